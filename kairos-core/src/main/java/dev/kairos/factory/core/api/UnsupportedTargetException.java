@@ -1,0 +1,38 @@
+package dev.kairos.factory.core.api;
+
+import java.util.List;
+
+/**
+ * Something asked for is not supported: a distro, a model, an architecture, an output kind for a
+ * given image. The message lists what is supported, and so does {@link #supported()}.
+ */
+public class UnsupportedTargetException extends KairosException {
+  private static final long serialVersionUID = 1L;
+  private final String what;
+  private final String value;
+  private final List<String> supported;
+
+  /**
+   * @param what the kind of thing, e.g. "distro", "model", "architecture"
+   * @param value the value that was asked for
+   * @param supported the values that would have worked
+   */
+  public UnsupportedTargetException(String what, String value, List<String> supported) {
+    super("unsupported " + what + " '" + value + "'; supported: " + String.join(", ", supported));
+    this.what = what;
+    this.value = value;
+    this.supported = List.copyOf(supported);
+  }
+
+  public String what() {
+    return what;
+  }
+
+  public String value() {
+    return value;
+  }
+
+  public List<String> supported() {
+    return supported;
+  }
+}

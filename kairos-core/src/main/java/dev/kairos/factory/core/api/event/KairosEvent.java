@@ -1,0 +1,68 @@
+package dev.kairos.factory.core.api.event;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the library reports while it works. The core has no logging framework: a caller subscribes
+ * an {@link EventListener} and renders events as it likes ({@link Slf4jEventListener} logs them).
+ * The set is closed, so a {@code switch} over it can be exhaustive.
+ */
+public sealed interface KairosEvent {
+
+  /** A named unit of work (a pipeline step, a pull, an ISO build) started. */
+  record StepStarted(String step, String description) implements KairosEvent {
+    public StepStarted {
+      Objects.requireNonNull(step, "step");
+      Objects.requireNonNull(description, "description");
+    }
+  }
+
+  /** A unit of work ended; {@code skipped} when it was asked not to run. */
+  record StepFinished(String step, Duration took, boolean skipped) implements KairosEvent {
+    public StepFinished {
+      Objects.requireNonNull(step, "step");
+      Objects.requireNonNull(took, "took");
+    }
+  }
+
+  /** Progress of a long transfer or write; {@code total} is -1 when unknown. */
+  record Progress(String task, long done, long total) implements KairosEvent {
+    public Progress {
+      Objects.requireNonNull(task, "task");
+    }
+  }
+
+  /** One line a command printed (stdout and stderr combined). */
+  record CommandOutput(List<String> command, String line) implements KairosEvent {
+    public CommandOutput {
+      command = List.copyOf(command);
+      Objects.requireNonNull(line, "line");
+    }
+  }
+
+  /** A result reused from a cache instead of being made again (a blob, a base image). */
+  record CacheHit(String what, String key) implements KairosEvent {
+    public CacheHit {
+      Objects.requireNonNull(what, "what");
+      Objects.requireNonNull(key, "key");
+    }
+  }
+
+  /** A message for humans. */
+  record Log(Level level, String message) implements KairosEvent {
+    public Log {
+      Objects.requireNonNull(level, "level");
+      Objects.requireNonNull(message, "message");
+    }
+  }
+
+  /** Severity of a {@link Log} event. */
+  enum Level {
+    DEBUG,
+    INFO,
+    WARN,
+    ERROR
+  }
+}

@@ -1,0 +1,651 @@
+package dev.kairos.factory.core.api.fs;
+
+import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.UnsafePathException;
+import dev.kairos.factory.core.internal.fs.MetadataOverlay;
+import dev.kairos.factory.core.internal.fs.NativeMetadata;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A Linux root file system, backed by a directory of any {@link java.nio.file.FileSystem}: a
+ * directory on disk, or an in-memory jimfs tree in tests. Every operation takes an
+ * {@link ImagePath} and works as it would inside a chroot of that directory:
+ *
+ * <ul>
+ *   <li>Symlinks are resolved inside the root: an absolute target starts again at the root, and
+ *       {@code ..} at the root stays there. Nothing resolves through the host's {@code /}.
+ *   <li>No operation reads or writes outside the root. A symlink loop, or a path that runs through
+ *       a file as if it were a directory, fails with an error that names the in-image path.
+ *   <li>Unix metadata is a full model ({@link FileMetadata}). Where the backing store cannot hold a
+ *       field (jimfs; an unprivileged process on disk), an in-process overlay keeps it and reading
+ *       gives back what was set. Running as root on a real directory, owners, modes, device nodes
+ *       and FIFOs are applied for real.
+ * </ul>
+ *
+ * <pre>{@code
+ * RootFs root = RootFs.at(Path.of("/var/tmp/rootfs"));
+ * root.writeString(ImagePath.of("/etc/hostname"), "kairos\n");
+ * root.setMode(ImagePath.of("/usr/bin/sudo"), 04755);
+ * root.walk(ImagePath.ROOT, entry -> System.out.println(entry));
+ * }</pre>
+ *
+ * <p>An instance is safe for use by several threads as long as they do not change the same files.
+ */
+public final class RootFs {
+  private static final int MAX_SYMLINKS = 40;
+
+  private final Path root;
+  private final NativeMetadata nativeMetadata;
+  private final MetadataOverlay overlay = new MetadataOverlay();
+
+  private RootFs(Path root, NativeMetadata nativeMetadata) {
+    this.root = root;
+    this.nativeMetadata = nativeMetadata;
+  }
+
+  /**
+   * A root file system over the existing directory {@code root}.
+   *
+   * @throws NoSuchFileException if the directory does not exist
+   * @throws NotDirectoryException if it is not a directory
+   */
+  public static RootFs at(Path root) throws IOException {
+    Objects.requireNonNull(root, "root");
+    if (!Files.exists(root)) {
+      throw new NoSuchFileException(root.toString(), null, "root file system directory does not exist");
+    }
+    if (!Files.isDirectory(root)) {
+      throw new NotDirectoryException(root.toString());
+    }
+    Path real = root.toRealPath();
+    return new RootFs(real, NativeMetadata.probe(real));
+  }
+
+  /** The directory that backs this root. */
+  public Path root() {
+    return root;
+  }
+
+  /** Whether owners, full modes, devices and FIFOs are applied to the backing store for real (root on a real directory). */
+  public boolean hasNativeOwnership() {
+    return nativeMetadata.privileged();
+  }
+
+  // ---------------------------------------------------------------- resolution
+
+  /**
+   * Resolves every symlink of {@code path} inside the root, as a chroot would, and returns the
+   * in-image path it designates. Components that do not exist are kept as they are.
+   *
+   * @param followFinal whether a symlink in the last component is followed too
+   * @throws UnsafePathException on a symlink loop
+   * @throws NotDirectoryException if a component other than the last is not a directory
+   */
+  public ImagePath realPath(ImagePath path, boolean followFinal) throws IOException {
+    Deque<String> todo = new ArrayDeque<>(path.names());
+    List<String> done = new ArrayList<>();
+    int links = 0;
+    boolean missing = false;
+    while (!todo.isEmpty()) {
+      String name = todo.pollFirst();
+      if (name.isEmpty() || name.equals(".")) {
+        continue;
+      }
+      if (name.equals("..")) {
+        if (!done.isEmpty()) {
+          done.remove(done.size() - 1);
+        }
+        continue;
+      }
+      boolean last = todo.isEmpty();
+      if (missing || (last && !followFinal)) {
+        done.add(name);
+        continue;
+      }
+      Path host = hostOf(done, name);
+      BasicFileAttributes attrs;
+      try {
+        attrs = Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException e) {
+        missing = true;
+        done.add(name);
+        continue;
+      }
+      if (attrs.isSymbolicLink()) {
+        if (++links > MAX_SYMLINKS) {
+          throw new UnsafePathException(path.toString(), "too many levels of symbolic links");
+        }
+        String target = Files.readSymbolicLink(host).toString();
+        if (target.isEmpty()) {
+          throw new NoSuchFileException(path.toString(), null, "empty symlink target");
+        }
+        List<String> parts = Arrays.asList(target.split("/"));
+        for (int i = parts.size() - 1; i >= 0; i--) {
+          todo.addFirst(parts.get(i));
+        }
+        if (target.startsWith("/")) {
+          done.clear();
+        }
+        continue;
+      }
+      if (!last && !attrs.isDirectory()) {
+        throw new NotDirectoryException(path + " (" + "/" + String.join("/", done)
+            + (done.isEmpty() ? "" : "/") + name + " is not a directory)");
+      }
+      done.add(name);
+    }
+    return ImagePath.ROOT.resolve(String.join("/", done));
+  }
+
+  /**
+   * The host path that {@code path} designates, with every symlink resolved inside the root
+   * ({@code followFinal} says whether the last component is followed). The result always lies
+   * inside {@link #root()}. For handing a file to a host tool; the library's own writers use the
+   * methods of this class.
+   */
+  public Path hostPath(ImagePath path, boolean followFinal) throws IOException {
+    return host(realPath(path, followFinal));
+  }
+
+  private Path host(ImagePath resolved) {
+    return resolved.isRoot() ? root : root.resolve(resolved.toRelativeString());
+  }
+
+  private Path hostOf(List<String> done, String name) {
+    return done.isEmpty() ? root.resolve(name) : root.resolve(String.join("/", done) + "/" + name);
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** Whether a file exists at {@code path}; a final symlink counts even if it dangles. */
+  public boolean exists(ImagePath path) throws IOException {
+    return stat(path).isPresent();
+  }
+
+  /** Whether {@code path}, following symlinks, is a directory. */
+  public boolean isDirectory(ImagePath path) throws IOException {
+    return Files.isDirectory(hostPath(path, true), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** Whether {@code path}, following symlinks, is a regular file (device placeholders are not). */
+  public boolean isRegularFile(ImagePath path) throws IOException {
+    Optional<FileMetadata> m = stat(realPath(path, true));
+    return m.isPresent() && m.get().type() == FileType.REGULAR;
+  }
+
+  /** The metadata of {@code path} itself (a final symlink is not followed), or empty if nothing is there. */
+  public Optional<FileMetadata> stat(ImagePath path) throws IOException {
+    ImagePath real;
+    try {
+      real = realPath(path, false);
+    } catch (NotDirectoryException e) {
+      return Optional.empty();
+    }
+    Path host = host(real);
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    return Optional.of(metadataOf(real, host, attrs));
+  }
+
+  /** Like {@link #stat} but for a file that must exist. */
+  public FileMetadata metadata(ImagePath path) throws IOException {
+    return stat(path).orElseThrow(() -> new NoSuchFileException(path.toString()));
+  }
+
+  private FileMetadata metadataOf(ImagePath path, Path host, BasicFileAttributes attrs) throws IOException {
+    MetadataOverlay.Record rec = overlay.get(keyOf(path, attrs));
+    FileType type = attrs.isDirectory() ? FileType.DIRECTORY
+        : attrs.isSymbolicLink() ? FileType.SYMLINK
+        : attrs.isRegularFile() ? FileType.REGULAR
+        : nativeMetadata.typeOf(host);
+    if (rec != null && rec.specialType != null && type == FileType.REGULAR) {
+      type = rec.specialType;
+    }
+    FileMetadata.Builder b = FileMetadata.builder(type).mtime(attrs.lastModifiedTime().toInstant());
+    nativeMetadata.read(host, type, b);
+    if (type == FileType.REGULAR) {
+      b.size(attrs.size());
+    } else if (type == FileType.SYMLINK) {
+      b.size(Files.readSymbolicLink(host).toString().getBytes(StandardCharsets.UTF_8).length);
+    }
+    if (rec != null) {
+      if (rec.mode != null) {
+        b.mode(rec.mode);
+      }
+      if (rec.uid != null) {
+        b.uid(rec.uid);
+      }
+      if (rec.gid != null) {
+        b.gid(rec.gid);
+      }
+      if (rec.specialType != null && rec.specialType.isDevice()) {
+        b.device(rec.deviceMajor, rec.deviceMinor);
+      }
+      rec.xattrs.forEach(b::xattr);
+    }
+    return b.build();
+  }
+
+  private Object keyOf(ImagePath path, BasicFileAttributes attrs) {
+    Object key = attrs.fileKey();
+    return key != null ? key : "path:" + path;
+  }
+
+  /** The whole content of a regular file, following symlinks. */
+  public byte[] readAllBytes(ImagePath path) throws IOException {
+    return Files.readAllBytes(regularHostFile(path));
+  }
+
+  /** The content of a regular file as UTF-8 text. */
+  public String readString(ImagePath path) throws IOException {
+    return new String(readAllBytes(path), StandardCharsets.UTF_8);
+  }
+
+  /** Opens a regular file for reading, following symlinks. */
+  public InputStream newInputStream(ImagePath path) throws IOException {
+    return Files.newInputStream(regularHostFile(path), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  private Path regularHostFile(ImagePath path) throws IOException {
+    ImagePath real = realPath(path, true);
+    Path host = host(real);
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(path.toString());
+    }
+    if (attrs.isDirectory()) {
+      throw new KairosException(path + ": is a directory, not a file");
+    }
+    if (!attrs.isRegularFile()) {
+      throw new KairosException(path + ": is not a regular file");
+    }
+    return host;
+  }
+
+  /** The target of the symlink at {@code path}, verbatim. */
+  public String readSymlink(ImagePath path) throws IOException {
+    Path host = host(realPath(path, false));
+    if (!Files.isSymbolicLink(host)) {
+      throw new KairosException(path + ": is not a symlink");
+    }
+    return Files.readSymbolicLink(host).toString();
+  }
+
+  /** The names in directory {@code dir} (following symlinks), sorted as UTF-8 bytes. */
+  public List<String> list(ImagePath dir) throws IOException {
+    Path host = hostPath(dir, true);
+    if (!Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
+      throw new NotDirectoryException(dir.toString());
+    }
+    List<String> names = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(host)) {
+      for (Path p : s) {
+        names.add(p.getFileName().toString());
+      }
+    }
+    names.sort(ImagePath::compareNames);
+    return names;
+  }
+
+  /**
+   * Visits {@code start} and everything below it, depth first, parents before children and
+   * siblings in UTF-8 byte order, so that the same tree always gives the same sequence. Symlinks
+   * are reported, never followed; a regular file with several names is reported with its content
+   * at the first name and as {@link FsEntry#hardlinkOf()} at the later ones. Only one directory
+   * listing is held in memory per level.
+   */
+  public void walk(ImagePath start, FsVisitor visitor) throws IOException {
+    ImagePath real = realPath(start, true);
+    Map<Object, ImagePath> firstNames = new HashMap<>();
+    walkFrom(real, host(real), visitor, firstNames);
+  }
+
+  private void walkFrom(ImagePath path, Path host, FsVisitor visitor, Map<Object, ImagePath> firstNames)
+      throws IOException {
+    BasicFileAttributes attrs = Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    FileMetadata meta = metadataOf(path, host, attrs);
+    Optional<String> target = Optional.empty();
+    Optional<ImagePath> linkOf = Optional.empty();
+    if (meta.type() == FileType.SYMLINK) {
+      target = Optional.of(Files.readSymbolicLink(host).toString());
+    } else if (meta.type() == FileType.REGULAR && nativeMetadata.linkCount(host) > 1 && attrs.fileKey() != null) {
+      ImagePath first = firstNames.putIfAbsent(attrs.fileKey(), path);
+      if (first != null) {
+        linkOf = Optional.of(first);
+      }
+    }
+    visitor.visit(new FsEntry(path, meta, target, linkOf,
+        () -> Files.newInputStream(host, LinkOption.NOFOLLOW_LINKS)));
+    if (meta.type() == FileType.DIRECTORY) {
+      List<String> names = new ArrayList<>();
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(host)) {
+        for (Path p : s) {
+          names.add(p.getFileName().toString());
+        }
+      }
+      names.sort(ImagePath::compareNames);
+      for (String name : names) {
+        walkFrom(path.resolve(name), host.resolve(name), visitor, firstNames);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /**
+   * Creates {@code dir} and its missing parents, as root-owned {@code 0755} directories. Symlinks
+   * on the way are followed inside the root.
+   */
+  public void createDirectories(ImagePath dir) throws IOException {
+    ImagePath real = realPath(dir, true);
+    ImagePath current = ImagePath.ROOT;
+    for (String name : real.names()) {
+      current = current.resolve(name);
+      Path host = host(current);
+      if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
+        continue;
+      }
+      if (Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+        throw new FileAlreadyExistsException(current.toString(), null, "exists and is not a directory");
+      }
+      Files.createDirectory(host);
+      applyNew(current, host, FileMetadata.builder(FileType.DIRECTORY).build(), false);
+    }
+  }
+
+  /** Creates one directory with the given metadata; its parent must exist. */
+  public void createDirectory(ImagePath dir, FileMetadata metadata) throws IOException {
+    requireType(metadata, FileType.DIRECTORY);
+    Path host = hostForNewEntry(dir);
+    Files.createDirectory(host);
+    applyNew(dir, host, metadata, true);
+  }
+
+  /**
+   * Writes {@code content} to a regular file, creating missing parent directories. A new file is
+   * root-owned {@code 0644}; an existing file keeps its metadata. A final symlink is followed
+   * inside the root.
+   */
+  public void write(ImagePath path, byte[] content) throws IOException {
+    try (OutputStream out = newOutputStream(path)) {
+      out.write(content);
+    }
+  }
+
+  /** Writes UTF-8 text; see {@link #write(ImagePath, byte[])}. */
+  public void writeString(ImagePath path, String content) throws IOException {
+    write(path, content.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Writes a file and sets its mode in one call; see {@link #write(ImagePath, byte[])}. */
+  public void write(ImagePath path, byte[] content, int mode) throws IOException {
+    write(path, content);
+    setMode(path, mode);
+  }
+
+  /**
+   * Opens a regular file for writing (created or truncated), creating missing parent directories;
+   * see {@link #write(ImagePath, byte[])}.
+   */
+  public OutputStream newOutputStream(ImagePath path) throws IOException {
+    ImagePath real = realPath(path, true);
+    if (real.isRoot()) {
+      throw new KairosException(path + ": is the root directory, not a file");
+    }
+    createDirectories(real.parent());
+    Path host = host(real);
+    boolean existed = Files.exists(host, LinkOption.NOFOLLOW_LINKS);
+    if (existed && !Files.isRegularFile(host, LinkOption.NOFOLLOW_LINKS)) {
+      throw new KairosException(path + ": exists and is not a regular file");
+    }
+    if (existed && isSpecialPlaceholder(real, host)) {
+      throw new KairosException(path + ": is a device or FIFO, not a regular file");
+    }
+    OutputStream out = Files.newOutputStream(host, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    if (!existed) {
+      try {
+        applyNew(real, host, FileMetadata.builder(FileType.REGULAR).build(), false);
+      } catch (IOException | RuntimeException e) {
+        out.close();
+        throw e;
+      }
+    }
+    return out;
+  }
+
+  private boolean isSpecialPlaceholder(ImagePath real, Path host) throws IOException {
+    BasicFileAttributes attrs = Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    MetadataOverlay.Record rec = overlay.get(keyOf(real, attrs));
+    return rec != null && rec.specialType != null;
+  }
+
+  /**
+   * Copies a host file into the image (content only), creating parents; the new file gets
+   * {@code metadata}'s mode, owner and mtime. Replaces an existing regular file.
+   */
+  public void copyIn(Path hostFile, ImagePath path, FileMetadata metadata) throws IOException {
+    requireType(metadata, FileType.REGULAR);
+    ImagePath real = realPath(path, true);
+    createDirectories(real.parent());
+    Path host = host(real);
+    if (Files.exists(host, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(host, LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileAlreadyExistsException(path.toString(), null, "exists and is not a regular file");
+    }
+    Files.copy(hostFile, host, StandardCopyOption.REPLACE_EXISTING);
+    applyNew(real, host, metadata, true);
+  }
+
+  /**
+   * Creates a symlink at {@code link} whose target is {@code target}, stored verbatim (an
+   * absolute target is resolved inside the root when followed). The parent must exist.
+   */
+  public void createSymlink(ImagePath link, String target) throws IOException {
+    if (target.isEmpty() || target.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("symlink target must be non-empty and free of NUL: " + link);
+    }
+    Path host = hostForNewEntry(link);
+    Files.createSymbolicLink(host, host.getFileSystem().getPath(target));
+    applyNew(link, host, FileMetadata.builder(FileType.SYMLINK).build(), false);
+  }
+
+  /**
+   * Creates {@code link} as another name of the existing file {@code existing}. A symlink at
+   * {@code existing} is not followed (the new name links the symlink itself, as {@code link(2)}).
+   */
+  public void createHardlink(ImagePath link, ImagePath existing) throws IOException {
+    Path target = hostPath(existing, false);
+    if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw new NoSuchFileException(existing.toString(), link.toString(), "hardlink target does not exist");
+    }
+    if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw new KairosException(link + ": cannot hardlink a directory (" + existing + ")");
+    }
+    Path host = hostForNewEntry(link);
+    Files.createLink(host, target);
+  }
+
+  /**
+   * Creates a character or block device, a FIFO or a socket placeholder with {@code metadata}.
+   * As root on a real directory the node is made for real; elsewhere an empty placeholder file
+   * stands for it and the overlay remembers its type and numbers.
+   */
+  public void createSpecial(ImagePath path, FileMetadata metadata) throws IOException {
+    FileType t = metadata.type();
+    if (!(t.isDevice() || t == FileType.FIFO || t == FileType.SOCKET)) {
+      throw new IllegalArgumentException(path + ": createSpecial takes a device, FIFO or socket, not " + t);
+    }
+    Path host = hostForNewEntry(path);
+    if (nativeMetadata.privileged() && t != FileType.SOCKET) {
+      nativeMetadata.makeNode(host, metadata);
+    } else {
+      Files.createFile(host);
+      BasicFileAttributes attrs = Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      MetadataOverlay.Record rec = overlay.edit(keyOf(path, attrs));
+      rec.specialType = t;
+      rec.deviceMajor = metadata.deviceMajor();
+      rec.deviceMinor = metadata.deviceMinor();
+    }
+    applyNew(path, host, metadata, true);
+  }
+
+  private Path hostForNewEntry(ImagePath path) throws IOException {
+    if (path.isRoot()) {
+      throw new FileAlreadyExistsException("/");
+    }
+    ImagePath parent = realPath(path.parent(), true);
+    Path hostParent = host(parent);
+    if (!Files.isDirectory(hostParent, LinkOption.NOFOLLOW_LINKS)) {
+      throw new NoSuchFileException(path.toString(), null, "parent directory " + path.parent() + " does not exist");
+    }
+    Path host = hostParent.resolve(path.fileName());
+    if (Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileAlreadyExistsException(path.toString());
+    }
+    return host;
+  }
+
+  private static void requireType(FileMetadata metadata, FileType type) {
+    if (metadata.type() != type) {
+      throw new IllegalArgumentException("metadata of a " + metadata.type() + " given where a " + type + " is made");
+    }
+  }
+
+  // ---------------------------------------------------------------- metadata
+
+  /**
+   * Sets mode, owner, mtime and extended attributes of {@code path} itself (a final symlink is
+   * not followed) from {@code metadata}, whose type must match the file's.
+   */
+  public void setMetadata(ImagePath path, FileMetadata metadata) throws IOException {
+    ImagePath real = realPath(path, false);
+    FileMetadata current = metadata(real);
+    if (current.type() != metadata.type()) {
+      throw new KairosException(path + ": is a " + current.type() + ", metadata given for a " + metadata.type());
+    }
+    applyNew(real, host(real), metadata, true);
+  }
+
+  /** Sets the permission bits, setuid, setgid and sticky included ({@code 0} to {@code 07777}); follows symlinks. */
+  public void setMode(ImagePath path, int mode) throws IOException {
+    ImagePath real = realPath(path, true);
+    setMetadata(real, metadata(real).toBuilder().mode(mode).build());
+  }
+
+  /** Sets the numeric owner; a final symlink is not followed ({@code lchown}). */
+  public void setOwner(ImagePath path, int uid, int gid) throws IOException {
+    setMetadata(path, metadata(path).toBuilder().uid(uid).gid(gid).build());
+  }
+
+  /** Sets the modification time; a final symlink is not followed. */
+  public void setMtime(ImagePath path, Instant mtime) throws IOException {
+    setMetadata(path, metadata(path).toBuilder().mtime(mtime).build());
+  }
+
+  /** Sets one extended attribute; a final symlink is not followed. */
+  public void setXattr(ImagePath path, String name, byte[] value) throws IOException {
+    setMetadata(path, metadata(path).toBuilder().xattr(name, value).build());
+  }
+
+  /** Applies every field of {@code m} to a file that exists at {@code host}. */
+  private void applyNew(ImagePath path, Path host, FileMetadata m, boolean withTimes) throws IOException {
+    BasicFileAttributes attrs = Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    Object key = keyOf(path, attrs);
+    MetadataOverlay.Record rec = overlay.get(key);
+    boolean isLink = m.type() == FileType.SYMLINK;
+    if (!nativeMetadata.writeOwner(host, m.uid(), m.gid())) {
+      rec = rec != null ? rec : overlay.edit(key);
+      rec.uid = m.uid();
+      rec.gid = m.gid();
+    }
+    if (!isLink && !nativeMetadata.writeMode(host, m.type(), m.mode())) {
+      rec = rec != null ? rec : overlay.edit(key);
+      rec.mode = m.mode();
+    }
+    if (rec != null || !m.xattrs().isEmpty()) {
+      rec = rec != null ? rec : overlay.edit(key);
+      rec.xattrs.clear();
+      rec.xattrs.putAll(m.xattrs());
+    }
+    if (withTimes) {
+      Files.getFileAttributeView(host, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .setTimes(FileTime.from(m.mtime()), null, null);
+    }
+  }
+
+  // ---------------------------------------------------------------- deleting
+
+  /** Deletes one file, symlink or empty directory; a final symlink is removed, not followed. */
+  public void delete(ImagePath path) throws IOException {
+    if (path.isRoot()) {
+      throw new KairosException("refusing to delete the root directory");
+    }
+    ImagePath real = realPath(path, false);
+    Path host = host(real);
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(path.toString());
+    }
+    boolean lastName = attrs.isDirectory() || nativeMetadata.linkCount(host) <= 1;
+    Files.delete(host);
+    if (lastName) {
+      overlay.forget(keyOf(real, attrs));
+    }
+  }
+
+  /** Deletes {@code path} and, for a directory, everything below it; symlinks are removed, not followed. Returns whether anything was there. */
+  public boolean deleteRecursively(ImagePath path) throws IOException {
+    if (path.isRoot()) {
+      throw new KairosException("refusing to delete the root directory");
+    }
+    Optional<FileMetadata> m = stat(path);
+    if (m.isEmpty()) {
+      return false;
+    }
+    ImagePath real = realPath(path, false);
+    if (m.get().type() == FileType.DIRECTORY) {
+      for (String name : list(real)) {
+        deleteRecursively(real.resolve(name));
+      }
+    }
+    delete(real);
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return "RootFs[" + root.toUri() + (hasNativeOwnership() ? ", native ownership" : ", metadata overlay") + "]";
+  }
+}

@@ -1,0 +1,30 @@
+package dev.kairos.factory.core.api.run;
+
+import dev.kairos.factory.core.api.CommandFailedException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a command ended: its exit code ({@code -1} if it was stopped), whether it timed out, the
+ * last lines of its combined output and how long it took.
+ */
+public record CommandResult(List<String> command, int exitCode, boolean timedOut, String outputTail, Duration took) {
+  public CommandResult {
+    command = List.copyOf(command);
+    Objects.requireNonNull(outputTail, "outputTail");
+    Objects.requireNonNull(took, "took");
+  }
+
+  public boolean succeeded() {
+    return exitCode == 0 && !timedOut;
+  }
+
+  /** Returns this result if the command succeeded, else throws a {@link CommandFailedException} with its data. */
+  public CommandResult requireSuccess() throws CommandFailedException {
+    if (!succeeded()) {
+      throw new CommandFailedException(command, exitCode, timedOut, outputTail);
+    }
+    return this;
+  }
+}

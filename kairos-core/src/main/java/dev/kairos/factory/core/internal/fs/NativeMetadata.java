@@ -1,0 +1,172 @@
+package dev.kairos.factory.core.internal.fs;
+
+import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.fs.FileMetadata;
+import dev.kairos.factory.core.api.fs.FileType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the backing store of a root can hold natively, and the calls that read and write it there.
+ * Privileged means: a real directory on the default file system, and this process is root; then
+ * owners, the full mode and special files are applied for real. Otherwise they go to the overlay,
+ * and only the nine permission bits are mirrored on the backing store (widened so that the owner
+ * can still read and write, as fakeroot does).
+ */
+public final class NativeMetadata {
+  private final boolean privileged;
+  private final boolean unixView;
+  private final boolean posixView;
+  private final boolean defaultFs;
+
+  private NativeMetadata(boolean privileged, boolean unixView, boolean posixView, boolean defaultFs) {
+    this.privileged = privileged;
+    this.unixView = unixView;
+    this.posixView = posixView;
+    this.defaultFs = defaultFs;
+  }
+
+  /** Probes what the file system of {@code root} supports. */
+  public static NativeMetadata probe(Path root) {
+    Set<String> views = root.getFileSystem().supportedFileAttributeViews();
+    boolean defaultFs = root.getFileSystem() == FileSystems.getDefault();
+    boolean unix = views.contains("unix");
+    return new NativeMetadata(defaultFs && unix && ProcessIdentity.isRoot(), unix, views.contains("posix"), defaultFs);
+  }
+
+  public boolean privileged() {
+    return privileged;
+  }
+
+  /** Fills mode, owner and device numbers of {@code host} into {@code b}, as far as the store knows them. */
+  public void read(Path host, FileType type, FileMetadata.Builder b) throws IOException {
+    if (type == FileType.SYMLINK) {
+      if (privileged) {
+        b.uid((Integer) Files.getAttribute(host, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+        b.gid((Integer) Files.getAttribute(host, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+      }
+      return;
+    }
+    if (unixView && defaultFs) {
+      int mode = (Integer) Files.getAttribute(host, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      b.mode(mode & 07777);
+      if (privileged) {
+        b.uid((Integer) Files.getAttribute(host, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+        b.gid((Integer) Files.getAttribute(host, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+      }
+      if (type.isDevice()) {
+        long rdev = (Long) Files.getAttribute(host, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
+        b.device(major(rdev), minor(rdev));
+      }
+    } else if (posixView) {
+      b.mode(toBits(Files.getPosixFilePermissions(host, LinkOption.NOFOLLOW_LINKS)));
+    }
+  }
+
+  /** The type of a file that is neither a directory, a regular file nor a symlink. */
+  public FileType typeOf(Path host) throws IOException {
+    if (unixView) {
+      return FileType.fromMode((Integer) Files.getAttribute(host, "unix:mode", LinkOption.NOFOLLOW_LINKS));
+    }
+    throw new KairosException(host + ": file of unknown type");
+  }
+
+  /** The number of names of the file, or 1 where the store cannot tell. */
+  public int linkCount(Path host) throws IOException {
+    if (!unixView) {
+      return 1;
+    }
+    return (Integer) Files.getAttribute(host, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** Applies the owner natively; false if it must be kept in the overlay. */
+  public boolean writeOwner(Path host, int uid, int gid) throws IOException {
+    if (!privileged) {
+      return false;
+    }
+    Files.setAttribute(host, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(host, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+    return true;
+  }
+
+  /** Applies the mode natively; false if (part of) it must be kept in the overlay. */
+  public boolean writeMode(Path host, FileType type, int mode) throws IOException {
+    if (privileged) {
+      // chmod(2) through the unix view keeps setuid/setgid/sticky, which PosixFilePermission cannot express.
+      Files.setAttribute(host, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+      return true;
+    }
+    if (posixView) {
+      int mirrored = mode & 0777;
+      if (defaultFs) {
+        mirrored |= type == FileType.DIRECTORY ? 0700 : 0600;
+      }
+      Files.setPosixFilePermissions(host, fromBits(mirrored));
+    }
+    return false;
+  }
+
+  /** Makes a device node or FIFO for real (privileged only). */
+  public void makeNode(Path host, FileMetadata m) throws IOException {
+    String mode = Integer.toOctalString(m.mode());
+    ProcessBuilder pb = m.type() == FileType.FIFO
+        ? new ProcessBuilder("mkfifo", "-m", mode, host.toString())
+        : new ProcessBuilder("mknod", "-m", mode, host.toString(),
+            m.type() == FileType.CHAR_DEVICE ? "c" : "b",
+            Integer.toString(m.deviceMajor()), Integer.toString(m.deviceMinor()));
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    try {
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new KairosException("could not create " + m.type() + " node: " + out.strip());
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while creating a " + m.type() + " node");
+    }
+  }
+
+  /** Linux's encoding of dev_t (glibc's gnu_dev_major). */
+  static int major(long rdev) {
+    return (int) (((rdev >>> 32) & 0xfffff000L) | ((rdev >>> 8) & 0xfffL));
+  }
+
+  /** Linux's encoding of dev_t (glibc's gnu_dev_minor). */
+  static int minor(long rdev) {
+    return (int) (((rdev >>> 12) & 0xffffff00L) | (rdev & 0xffL));
+  }
+
+  static int toBits(Set<PosixFilePermission> perms) {
+    int bits = 0;
+    for (PosixFilePermission p : perms) {
+      bits |= 0400 >> p.ordinal();
+    }
+    return bits;
+  }
+
+  static Set<PosixFilePermission> fromBits(int bits) {
+    Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+    for (PosixFilePermission p : PosixFilePermission.values()) {
+      if ((bits & (0400 >> p.ordinal())) != 0) {
+        set.add(p);
+      }
+    }
+    return set;
+  }
+
+  @Override
+  public String toString() {
+    return privileged ? "native metadata" : "overlaid metadata";
+  }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every host tool the test suite and the main job use, from Debian's packages.
+# Idempotent: a tool already present costs one dpkg query.
+set -euo pipefail
+
+packages=(
+  # build
+  openjdk-17-jdk-headless maven
+  # rootfs bootstrap and chroot
+  debootstrap util-linux mount
+  # OCI peers
+  docker-registry skopeo umoci
+  # archive and compression peers
+  cpio zstd xz-utils lz4 gzip
+  # boot artifact peers
+  systemd-boot-efi sbsigntool osslsigncode binutils xorriso mtools dosfstools
+  squashfs-tools fdisk gdisk e2fsprogs grub-common grub-efi-amd64-bin grub-pc-bin
+  busybox-static openssl
+  # boot tests
+  qemu-system-x86 ovmf seabios
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing host tools: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "host tools ready"
