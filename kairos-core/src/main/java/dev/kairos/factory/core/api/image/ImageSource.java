@@ -1,0 +1,22 @@
+package dev.kairos.factory.core.api.image;
+
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.fs.RootFs;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Where a base image comes from: a registry, an OCI layout or archive, a directory, a bootstrap
+ * from distro repositories. Implementations live in the modules that know the format
+ * ({@code kairos-oci}, {@code kairos-distros}); the pipeline only sees this interface.
+ */
+public interface ImageSource {
+  /** A short human description, such as {@code docker.io/library/ubuntu:24.04}. */
+  String description();
+
+  /**
+   * Lays the base image's root file system out in {@code directory} (created if missing; it must
+   * be empty) and returns it.
+   */
+  RootFs materialize(Path directory, EventListener events) throws IOException;
+}
