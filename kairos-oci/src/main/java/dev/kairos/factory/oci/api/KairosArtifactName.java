@@ -1,0 +1,174 @@
+package dev.kairos.factory.oci.api;
+
+import dev.kairos.factory.core.api.InvalidInputException;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.oci.internal.EnvFile;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The names Kairos gives to the images and artifacts of one build, computed from the image's
+ * {@code /etc/kairos-release} as the Kairos SDK's versioneer does:
+ *
+ * <ul>
+ *   <li>tag: {@code <flavor_release>-<variant>-<arch>-<model>-<version>[-<prefix><software>]},
+ *       every {@code +} turned into {@code -} (tags cannot hold {@code +});
+ *   <li>bootable artifact (ISO base name): {@code kairos-<flavor>-<same>}, keeping {@code +};
+ *   <li>container: {@code <registry_and_org>/<flavor>:<tag>}; base tag
+ *       {@code <flavor_release>-<arch>-<model>}.
+ * </ul>
+ *
+ * <pre>{@code
+ * KairosArtifactName n = KairosArtifactName.from(rootFs);
+ * n.tag();                              // "24.04-core-amd64-generic-v1.0.0"
+ * n.bootableName();                     // "kairos-ubuntu-24.04-core-amd64-generic-v1.0.0"
+ * n.container("quay.io/kairos");        // quay.io/kairos/ubuntu:24.04-core-amd64-generic-v1.0.0
+ * n.in("registry.example.com/me/os");   // registry.example.com/me/os:24.04-core-amd64-generic-v1.0.0
+ * }</pre>
+ *
+ * <p>Each value is read from {@code KAIROS_<KEY>}, then from the unprefixed {@code <KEY>}; keys
+ * missing from kairos-release are looked up in {@code /etc/os-release}. The architecture is
+ * {@code TARGETARCH}, else {@code ARCH}; the version is {@code RELEASE}, else {@code VERSION}.
+ */
+public final class KairosArtifactName {
+  private static final String RELEASE_FILE = "/etc/kairos-release";
+
+  private final String flavor;
+  private final String flavorRelease;
+  private final String variant;
+  private final String arch;
+  private final String model;
+  private final String version;
+  private final String softwareVersion;
+  private final String softwarePrefix;
+
+  private KairosArtifactName(Map<String, String> keys) throws InvalidInputException {
+    this.flavor = value(keys, "FLAVOR");
+    this.flavorRelease = value(keys, "FLAVOR_RELEASE");
+    this.variant = value(keys, "VARIANT");
+    this.arch = value(keys, "TARGETARCH").isEmpty() ? value(keys, "ARCH") : value(keys, "TARGETARCH");
+    this.model = value(keys, "MODEL");
+    this.version = value(keys, "RELEASE").isEmpty() ? value(keys, "VERSION") : value(keys, "RELEASE");
+    this.softwareVersion = value(keys, "SOFTWARE_VERSION");
+    this.softwarePrefix = value(keys, "SOFTWARE_VERSION_PREFIX");
+    for (String[] required : new String[][] {
+        {"FLAVOR", flavor}, {"FLAVOR_RELEASE", flavorRelease}, {"VARIANT", variant},
+        {"TARGETARCH", arch}, {"MODEL", model}, {"RELEASE", version}}) {
+      if (required[1].isEmpty()) {
+        throw new InvalidInputException(RELEASE_FILE, "KAIROS_" + required[0] + " is missing or empty");
+      }
+    }
+    if (!softwareVersion.isEmpty() && softwarePrefix.isEmpty()) {
+      throw new InvalidInputException(RELEASE_FILE,
+          "KAIROS_SOFTWARE_VERSION '" + softwareVersion + "' needs KAIROS_SOFTWARE_VERSION_PREFIX");
+    }
+  }
+
+  private static String value(Map<String, String> keys, String key) {
+    String v = keys.get("KAIROS_" + key);
+    if (v == null || v.isEmpty()) {
+      v = keys.get(key);
+    }
+    return v == null ? "" : v.strip();
+  }
+
+  /**
+   * The names for the keys of a kairos-release file (with os-release keys as a fallback, already
+   * merged in by the caller if wanted).
+   *
+   * @throws InvalidInputException if a key the names need is missing
+   */
+  public static KairosArtifactName fromRelease(Map<String, String> keys) throws InvalidInputException {
+    return new KairosArtifactName(Map.copyOf(keys));
+  }
+
+  /** The names for the image in {@code root}: its {@code /etc/kairos-release}, falling back to {@code /etc/os-release}. */
+  public static KairosArtifactName from(RootFs root) throws IOException {
+    SortedMap<String, String> keys = new TreeMap<>();
+    ImagePath osRelease = ImagePath.of("/etc/os-release");
+    if (root.isRegularFile(osRelease)) {
+      keys.putAll(EnvFile.parse(osRelease.toString(), root.readString(osRelease)));
+    }
+    ImagePath release = ImagePath.of(RELEASE_FILE);
+    if (!root.isRegularFile(release)) {
+      throw new InvalidInputException(RELEASE_FILE, "not found in the image; is it a Kairos image?");
+    }
+    keys.putAll(EnvFile.parse(RELEASE_FILE, root.readString(release)));
+    return fromRelease(keys);
+  }
+
+  private String common() {
+    return flavorRelease + "-" + variant + "-" + arch + "-" + model;
+  }
+
+  private String versioned() {
+    return common() + "-" + version + (softwareVersion.isEmpty() ? "" : "-" + softwarePrefix + softwareVersion);
+  }
+
+  /** The image tag (versioneer's image label): the versioned name with {@code +} turned into {@code -}. */
+  public String tag() {
+    return versioned().replace('+', '-');
+  }
+
+  /** The base name of bootable artifacts (ISO, raw disk): {@code kairos-<flavor>-<versioned>}, {@code +} kept. */
+  public String bootableName() {
+    return "kairos-" + flavor + "-" + versioned();
+  }
+
+  /** The tag of the base container: {@code <flavor_release>-<arch>-<model>}. */
+  public String baseTag() {
+    return flavorRelease + "-" + arch + "-" + model;
+  }
+
+  /** The Kairos container name: {@code <registryAndOrg>/<flavor>:<tag>}, such as {@code quay.io/kairos/ubuntu:24.04-…}. */
+  public ImageReference container(String registryAndOrg) throws InvalidInputException {
+    return ImageReference.parse(strip(registryAndOrg) + "/" + flavor + ":" + tag());
+  }
+
+  /** {@code repository} (with its registry) tagged with {@link #tag()}. */
+  public ImageReference in(String repository) throws InvalidInputException {
+    return ImageReference.parse(strip(repository) + ":" + tag());
+  }
+
+  private static String strip(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  public String flavor() {
+    return flavor;
+  }
+
+  public String flavorRelease() {
+    return flavorRelease;
+  }
+
+  public String variant() {
+    return variant;
+  }
+
+  public String arch() {
+    return arch;
+  }
+
+  public String model() {
+    return model;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  /** The provider's software version (such as {@code v1.32.1+k3s1}) of a standard image. */
+  public Optional<String> softwareVersion() {
+    return softwareVersion.isEmpty() ? Optional.empty() : Optional.of(softwareVersion);
+  }
+
+  @Override
+  public String toString() {
+    return bootableName();
+  }
+}
