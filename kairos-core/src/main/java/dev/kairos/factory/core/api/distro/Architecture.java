@@ -1,0 +1,68 @@
+package dev.kairos.factory.core.api.distro;
+
+import dev.kairos.factory.core.api.UnsupportedTargetException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A CPU architecture, spelt as Kairos (and Go, and OCI platforms) spell it: {@code amd64},
+ * {@code arm64}, {@code riscv64}. The kernel's spelling ({@code uname -m}) is {@link #unameName()}.
+ */
+public enum Architecture {
+  AMD64("amd64", "x86_64"),
+  ARM64("arm64", "aarch64"),
+  RISCV64("riscv64", "riscv64");
+
+  private final String id;
+  private final String uname;
+
+  Architecture(String id, String uname) {
+    this.id = id;
+    this.uname = uname;
+  }
+
+  /** The Kairos name, written as {@code KAIROS_ARCH}: {@code amd64}, {@code arm64}, {@code riscv64}. */
+  public String id() {
+    return id;
+  }
+
+  /** The kernel's name ({@code uname -m}, {@code os.arch} on some JVMs): {@code x86_64}, {@code aarch64}. */
+  public String unameName() {
+    return uname;
+  }
+
+  /** The Kairos names of all architectures. */
+  public static List<String> ids() {
+    return Arrays.stream(values()).map(Architecture::id).toList();
+  }
+
+  /**
+   * The architecture named {@code name}, in the Kairos or the kernel spelling (case-insensitive).
+   *
+   * @throws UnsupportedTargetException listing the Kairos names
+   */
+  public static Architecture parse(String name) throws UnsupportedTargetException {
+    String want = name.toLowerCase(Locale.ROOT);
+    for (Architecture a : values()) {
+      if (a.id.equals(want) || a.uname.equals(want)) {
+        return a;
+      }
+    }
+    throw new UnsupportedTargetException("architecture", name, ids());
+  }
+
+  /**
+   * The architecture of the running JVM.
+   *
+   * @throws UnsupportedTargetException if it is none of ours
+   */
+  public static Architecture host() throws UnsupportedTargetException {
+    return parse(System.getProperty("os.arch"));
+  }
+
+  @Override
+  public String toString() {
+    return id;
+  }
+}

@@ -1,0 +1,92 @@
+package dev.kairos.factory.core.api.distro;
+
+import dev.kairos.factory.core.api.UnsupportedTargetException;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.run.Command;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the build needs to know about one {@link Family}: which os-release ids belong to
+ * it, the packages to install, the package manager, the kernel to boot, the initrd tool, the
+ * services to enable and the family's quirks. One implementation per family lives in
+ * {@code kairos-distros} and is found with {@link java.util.ServiceLoader} by {@link Distros}.
+ *
+ * <p>Nothing here runs a command: methods return data and {@link Command}s; the caller runs them
+ * through a {@link dev.kairos.factory.core.api.run.CommandRunner}. Methods that look at the image
+ * only read it.
+ *
+ * <pre>{@code
+ * DistroInfo info = Distros.detect(root);
+ * DistroStrategy s = Distros.strategy(info.family());
+ * PackageSet set = s.packages(PackageSelection.builder(info).build());
+ * PackageManager pm = s.packageManager(info);
+ * runner.run(root, pm.install(set.base())).requireSuccess();
+ * String kernel = s.chooseKernel(root, Model.GENERIC);   // "6.1.0-28-amd64"
+ * for (Command c : s.initrdCommands(info, kernel, ImagePath.of("/boot/initrd"))) {
+ *   runner.run(root, c).requireSuccess();
+ * }
+ * }</pre>
+ */
+public interface DistroStrategy {
+  Family family();
+
+  /** The os-release {@code ID}s this family recognises exactly, e.g. {@code [debian, ubuntu]}. */
+  List<String> distroIds();
+
+  /**
+   * {@code ID_LIKE} tokens that are not distro ids but mark this family, with the distro they
+   * stand for: {@code redhat → fedora}, {@code suse → opensuse-leap}. Usually empty.
+   */
+  Map<String, String> idLikeMarkers();
+
+  /**
+   * Describes an image already recognised as {@code distroId} (one of {@link #distroIds()} or a
+   * marker's value): normalises the version, finds the architecture and the init system.
+   */
+  DistroInfo describe(RootFs root, OsRelease osRelease, String distroId) throws IOException;
+
+  /**
+   * Resolves the package lists (§6) for {@code selection}.
+   *
+   * @throws UnsupportedTargetException if the model does not exist for this distro or
+   *     architecture, or FIPS is asked where it cannot be had; the message lists what works
+   */
+  PackageSet packages(PackageSelection selection) throws UnsupportedTargetException;
+
+  /**
+   * The package manager of {@code info}'s image.
+   *
+   * @throws UnsupportedTargetException if the family has none (Hadron) or the distro's package
+   *     manager is unknown (a derivative detected only through {@code ID_LIKE})
+   */
+  PackageManager packageManager(DistroInfo info) throws UnsupportedTargetException;
+
+  /**
+   * The kernel version to boot, from the entries of {@code /lib/modules} (§9.1): on Raspberry
+   * Pi models the highest {@code *-raspi}; otherwise the highest version; if no name parses as a
+   * version, the first name in sorted order.
+   *
+   * @throws dev.kairos.factory.core.api.KairosException if {@code /lib/modules} is missing or empty
+   */
+  String chooseKernel(RootFs root, Model model) throws IOException;
+
+  InitrdTool initrdTool();
+
+  /**
+   * The commands that (re)build the initramfs for {@code kernel} at {@code output}: {@code depmod -a K}
+   * then {@code dracut -f <output> K} (or {@code mkinitfs -o <output> K} on Alpine).
+   */
+  List<Command> initrdCommands(DistroInfo info, String kernel, ImagePath output);
+
+  /**
+   * What to enable, disable, mask and unmask at build time (§10), in order. Reads the image to
+   * see what is installed (e.g. {@code /usr/sbin/NetworkManager}, {@code /usr/bin/fail2ban-server}).
+   */
+  List<ServiceAction> services(DistroInfo info, RootFs root) throws IOException;
+
+  /** The family's quirks for this image (GRUB tool names, network stack, dracut network modules). */
+  DistroQuirks quirks(DistroInfo info, RootFs root) throws IOException;
+}

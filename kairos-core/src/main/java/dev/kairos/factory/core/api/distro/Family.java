@@ -1,0 +1,55 @@
+package dev.kairos.factory.core.api.distro;
+
+import dev.kairos.factory.core.api.UnsupportedTargetException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A family of distributions that share a package format, package names and boot tooling. The
+ * {@link #id()} is the exact string written as {@code KAIROS_FAMILY} in {@code /etc/kairos-release}.
+ */
+public enum Family {
+  DEBIAN("debian"),
+  REDHAT("redhat"),
+  SUSE("suse"),
+  ALPINE("alpine"),
+  ARCH("arch"),
+  HADRON("hadron");
+
+  private final String id;
+
+  Family(String id) {
+    this.id = id;
+  }
+
+  /** The lower-case name Kairos uses, e.g. {@code redhat}. */
+  public String id() {
+    return id;
+  }
+
+  /** All ids, in declaration order, for error messages. */
+  public static List<String> ids() {
+    return Arrays.stream(values()).map(Family::id).toList();
+  }
+
+  /**
+   * The family with this id (case-insensitive).
+   *
+   * @throws UnsupportedTargetException listing the valid ids
+   */
+  public static Family parse(String id) throws UnsupportedTargetException {
+    String want = id.toLowerCase(Locale.ROOT);
+    for (Family f : values()) {
+      if (f.id.equals(want)) {
+        return f;
+      }
+    }
+    throw new UnsupportedTargetException("family", id, ids());
+  }
+
+  @Override
+  public String toString() {
+    return id;
+  }
+}

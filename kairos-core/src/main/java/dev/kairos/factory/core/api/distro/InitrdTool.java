@@ -1,0 +1,18 @@
+package dev.kairos.factory.core.api.distro;
+
+/** The program that builds the initramfs of an image: dracut everywhere but Alpine (mkinitfs). */
+public enum InitrdTool {
+  DRACUT("dracut"),
+  MKINITFS("mkinitfs");
+
+  private final String program;
+
+  InitrdTool(String program) {
+    this.program = program;
+  }
+
+  /** The program name inside the image. */
+  public String program() {
+    return program;
+  }
+}

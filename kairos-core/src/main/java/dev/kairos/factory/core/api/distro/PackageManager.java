@@ -1,0 +1,76 @@
+package dev.kairos.factory.core.api.distro;
+
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.run.Command;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The package manager of one detected image, as exact commands to run inside it through a
+ * {@link dev.kairos.factory.core.api.run.CommandRunner}. Every command already carries
+ * {@link #environment()}. Got from {@link DistroStrategy#packageManager(DistroInfo)}.
+ *
+ * <p>Order for one package entry, as kairos-init does it: {@link #refresh()}, {@link #upgrade()},
+ * {@link #install}, {@link #remove}. Before the first install, run {@link #addRepositories} and put
+ * the {@link #serviceStartBlockers()} in place; remove them afterwards.
+ *
+ * <pre>{@code
+ * PackageManager pm = strategy.packageManager(info);
+ * for (Command c : List.of(pm.refresh(), pm.upgrade(), pm.install(set.base()))) {
+ *   runner.run(root, c).requireSuccess();
+ * }
+ * }</pre>
+ */
+public interface PackageManager {
+  /** The program: {@code apt-get}, {@code dnf}, {@code zypper}, {@code apk} or {@code pacman}. */
+  String name();
+
+  /** Variables set on every command, e.g. {@code DEBIAN_FRONTEND=noninteractive}. */
+  Map<String, String> environment();
+
+  /** Refreshes the repository metadata, e.g. {@code apt-get -y update}. */
+  Command refresh();
+
+  /** Upgrades every installed package, e.g. {@code dnf update -y}. */
+  Command upgrade();
+
+  /**
+   * Installs {@code packages} without recommends/weak deps, e.g.
+   * {@code zypper install -y --no-recommends <pkgs>}.
+   *
+   * @throws IllegalArgumentException if {@code packages} is empty or a name is blank or starts with {@code -}
+   */
+  Command install(List<String> packages);
+
+  /** Removes {@code packages}, e.g. {@code apk del --no-cache <pkgs>}. Same checks as {@link #install}. */
+  Command remove(List<String> packages);
+
+  /** Empties the package caches and lists, as the cleanup step does. */
+  List<Command> clean();
+
+  /**
+   * Commands that add the repositories the Kairos packages need, run once before the base install:
+   * EPEL on Rocky/Alma/CentOS/RHEL, {@code oracle-epel-release-el<N>} on Oracle Linux,
+   * {@code non-free-firmware} on Debian for Raspberry Pi. Empty when nothing is needed.
+   */
+  List<Command> addRepositories(Model model);
+
+  /**
+   * Files that keep package scripts from starting services while installing (e.g. Debian's
+   * {@code /usr/sbin/policy-rc.d} exiting 101). Write them before installing, delete them after.
+   * Empty where the package manager's scripts already refuse to start services in a chroot.
+   */
+  List<TemporaryFile> serviceStartBlockers();
+
+  /** A file placed in the image for the duration of package operations. */
+  record TemporaryFile(ImagePath path, String content, int mode) {
+    public TemporaryFile {
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(content, "content");
+      if ((mode & ~07777) != 0) {
+        throw new IllegalArgumentException("mode must fit in 12 bits, got " + Integer.toOctalString(mode));
+      }
+    }
+  }
+}
