@@ -1,20 +1,26 @@
 package dev.kairos.factory.core.internal.fs;
 
 /** Who this JVM runs as, asked once. */
-final class ProcessIdentity {
-  private static final boolean ROOT = probe();
+public final class ProcessIdentity {
+  private static final long UID = probe();
 
   private ProcessIdentity() {}
 
-  static boolean isRoot() {
-    return ROOT;
+  /** Whether this process runs as uid 0. */
+  public static boolean isRoot() {
+    return UID == 0;
   }
 
-  private static boolean probe() {
+  /** The uid of this process, or -1 if the platform cannot tell. */
+  public static long uid() {
+    return UID;
+  }
+
+  private static long probe() {
     try {
-      return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+      return new com.sun.security.auth.module.UnixSystem().getUid();
     } catch (RuntimeException | LinkageError e) {
-      return false;
+      return -1;
     }
   }
 }
