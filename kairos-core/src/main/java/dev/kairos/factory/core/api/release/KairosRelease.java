@@ -1,5 +1,8 @@
 package dev.kairos.factory.core.api.release;
 
+import dev.kairos.factory.core.api.BuildOptions;
+import dev.kairos.factory.core.api.distro.DistroInfo;
+import dev.kairos.factory.core.api.distro.OsRelease;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
@@ -7,7 +10,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -18,9 +20,7 @@ import java.util.TreeMap;
  * overwrite, and the whole file is rewritten sorted ({@link EnvFile}), mode {@code 0644}.
  *
  * <pre>{@code
- * Map<String, String> keys = KairosRelease.keys(new KairosRelease.Inputs(
- *     "debian", "12", "debian", "generic", "amd64", KairosVersion.parse("1.0"),
- *     false, false, "v0.1.0", Optional.empty()));
+ * Map<String, String> keys = KairosRelease.keys(Distros.detect(root), options, "v0.1.0");
  * KairosRelease.merge(root, keys);       // KAIROS_VERSION="v1.0.0", KAIROS_FLAVOR_RELEASE=12, ...
  * SortedMap<String, String> now = KairosRelease.read(root);
  * }</pre>
@@ -56,72 +56,33 @@ public final class KairosRelease {
   private KairosRelease() {}
 
   /**
-   * What the release keys are computed from.
+   * Every key the {@code kairosRelease} step writes, sorted: the distro's own
+   * ({@link DistroInfo#kairosReleaseFields()}, with the target architecture of {@code options}),
+   * the version, model, variant, FIPS and trusted-boot flags, and for a standard image the first
+   * versioned provider as {@code KAIROS_SOFTWARE_VERSION(_PREFIX)}.
    *
-   * @param distro the raw distro id ({@code ubuntu}, {@code opensuse-leap}, ...)
-   * @param versionId the distro's version ({@code VERSION_ID}; Alpine already cut to major.minor)
-   * @param family the family string ({@code debian}, {@code redhat}, ...)
-   * @param model the model name ({@code generic}, {@code rpi4}, ...)
-   * @param arch the target architecture ({@code amd64}, {@code arm64}, {@code riscv64})
-   * @param software the provider's name and version ({@code k3s}, {@code v1.32.1+k3s1}) for a
-   *     standard image, empty for a core one
+   * @param initVersion the version of this library, written as {@code KAIROS_INIT_VERSION}
    */
-  public record Inputs(String distro, String versionId, String family, String model, String arch,
-      KairosVersion version, boolean fips, boolean trustedBoot, String initVersion,
-      Optional<Map.Entry<String, String>> software) {
-    public Inputs {
-      Objects.requireNonNull(distro, "distro");
-      Objects.requireNonNull(versionId, "versionId");
-      Objects.requireNonNull(family, "family");
-      Objects.requireNonNull(model, "model");
-      Objects.requireNonNull(arch, "arch");
-      Objects.requireNonNull(version, "version");
-      Objects.requireNonNull(initVersion, "initVersion");
-      Objects.requireNonNull(software, "software");
-    }
-
-    /** {@code standard} with a provider, else {@code core}. */
-    public String variant() {
-      return software.isPresent() ? "standard" : "core";
-    }
-  }
-
-  /** Every key the {@code kairosRelease} step writes, sorted. */
-  public static SortedMap<String, String> keys(Inputs in) {
-    SortedMap<String, String> k = new TreeMap<>();
-    String name = "kairos-" + in.variant() + "-" + in.distro() + "-" + in.versionId();
+  public static SortedMap<String, String> keys(DistroInfo distro, BuildOptions options, String initVersion) {
+    SortedMap<String, String> k = new TreeMap<>(distro.toBuilder().arch(options.arch()).build().kairosReleaseFields());
+    String name = "kairos-" + options.variant() + "-" + distro.distro() + "-" + distro.version();
     k.put(ID, "kairos");
     k.put(ID_LIKE, name);
     k.put(NAME, name);
-    k.put(VERSION, in.version().toString());
-    k.put(RELEASE, in.version().toString());
-    k.put(ARCH, in.arch());
-    k.put(TARGETARCH, in.arch());
-    k.put(FLAVOR, flavor(in.distro()));
-    k.put(FLAVOR_RELEASE, flavorRelease(in.distro(), in.versionId()));
-    k.put(FAMILY, in.family());
-    k.put(MODEL, in.model());
-    k.put(VARIANT, in.variant());
+    k.put(VERSION, options.version().toString());
+    k.put(RELEASE, options.version().toString());
+    k.put(MODEL, options.model().id());
+    k.put(VARIANT, options.variant());
     k.put(BUG_REPORT_URL, "https://github.com/kairos-io/kairos/issues");
     k.put(HOME_URL, "https://github.com/kairos-io/kairos");
-    k.put(FIPS, Boolean.toString(in.fips()));
-    k.put(TRUSTED_BOOT, Boolean.toString(in.trustedBoot()));
-    k.put(INIT_VERSION, in.initVersion());
-    in.software().ifPresent(s -> {
-      k.put(SOFTWARE_VERSION_PREFIX, s.getKey());
-      k.put(SOFTWARE_VERSION, s.getValue());
+    k.put(FIPS, Boolean.toString(options.fips()));
+    k.put(TRUSTED_BOOT, Boolean.toString(options.trustedBoot()));
+    k.put(INIT_VERSION, Objects.requireNonNull(initVersion, "initVersion"));
+    options.providers().stream().filter(p -> !p.version().isEmpty()).findFirst().ifPresent(p -> {
+      k.put(SOFTWARE_VERSION_PREFIX, p.name());
+      k.put(SOFTWARE_VERSION, p.version());
     });
     return Collections.unmodifiableSortedMap(k);
-  }
-
-  /** The flavor: the distro id, except that both openSUSE distros are {@code opensuse}. */
-  static String flavor(String distro) {
-    return distro.startsWith("opensuse-") ? "opensuse" : distro;
-  }
-
-  /** The flavor release: the version, prefixed {@code leap-}/{@code tumbleweed-} for openSUSE. */
-  static String flavorRelease(String distro, String versionId) {
-    return distro.startsWith("opensuse-") ? distro.substring("opensuse-".length()) + "-" + versionId : versionId;
   }
 
   /** The keys of the image's {@code /etc/kairos-release}, sorted; empty when there is none. */
@@ -129,7 +90,7 @@ public final class KairosRelease {
     if (!root.isRegularFile(PATH)) {
       return Collections.emptySortedMap();
     }
-    return Collections.unmodifiableSortedMap(new TreeMap<>(EnvFile.parse(root.readString(PATH))));
+    return Collections.unmodifiableSortedMap(new TreeMap<>(OsRelease.parse(PATH.toString(), root.readString(PATH)).fields()));
   }
 
   /**
