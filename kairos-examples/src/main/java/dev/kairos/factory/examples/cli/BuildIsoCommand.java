@@ -1,0 +1,25 @@
+package dev.kairos.factory.examples.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code build-iso}: the live/installer ISO, as AuroraBoot's build-iso. */
+@Command(name = "build-iso", description = "Build the hybrid live/installer ISO of a Kairos root filesystem.")
+final class BuildIsoCommand extends Verb {
+  @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
+      description = "A kairosified root filesystem.")
+  Path root;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The ISO to write.")
+  Path output;
+
+  @Option(names = "--cloud-config", paramLabel = "FILE", converter = Converters.ExistingPath.class,
+      description = "Cloud-config to put on the ISO as /config.yaml.")
+  Path cloudConfig;
+
+  @Override
+  int run(Output out) throws Exception {
+    throw new NotAvailableException("build-iso (the ISO writer of kairos-boot)");
+  }
+}

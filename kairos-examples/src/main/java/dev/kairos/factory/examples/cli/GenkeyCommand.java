@@ -1,0 +1,29 @@
+package dev.kairos.factory.examples.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code genkey}: Secure Boot keys, as AuroraBoot's genkey. */
+@Command(name = "genkey", description = "Generate Secure Boot keys: PK, KEK, db (PEM, DER, .esl, .auth).")
+final class GenkeyCommand extends Verb {
+  @Parameters(index = "0", paramLabel = "NAME", description = "Name put in the certificates' subjects.")
+  String name;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Directory to write the keys to.")
+  Path output;
+
+  @Option(names = {"-e", "--expiration-in-days"}, paramLabel = "DAYS", defaultValue = "365",
+      description = "Validity of the certificates (default: ${DEFAULT-VALUE}).")
+  int days;
+
+  @Option(names = "--custom-cert-dir", paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
+      description = "Extra certificates (e.g. Microsoft's) to add to KEK and db.")
+  Path customCertDir;
+
+  @Override
+  int run(Output out) throws Exception {
+    throw new NotAvailableException("genkey (Secure Boot key generation of kairos-boot)");
+  }
+}

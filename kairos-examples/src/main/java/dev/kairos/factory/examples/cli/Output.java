@@ -1,0 +1,75 @@
+package dev.kairos.factory.examples.cli;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Where a verb's result goes: human text by default, or one JSON document on standard output with
+ * {@code --json}. Progress and diagnostics always go to standard error, so that standard output
+ * stays parseable.
+ */
+final class Output {
+  private static final JsonMapper JSON =
+      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private final boolean json;
+
+  Output(PrintWriter out, PrintWriter err, boolean json) {
+    this.out = out;
+    this.err = err;
+    this.json = json;
+  }
+
+  boolean json() {
+    return json;
+  }
+
+  PrintWriter err() {
+    return err;
+  }
+
+  /** Prints a result: {@code human} as text, or {@code data} as JSON. */
+  void result(Object data, String human) {
+    if (json) {
+      out.println(toJson(data));
+    } else if (!human.isEmpty()) {
+      out.println(human);
+    }
+    out.flush();
+  }
+
+  /** Prints an error: always to standard error, and as {@code {"error": ...}} with --json. */
+  void error(Throwable error) {
+    String message = message(error);
+    err.println("kairos-factory: error: " + message);
+    err.flush();
+    if (json) {
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("error", message);
+      data.put("type", error.getClass().getSimpleName());
+      out.println(toJson(data));
+      out.flush();
+    }
+  }
+
+  static String toJson(Object data) {
+    return JSON.writeValueAsString(data);
+  }
+
+  /** The message of an error and its causes, so the bad input is named even when wrapped. */
+  static String message(Throwable error) {
+    StringBuilder b = new StringBuilder();
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      if (b.indexOf(m) < 0) {
+        b.append(b.length() == 0 ? "" : ": ").append(m);
+      }
+    }
+    return b.toString();
+  }
+}

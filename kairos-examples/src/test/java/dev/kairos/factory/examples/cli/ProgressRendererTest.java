@@ -1,0 +1,65 @@
+package dev.kairos.factory.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kairos.factory.core.api.event.KairosEvent;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ProgressRendererTest {
+  private final StringWriter text = new StringWriter();
+  private final AtomicLong clock = new AtomicLong();
+
+  private ProgressRenderer renderer(boolean terminal, boolean verbose) {
+    return new ProgressRenderer(new PrintWriter(text), terminal, verbose, clock::get);
+  }
+
+  @Test
+  void barShowsFractionAndAmounts() {
+    assertThat(ProgressRenderer.bar(new KairosEvent.Progress("pull", 12L << 20, 24L << 20)))
+        .isEqualTo("    pull [###############---------------]  50%  12.0 MiB / 24.0 MiB");
+    assertThat(ProgressRenderer.bar(new KairosEvent.Progress("unpack", 1536, -1)))
+        .isEqualTo("    unpack 1.5 KiB");
+  }
+
+  @Test
+  void terminalRedrawsOneLineAndThrottles() {
+    ProgressRenderer r = renderer(true, false);
+    r.onEvent(new KairosEvent.StepStarted("installPackages", "base packages"));
+    r.onEvent(new KairosEvent.Progress("pull", 0, 100));
+    r.onEvent(new KairosEvent.Progress("pull", 0, 100)); // same percent, no time passed: not drawn
+    clock.addAndGet(200_000_000L);
+    r.onEvent(new KairosEvent.Progress("pull", 50, 100));
+    r.onEvent(new KairosEvent.Progress("pull", 100, 100));
+    String s = text.toString();
+    assertThat(s).startsWith("==> installPackages: base packages\n");
+    assertThat(s.split("\r", -1)).hasSize(4); // three draws
+    assertThat(s).contains(" 50%").endsWith("100%  100 B / 100 B\n");
+  }
+
+  @Test
+  void pipesGetOneLinePerFinishedTaskAndNoEscapes() {
+    ProgressRenderer r = renderer(false, false);
+    for (long i = 0; i <= 10; i++) {
+      r.onEvent(new KairosEvent.Progress("push", i * 1024, 10 * 1024));
+    }
+    r.onEvent(new KairosEvent.StepFinished("grub", Duration.ofMillis(5), true));
+    r.onEvent(new KairosEvent.CommandOutput(List.of("apt-get"), "Setting up"));
+    r.onEvent(new KairosEvent.Log(KairosEvent.Level.WARN, "no framework"));
+    r.onEvent(new KairosEvent.Log(KairosEvent.Level.DEBUG, "hidden"));
+    assertThat(text.toString())
+        .isEqualTo("    push: 10.0 KiB done\n    grub skipped\n    warn: no framework\n");
+  }
+
+  @Test
+  void verboseShowsCommandOutputAndTimings() {
+    ProgressRenderer r = renderer(false, true);
+    r.onEvent(new KairosEvent.CommandOutput(List.of("apt-get"), "Setting up"));
+    r.onEvent(new KairosEvent.StepFinished("kernel", Duration.ofMillis(1500), false));
+    assertThat(text.toString()).isEqualTo("    | Setting up\n    kernel done in 1.5 s\n");
+  }
+}
