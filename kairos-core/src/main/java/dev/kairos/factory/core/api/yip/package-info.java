@@ -1,0 +1,58 @@
+/**
+ * yip, the stage language of Kairos: parse ({@link dev.kairos.factory.core.api.yip.Yip}), check
+ * ({@link dev.kairos.factory.core.api.yip.YipValidator}) and apply
+ * ({@link dev.kairos.factory.core.api.yip.YipExecutor}) {@code stages:} documents and
+ * {@code #cloud-config} files to a {@link dev.kairos.factory.core.api.fs.RootFs} at image build time.
+ *
+ * <h2>Compatibility</h2>
+ *
+ * The parser follows yip's decoder (yaml.v3): first document of a stream only, duplicate keys and
+ * type mismatches reject the document, YAML 1.1 octal integers ({@code 0644}), plain scalars into
+ * string fields keep their source text, yes/no booleans only unquoted, anchors and {@code <<}
+ * merges. Within a step the keys run in yip's fixed order. Every error names
+ * {@code file:line:column}.
+ *
+ * <h2>Where we differ from yip, and why</h2>
+ *
+ * yip has behaviours that are defects (crashes, data loss, nondeterminism). We chose:
+ *
+ * <ul>
+ *   <li><b>Unknown keys are reported</b> ({@link dev.kairos.factory.core.api.yip.YipDiagnostic}
+ *       warnings with a "did you mean"; errors in strict mode). yip ignores them silently, so
+ *       {@code systctl} or {@code owner_string} did nothing without a word.
+ *   <li><b>Order across files is strictly sequential</b>: steps run by (file order, step index),
+ *       {@code after:} adds edges. yip's chain breaks on files that lack the stage and then runs
+ *       later files concurrently (kairos#3353, harvester#8759); Kairos documents the sequential
+ *       order, and a build must be deterministic.
+ *   <li><b>An {@code after:} naming no step, or a cycle, is an error</b> for the whole source,
+ *       reported before anything runs. yip crashes or silently drops the step.
+ *   <li><b>A file that fails to parse fails the load of its directory</b>, as in yip, but loudly
+ *       with its location (yip only logs). We do not skip it: an image built without part of its
+ *       configuration is worse than a failed build.
+ *   <li><b>Colliding step identifiers</b> are renamed {@code .1}, {@code .2}, ... in order (yip
+ *       gives the third occurrence {@code .1} again and loses the second).
+ *   <li><b>Users are looked up in the image</b> ({@code /etc/passwd} of the root file system), not
+ *       on the host; so are owner names, entities, dns and os-release. Nothing touches the host.
+ *   <li><b>An existing group named like a new user keeps its GID</b> (yip reallocates it).
+ *   <li><b>Deleting a group that does not exist changes nothing</b> (yip removes the first line
+ *       of {@code /etc/group}).
+ *   <li><b>An empty list in {@code if_files} is no constraint</b>; the other checks still apply
+ *       (yip passes the whole test at once, in random map order).
+ *   <li><b>A cloud-config whose {@code stages:} part fails to decode is rejected</b> with its
+ *       location; yip drops those stages silently (kairos#1963).
+ *   <li><b>Text and paths are separate</b>: {@link dev.kairos.factory.core.api.yip.Yip#parse}
+ *       takes text, {@link dev.kairos.factory.core.api.yip.Yip#load} a path that must exist.
+ *       yip takes a mistyped path for YAML text, and a one-line document for a URL.
+ *   <li><b>Map keys are processed in sorted order</b> (sysctl, environment, timesyncd,
+ *       authorized_keys, if_files, command-line tokens), where yip's order is random.
+ *   <li><b>Build time, not boot time</b>: effects on a running kernel are turned into the
+ *       configuration files that make them happen at boot: {@code sysctl} goes to
+ *       {@code /etc/sysctl.d/99-yip.conf}, {@code modules} to {@code /etc/modules-load.d/yip.conf},
+ *       {@code hostname} writes {@code /etc/hostname} and {@code /etc/hosts} only, {@code systemctl}
+ *       enable/disable/mask become unit symlinks made from the units' {@code [Install]} sections
+ *       (or OpenRC runlevel links), {@code start} is reported and skipped. {@code layout},
+ *       {@code datasource}, {@code downloads}, {@code git} and {@code unpack_images} need a running
+ *       machine or the network: they are reported as not applicable, never dropped silently.
+ * </ul>
+ */
+package dev.kairos.factory.core.api.yip;

@@ -1,0 +1,200 @@
+package dev.kairos.factory.core.internal.yip;
+
+import dev.kairos.factory.core.api.InvalidInputException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.dataformat.yaml.YAMLFactory;
+import tools.jackson.dataformat.yaml.YAMLParser;
+
+/**
+ * Reads the first YAML document of a text into a {@link YamlNode} tree with line and column of
+ * every node, the way yip's decoder (yaml.v3) sees it: later documents of a stream are ignored,
+ * duplicate mapping keys are an error, anchors, aliases and {@code <<} merge keys are expanded.
+ * Jackson's streaming parser does the YAML syntax; whether a scalar was quoted is read from the
+ * source at the scalar's position, since yip treats plain and quoted scalars differently.
+ */
+public final class YamlReader {
+  private static final YAMLFactory FACTORY = YAMLFactory.builder().build();
+  private static final int MAX_DEPTH = 200;
+
+  private final String source;
+  private final String text;
+  private final Map<String, YamlNode> anchors = new HashMap<>();
+  private YAMLParser parser;
+
+  private YamlReader(String source, String text) {
+    this.source = source;
+    this.text = text;
+  }
+
+  /**
+   * Parses {@code text}; returns {@code null} for an empty document.
+   *
+   * @param source the file name or description used in error messages
+   */
+  public static YamlNode read(String source, String text) throws InvalidInputException {
+    return new YamlReader(source, text).readFirst();
+  }
+
+  private YamlNode readFirst() throws InvalidInputException {
+    try (YAMLParser p = (YAMLParser) FACTORY.createParser(ObjectReadContext.empty(), text)) {
+      parser = p;
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        return null;
+      }
+      return readValue(t, 0);
+    } catch (JacksonException e) {
+      TokenStreamLocation loc = e.getLocation();
+      String msg = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
+      msg = msg.replaceAll("\\s*\\n\\s*", " ").trim();
+      throw new InvalidInputException(source, loc == null ? 0 : loc.getLineNr(),
+          loc == null ? 0 : loc.getColumnNr(), "YAML syntax error: " + msg);
+    }
+  }
+
+  private YamlNode readValue(JsonToken t, int depth) throws InvalidInputException {
+    if (depth > MAX_DEPTH) {
+      throw error(here(), "YAML nesting deeper than " + MAX_DEPTH + " levels");
+    }
+    TokenStreamLocation loc = parser.currentTokenLocation();
+    int line = loc.getLineNr();
+    int col = loc.getColumnNr();
+    switch (t) {
+      case START_OBJECT: {
+        String anchor = (String) parser.getObjectId();
+        YamlNode.Mapping m = readMapping(line, col, depth);
+        remember(anchor, m);
+        return m;
+      }
+      case START_ARRAY: {
+        String anchor = (String) parser.getObjectId();
+        List<YamlNode> items = new ArrayList<>();
+        JsonToken n;
+        while ((n = parser.nextToken()) != JsonToken.END_ARRAY) {
+          items.add(readValue(n, depth + 1));
+        }
+        YamlNode.Sequence s = new YamlNode.Sequence(items, line, col);
+        remember(anchor, s);
+        return s;
+      }
+      default:
+        return readScalar(t, line, col, (int) loc.getCharOffset());
+    }
+  }
+
+  private YamlNode readScalar(JsonToken t, int line, int col, int offset) throws InvalidInputException {
+    String value = t == JsonToken.VALUE_NULL ? "" : parser.getString();
+    if (parser.isCurrentAlias()) {
+      YamlNode target = anchors.get(value);
+      if (target == null) {
+        throw error(new int[] {line, col}, "unknown anchor '" + value + "' referenced");
+      }
+      return target;
+    }
+    // Scalar properties (&anchor, !tag) come before the value in the source.
+    String anchor = null;
+    int i = Math.max(0, Math.min(offset, text.length()));
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+        i++;
+      } else if (c == '&' || c == '!') {
+        int start = i;
+        while (i < text.length() && !Character.isWhitespace(text.charAt(i))) {
+          i++;
+        }
+        if (c == '&') {
+          anchor = text.substring(start + 1, i);
+        }
+      } else {
+        break;
+      }
+    }
+    char style = i < text.length() ? text.charAt(i) : ' ';
+    boolean plain = t != JsonToken.VALUE_NULL ? style != '"' && style != '\'' && style != '|' && style != '>' : true;
+    YamlNode.Scalar s = new YamlNode.Scalar(value, plain, parser.getRawTag(), line, col);
+    remember(anchor, s);
+    return s;
+  }
+
+  private YamlNode.Mapping readMapping(int line, int col, int depth) throws InvalidInputException {
+    Map<String, YamlNode.Entry> explicit = new LinkedHashMap<>();
+    Map<String, YamlNode.Entry> merged = new LinkedHashMap<>();
+    List<String> order = new ArrayList<>();
+    JsonToken t;
+    while ((t = parser.nextToken()) != JsonToken.END_OBJECT) {
+      TokenStreamLocation kl = parser.currentTokenLocation();
+      String name = parser.currentName();
+      int koff = (int) kl.getCharOffset();
+      boolean keyPlain = koff >= text.length() || (text.charAt(koff) != '"' && text.charAt(koff) != '\'');
+      YamlNode.Scalar key = new YamlNode.Scalar(name, keyPlain, null, kl.getLineNr(), kl.getColumnNr());
+      YamlNode value = readValue(parser.nextToken(), depth + 1);
+      if (keyPlain && name.equals("<<")) {
+        for (YamlNode.Mapping src : mergeSources(value)) {
+          for (YamlNode.Entry e : src.entries()) {
+            if (!merged.containsKey(e.key().text())) {
+              merged.put(e.key().text(), e);
+              order.add(e.key().text());
+            }
+          }
+        }
+        continue;
+      }
+      YamlNode.Entry previous = explicit.get(name);
+      if (previous != null) {
+        throw error(new int[] {key.line(), key.column()}, "mapping key \"" + name
+            + "\" already defined at line " + previous.key().line());
+      }
+      explicit.put(name, new YamlNode.Entry(key, value));
+      order.add(name);
+    }
+    List<YamlNode.Entry> entries = new ArrayList<>();
+    java.util.Set<String> done = new java.util.HashSet<>();
+    for (String k : order) {
+      if (done.add(k)) {
+        entries.add(explicit.containsKey(k) ? explicit.get(k) : merged.get(k));
+      }
+    }
+    return new YamlNode.Mapping(entries, line, col);
+  }
+
+  private List<YamlNode.Mapping> mergeSources(YamlNode value) throws InvalidInputException {
+    if (value instanceof YamlNode.Mapping) {
+      return List.of((YamlNode.Mapping) value);
+    }
+    if (value instanceof YamlNode.Sequence) {
+      List<YamlNode.Mapping> out = new ArrayList<>();
+      for (YamlNode item : ((YamlNode.Sequence) value).items()) {
+        if (!(item instanceof YamlNode.Mapping)) {
+          throw error(new int[] {item.line(), item.column()}, "map merge requires map or sequence of maps as the value");
+        }
+        out.add((YamlNode.Mapping) item);
+      }
+      return out;
+    }
+    throw error(new int[] {value.line(), value.column()}, "map merge requires map or sequence of maps as the value");
+  }
+
+  private void remember(String anchor, YamlNode node) {
+    if (anchor != null && !anchor.isEmpty()) {
+      anchors.put(anchor, node);
+    }
+  }
+
+  private int[] here() {
+    TokenStreamLocation l = parser.currentTokenLocation();
+    return new int[] {l.getLineNr(), l.getColumnNr()};
+  }
+
+  private InvalidInputException error(int[] at, String detail) {
+    return new InvalidInputException(source, at[0], at[1], detail);
+  }
+}
