@@ -1,0 +1,171 @@
+package dev.kairos.factory.oci.internal.layer;
+
+import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.UnsafePathException;
+import dev.kairos.factory.core.api.fs.FileMetadata;
+import dev.kairos.factory.core.api.fs.FileType;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.oci.internal.tar.TarEntry;
+import dev.kairos.factory.oci.internal.tar.TarReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Applies one OCI layer (a tar stream, compressed or not) to a {@link RootFs}, with the OCI
+ * image-spec change-set semantics: {@code .wh.<name>} deletes {@code name} from the layers below,
+ * {@code .wh..wh..opq} hides everything the lower layers had in its directory, an entry replaces
+ * whatever was at its path (a directory over a directory is kept and its metadata updated).
+ *
+ * <p>Containment: member names with a {@code ..} component are refused; absolute names are taken
+ * relative to the root. Parent directories are resolved through {@link RootFs}, so a symlink in
+ * the way (even one pointing at {@code /} or at {@code ../../..}) is followed inside the root, and
+ * hardlink targets are resolved inside the root too. Nothing lands outside the root; a refused
+ * member fails the layer with an error that names it.
+ */
+public final class LayerUnpacker {
+  private static final String WHITEOUT = ".wh.";
+  private static final String OPAQUE = ".wh..wh..opq";
+
+  private final RootFs root;
+
+  private record DirTime(ImagePath dir, Instant mtime) {}
+
+  public LayerUnpacker(RootFs root) {
+    this.root = root;
+  }
+
+  /**
+   * Applies the layer read from {@code layer} (decompressed by its magic bytes); {@code name}
+   * (such as the layer's digest) appears in errors. Reads the stream to its end.
+   */
+  public void apply(InputStream layer, String name) throws IOException {
+    InputStream in = Compression.decompress(layer);
+    TarReader tar = new TarReader(in, "layer " + name);
+    Set<ImagePath> added = new HashSet<>();
+    List<DirTime> dirTimes = new ArrayList<>();
+    for (TarEntry e; (e = tar.next()) != null; ) {
+      try {
+        applyEntry(e, tar, added, dirTimes);
+      } catch (UnsafePathException ex) {
+        throw ex.path().equals(e.name()) ? ex
+            : new UnsafePathException(e.name(), "layer " + name + ": " + ex.getMessage());
+      } catch (IOException | IllegalArgumentException ex) {
+        throw new KairosException("layer " + name + ": member '" + e.name() + "': " + ex.getMessage(), ex);
+      }
+    }
+    // Creating children bumped the directories' times; put back the archived ones, deepest first.
+    for (int i = dirTimes.size() - 1; i >= 0; i--) {
+      DirTime d = dirTimes.get(i);
+      if (root.stat(d.dir()).map(m -> m.type() == FileType.DIRECTORY).orElse(false)) {
+        root.setMtime(d.dir(), d.mtime());
+      }
+    }
+    in.transferTo(OutputStream.nullOutputStream());
+  }
+
+  private void applyEntry(TarEntry e, TarReader tar, Set<ImagePath> added, List<DirTime> dirTimes) throws IOException {
+    ImagePath path = entryPath(e.name(), e.name());
+    if (path.isRoot()) {
+      if (e.kind() == TarEntry.Kind.DIRECTORY) {
+        root.setMetadata(ImagePath.ROOT, metadata(e, FileType.DIRECTORY));
+        return;
+      }
+      throw new UnsafePathException(e.name(), "only a directory may stand for the root");
+    }
+    String base = path.fileName();
+    ImagePath parent = root.realPath(path.parent(), true);
+    if (base.equals(OPAQUE)) {
+      if (root.isDirectory(parent)) {
+        for (String child : root.list(parent)) {
+          if (!added.contains(parent.resolve(child))) {
+            root.deleteRecursively(parent.resolve(child));
+          }
+        }
+      }
+      return;
+    }
+    if (base.startsWith(WHITEOUT)) {
+      String hidden = base.substring(WHITEOUT.length());
+      if (!hidden.startsWith(WHITEOUT) && !hidden.isEmpty()) {
+        root.deleteRecursively(parent.resolve(hidden));
+      }
+      return;
+    }
+    root.createDirectories(parent);
+    ImagePath target = parent.resolve(base);
+    Optional<FileMetadata> existing = root.stat(target);
+    boolean keepDir = e.kind() == TarEntry.Kind.DIRECTORY && existing.isPresent()
+        && existing.get().type() == FileType.DIRECTORY;
+    if (existing.isPresent() && !keepDir) {
+      root.deleteRecursively(target);
+    }
+    switch (e.kind()) {
+      case DIRECTORY -> {
+        FileMetadata m = metadata(e, FileType.DIRECTORY);
+        if (keepDir) {
+          root.setMetadata(target, m);
+        } else {
+          root.createDirectory(target, m);
+        }
+        dirTimes.add(new DirTime(target, e.mtime()));
+      }
+      case REGULAR -> {
+        try (OutputStream out = root.newOutputStream(target)) {
+          tar.content().transferTo(out);
+        }
+        root.setMetadata(target, metadata(e, FileType.REGULAR));
+      }
+      case SYMLINK -> {
+        if (e.linkName().isEmpty()) {
+          throw new UnsafePathException(e.name(), "symlink with an empty target");
+        }
+        root.createSymlink(target, e.linkName());
+        root.setMetadata(target, metadata(e, FileType.SYMLINK));
+      }
+      case HARDLINK -> {
+        ImagePath existingName = entryPath(e.linkName(), e.name());
+        if (!root.exists(existingName)) {
+          throw new UnsafePathException(e.name(), "hardlink to '" + e.linkName() + "', which is not in the image");
+        }
+        root.createHardlink(target, existingName);
+      }
+      case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> root.createSpecial(target, metadata(e, switch (e.kind()) {
+        case CHAR_DEVICE -> FileType.CHAR_DEVICE;
+        case BLOCK_DEVICE -> FileType.BLOCK_DEVICE;
+        default -> FileType.FIFO;
+      }));
+      default -> throw new IllegalStateException("unhandled member kind " + e.kind());
+    }
+    added.add(target);
+  }
+
+  /** The in-image path of a member name; a {@code ..} component is refused, a leading {@code /} dropped. */
+  private static ImagePath entryPath(String name, String entry) throws UnsafePathException {
+    if (name.indexOf('\0') >= 0) {
+      throw new UnsafePathException(entry, "name contains a NUL character");
+    }
+    for (String c : name.split("/")) {
+      if (c.equals("..")) {
+        throw new UnsafePathException(entry, "name '" + name + "' contains '..'; layers must not climb out of the root");
+      }
+    }
+    return ImagePath.of(name);
+  }
+
+  private static FileMetadata metadata(TarEntry e, FileType type) {
+    FileMetadata.Builder b = FileMetadata.builder(type).mode(e.mode()).uid(e.uid()).gid(e.gid()).mtime(e.mtime());
+    if (type.isDevice()) {
+      b.device(e.deviceMajor(), e.deviceMinor());
+    }
+    e.xattrs().forEach(b::xattr);
+    return b.build();
+  }
+}
