@@ -1,5 +1,7 @@
 package dev.kairos.factory.boot.api;
 
+import dev.kairos.factory.boot.api.fat.FatImage;
+import dev.kairos.factory.boot.api.gpt.GptDisk;
 import dev.kairos.factory.boot.api.initrd.Initrd;
 import dev.kairos.factory.core.api.fs.RootFs;
 
@@ -10,6 +12,9 @@ import dev.kairos.factory.core.api.fs.RootFs;
  * <pre>{@code
  * RootFs rootfs = RootFs.at(Path.of("rootfs"));
  * Boot.initrd(rootfs).compression(InitrdCompression.ZSTD).build().writeTo(Path.of("initrd"));
+ * FatImage esp = Boot.fat().label("COS_GRUB").file("/EFI/BOOT/BOOTX64.EFI", Path.of("uki.efi")).build();
+ * Boot.gptDisk().add(GptDisk.partition("efi").type(GptType.ESP).size(esp.size()).content(esp))
+ *     .build().writeTo(Path.of("disk.raw"));
  * }</pre>
  */
 public final class Boot {
@@ -19,5 +24,15 @@ public final class Boot {
   /** An initramfs (newc cpio, compressed) of {@code rootfs}. */
   public static Initrd.Builder initrd(RootFs rootfs) {
     return Initrd.builder(rootfs);
+  }
+
+  /** A GPT disk image (protective MBR, both headers, streamed partition contents). */
+  public static GptDisk.Builder gptDisk() {
+    return GptDisk.builder();
+  }
+
+  /** A FAT16/FAT32 volume, e.g. an EFI system partition; it is also a {@code PartitionContent}. */
+  public static FatImage.Builder fat() {
+    return FatImage.builder();
   }
 }

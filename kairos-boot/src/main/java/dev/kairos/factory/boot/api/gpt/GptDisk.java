@@ -1,0 +1,415 @@
+package dev.kairos.factory.boot.api.gpt;
+
+import dev.kairos.factory.boot.internal.io.WindowChannel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.zip.CRC32;
+
+/**
+ * A GPT-partitioned disk image: protective MBR, primary header and entry array at the start,
+ * backup entry array and header at the end, CRC32s, partition names and type GUIDs. GUIDs are
+ * derived from a seed unless given, so the same layout always gives the same bytes. Partition
+ * contents are streamed in; regions nothing writes stay holes in a sparse file.
+ *
+ * <pre>{@code
+ * GptDisk disk = GptDisk.builder()
+ *     .seed("KAIROS_DISK")                              // disk GUID = UUIDv5(URL, seed)
+ *     .add(GptDisk.partition("efi").type(GptType.ESP).size(64L << 20)
+ *         .content(PartitionContent.ofFile(Path.of("esp.img"))))
+ *     .add(GptDisk.partition("root").type(GptType.LINUX_DATA).size(0))  // fills the rest
+ *     .size(1L << 30)
+ *     .build();
+ * disk.writeTo(Path.of("disk.raw"));
+ * }</pre>
+ */
+public final class GptDisk {
+  /** The logical sector size; the only one supported. */
+  public static final int SECTOR = 512;
+  private static final int ENTRIES = 128;
+  private static final int ENTRY_SIZE = 128;
+  private static final int ENTRY_SECTORS = ENTRIES * ENTRY_SIZE / SECTOR;
+  /** LBA 0 (MBR), 1 (header) and the entry array. */
+  private static final long FIRST_USABLE = 2 + ENTRY_SECTORS;
+
+  private final long sectors;
+  private final UUID diskGuid;
+  private final List<Partition> partitions;
+  private final byte[] bootCode;
+
+  private GptDisk(long sectors, UUID diskGuid, List<Partition> partitions, byte[] bootCode) {
+    this.sectors = sectors;
+    this.diskGuid = diskGuid;
+    this.partitions = List.copyOf(partitions);
+    this.bootCode = bootCode;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts describing one partition. */
+  public static Partition.Builder partition(String name) {
+    return new Partition.Builder(name);
+  }
+
+  /** The disk size in bytes. */
+  public long size() {
+    return sectors * SECTOR;
+  }
+
+  public UUID diskGuid() {
+    return diskGuid;
+  }
+
+  /** The partitions in table order, with their final places. */
+  public List<Partition> partitions() {
+    return partitions;
+  }
+
+  /** Creates (or replaces) {@code file} as a sparse disk image and writes tables and contents. */
+  public void writeTo(Path file) throws IOException {
+    try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
+      writeTo(ch);
+    }
+  }
+
+  /** Writes tables and partition contents into {@code ch}, growing it to {@link #size()}. */
+  public void writeTo(SeekableByteChannel ch) throws IOException {
+    for (Partition p : partitions) {
+      try (WindowChannel w = new WindowChannel(ch, p.offset(), p.size(), "partition " + p.name())) {
+        p.content.writeTo(w);
+      }
+    }
+    writeTablesTo(ch);
+  }
+
+  /**
+   * Writes only the protective MBR and both GPT copies, leaving every other byte of {@code ch} as
+   * it is (for images whose partition data is already in place, such as a hybrid ISO).
+   */
+  public void writeTablesTo(SeekableByteChannel ch) throws IOException {
+    byte[] entries = entryArray();
+    CRC32 crc = new CRC32();
+    crc.update(entries);
+    int entriesCrc = (int) crc.getValue();
+    long last = sectors - 1;
+    long backupEntries = last - ENTRY_SECTORS;
+    write(ch, 0, protectiveMbr());
+    write(ch, SECTOR, header(1, last, 2, entriesCrc));
+    write(ch, 2L * SECTOR, entries);
+    write(ch, backupEntries * SECTOR, entries);
+    write(ch, last * SECTOR, header(last, 1, backupEntries, entriesCrc));
+  }
+
+  private static void write(SeekableByteChannel ch, long pos, byte[] data) throws IOException {
+    ch.position(pos);
+    ByteBuffer b = ByteBuffer.wrap(data);
+    while (b.hasRemaining()) {
+      ch.write(b);
+    }
+  }
+
+  private byte[] protectiveMbr() {
+    ByteBuffer b = ByteBuffer.allocate(SECTOR).order(ByteOrder.LITTLE_ENDIAN);
+    if (bootCode != null) {
+      b.put(bootCode);
+    }
+    b.position(446);
+    b.put((byte) 0).put((byte) 0).put((byte) 2).put((byte) 0); // status, CHS of LBA 1
+    b.put((byte) 0xEE).put((byte) 0xFF).put((byte) 0xFF).put((byte) 0xFF);
+    b.putInt(1).putInt((int) Math.min(sectors - 1, 0xFFFF_FFFFL));
+    b.position(510);
+    b.put((byte) 0x55).put((byte) 0xAA);
+    return b.array();
+  }
+
+  private byte[] header(long current, long backup, long entriesLba, int entriesCrc) {
+    ByteBuffer b = ByteBuffer.allocate(SECTOR).order(ByteOrder.LITTLE_ENDIAN);
+    b.put("EFI PART".getBytes(StandardCharsets.US_ASCII));
+    b.putInt(0x0001_0000).putInt(92).putInt(0).putInt(0);
+    b.putLong(current).putLong(backup).putLong(FIRST_USABLE).putLong(lastUsable());
+    b.put(Guids.toMixedEndian(diskGuid));
+    b.putLong(entriesLba).putInt(ENTRIES).putInt(ENTRY_SIZE).putInt(entriesCrc);
+    CRC32 crc = new CRC32();
+    crc.update(b.array(), 0, 92);
+    b.putInt(16, (int) crc.getValue());
+    return b.array();
+  }
+
+  private long lastUsable() {
+    return sectors - 2 - ENTRY_SECTORS;
+  }
+
+  private byte[] entryArray() {
+    ByteBuffer b = ByteBuffer.allocate(ENTRIES * ENTRY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < partitions.size(); i++) {
+      Partition p = partitions.get(i);
+      b.position(i * ENTRY_SIZE);
+      b.put(Guids.toMixedEndian(p.type)).put(Guids.toMixedEndian(p.guid));
+      b.putLong(p.startLba).putLong(p.endLba).putLong(p.attributes);
+      b.put(p.name.getBytes(StandardCharsets.UTF_16LE));
+    }
+    return b.array();
+  }
+
+  /** One partition: name, type, GUID, place (LBAs, end inclusive), attribute bits and content. */
+  public static final class Partition {
+    private final String name;
+    private final UUID type;
+    private final UUID guid;
+    private final long startLba;
+    private final long endLba;
+    private final long attributes;
+    private final PartitionContent content;
+
+    private Partition(Builder b, UUID guid, long startLba, long endLba) {
+      this.name = b.name;
+      this.type = b.type;
+      this.guid = guid;
+      this.startLba = startLba;
+      this.endLba = endLba;
+      this.attributes = b.attributes;
+      this.content = b.content;
+    }
+
+    public String name() {
+      return name;
+    }
+
+    public UUID type() {
+      return type;
+    }
+
+    public UUID guid() {
+      return guid;
+    }
+
+    public long startLba() {
+      return startLba;
+    }
+
+    /** The last sector of the partition (inclusive, as GPT stores it). */
+    public long endLba() {
+      return endLba;
+    }
+
+    public long attributes() {
+      return attributes;
+    }
+
+    /** Byte offset of the partition in the disk. */
+    public long offset() {
+      return startLba * SECTOR;
+    }
+
+    /** Size in bytes. */
+    public long size() {
+      return (endLba - startLba + 1) * SECTOR;
+    }
+
+    @Override
+    public String toString() {
+      return "Partition[" + name + " " + type + " " + startLba + ".." + endLba + "]";
+    }
+
+    /** Describes one partition; size 0 means "fill the rest of the disk" (last partition only). */
+    public static final class Builder {
+      private final String name;
+      private UUID type = GptType.LINUX_DATA;
+      private UUID guid;
+      private long size = -1;
+      private long startLba = -1;
+      private long attributes;
+      private PartitionContent content = PartitionContent.empty();
+
+      private Builder(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.length() > 36) {
+          throw new IllegalArgumentException("GPT partition names hold 36 UTF-16 units, got '" + name + "'");
+        }
+        this.name = name;
+      }
+
+      public Builder type(UUID type) {
+        this.type = Objects.requireNonNull(type, "type");
+        return this;
+      }
+
+      /** The unique partition GUID; default derived from the disk GUID, index and name. */
+      public Builder guid(UUID guid) {
+        this.guid = Objects.requireNonNull(guid, "guid");
+        return this;
+      }
+
+      /** Size in bytes, a multiple of 512; 0 fills the rest of the disk. */
+      public Builder size(long bytes) {
+        if (bytes < 0 || bytes % SECTOR != 0) {
+          throw new IllegalArgumentException("partition " + name + ": size must be a non-negative multiple of "
+              + SECTOR + ", got " + bytes);
+        }
+        this.size = bytes;
+        return this;
+      }
+
+      /** A fixed first sector; default: the next free one, aligned to the disk's alignment. */
+      public Builder startLba(long lba) {
+        if (lba < FIRST_USABLE) {
+          throw new IllegalArgumentException("partition " + name + ": start LBA must be >= " + FIRST_USABLE
+              + ", got " + lba);
+        }
+        this.startLba = lba;
+        return this;
+      }
+
+      /** GPT attribute bits (bit 0 required, bit 2 legacy BIOS bootable, 48-63 type-specific). */
+      public Builder attributes(long attributes) {
+        this.attributes = attributes;
+        return this;
+      }
+
+      private Builder copy() {
+        Builder c = new Builder(name);
+        c.type = type;
+        c.guid = guid;
+        c.size = size;
+        c.startLba = startLba;
+        c.attributes = attributes;
+        c.content = content;
+        return c;
+      }
+
+      public Builder content(PartitionContent content) {
+        this.content = Objects.requireNonNull(content, "content");
+        return this;
+      }
+    }
+  }
+
+  /** Collects the partitions and places them; validates overlaps and sizes. */
+  public static final class Builder {
+    private final List<Partition.Builder> specs = new ArrayList<>();
+    private UUID diskGuid = Guids.v5(Guids.URL_NAMESPACE, "KAIROS_DISK");
+    private long size = -1;
+    private long alignment = 1 << 20;
+    private byte[] bootCode;
+
+    private Builder() {
+    }
+
+    /** Adds a partition described with {@link GptDisk#partition(String)}; its settings are read now. */
+    public Builder add(Partition.Builder partition) {
+      if (specs.size() == ENTRIES) {
+        throw new IllegalArgumentException("a GPT holds at most " + ENTRIES + " partitions");
+      }
+      Objects.requireNonNull(partition, "partition");
+      if (partition.size < 0) {
+        throw new IllegalArgumentException("partition " + partition.name + ": size is required");
+      }
+      specs.add(partition.copy());
+      return this;
+    }
+
+    /** The disk GUID; default UUIDv5(URL, "KAIROS_DISK") as Kairos uses. */
+    public Builder diskGuid(UUID guid) {
+      this.diskGuid = Objects.requireNonNull(guid, "guid");
+      return this;
+    }
+
+    /** Derives the disk GUID (and so every default partition GUID) from {@code seed}. */
+    public Builder seed(String seed) {
+      return diskGuid(Guids.v5(Guids.URL_NAMESPACE, Objects.requireNonNull(seed, "seed")));
+    }
+
+    /** Total size in bytes (multiple of 512); default: just large enough, rounded up to the alignment. */
+    public Builder size(long bytes) {
+      if (bytes <= 0 || bytes % SECTOR != 0) {
+        throw new IllegalArgumentException("disk size must be a positive multiple of " + SECTOR + ", got " + bytes);
+      }
+      this.size = bytes;
+      return this;
+    }
+
+    /** Where partitions start by default; default 1 MiB. */
+    public Builder alignment(long bytes) {
+      if (bytes < SECTOR || bytes % SECTOR != 0) {
+        throw new IllegalArgumentException("alignment must be a positive multiple of " + SECTOR + ", got " + bytes);
+      }
+      this.alignment = bytes;
+      return this;
+    }
+
+    /** Up to 440 bytes of MBR boot code (e.g. a hybrid ISO's) kept in front of the protective entry. */
+    public Builder bootCode(byte[] code) {
+      if (code.length > 440) {
+        throw new IllegalArgumentException("MBR boot code is at most 440 bytes, got " + code.length);
+      }
+      this.bootCode = code.clone();
+      return this;
+    }
+
+    public GptDisk build() {
+      long align = alignment / SECTOR;
+      long next = roundUp(FIRST_USABLE, align);
+      long[] starts = new long[specs.size()];
+      long[] ends = new long[specs.size()];
+      for (int i = 0; i < specs.size(); i++) {
+        Partition.Builder s = specs.get(i);
+        starts[i] = s.startLba >= 0 ? s.startLba : roundUp(next, align);
+        if (s.size == 0 && i != specs.size() - 1) {
+          throw new IllegalArgumentException("only the last partition may fill the disk, not " + s.name);
+        }
+        ends[i] = s.size == 0 ? -1 : starts[i] + s.size / SECTOR - 1;
+        next = ends[i] + 1;
+      }
+      long sectors;
+      if (size > 0) {
+        sectors = size / SECTOR;
+      } else {
+        long end = specs.isEmpty() ? FIRST_USABLE : Math.max(ends[specs.size() - 1] + 1, starts[specs.size() - 1] + 1);
+        sectors = roundUp(end + 1 + ENTRY_SECTORS, align);
+      }
+      long lastUsable = sectors - 2 - ENTRY_SECTORS;
+      List<Partition> out = new ArrayList<>();
+      for (int i = 0; i < specs.size(); i++) {
+        Partition.Builder s = specs.get(i);
+        if (ends[i] < 0) {
+          ends[i] = s.startLba >= 0 ? lastUsable : alignDown(lastUsable + 1, align) - 1;
+          if (ends[i] < starts[i]) {
+            ends[i] = lastUsable;
+          }
+        }
+        if (ends[i] > lastUsable || starts[i] > ends[i]) {
+          throw new IllegalArgumentException("partition " + s.name + " (LBA " + starts[i] + ".." + ends[i]
+              + ") does not fit a disk of " + sectors * SECTOR + " bytes (last usable LBA " + lastUsable + ")");
+        }
+        for (int j = 0; j < i; j++) {
+          if (starts[i] <= ends[j] && starts[j] <= ends[i]) {
+            throw new IllegalArgumentException("partitions " + specs.get(j).name + " and " + s.name + " overlap");
+          }
+        }
+        UUID guid = s.guid != null ? s.guid : Guids.v5(diskGuid, (i + 1) + ":" + s.name);
+        out.add(new Partition(s, guid, starts[i], ends[i]));
+      }
+      return new GptDisk(sectors, diskGuid, out, bootCode);
+    }
+
+    private static long roundUp(long v, long a) {
+      return (v + a - 1) / a * a;
+    }
+
+    private static long alignDown(long v, long a) {
+      return v / a * a;
+    }
+  }
+}
