@@ -47,6 +47,7 @@ final class BuildCommand extends Verb {
     if (uki != null && keys == null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--uki needs --keys DIR");
     }
+    options.toBuildOptions(spec, Sources.framework(options.framework));
     throw new NotAvailableException("build (the Kairosification pipeline of kairos-core)");
   }
 }

@@ -17,6 +17,7 @@ final class InitCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
+    options.toBuildOptions(spec, Sources.framework(options.framework));
     throw new NotAvailableException("init (the Kairosification pipeline of kairos-core)");
   }
 }

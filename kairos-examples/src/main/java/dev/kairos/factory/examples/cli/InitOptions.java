@@ -1,14 +1,20 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.BuildOptions;
+import dev.kairos.factory.core.api.FrameworkSource;
+import dev.kairos.factory.core.api.Phase;
+import dev.kairos.factory.core.api.Provider;
+import dev.kairos.factory.core.api.UnsupportedTargetException;
+import dev.kairos.factory.core.api.distro.Architecture;
+import dev.kairos.factory.core.api.distro.Model;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The options of kairos-init, shared by {@code init} and {@code build}, spelled as kairos-init
@@ -16,11 +22,6 @@ import picocli.CommandLine.Option;
  * for every NAME given with {@code -p} (see {@link #registerProviderOptions}).
  */
 final class InitOptions {
-  /** The environment variable kairos-init reads for the stage extension directory. */
-  static final String EXTENSIONS_ENV = "KAIROS_INIT_STAGE_EXTENSIONS_DIR";
-  /** kairos-init's default stage extension directory. */
-  static final String EXTENSIONS_DEFAULT = "/etc/kairos-init/stage-extensions";
-
   @Option(names = {"-v", "--version"}, required = true, paramLabel = "V",
       description = "Kairos version of the image (semver, e.g. v1.0.0; 'v1.0' means v1.0.0).")
   String version;
@@ -46,8 +47,8 @@ final class InitOptions {
   boolean fips;
 
   @Option(names = {"-x", "--stage-extensions"}, arity = "0..1", paramLabel = "DIR", fallbackValue = "",
-      description = "Run the stage extensions (yip files) of DIR; without DIR, of $" + EXTENSIONS_ENV
-          + " or " + EXTENSIONS_DEFAULT + ".")
+      description = "Run the stage extensions (yip files) of DIR; without DIR, of $"
+          + BuildOptions.STAGE_EXTENSIONS_ENV + " or " + BuildOptions.DEFAULT_STAGE_EXTENSIONS_DIR + ".")
   String stageExtensions;
 
   @Option(names = "--skip-step", split = ",", paramLabel = "STEP",
@@ -61,28 +62,62 @@ final class InitOptions {
   @Option(names = "--dry-run", description = "Print the plan (packages, files, commands) and change nothing.")
   boolean dryRun;
 
-  /** The stage extension directory, if extensions are on. */
-  Optional<Path> stageExtensionsDirectory() {
-    if (stageExtensions == null) {
-      return Optional.empty();
+  @Option(names = "--arch", paramLabel = "ARCH",
+      description = "Target architecture, e.g. amd64 or arm64 (default: this machine's).")
+  String arch;
+
+  /**
+   * The library's options for these flags. A bad value is a usage error naming the option: the
+   * library validates (version rule, model and architecture, step names) and we attribute.
+   *
+   * @param framework the framework source, already resolved by the caller
+   */
+  BuildOptions toBuildOptions(CommandSpec spec, FrameworkSource framework) {
+    BuildOptions.Builder b = BuildOptions.builder().environment(System.getenv());
+    attribute(spec, "--version", () -> b.version(version));
+    attribute(spec, "--stage", () -> b.phase(Phase.parse(stage)));
+    attribute(spec, "--model", () -> b.model(Model.parse(model)));
+    if (arch != null) {
+      attribute(spec, "--arch", () -> b.arch(Architecture.parse(arch)));
     }
-    if (!stageExtensions.isEmpty()) {
-      return Optional.of(Path.of(stageExtensions));
+    b.trustedBoot(trusted).fips(fips).framework(framework);
+    for (String name : providers) {
+      attribute(spec, "--provider", () -> {
+        Provider p = Provider.of(name, value(spec, "--provider-" + name + "-version").orElse(""));
+        Optional<String> config = value(spec, "--provider-" + name + "-config");
+        return b.provider(config.isPresent() ? p.withConfig(Path.of(config.get())) : p);
+      });
     }
-    String env = System.getenv(EXTENSIONS_ENV);
-    return Optional.of(Path.of(env == null || env.isEmpty() ? EXTENSIONS_DEFAULT : env));
+    if (stageExtensions != null) {
+      if (stageExtensions.isEmpty()) {
+        b.stageExtensions();
+      } else {
+        b.stageExtensions(Path.of(stageExtensions));
+      }
+    }
+    if (!skipSteps.isEmpty()) {
+      attribute(spec, "--skip-step", () -> b.skip(String.join(",", skipSteps)));
+    }
+    return attribute(spec, "--model", b::build);
   }
 
-  /** Provider name to its (version, config) options as given; absent values are null. */
-  Map<String, String[]> providerSettings(CommandSpec spec) {
-    Map<String, String[]> result = new LinkedHashMap<>();
-    for (String name : providers) {
-      OptionSpec version = spec.findOption("--provider-" + name + "-version");
-      OptionSpec config = spec.findOption("--provider-" + name + "-config");
-      result.put(name, new String[] {
-          version == null ? null : version.getValue(), config == null ? null : config.getValue()});
+  private static Optional<String> value(CommandSpec spec, String option) {
+    OptionSpec o = spec.findOption(option);
+    return o == null ? Optional.empty() : Optional.ofNullable(o.getValue());
+  }
+
+  /** Something that may refuse a value. */
+  interface Check<T> {
+    T get() throws UnsupportedTargetException;
+  }
+
+  private static <T> T attribute(CommandSpec spec, String option, Check<T> check) {
+    try {
+      return check.get();
+    } catch (IllegalArgumentException | UnsupportedTargetException e) {
+      throw new ParameterException(spec.commandLine(),
+          "Invalid value for option '" + option + "': " + e.getMessage(), e);
     }
-    return result;
   }
 
   /**

@@ -79,6 +79,7 @@ public final class KairosFactoryCli implements Runnable {
   /** The command tree for these arguments (provider options depend on the arguments). */
   static CommandLine commandLine(String[] args) {
     CommandLine cli = new CommandLine(new KairosFactoryCli());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     for (String verb : new String[] {"init", "build"}) {
       InitOptions.registerProviderOptions(cli.getSubcommands().get(verb).getCommandSpec(), args);
     }

@@ -1,6 +1,10 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.oci.api.KairosArtifactName;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -13,6 +17,12 @@ final class NameCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    throw new NotAvailableException("name (Kairos artifact naming of kairos-oci)");
+    KairosArtifactName name = KairosArtifactName.from(RootFs.at(root));
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put("name", name.bootableName());
+    data.put("tag", name.tag());
+    data.put("baseTag", name.baseTag());
+    out.result(data, name.bootableName());
+    return 0;
   }
 }

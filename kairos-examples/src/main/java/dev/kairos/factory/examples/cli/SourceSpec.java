@@ -1,5 +1,7 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.InvalidInputException;
+import dev.kairos.factory.oci.api.ImageReference;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -96,8 +98,7 @@ public sealed interface SourceSpec {
   Pattern MIRROR = Pattern.compile("(https?|file)://\\S+");
 
   /**
-   * Reads a source. The registry form is only checked for shape here (no spaces, no scheme);
-   * the registry client normalises and validates the reference itself.
+   * Reads a source. A registry reference is validated as Docker does (see {@link ImageReference}).
    *
    * @throws IllegalArgumentException naming the bad value and the grammar
    */
@@ -174,9 +175,10 @@ public sealed interface SourceSpec {
       throw new IllegalArgumentException("'" + value + "': not an image reference (no scheme"
           + " allowed); expected " + grammar());
     }
-    if (!value.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
-      throw new IllegalArgumentException("'" + value + "': an image reference may not contain"
-          + " spaces or control characters");
+    try {
+      ImageReference.parse(value);
+    } catch (InvalidInputException e) {
+      throw new IllegalArgumentException(e.getMessage() + "; expected " + grammar(), e);
     }
     return new Registry(value);
   }

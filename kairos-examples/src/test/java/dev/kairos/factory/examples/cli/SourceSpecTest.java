@@ -63,6 +63,7 @@ class SourceSpecTest {
     assertThatThrownBy(() -> SourceSpec.parse("debootstrap:Bookworm")).hasMessageContaining("'Bookworm'");
     assertThatThrownBy(() -> SourceSpec.parse("debootstrap:bookworm:ftp.example"))
         .hasMessageContaining("bad mirror 'ftp.example'");
-    assertThatThrownBy(() -> SourceSpec.parse("debian bookworm")).hasMessageContaining("spaces");
+    assertThatThrownBy(() -> SourceSpec.parse("debian bookworm")).hasMessageContaining("'debian bookworm'");
+    assertThatThrownBy(() -> SourceSpec.parse("Debian:12")).hasMessageContaining("lower case");
   }
 }

@@ -1,0 +1,99 @@
+package dev.kairos.factory.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The verbs that work on a plain directory, in-process, with their --json shapes. */
+class VerbsTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  @TempDir Path tmp;
+
+  @Test
+  void stepsInfoListsEveryStepSorted() {
+    CliRunner human = CliRunner.run("steps-info");
+    assertThat(human.exit()).isZero();
+    assertThat(human.out()).startsWith("Step name & Description\n").contains("\"installKernel\": ");
+    JsonNode steps = JSON.readTree(CliRunner.run("steps-info", "--json").out());
+    List<String> names = new ArrayList<>();
+    steps.forEach(s -> names.add(s.get("name").asString()));
+    assertThat(names).contains("installPackages", "kairosRelease", "cleanup", "install", "init").isSorted();
+    assertThat(steps.get(0).has("description")).isTrue();
+    assertThat(steps.get(0).has("phase")).isTrue();
+  }
+
+  @Test
+  void badVersionStepModelAndStageAreUsageErrorsNamingTheValue() {
+    String root = tmp.toString();
+    assertUsage(new String[] {"init", "--root", root, "-v", "latest"}, "--version", "'latest'");
+    assertUsage(new String[] {"init", "--root", root, "-v", "1", "--skip-step", "instal"}, "--skip-step", "'instal'");
+    assertUsage(new String[] {"init", "--root", root, "-v", "1", "-m", "rpi9"}, "--model", "'rpi9'");
+    assertUsage(new String[] {"init", "--root", root, "-v", "1", "-s", "both"}, "--stage", "'both'");
+    assertUsage(new String[] {"build", "--from", "debian:12", "-v", "1", "-p", "k3s", "--provider-k3s-version", "1.2"},
+        "--provider", "'1.2'");
+    assertUsage(new String[] {"build", "--from", "debian:12", "-v", "1", "--arch", "sparc"}, "--arch", "'sparc'");
+  }
+
+  @Test
+  void malformedReferencesAreUsageErrors() {
+    assertUsage(new String[] {"pull", "Ubuntu:latest", "--to", tmp.toString()}, "'Ubuntu:latest'", "lower case");
+    assertUsage(new String[] {"build", "--from", "debian:", "-v", "1"}, "--from", "'debian:'");
+  }
+
+  @Test
+  void nameReadsKairosRelease() throws Exception {
+    Files.createDirectories(tmp.resolve("etc"));
+    Files.writeString(tmp.resolve("etc/kairos-release"), String.join("\n",
+        "KAIROS_FAMILY=\"debian\"", "KAIROS_FLAVOR=\"debian\"", "KAIROS_FLAVOR_RELEASE=12",
+        "KAIROS_MODEL=\"generic\"", "KAIROS_RELEASE=\"v1.0.0\"", "KAIROS_TARGETARCH=\"amd64\"",
+        "KAIROS_ARCH=\"amd64\"", "KAIROS_VARIANT=\"core\"", ""));
+    CliRunner r = CliRunner.run("name", "--root", tmp.toString());
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).isEqualTo("kairos-debian-12-core-amd64-generic-v1.0.0" + System.lineSeparator());
+    JsonNode n = JSON.readTree(CliRunner.run("name", "--root", tmp.toString(), "--json").out());
+    assertThat(n.get("name").asString()).isEqualTo("kairos-debian-12-core-amd64-generic-v1.0.0");
+    assertThat(n.get("tag").asString()).isEqualTo("12-core-amd64-generic-v1.0.0");
+  }
+
+  @Test
+  void nameOfANonKairosRootFailsNamingTheFile() {
+    CliRunner r = CliRunner.run("name", "--root", tmp.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("/etc/kairos-release");
+  }
+
+  @Test
+  void initrdIsReproducibleAndReported() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("root/etc"));
+    Files.writeString(root.resolve("hostname"), "kairos\n");
+    Path a = tmp.resolve("a.img");
+    Path b = tmp.resolve("b.img");
+    CliRunner first = CliRunner.run("initrd", "--root", tmp.resolve("root").toString(), "-o", a.toString(), "--json");
+    CliRunner second = CliRunner.run("initrd", "--root", tmp.resolve("root").toString(), "-o", b.toString(),
+        "--compression", "ZSTD", "--json");
+    assertThat(first.exit()).as(first.err()).isZero();
+    JsonNode n = JSON.readTree(first.out());
+    assertThat(n.get("kind").asString()).isEqualTo("initrd");
+    assertThat(n.get("size").asLong()).isEqualTo(Files.size(a)).isPositive();
+    assertThat(n.get("digest").asString()).startsWith("sha256:")
+        .isEqualTo(JSON.readTree(second.out()).get("digest").asString());
+    assertThat(Files.readAllBytes(a)).isEqualTo(Files.readAllBytes(b));
+    // zstd frame magic
+    assertThat(Files.readAllBytes(a)).startsWith((byte) 0x28, (byte) 0xb5, (byte) 0x2f, (byte) 0xfd);
+    assertUsage(new String[] {"initrd", "--root", root.toString(), "-o", a.toString(), "--compression", "rar"},
+        "--compression", "rar");
+  }
+
+  private static void assertUsage(String[] args, String... inMessage) {
+    CliRunner r = CliRunner.run(args);
+    assertThat(r.exit()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(2);
+    assertThat(r.err()).contains(inMessage);
+  }
+}
