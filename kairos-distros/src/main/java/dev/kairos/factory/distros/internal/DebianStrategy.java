@@ -1,0 +1,82 @@
+package dev.kairos.factory.distros.internal;
+
+import dev.kairos.factory.core.api.UnsupportedTargetException;
+import dev.kairos.factory.core.api.distro.DistroInfo;
+import dev.kairos.factory.core.api.distro.DistroQuirks;
+import dev.kairos.factory.core.api.distro.Family;
+import dev.kairos.factory.core.api.distro.Model;
+import dev.kairos.factory.core.api.distro.NetworkStack;
+import dev.kairos.factory.core.api.distro.PackageManager;
+import dev.kairos.factory.core.api.distro.PackageSelection;
+import dev.kairos.factory.core.api.distro.PackageSet;
+import dev.kairos.factory.core.api.distro.ServiceAction;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.run.Command;
+import java.util.List;
+import java.util.Map;
+
+/** Debian and Ubuntu: apt-get, GRUB, dracut, systemd-networkd. */
+public final class DebianStrategy extends FamilyStrategy {
+  /** Makes {@code invoke-rc.d} refuse to start services while packages install (exit 101 = action forbidden). */
+  static final PackageManager.TemporaryFile POLICY_RC_D =
+      new PackageManager.TemporaryFile(ImagePath.of("/usr/sbin/policy-rc.d"), "#!/bin/sh\nexit 101\n", 0755);
+
+  public DebianStrategy() {
+    super(Family.DEBIAN, List.of("debian", "ubuntu"), Map.of());
+  }
+
+  @Override
+  public PackageSet packages(PackageSelection selection) throws UnsupportedTargetException {
+    if (selection.fips() && selection.distro().equals("ubuntu")) {
+      throw new UnsupportedTargetException("distro for FIPS",
+          "ubuntu (FIPS is not supported on Ubuntu without a PRO account and extra packages)",
+          Strategies.distroIds().stream().filter(d -> !d.equals("ubuntu")).toList());
+    }
+    return super.packages(selection);
+  }
+
+  @Override
+  public PackageManager packageManager(DistroInfo info) {
+    return manager("apt-get", info);
+  }
+
+  @Override
+  List<Command> repositories(DistroInfo info, Model model) {
+    if (model.isRaspberryPi() && info.distro().equals("debian")) {
+      // The Raspberry Pi firmware lives in non-free-firmware.
+      return List.of(Command.of("sed", "-i", "/^Components: main/ s/$/ non-free-firmware/",
+          "/etc/apt/sources.list.d/debian.sources"));
+    }
+    return List.of();
+  }
+
+  @Override
+  List<PackageManager.TemporaryFile> serviceStartBlockers() {
+    return List.of(POLICY_RC_D);
+  }
+
+  @Override
+  void familyServices(DistroInfo info, RootFs root, List<ServiceAction> out) {
+    enable(out, "fail2ban", "systemd-timesyncd", "ssh", "systemd-networkd");
+  }
+
+  @Override
+  public DistroQuirks quirks(DistroInfo info, RootFs root) {
+    List<String> modules = List.of("systemd-networkd", "network-legacy");
+    boolean sysext = true;
+    if (info.distro().equals("ubuntu") && version(info).isPresent()) {
+      if (!atLeast(info, "20.04.1")) { // <= 20.04
+        modules = List.of("network");
+        sysext = false;
+      } else if (!atLeast(info, "22.04.1")) { // 20.04 < v <= 22.04
+        sysext = false;
+      } else if (atLeast(info, "26.04")) {
+        modules = List.of("systemd-networkd", "systemd-resolved");
+      } else if (atLeast(info, "24.04")) {
+        modules = List.of("systemd-networkd", "network-legacy", "systemd-resolved");
+      }
+    }
+    return new DistroQuirks("grub", NetworkStack.SYSTEMD_NETWORKD, modules, sysext, false);
+  }
+}

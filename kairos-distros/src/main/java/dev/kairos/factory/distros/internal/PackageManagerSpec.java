@@ -1,0 +1,55 @@
+package dev.kairos.factory.distros.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/** One package manager's command table from {@code package-managers.yaml}. */
+record PackageManagerSpec(String name, Map<String, String> env, List<String> refresh, List<String> upgrade,
+    List<String> install, List<String> remove, List<List<String>> clean) {
+  static final String RESOURCE = "package-managers.yaml";
+
+  private static final Map<String, PackageManagerSpec> ALL = load();
+
+  /** The spec named {@code name} ({@code apt-get}, {@code dnf}, {@code zypper}, {@code apk}, {@code pacman}). */
+  static PackageManagerSpec named(String name) {
+    PackageManagerSpec s = ALL.get(name);
+    if (s == null) {
+      throw new IllegalArgumentException("no package manager '" + name + "'; known: " + ALL.keySet());
+    }
+    return s;
+  }
+
+  private record Raw(Map<String, String> env, List<String> refresh, List<String> upgrade, List<String> install,
+      List<String> remove, List<List<String>> clean) {}
+
+  private static Map<String, PackageManagerSpec> load() {
+    try (InputStream in = PackageManagerSpec.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + RESOURCE);
+      }
+      Map<String, Raw> raw = new YAMLMapper().readValue(in, new TypeReference<Map<String, Raw>>() {});
+      Map<String, PackageManagerSpec> out = new TreeMap<>();
+      raw.forEach((name, r) -> {
+        if (r.env() == null || empty(r.refresh()) || empty(r.upgrade()) || empty(r.install()) || empty(r.remove())
+            || r.clean() == null || r.clean().stream().anyMatch(PackageManagerSpec::empty)) {
+          throw new IllegalStateException(RESOURCE + ": " + name + " needs env, refresh, upgrade, install, remove and clean");
+        }
+        out.put(name, new PackageManagerSpec(name, Map.copyOf(r.env()), List.copyOf(r.refresh()), List.copyOf(r.upgrade()),
+            List.copyOf(r.install()), List.copyOf(r.remove()), r.clean().stream().map(List::copyOf).toList()));
+      });
+      return Map.copyOf(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static boolean empty(List<?> l) {
+    return l == null || l.isEmpty();
+  }
+}

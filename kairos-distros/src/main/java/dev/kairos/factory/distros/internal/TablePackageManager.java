@@ -1,0 +1,90 @@
+package dev.kairos.factory.distros.internal;
+
+import dev.kairos.factory.core.api.distro.Model;
+import dev.kairos.factory.core.api.distro.PackageManager;
+import dev.kairos.factory.core.api.run.Command;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** A {@link PackageManager} made of a command table and the distro's repository and blocker choices. */
+final class TablePackageManager implements PackageManager {
+  private final PackageManagerSpec spec;
+  private final Function<Model, List<Command>> repositories;
+  private final List<TemporaryFile> blockers;
+
+  TablePackageManager(PackageManagerSpec spec, Function<Model, List<Command>> repositories, List<TemporaryFile> blockers) {
+    this.spec = spec;
+    this.repositories = repositories;
+    this.blockers = List.copyOf(blockers);
+  }
+
+  @Override
+  public String name() {
+    return spec.name();
+  }
+
+  @Override
+  public Map<String, String> environment() {
+    return spec.env();
+  }
+
+  @Override
+  public Command refresh() {
+    return command(spec.refresh());
+  }
+
+  @Override
+  public Command upgrade() {
+    return command(spec.upgrade());
+  }
+
+  @Override
+  public Command install(List<String> packages) {
+    return command(withPackages(spec.install(), packages));
+  }
+
+  @Override
+  public Command remove(List<String> packages) {
+    return command(withPackages(spec.remove(), packages));
+  }
+
+  @Override
+  public List<Command> clean() {
+    return spec.clean().stream().map(this::command).toList();
+  }
+
+  @Override
+  public List<Command> addRepositories(Model model) {
+    return repositories.apply(model);
+  }
+
+  @Override
+  public List<TemporaryFile> serviceStartBlockers() {
+    return blockers;
+  }
+
+  Command command(List<String> argv) {
+    return Command.builder(argv.toArray(new String[0])).env(spec.env()).build();
+  }
+
+  private static List<String> withPackages(List<String> prefix, List<String> packages) {
+    if (packages.isEmpty()) {
+      throw new IllegalArgumentException("no packages given");
+    }
+    List<String> argv = new ArrayList<>(prefix);
+    for (String p : packages) {
+      if (p == null || p.isBlank() || p.startsWith("-") || p.chars().anyMatch(Character::isWhitespace)) {
+        throw new IllegalArgumentException("bad package name: '" + p + "' in " + packages);
+      }
+      argv.add(p);
+    }
+    return argv;
+  }
+
+  @Override
+  public String toString() {
+    return spec.name();
+  }
+}

@@ -1,0 +1,122 @@
+package dev.kairos.factory.distros.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kairos.factory.core.api.UnsupportedTargetException;
+import dev.kairos.factory.core.api.distro.DistroInfo;
+import dev.kairos.factory.core.api.distro.Distros;
+import dev.kairos.factory.core.api.distro.Model;
+import dev.kairos.factory.core.api.distro.PackageManager;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.run.Command;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PackageManagerTest {
+  private static DistroInfo info(String osRelease) throws Exception {
+    return Distros.detect(TestImages.image(osRelease), Strategies.all());
+  }
+
+  private static PackageManager pm(String osRelease) throws Exception {
+    DistroInfo i = info(osRelease);
+    return Distros.strategy(i.family(), Strategies.all()).packageManager(i);
+  }
+
+  private static String line(Command c) {
+    return String.join(" ", c.argv());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      debian-12           | apt-get | apt-get -y update    | apt-get -y upgrade      | apt-get -y --no-install-recommends install a b       | apt-get -y remove a b
+      ubuntu-24.04        | apt-get | apt-get -y update    | apt-get -y upgrade      | apt-get -y --no-install-recommends install a b       | apt-get -y remove a b
+      rocky-9             | dnf     | dnf makecache        | dnf update -y           | dnf install -y --setopt=install_weak_deps=False a b  | dnf remove -y a b
+      centos-stream-9     | dnf     | dnf makecache        | dnf update -y           | dnf install -y --setopt=install_weak_deps=False a b  | dnf remove -y a b
+      opensuse-leap-15.6  | zypper  | zypper refresh       | zypper update -y        | zypper install -y --no-recommends a b                | zypper remove -y a b
+      sles-15.6           | zypper  | zypper refresh       | zypper update -y        | zypper install -y --no-recommends a b                | zypper remove -y a b
+      alpine-3.21         | apk     | apk update           | apk upgrade --no-cache  | apk add --no-cache a b                               | apk del --no-cache a b
+      arch                | pacman  | pacman -Sy --noconfirm | pacman -Syu --noconfirm | pacman -S --noconfirm a b                         | pacman -R --noconfirm a b
+      """)
+  void exactCommandsPerFamily(String osRelease, String name, String refresh, String upgrade, String install,
+      String remove) throws Exception {
+    PackageManager pm = pm(osRelease);
+    assertThat(pm.name()).isEqualTo(name);
+    assertThat(line(pm.refresh())).isEqualTo(refresh);
+    assertThat(line(pm.upgrade())).isEqualTo(upgrade);
+    assertThat(line(pm.install(List.of("a", "b")))).isEqualTo(install);
+    assertThat(line(pm.remove(List.of("a", "b")))).isEqualTo(remove);
+    Map<String, String> env = name.equals("apt-get") ? Map.of("DEBIAN_FRONTEND", "noninteractive") : Map.of();
+    assertThat(pm.environment()).isEqualTo(env);
+    assertThat(pm.install(List.of("a")).env()).isEqualTo(env);
+    assertThat(pm.clean()).isNotEmpty().allSatisfy(c -> assertThat(c.env()).isEqualTo(env));
+  }
+
+  @Test
+  void refusesBadPackageNames() throws Exception {
+    PackageManager apt = pm("debian-12");
+    assertThatThrownBy(() -> apt.install(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> apt.install(List.of("--allow-unauthenticated")))
+        .hasMessageContaining("--allow-unauthenticated");
+    assertThatThrownBy(() -> apt.remove(List.of("a b"))).hasMessageContaining("'a b'");
+  }
+
+  @Test
+  void debianBlocksServiceStartsWithPolicyRcD() throws Exception {
+    assertThat(pm("debian-12").serviceStartBlockers()).containsExactly(
+        new PackageManager.TemporaryFile(ImagePath.of("/usr/sbin/policy-rc.d"), "#!/bin/sh\nexit 101\n", 0755));
+    assertThat(pm("rocky-9").serviceStartBlockers()).isEmpty();
+  }
+
+  @Test
+  void repositoriesPerDistro() throws Exception {
+    assertThat(pm("rocky-9").addRepositories(Model.GENERIC)).extracting(PackageManagerTest::line)
+        .containsExactly("dnf install -y --setopt=install_weak_deps=False epel-release");
+    assertThat(pm("almalinux-9").addRepositories(Model.GENERIC)).hasSize(1);
+    assertThat(pm("centos-stream-9").addRepositories(Model.GENERIC)).extracting(PackageManagerTest::line)
+        .containsExactly("dnf install -y --setopt=install_weak_deps=False epel-release");
+    assertThat(pm("oraclelinux-9").addRepositories(Model.GENERIC)).extracting(PackageManagerTest::line)
+        .containsExactly("dnf install -y --setopt=install_weak_deps=False oracle-epel-release-el9");
+    assertThat(pm("rhel-9").addRepositories(Model.GENERIC)).extracting(PackageManagerTest::line)
+        .containsExactly("/bin/sh -c dnf install -y epel-release || dnf install -y "
+            + "https://dl.fedoraproject.org/pub/epel/epel-release-latest-9.noarch.rpm");
+    assertThat(pm("fedora-42").addRepositories(Model.GENERIC)).isEmpty();
+    assertThat(pm("debian-12").addRepositories(Model.GENERIC)).isEmpty();
+    assertThat(pm("debian-12").addRepositories(Model.RPI4)).extracting(PackageManagerTest::line)
+        .containsExactly("sed -i /^Components: main/ s/$/ non-free-firmware/ /etc/apt/sources.list.d/debian.sources");
+    assertThat(pm("ubuntu-24.04").addRepositories(Model.RPI4)).isEmpty();
+    List<Command> micro = pm("sle-micro-rancher-5.4").addRepositories(Model.GENERIC);
+    assertThat(micro).extracting(PackageManagerTest::line).containsExactly(
+        "/bin/sh -c cat > /etc/zypp/repos.d/oss.repo",
+        "zypper -n --gpg-auto-import-keys refresh",
+        "zypper -n install --force-resolution vim tpm2*",
+        "zypper -n install --force-resolution systemd-network",
+        "zypper remove -y kernel-default");
+    assertThat(new String(micro.get(0).stdin(), StandardCharsets.UTF_8))
+        .contains("baseurl=https://download.opensuse.org/distribution/leap/15.5/repo/oss/");
+    assertThat(pm("opensuse-leap-15.6").addRepositories(Model.GENERIC)).isEmpty();
+  }
+
+  @Test
+  void oracle10Arm64EnablesUek() throws Exception {
+    RootFs root = TestImages.image("oraclelinux-9");
+    root.writeString(ImagePath.of("/usr/lib/os-release"), TestImages.osRelease("oraclelinux-9").replace("9.4", "10.0"));
+    TestImages.elf(root, "/usr/bin/dash", 183);
+    DistroInfo i = Distros.detect(root, Strategies.all());
+    assertThat(Distros.strategy(i.family(), Strategies.all()).packageManager(i).addRepositories(Model.GENERIC))
+        .extracting(PackageManagerTest::line).containsExactly(
+            "dnf install -y --setopt=install_weak_deps=False oracle-epel-release-el10",
+            "dnf config-manager --enable ol10_UEKR8");
+  }
+
+  @Test
+  void hadronHasNoPackageManager() {
+    assertThatThrownBy(() -> pm("hadron")).isInstanceOf(UnsupportedTargetException.class)
+        .hasMessageContaining("supported: debian, redhat, suse, alpine, arch");
+  }
+}
