@@ -1,0 +1,166 @@
+package dev.kairos.factory.oci.internal.layer;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.event.KairosEvent;
+import dev.kairos.factory.core.api.fs.FileMetadata;
+import dev.kairos.factory.core.api.fs.FileType;
+import dev.kairos.factory.core.api.fs.FsEntry;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.oci.internal.image.BlobStore;
+import dev.kairos.factory.oci.internal.image.Descriptor;
+import dev.kairos.factory.oci.internal.image.MediaTypes;
+import dev.kairos.factory.oci.internal.tar.TarEntry;
+import dev.kairos.factory.oci.internal.tar.TarWriter;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Packs a {@link RootFs} into one deterministic layer blob: entries in walk order (sorted by UTF-8
+ * bytes), mtimes clamped to the source date and cut to whole seconds, numeric owners, PAX only
+ * where ustar falls short, and a fixed gzip header (no name, no time) or zstd. Either the whole
+ * tree (squashed) or only what differs from a {@link BaseSnapshot} (added and changed entries,
+ * whiteouts for deleted ones). Sockets are skipped, as tar cannot hold them.
+ */
+public final class LayerPacker {
+  /** The result: the blob's descriptor and the digest of the uncompressed tar (the diff ID). */
+  public record PackedLayer(Descriptor descriptor, String diffId) {}
+
+  private static final long PROGRESS_EVERY = 64L << 20;
+
+  private final SourceDate sourceDate;
+  private final Compression compression;
+  private final EventListener events;
+
+  public LayerPacker(SourceDate sourceDate, Compression compression, EventListener events) {
+    this.sourceDate = sourceDate;
+    this.compression = compression;
+    this.events = events;
+  }
+
+  /** Packs {@code root} into {@code store}: all of it if {@code base} is empty, else the diff against it. */
+  public PackedLayer pack(RootFs root, Optional<BaseSnapshot> base, BlobStore store) throws IOException {
+    MessageDigest diffSha = BlobStore.sha256();
+    try (BlobStore.Writer blob = store.writer()) {
+      OutputStream target = blob.keepOpen();
+      OutputStream compressed = switch (compression) {
+        case GZIP -> new GZIPOutputStream(target, 1 << 16);
+        case ZSTD -> new ZstdOutputStream(target, 3);
+        case NONE -> target;
+      };
+      CountingDigestStream tarBytes = new CountingDigestStream(compressed, diffSha);
+      OutputStream buffered = new BufferedOutputStream(tarBytes, 1 << 16);
+      TarWriter tar = new TarWriter(buffered);
+      write(root, base, tar);
+      tar.finish();
+      buffered.flush();
+      compressed.close();
+      events.onEvent(new KairosEvent.Progress("pack layer", tarBytes.count, tarBytes.count));
+      Descriptor d = blob.commit(MediaTypes.OCI_LAYER + compression.mediaTypeSuffix());
+      return new PackedLayer(d, "sha256:" + HexFormat.of().formatHex(diffSha.digest()));
+    }
+  }
+
+  private void write(RootFs root, Optional<BaseSnapshot> base, TarWriter tar) throws IOException {
+    Set<ImagePath> seen = new HashSet<>();
+    Set<ImagePath> emitted = new HashSet<>();
+    root.walk(ImagePath.ROOT, e -> {
+      seen.add(e.path());
+      if (e.path().isRoot() || e.type() == FileType.SOCKET) {
+        return;
+      }
+      if (base.isPresent()) {
+        Optional<BaseSnapshot.Fingerprint> before = base.get().get(e.path());
+        if (before.isPresent() && before.get().equals(BaseSnapshot.Fingerprint.of(e))) {
+          return;
+        }
+      }
+      // A later name of a hardlinked file whose first name is not in this layer carries the content.
+      boolean link = e.hardlinkOf().isPresent() && emitted.contains(e.hardlinkOf().get());
+      if (e.type() == FileType.REGULAR && !link) {
+        try (InputStream content = e.openContent()) {
+          tar.write(entry(e, false), content);
+        }
+      } else {
+        tar.write(entry(e, link), null);
+      }
+      emitted.add(e.path());
+    });
+    if (base.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<ImagePath, BaseSnapshot.Fingerprint> old : base.get().entries().entrySet()) {
+      ImagePath path = old.getKey();
+      if (path.isRoot() || seen.contains(path)) {
+        continue;
+      }
+      ImagePath parent = path.parent();
+      Optional<BaseSnapshot.Fingerprint> parentBefore = base.get().get(parent);
+      // Only the topmost deleted path needs a whiteout, and only under a directory that stayed one.
+      if (seen.contains(parent) && parentBefore.isPresent() && parentBefore.get().type() == FileType.DIRECTORY
+          && root.stat(parent).map(m -> m.type() == FileType.DIRECTORY).orElse(false)) {
+        String name = (parent.isRoot() ? "" : parent.toRelativeString() + "/") + ".wh." + path.fileName();
+        tar.write(new TarEntry(name, TarEntry.Kind.REGULAR, 0, 0, 0, 0, Instant.EPOCH, "", 0, 0, Map.of()), InputStream.nullInputStream());
+      }
+    }
+  }
+
+  private TarEntry entry(FsEntry e, boolean link) {
+    FileMetadata m = e.metadata();
+    Instant mtime = Instant.ofEpochSecond(sourceDate.clamp(m.mtime()).getEpochSecond());
+    TarEntry.Kind kind = link ? TarEntry.Kind.HARDLINK : switch (m.type()) {
+      case REGULAR -> TarEntry.Kind.REGULAR;
+      case DIRECTORY -> TarEntry.Kind.DIRECTORY;
+      case SYMLINK -> TarEntry.Kind.SYMLINK;
+      case CHAR_DEVICE -> TarEntry.Kind.CHAR_DEVICE;
+      case BLOCK_DEVICE -> TarEntry.Kind.BLOCK_DEVICE;
+      case FIFO -> TarEntry.Kind.FIFO;
+      case SOCKET -> throw new IllegalStateException("sockets are skipped");
+    };
+    String linkName = link ? e.hardlinkOf().get().toRelativeString() : e.symlinkTarget().orElse("");
+    long size = kind == TarEntry.Kind.REGULAR ? m.size() : 0;
+    return new TarEntry(e.path().toRelativeString(), kind, m.mode(), m.uid(), m.gid(), size, mtime, linkName,
+        m.deviceMajor(), m.deviceMinor(), m.xattrs());
+  }
+
+  /** Hashes and counts the uncompressed tar on its way to the compressor. */
+  private final class CountingDigestStream extends FilterOutputStream {
+    private final MessageDigest sha;
+    private long count;
+    private long nextReport = PROGRESS_EVERY;
+
+    CountingDigestStream(OutputStream out, MessageDigest sha) {
+      super(out);
+      this.sha = sha;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      sha.update(b, off, len);
+      count += len;
+      if (count >= nextReport) {
+        events.onEvent(new KairosEvent.Progress("pack layer", count, -1));
+        nextReport += PROGRESS_EVERY;
+      }
+    }
+  }
+}
