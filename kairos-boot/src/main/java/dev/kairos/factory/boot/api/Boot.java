@@ -3,6 +3,7 @@ package dev.kairos.factory.boot.api;
 import dev.kairos.factory.boot.api.fat.FatImage;
 import dev.kairos.factory.boot.api.gpt.GptDisk;
 import dev.kairos.factory.boot.api.initrd.Initrd;
+import dev.kairos.factory.boot.api.uki.Uki;
 import dev.kairos.factory.core.api.fs.RootFs;
 
 /**
@@ -24,6 +25,11 @@ public final class Boot {
   /** An initramfs (newc cpio, compressed) of {@code rootfs}. */
   public static Initrd.Builder initrd(RootFs rootfs) {
     return Initrd.builder(rootfs);
+  }
+
+  /** A Unified Kernel Image on systemd's EFI stub; sign it with {@code Authenticode.sign}. */
+  public static Uki.Builder uki() {
+    return Uki.builder();
   }
 
   /** A GPT disk image (protective MBR, both headers, streamed partition contents). */

@@ -1,0 +1,261 @@
+package dev.kairos.factory.boot.api.uki;
+
+import dev.kairos.factory.boot.internal.pe.PeAssembler;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A Unified Kernel Image: systemd's EFI stub with the kernel, initrd, cmdline, os-release and
+ * friends appended as PE sections, laid out as ukify does it: every section at the next multiple
+ * of the stub's own SectionAlignment (not a fixed 512 bytes, which breaks firmware that enforces
+ * memory protection on 4 KiB stubs), SizeOfImage and the checksum fixed. Section contents are
+ * streamed from files; a UKI of a multi-GB initrd does not need a multi-GB heap.
+ *
+ * <pre>{@code
+ * Uki uki = Uki.builder()
+ *     .stub(Path.of("/usr/lib/systemd/boot/efi/linuxx64.efi.stub"))
+ *     .kernel(Path.of("rootfs/boot/vmlinuz"))
+ *     .initrd(Path.of("initrd.zst"))
+ *     .cmdline(UkiCmdlines.DEFAULT)
+ *     .osRelease(Files.readString(Path.of("rootfs/etc/os-release")))
+ *     .build();
+ * uki.writeTo(Path.of("norole.efi"));
+ * Authenticode.sign(Path.of("norole.efi"), Path.of("norole.signed.efi"), dbKey, dbCert);
+ * }</pre>
+ */
+public final class Uki {
+  /** Debian's stub, from the systemd-boot-efi package. */
+  public static final Path DEBIAN_STUB = Path.of("/usr/lib/systemd/boot/efi/linuxx64.efi.stub");
+
+  /** One section of a written UKI: name, virtual address and size, and where it lies in the file. */
+  public record SectionInfo(String name, long virtualAddress, long virtualSize, long fileOffset) {
+  }
+
+  private final Path stub;
+  private final Path kernel;
+  private final List<Path> initrds;
+  private final String cmdline;
+  private final String osRelease;
+  private final String uname;
+  private final Path splash;
+  private final Map<String, byte[]> extra;
+
+  private Uki(Builder b, String uname) {
+    this.stub = b.stub;
+    this.kernel = b.kernel;
+    this.initrds = List.copyOf(b.initrds);
+    this.cmdline = b.cmdline;
+    this.osRelease = b.osRelease;
+    this.uname = uname;
+    this.splash = b.splash;
+    this.extra = new LinkedHashMap<>(b.extra);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The kernel release put into {@code .uname}, if any. */
+  public Optional<String> uname() {
+    return Optional.ofNullable(uname);
+  }
+
+  /**
+   * Writes the UKI to {@code out} (replaced) and returns its appended sections, in the file order
+   * {@code .osrel .cmdline .uname .splash <extra> .initrd .linux}; the kernel goes last so that
+   * its virtual size (the kernel's own SizeOfImage) may exceed its file size.
+   */
+  public List<SectionInfo> writeTo(Path out) throws IOException {
+    List<PeAssembler.Section> add = new ArrayList<>();
+    add.add(bytes(".osrel", osRelease.getBytes(StandardCharsets.UTF_8)));
+    add.add(bytes(".cmdline", cmdline.getBytes(StandardCharsets.UTF_8)));
+    if (uname != null) {
+      add.add(bytes(".uname", uname.getBytes(StandardCharsets.UTF_8)));
+    }
+    if (splash != null) {
+      add.add(new PeAssembler.Section(".splash", Files.size(splash), 0, false, () -> Files.newInputStream(splash)));
+    }
+    extra.forEach((name, content) -> add.add(bytes(name, content)));
+    if (!initrds.isEmpty()) {
+      add.add(initrdSection());
+    }
+    add.add(new PeAssembler.Section(".linux", Files.size(kernel), kernelImageSize(kernel), true,
+        () -> Files.newInputStream(kernel)));
+    PeAssembler pe = new PeAssembler(Files.readAllBytes(stub));
+    List<SectionInfo> out2 = new ArrayList<>();
+    for (PeAssembler.Placed p : pe.write(add, out)) {
+      out2.add(new SectionInfo(p.name(), p.virtualAddress(), p.virtualSize(), p.fileOffset()));
+    }
+    return Collections.unmodifiableList(out2);
+  }
+
+  private static PeAssembler.Section bytes(String name, byte[] content) {
+    return new PeAssembler.Section(name, content.length, 0, false, () -> new ByteArrayInputStream(content));
+  }
+
+  /** Several initrds are concatenated, each padded to 4 bytes, as the kernel accepts. */
+  private PeAssembler.Section initrdSection() throws IOException {
+    long total = 0;
+    for (int i = 0; i < initrds.size(); i++) {
+      long s = Files.size(initrds.get(i));
+      total += i < initrds.size() - 1 ? (s + 3) / 4 * 4 : s;
+    }
+    return new PeAssembler.Section(".initrd", total, 0, false, () -> {
+      List<InputStream> parts = new ArrayList<>();
+      for (int i = 0; i < initrds.size(); i++) {
+        Path p = initrds.get(i);
+        parts.add(Files.newInputStream(p));
+        long s = Files.size(p);
+        if (i < initrds.size() - 1 && s % 4 != 0) {
+          parts.add(new ByteArrayInputStream(new byte[(int) (4 - s % 4)]));
+        }
+      }
+      return new SequenceInputStream(Collections.enumeration(parts));
+    });
+  }
+
+  /** The SizeOfImage of a PE kernel (the memory it needs), or 0 when the kernel is not PE. */
+  private static long kernelImageSize(Path kernel) throws IOException {
+    try (FileChannel ch = FileChannel.open(kernel)) {
+      ByteBuffer b = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+      ch.read(b, 0);
+      if (b.position() < 0x40 || b.getShort(0) != 0x5A4D) {
+        return 0;
+      }
+      int pe = b.getInt(0x3C);
+      if (pe < 0 || pe + 24 + 60 > b.position() || b.getInt(pe) != 0x00004550) {
+        return 0;
+      }
+      return Integer.toUnsignedLong(b.getInt(pe + 24 + 56));
+    }
+  }
+
+  /** The kernel release of an x86 bzImage ("6.1.0-28-amd64"), from its setup header. */
+  public static Optional<String> kernelRelease(Path bzImage) throws IOException {
+    try (FileChannel ch = FileChannel.open(bzImage)) {
+      ByteBuffer b = ByteBuffer.allocate(0x10000).order(ByteOrder.LITTLE_ENDIAN);
+      ch.read(b, 0);
+      int n = b.position();
+      if (n < 0x210 || b.getInt(0x202) != 0x53726448) { // "HdrS"
+        return Optional.empty();
+      }
+      int at = 0x200 + Short.toUnsignedInt(b.getShort(0x20E));
+      if (at >= n) {
+        return Optional.empty();
+      }
+      int end = at;
+      while (end < n && b.get(end) != 0 && b.get(end) != ' ') {
+        end++;
+      }
+      return Optional.of(new String(b.array(), at, end - at, StandardCharsets.US_ASCII));
+    }
+  }
+
+  /** Collects the parts of a UKI; validates eagerly. */
+  public static final class Builder {
+    private Path stub = DEBIAN_STUB;
+    private Path kernel;
+    private final List<Path> initrds = new ArrayList<>();
+    private String cmdline;
+    private String osRelease;
+    private String uname;
+    private boolean unameFromKernel = true;
+    private Path splash;
+    private final Map<String, byte[]> extra = new LinkedHashMap<>();
+
+    private Builder() {
+    }
+
+    /** The systemd EFI stub; default {@link #DEBIAN_STUB}. Must not be signed. */
+    public Builder stub(Path stub) {
+      this.stub = Objects.requireNonNull(stub, "stub");
+      return this;
+    }
+
+    /** The kernel image ({@code .linux}). Required. */
+    public Builder kernel(Path kernel) {
+      this.kernel = Objects.requireNonNull(kernel, "kernel");
+      return this;
+    }
+
+    /** An initrd ({@code .initrd}); several are concatenated in the order given. */
+    public Builder initrd(Path initrd) {
+      initrds.add(Objects.requireNonNull(initrd, "initrd"));
+      return this;
+    }
+
+    /** The kernel command line ({@code .cmdline}), stored without a trailing newline. Required. */
+    public Builder cmdline(String cmdline) {
+      String c = Objects.requireNonNull(cmdline, "cmdline").strip();
+      if (c.isEmpty() || c.indexOf('\n') >= 0) {
+        throw new IllegalArgumentException("the cmdline must be one non-empty line, got '" + cmdline + "'");
+      }
+      this.cmdline = c;
+      return this;
+    }
+
+    /** The image's {@code /etc/os-release}, verbatim ({@code .osrel}). Required. */
+    public Builder osRelease(String osRelease) {
+      this.osRelease = Objects.requireNonNull(osRelease, "osRelease");
+      return this;
+    }
+
+    /** The kernel release ({@code .uname}); default read from the kernel's x86 setup header. */
+    public Builder uname(String uname) {
+      this.uname = Objects.requireNonNull(uname, "uname");
+      this.unameFromKernel = false;
+      return this;
+    }
+
+    /** Leaves {@code .uname} out (what arm64 UKIs do). */
+    public Builder noUname() {
+      this.uname = null;
+      this.unameFromKernel = false;
+      return this;
+    }
+
+    /** A BMP shown while booting ({@code .splash}). */
+    public Builder splash(Path bmp) {
+      this.splash = Objects.requireNonNull(bmp, "bmp");
+      return this;
+    }
+
+    /** Any further section, e.g. {@code .pcrpkey} or {@code .pcrsig}; name is '.' plus up to 7 characters. */
+    public Builder section(String name, byte[] content) {
+      if (name == null || name.length() > 8 || !name.startsWith(".")
+          || List.of(".osrel", ".cmdline", ".uname", ".splash", ".initrd", ".linux").contains(name)) {
+        throw new IllegalArgumentException("not a free PE section name: '" + name + "'");
+      }
+      extra.put(name, content.clone());
+      return this;
+    }
+
+    public Uki build() throws IOException {
+      if (kernel == null || cmdline == null || osRelease == null) {
+        throw new IllegalArgumentException("a UKI needs a kernel, a cmdline and an os-release; missing: "
+            + (kernel == null ? "kernel " : "") + (cmdline == null ? "cmdline " : "")
+            + (osRelease == null ? "osRelease" : "").trim());
+      }
+      if (!Files.isRegularFile(stub)) {
+        throw new java.nio.file.NoSuchFileException(stub.toString(), null, "EFI stub not found (systemd-boot-efi)");
+      }
+      String u = unameFromKernel ? kernelRelease(kernel).orElse(null) : uname;
+      return new Uki(this, u);
+    }
+  }
+}
