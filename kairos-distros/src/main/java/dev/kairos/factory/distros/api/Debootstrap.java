@@ -1,0 +1,187 @@
+package dev.kairos.factory.distros.api;
+
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.distro.Architecture;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.ImageSource;
+import dev.kairos.factory.distros.internal.HostProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A Debian or Ubuntu base made by the host's {@code debootstrap} from the distro's own mirror.
+ * Immutable: each setter returns a changed copy. Needs root and {@code debootstrap} on the host;
+ * the run is killed after {@link #timeout(Duration)} (default 30 minutes).
+ *
+ * <pre>{@code
+ * ImageSource base = Bootstrap.debootstrap("bookworm")
+ *     .mirror("http://deb.debian.org/debian")
+ *     .variant("minbase")
+ *     .include("ca-certificates");
+ * RootFs root = base.materialize(workDir.resolve("rootfs"), EventListener.NONE);
+ * }</pre>
+ *
+ * <p>Runs {@code debootstrap [--variant=V] --arch=A [--include=P,..] [--components=C,..] SUITE DIR MIRROR}.
+ */
+public final class Debootstrap implements ImageSource {
+  /** Ubuntu's release code names; any other suite is taken as Debian's. */
+  static final Set<String> UBUNTU_SUITES = Set.of("focal", "jammy", "noble", "oracular", "plucky", "questing", "resolute");
+  static final Set<String> VARIANTS = Set.of("minbase", "buildd", "fakechroot");
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.+-]*");
+
+  private final String suite;
+  private final Optional<String> mirror;
+  private final Optional<String> variant;
+  private final Architecture arch;
+  private final List<String> include;
+  private final List<String> components;
+  private final Duration timeout;
+
+  private Debootstrap(String suite, Optional<String> mirror, Optional<String> variant, Architecture arch,
+      List<String> include, List<String> components, Duration timeout) {
+    this.suite = suite;
+    this.mirror = mirror;
+    this.variant = variant;
+    this.arch = arch;
+    this.include = List.copyOf(include);
+    this.components = List.copyOf(components);
+    this.timeout = timeout;
+  }
+
+  static Debootstrap of(String suite) {
+    if (suite == null || !NAME.matcher(suite).matches()) {
+      throw new IllegalArgumentException("suite must be a lower-case release name such as bookworm or noble, got: '" + suite + "'");
+    }
+    return new Debootstrap(suite, Optional.empty(), Optional.empty(), Architecture.AMD64, List.of(), List.of(),
+        Duration.ofMinutes(30));
+  }
+
+  /** The mirror to bootstrap from: an {@code http}, {@code https} or {@code file} URL. */
+  public Debootstrap mirror(String url) {
+    URI u;
+    try {
+      u = URI.create(Objects.requireNonNull(url, "url"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("mirror is not a URL: '" + url + "'", e);
+    }
+    if (!Set.of("http", "https", "file").contains(String.valueOf(u.getScheme())) || u.getPath() == null) {
+      throw new IllegalArgumentException("mirror must be an http, https or file URL, got: '" + url + "'");
+    }
+    return new Debootstrap(suite, Optional.of(url), variant, arch, include, components, timeout);
+  }
+
+  /** The debootstrap variant: {@code minbase}, {@code buildd} or {@code fakechroot} (default: debootstrap's own). */
+  public Debootstrap variant(String variant) {
+    if (!VARIANTS.contains(variant)) {
+      throw new IllegalArgumentException("variant must be one of " + VARIANTS + ", got: '" + variant + "'");
+    }
+    return new Debootstrap(suite, mirror, Optional.of(variant), arch, include, components, timeout);
+  }
+
+  /** The architecture of the root (default amd64); another than the host's needs qemu-user and binfmt. */
+  public Debootstrap arch(Architecture arch) {
+    return new Debootstrap(suite, mirror, variant, Objects.requireNonNull(arch, "arch"), include, components, timeout);
+  }
+
+  /** Extra packages to install during the bootstrap. */
+  public Debootstrap include(String... packages) {
+    return new Debootstrap(suite, mirror, variant, arch, names(packages, "package"), components, timeout);
+  }
+
+  /** Archive components, e.g. {@code main, contrib, non-free-firmware} (default: main). */
+  public Debootstrap components(String... components) {
+    return new Debootstrap(suite, mirror, variant, arch, include, names(components, "component"), timeout);
+  }
+
+  /** How long debootstrap may run before it is killed. */
+  public Debootstrap timeout(Duration timeout) {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    }
+    return new Debootstrap(suite, mirror, variant, arch, include, components, timeout);
+  }
+
+  private static List<String> names(String[] values, String what) {
+    List<String> out = new ArrayList<>();
+    for (String v : values) {
+      if (v == null || !NAME.matcher(v).matches()) {
+        throw new IllegalArgumentException("bad " + what + " name: '" + v + "'");
+      }
+      out.add(v);
+    }
+    return out;
+  }
+
+  public String suite() {
+    return suite;
+  }
+
+  /** The mirror given, else Debian's or Ubuntu's (ports for non-amd64 Ubuntu). */
+  public String effectiveMirror() {
+    if (mirror.isPresent()) {
+      return mirror.get();
+    }
+    if (!UBUNTU_SUITES.contains(suite)) {
+      return "http://deb.debian.org/debian";
+    }
+    return arch == Architecture.AMD64 ? "http://archive.ubuntu.com/ubuntu" : "http://ports.ubuntu.com/ubuntu-ports";
+  }
+
+  /** The host command that bootstraps into {@code directory}. */
+  public List<String> command(Path directory) {
+    List<String> argv = new ArrayList<>(List.of("debootstrap"));
+    variant.ifPresent(v -> argv.add("--variant=" + v));
+    argv.add("--arch=" + arch.id());
+    if (!include.isEmpty()) {
+      argv.add("--include=" + String.join(",", include));
+    }
+    if (!components.isEmpty()) {
+      argv.add("--components=" + String.join(",", components));
+    }
+    argv.addAll(List.of(suite, directory.toAbsolutePath().toString(), effectiveMirror()));
+    return List.copyOf(argv);
+  }
+
+  @Override
+  public String description() {
+    return "debootstrap:" + suite + ":" + effectiveMirror();
+  }
+
+  /**
+   * Runs debootstrap into {@code directory} and returns it as a root.
+   *
+   * @throws IllegalArgumentException if {@code directory} exists and is not an empty directory
+   * @throws dev.kairos.factory.core.api.CommandFailedException if debootstrap fails or times out
+   */
+  @Override
+  public RootFs materialize(Path directory, EventListener events) throws IOException {
+    if (Files.exists(directory)) {
+      if (!Files.isDirectory(directory)) {
+        throw new IllegalArgumentException("not a directory: " + directory);
+      }
+      try (Stream<Path> s = Files.list(directory)) {
+        if (s.findAny().isPresent()) {
+          throw new IllegalArgumentException("directory must be empty: " + directory);
+        }
+      }
+    }
+    Files.createDirectories(directory);
+    HostProcess.run(command(directory), timeout, events);
+    return RootFs.at(directory);
+  }
+
+  @Override
+  public String toString() {
+    return description();
+  }
+}

@@ -1,0 +1,39 @@
+package dev.kairos.factory.distros.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kairos.factory.core.api.distro.Architecture;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class BootstrapTest {
+  @Test
+  void buildsTheDebootstrapCommandLine() {
+    Debootstrap d = Bootstrap.debootstrap("bookworm").variant("minbase").include("ca-certificates", "curl")
+        .components("main", "non-free-firmware").timeout(Duration.ofMinutes(5));
+    assertThat(d.command(Path.of("/work/root"))).containsExactly("debootstrap", "--variant=minbase", "--arch=amd64",
+        "--include=ca-certificates,curl", "--components=main,non-free-firmware", "bookworm", "/work/root",
+        "http://deb.debian.org/debian");
+    assertThat(d.description()).isEqualTo("debootstrap:bookworm:http://deb.debian.org/debian");
+  }
+
+  @Test
+  void defaultMirrorsFollowTheDistroAndArchitecture() {
+    assertThat(Bootstrap.debootstrap("noble").effectiveMirror()).isEqualTo("http://archive.ubuntu.com/ubuntu");
+    assertThat(Bootstrap.debootstrap("noble").arch(Architecture.ARM64).effectiveMirror())
+        .isEqualTo("http://ports.ubuntu.com/ubuntu-ports");
+    assertThat(Bootstrap.debootstrap("trixie").mirror("http://127.0.0.1:3142/debian").command(Path.of("/r")))
+        .containsExactly("debootstrap", "--arch=amd64", "trixie", "/r", "http://127.0.0.1:3142/debian");
+  }
+
+  @Test
+  void validatesEagerly() {
+    assertThatThrownBy(() -> Bootstrap.debootstrap("Bookworm")).hasMessageContaining("'Bookworm'");
+    assertThatThrownBy(() -> Bootstrap.debootstrap("bookworm").variant("tiny")).hasMessageContaining("'tiny'");
+    assertThatThrownBy(() -> Bootstrap.debootstrap("bookworm").mirror("ftp.example")).hasMessageContaining("'ftp.example'");
+    assertThatThrownBy(() -> Bootstrap.debootstrap("bookworm").include("--no-check-gpg")).hasMessageContaining("'--no-check-gpg'");
+    assertThatThrownBy(() -> Bootstrap.debootstrap("bookworm").timeout(Duration.ZERO)).hasMessageContaining("PT0S");
+  }
+}
