@@ -315,6 +315,15 @@ public final class BuildOptions {
       return self(Option.FRAMEWORK);
     }
 
+    /** {@link #buildOptions(Architecture)} with this machine's architecture as the default. */
+    protected BuildOptions buildOptions() {
+      try {
+        return buildOptions(Architecture.host());
+      } catch (UnsupportedTargetException e) {
+        throw new IllegalArgumentException("this machine's architecture is not supported; set arch(...): " + e.getMessage(), e);
+      }
+    }
+
     /**
      * Checks the combination and makes the options.
      *
@@ -353,11 +362,7 @@ public final class BuildOptions {
      * @throws IllegalArgumentException see {@link Setters#buildOptions}
      */
     public BuildOptions build() {
-      try {
-        return buildOptions(Architecture.host());
-      } catch (UnsupportedTargetException e) {
-        throw new IllegalArgumentException("this machine's architecture is not supported; set arch(...): " + e.getMessage(), e);
-      }
+      return buildOptions();
     }
   }
 }

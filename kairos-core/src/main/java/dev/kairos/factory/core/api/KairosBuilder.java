@@ -1,0 +1,171 @@
+package dev.kairos.factory.core.api;
+
+import dev.kairos.factory.core.api.distro.DistroStrategy;
+import dev.kairos.factory.core.api.distro.Distros;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.ImageSource;
+import dev.kairos.factory.core.api.run.CommandRunner;
+import dev.kairos.factory.core.api.run.Runners;
+import dev.kairos.factory.core.api.validate.Validator;
+import dev.kairos.factory.core.internal.pipeline.Pipeline;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Says what to build from a base image: the options of {@link BuildOptions.Setters} plus how to
+ * run commands, where events go and where to unpack images. Made by {@link Kairos#from} or
+ * {@link Kairos#fromRoot}; {@link #plan()} is a dry run, {@link #build()} runs the build.
+ *
+ * <pre>{@code
+ * try (KairosBuild build = Kairos.fromRoot(RootFs.at(Path.of("/var/tmp/rootfs")))
+ *     .version("v1.0.0")
+ *     .framework(FrameworkSource.directory(Path.of("framework")))
+ *     .stageExtensions(Path.of("extensions"))
+ *     .runner(Runners.chroot())
+ *     .onEvent(System.out::println)
+ *     .build()) {
+ *   build.validate().requireValid();
+ * }
+ * }</pre>
+ */
+public final class KairosBuilder extends BuildOptions.Setters<KairosBuilder> {
+  private final Optional<ImageSource> source;
+  private RootFs root;
+  private CommandRunner runner;
+  private final List<EventListener> listeners = new ArrayList<>();
+  private Path workDirectory;
+  private List<DistroStrategy> strategies;
+  private SourceDate sourceDate;
+
+  KairosBuilder(ImageSource source) {
+    this.source = Optional.of(Objects.requireNonNull(source, "source"));
+  }
+
+  KairosBuilder(RootFs root) {
+    this.source = Optional.empty();
+    this.root = Objects.requireNonNull(root, "root");
+  }
+
+  /** How commands run inside the image; default {@link Runners#chroot()} (needs root on Linux). */
+  public KairosBuilder runner(CommandRunner runner) {
+    this.runner = Objects.requireNonNull(runner, "runner");
+    return this;
+  }
+
+  /** Adds a listener for progress, step and command-output events. */
+  public KairosBuilder onEvent(EventListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /**
+   * A directory for unpacked images (the base image's root under {@code rootfs}, framework and
+   * provider images beside it). Needed when the base, the framework or a provider is an image;
+   * the library makes no temporary directories of its own.
+   */
+  public KairosBuilder workDirectory(Path dir) {
+    this.workDirectory = Objects.requireNonNull(dir, "dir");
+    return this;
+  }
+
+  /** The distro strategies to use; default those found by {@link Distros#installed()}. */
+  public KairosBuilder distros(List<DistroStrategy> strategies) {
+    this.strategies = List.copyOf(strategies);
+    return this;
+  }
+
+  /** The timestamp outputs clamp to; default {@link SourceDate#fromEnvironment()}. */
+  public KairosBuilder sourceDate(SourceDate date) {
+    this.sourceDate = Objects.requireNonNull(date, "date");
+    return this;
+  }
+
+  /**
+   * The options as set, checked.
+   *
+   * @throws IllegalArgumentException on a bad combination (see {@link BuildOptions.Setters#buildOptions})
+   */
+  public BuildOptions options() {
+    BuildOptions o = buildOptions();
+    for (Provider p : o.providers()) {
+      if (o.phase().includes(Phase.INSTALL) && !o.isSkipped(Step.BUILD_PROVIDER) && p.source() == FrameworkSource.none()) {
+        throw new IllegalArgumentException("provider " + p + " needs its binaries: Provider." + p.name()
+            + "(...).from(FrameworkSource.directory(...)) (nothing is downloaded)");
+      }
+    }
+    boolean needsWork = source.isPresent() || o.framework() instanceof FrameworkSource.Image
+        || o.providers().stream().anyMatch(p -> p.source() instanceof FrameworkSource.Image);
+    if (needsWork && workDirectory == null) {
+      throw new IllegalArgumentException("an image source needs a workDirectory(...) to unpack into");
+    }
+    return o;
+  }
+
+  /**
+   * Plans the build without changing the image (a base image is unpacked into the work directory
+   * first, since the plan depends on what it holds).
+   */
+  public BuildPlan plan() throws IOException {
+    return pipeline(options(), Optional.empty(), Map.of()).plan();
+  }
+
+  /**
+   * Runs the build: unpacks what needs unpacking, runs the phases, and returns the built image.
+   * Nothing is written before the options are checked.
+   *
+   * @throws StepFailedException naming the failed step, with the command, its exit code and output
+   *     tail when a command failed; the image is left as after the last good step
+   */
+  public KairosBuild build() throws IOException {
+    BuildOptions o = options();
+    EventListener events = EventListener.all(listeners);
+    Optional<RootFs> framework = unpack(o.framework(), "framework", events);
+    Map<String, RootFs> providerTrees = new LinkedHashMap<>();
+    for (Provider p : o.providers()) {
+      Optional<RootFs> tree = unpack(p.source(), "provider-" + p.name(), events);
+      tree.ifPresent(t -> providerTrees.put(p.name(), t));
+    }
+    Pipeline pipeline = pipeline(o, framework, providerTrees);
+    pipeline.run();
+    Validator validator = Validator.builder().trustedBoot(pipeline.options().trustedBoot()).runner(runner())
+        .distros(strategies()).build();
+    return new KairosBuild(root, source, sourceDate != null ? sourceDate : SourceDate.fromEnvironment(), events, validator);
+  }
+
+  private Pipeline pipeline(BuildOptions o, Optional<RootFs> framework, Map<String, RootFs> providerTrees)
+      throws IOException {
+    EventListener events = EventListener.all(listeners);
+    if (root == null) {
+      root = source.orElseThrow().materialize(workDirectory.resolve("rootfs"), events);
+    }
+    return Pipeline.create(root, runner(), events, o, strategies(), framework, providerTrees, Kairos.VERSION);
+  }
+
+  private CommandRunner runner() {
+    if (runner == null) {
+      runner = Runners.chroot();
+    }
+    return runner;
+  }
+
+  private List<DistroStrategy> strategies() {
+    return strategies != null ? strategies : Distros.installed();
+  }
+
+  private Optional<RootFs> unpack(FrameworkSource src, String name, EventListener events) throws IOException {
+    if (src instanceof FrameworkSource.Directory d) {
+      return Optional.of(RootFs.at(d.dir()));
+    }
+    if (src instanceof FrameworkSource.Image i) {
+      return Optional.of(i.image().materialize(workDirectory.resolve(name), events));
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,199 @@
+package dev.kairos.factory.core.internal.pipeline;
+
+import dev.kairos.factory.core.api.BuildOptions;
+import dev.kairos.factory.core.api.BuildPlan;
+import dev.kairos.factory.core.api.ExtensionStage;
+import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.Phase;
+import dev.kairos.factory.core.api.Step;
+import dev.kairos.factory.core.api.StepFailedException;
+import dev.kairos.factory.core.api.distro.DistroInfo;
+import dev.kairos.factory.core.api.distro.DistroStrategy;
+import dev.kairos.factory.core.api.distro.Distros;
+import dev.kairos.factory.core.api.distro.PackageSelection;
+import dev.kairos.factory.core.api.distro.PackageSet;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.event.KairosEvent;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.run.CommandRunner;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs the Kairosification of one root: the install phase, then the init phase, each planned in
+ * full when it starts (so the init phase sees what the install phase installed, and the kernel is
+ * chosen once), with the stage extensions in their slots. A failing step stops the run with a
+ * {@link StepFailedException} that says how far the image got.
+ */
+public final class Pipeline {
+  /** A slot of a phase: a step, or the stage extensions of one stage. */
+  private record Slot(Optional<Step> step, Optional<ExtensionStage> stage) {
+    static Slot of(Step s) {
+      return new Slot(Optional.of(s), Optional.empty());
+    }
+
+    static Slot of(ExtensionStage s) {
+      return new Slot(Optional.empty(), Optional.of(s));
+    }
+
+    String name() {
+      return step.map(Step::id).orElseGet(() -> "extensions:" + stage.orElseThrow().id());
+    }
+  }
+
+  private static final List<Slot> INSTALL = List.of(Slot.of(ExtensionStage.BEFORE_INSTALL), Slot.of(Step.INSTALL_PACKAGES),
+      Slot.of(Step.INSTALL_KERNEL), Slot.of(Step.BRANDING), Slot.of(Step.GRUB), Slot.of(Step.MISCELLANEOUS),
+      Slot.of(ExtensionStage.INSTALL), Slot.of(ExtensionStage.AFTER_INSTALL), Slot.of(Step.CLOUDCONFIGS),
+      Slot.of(Step.KAIROS_BINARIES), Slot.of(Step.PROVIDER_BINARIES), Slot.of(Step.BUILD_PROVIDER));
+  private static final List<Slot> INIT = List.of(Slot.of(ExtensionStage.BEFORE_INIT), Slot.of(Step.KAIROS_RELEASE),
+      Slot.of(Step.KERNEL), Slot.of(Step.INITRAMFS_CONFIGS), Slot.of(Step.INITRD), Slot.of(Step.SERVICES),
+      Slot.of(Step.SSH_HARDENING), Slot.of(Step.WORKAROUNDS), Slot.of(Step.CLEANUP), Slot.of(ExtensionStage.INIT),
+      Slot.of(ExtensionStage.AFTER_INIT));
+
+  /** One planned slot: its actions, and those that run even when it fails. */
+  private record Planned(Slot slot, Phase phase, boolean skipped, List<Action> actions, List<Action> always) {}
+
+  private final StepContext ctx;
+
+  private Pipeline(StepContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /**
+   * A pipeline for {@code root}. Detects the distro; for an init-only run, takes the options the
+   * install phase recorded in the image where the caller did not set them.
+   */
+  public static Pipeline create(RootFs root, CommandRunner runner, EventListener events, BuildOptions given,
+      List<DistroStrategy> strategies, Optional<RootFs> framework, Map<String, RootFs> providerTrees,
+      String initVersion) throws IOException {
+    BuildOptions options = given.phase() == Phase.INIT ? InstallRecord.merge(root, given, events) : given;
+    DistroInfo detected = Distros.detect(root, strategies);
+    DistroInfo distro = detected.toBuilder().arch(options.arch()).build();
+    DistroStrategy strategy = Distros.strategy(distro.family(), strategies);
+    StageExtensions extensions = options.stageExtensions() ? YipStageExtensions.load(root, options, events) : StageExtensions.NONE;
+    return new Pipeline(new StepContext(root, runner, events, options, distro, strategy, framework, providerTrees,
+        extensions, initVersion));
+  }
+
+  /** The options in effect (an init run's include what it took from the image). */
+  public BuildOptions options() {
+    return ctx.options();
+  }
+
+  public DistroInfo distro() {
+    return ctx.distro();
+  }
+
+  /**
+   * Plans without running anything. The init phase is planned against the image as it is now, so a
+   * kernel that the install phase would install shows as "chosen when the init phase starts".
+   */
+  public BuildPlan plan() throws IOException {
+    List<BuildPlan.PlannedStep> out = new ArrayList<>();
+    for (Phase phase : List.of(Phase.INSTALL, Phase.INIT)) {
+      if (ctx.options().phase().includes(phase)) {
+        for (Planned p : planPhase(phase, true)) {
+          out.add(new BuildPlan.PlannedStep(p.slot.name(), phase, p.skipped,
+              p.actions.stream().map(Action::describe).toList(),
+              p.actions.stream().flatMap(a -> a.file().stream()).toList(),
+              p.actions.stream().flatMap(a -> a.command().stream()).map(c -> c.argv()).toList()));
+        }
+      }
+    }
+    PackageSet packages = ctx.distro().family() == dev.kairos.factory.core.api.distro.Family.HADRON
+        ? new PackageSet(List.of(), List.of(), List.of(), List.of(), List.of(), List.of())
+        : ctx.strategy().packages(PackageSelection.builder(ctx.distro()).arch(ctx.options().arch())
+            .model(ctx.options().model()).trustedBoot(ctx.options().trustedBoot()).fips(ctx.options().fips()).build());
+    return new BuildPlan(ctx.options(), ctx.distro().toString(), packages.base(), packages.kernel(), out);
+  }
+
+  /** Runs the phases the options ask for. */
+  public void run() throws IOException {
+    String lastGood = null;
+    for (Phase phase : List.of(Phase.INSTALL, Phase.INIT)) {
+      if (!ctx.options().phase().includes(phase)) {
+        continue;
+      }
+      List<Planned> planned;
+      try {
+        planned = planPhase(phase, false);
+      } catch (KairosException e) {
+        throw failed(phase.id(), e, lastGood);
+      }
+      for (Planned p : planned) {
+        String name = p.slot.name();
+        if (p.skipped) {
+          ctx.events().onEvent(new KairosEvent.StepFinished(name, Duration.ZERO, true));
+          continue;
+        }
+        long start = System.nanoTime();
+        ctx.events().onEvent(new KairosEvent.StepStarted(name, p.slot.step().map(Step::description)
+            .orElse("stage extensions of " + p.slot.stage().map(ExtensionStage::id).orElse(""))));
+        try {
+          for (Action a : p.actions) {
+            a.apply(ctx);
+          }
+        } catch (IOException | RuntimeException e) {
+          throw failed(name, e, lastGood);
+        } finally {
+          for (Action a : p.always) {
+            a.apply(ctx);
+          }
+        }
+        ctx.events().onEvent(new KairosEvent.StepFinished(name, Duration.ofNanos(System.nanoTime() - start), false));
+        lastGood = name;
+      }
+      if (phase == Phase.INSTALL) {
+        InstallRecord.write(ctx.root(), ctx.options());
+      }
+    }
+  }
+
+  private static StepFailedException failed(String step, Exception cause, String lastGood) {
+    String state = lastGood == null ? "the root file system is left as it was before the build"
+        : "the root file system is left as after step " + lastGood;
+    return new StepFailedException(step, cause.getMessage() + "\n(" + state
+        + "; this step may have changed it partly)", cause);
+  }
+
+  private List<Planned> planPhase(Phase phase, boolean dryRun) throws IOException {
+    BuildOptions o = ctx.options();
+    boolean phaseSkipped = o.skipped().contains(phase == Phase.INSTALL ? Step.INSTALL : Step.INIT);
+    Optional<String> kernel = Optional.empty();
+    if (phase == Phase.INIT && !phaseSkipped && needsKernel(o)) {
+      try {
+        kernel = Optional.of(ctx.strategy().chooseKernel(ctx.root(), o.model()));
+      } catch (KairosException e) {
+        if (!dryRun) {
+          throw new KairosException("no kernel to boot: " + e.getMessage(), e);
+        }
+      }
+    }
+    List<Planned> out = new ArrayList<>();
+    for (Slot slot : phase == Phase.INSTALL ? INSTALL : INIT) {
+      boolean skipped = phaseSkipped || slot.step().map(o::isSkipped).orElse(false);
+      if (skipped) {
+        out.add(new Planned(slot, phase, true, List.of(), List.of()));
+      } else if (slot.step().isPresent()) {
+        Step s = slot.step().get();
+        out.add(new Planned(slot, phase, false, Steps.plan(s, ctx, kernel), Steps.always(s, ctx)));
+      } else {
+        ExtensionStage st = slot.stage().orElseThrow();
+        String what = ctx.extensions().describe(st);
+        if (!what.isEmpty()) {
+          out.add(new Planned(slot, phase, false,
+              List.of(new Action.Deferred(what, c -> c.extensions().run(c, st))), List.of()));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean needsKernel(BuildOptions o) {
+    return !o.isSkipped(Step.KERNEL) || (!o.trustedBoot() && !o.isSkipped(Step.INITRD));
+  }
+}

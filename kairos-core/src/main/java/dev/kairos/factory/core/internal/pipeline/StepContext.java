@@ -1,0 +1,58 @@
+package dev.kairos.factory.core.internal.pipeline;
+
+import dev.kairos.factory.core.api.BuildOptions;
+import dev.kairos.factory.core.api.distro.DistroInfo;
+import dev.kairos.factory.core.api.distro.DistroStrategy;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.event.KairosEvent;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.run.Command;
+import dev.kairos.factory.core.api.run.CommandResult;
+import dev.kairos.factory.core.api.run.CommandRunner;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What every step sees: the image, how to run commands in it, where events go, the options, the
+ * detected distro and its strategy, and the framework and provider trees to overlay.
+ *
+ * @param framework the framework's root, when there is one
+ * @param providerTrees each provider's binaries, by provider name, when given
+ * @param extensions runs stage extensions; {@link StageExtensions#NONE} when they are off
+ */
+record StepContext(RootFs root, CommandRunner runner, EventListener events, BuildOptions options,
+    DistroInfo distro, DistroStrategy strategy, Optional<RootFs> framework, Map<String, RootFs> providerTrees,
+    StageExtensions extensions, String initVersion) {
+
+  StepContext {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(runner, "runner");
+    Objects.requireNonNull(events, "events");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(distro, "distro");
+    Objects.requireNonNull(strategy, "strategy");
+    providerTrees = Map.copyOf(providerTrees);
+  }
+
+  /** Runs {@code cmd} in the image, its output lines going to the events; a failure throws. */
+  CommandResult run(Command cmd) throws IOException {
+    events.log(KairosEvent.Level.DEBUG, "run: " + cmd);
+    return runner.run(root, cmd.toBuilder().output(events).build()).requireSuccess();
+  }
+
+  /** Runs {@code cmd} and returns its result whatever the exit code. */
+  CommandResult probe(Command cmd) throws IOException {
+    return runner.run(root, cmd.toBuilder().output(EventListener.NONE).build());
+  }
+
+  /** The PRETTY_NAME (kairos-init's {@code only_os} conditions match it). */
+  String prettyName() {
+    return distro.prettyName();
+  }
+
+  boolean osMatches(String regex) {
+    return java.util.regex.Pattern.compile(regex).matcher(prettyName()).find();
+  }
+}

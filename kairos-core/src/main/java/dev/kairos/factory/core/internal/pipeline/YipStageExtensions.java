@@ -1,0 +1,82 @@
+package dev.kairos.factory.core.internal.pipeline;
+
+import dev.kairos.factory.core.api.BuildOptions;
+import dev.kairos.factory.core.api.ExtensionStage;
+import dev.kairos.factory.core.api.InvalidInputException;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.event.KairosEvent;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.yip.Yip;
+import dev.kairos.factory.core.api.yip.YipDocument;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Stage extensions: the yip files of the extensions directory (recursively, in lexical order,
+ * {@code .yaml}/{@code .yml} only), whose entries for each of the six stages run after the
+ * pipeline's own work of that stage. A file that does not parse is reported and skipped, as
+ * kairos-init does.
+ */
+final class YipStageExtensions implements StageExtensions {
+  private final List<YipDocument> documents;
+
+  private YipStageExtensions(List<YipDocument> documents) {
+    this.documents = List.copyOf(documents);
+  }
+
+  static StageExtensions load(RootFs root, BuildOptions options, EventListener events) throws IOException {
+    Path dir = options.stageExtensionsDir().isPresent() ? options.stageExtensionsDir().get()
+        : root.hostPath(ImagePath.of(BuildOptions.DEFAULT_STAGE_EXTENSIONS_DIR), true);
+    if (!Files.isDirectory(dir)) {
+      events.log(KairosEvent.Level.INFO, "stage extensions: no directory " + dir + "; none loaded");
+      return new YipStageExtensions(List.of());
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(dir)) {
+      files = s.filter(Files::isRegularFile)
+          .filter(p -> p.getFileName().toString().endsWith(".yaml") || p.getFileName().toString().endsWith(".yml"))
+          .sorted((a, b) -> dir.relativize(a).toString().compareTo(dir.relativize(b).toString()))
+          .toList();
+    }
+    List<YipDocument> docs = new ArrayList<>();
+    Yip yip = Yip.lenient();
+    for (Path f : files) {
+      try {
+        docs.addAll(yip.load(f));
+      } catch (InvalidInputException e) {
+        events.log(KairosEvent.Level.WARN, "stage extensions: skipping " + f + ": " + e.getMessage());
+      }
+    }
+    events.log(KairosEvent.Level.INFO, "stage extensions: " + docs.size() + " files from " + dir);
+    return new YipStageExtensions(docs);
+  }
+
+  private List<YipDocument> withStage(ExtensionStage stage) {
+    return documents.stream().filter(d -> !d.stage(stage.id()).isEmpty()).toList();
+  }
+
+  @Override
+  public String describe(ExtensionStage stage) {
+    List<YipDocument> docs = withStage(stage);
+    if (docs.isEmpty()) {
+      return "";
+    }
+    int entries = docs.stream().mapToInt(d -> d.stage(stage.id()).size()).sum();
+    return "run " + entries + " " + stage.id() + " entries of " + docs.stream().map(YipDocument::source).toList();
+  }
+
+  @Override
+  public void run(StepContext ctx, ExtensionStage stage) throws IOException {
+    List<YipDocument> docs = withStage(stage);
+    if (docs.isEmpty()) {
+      return;
+    }
+    throw new dev.kairos.factory.core.api.KairosException("stage extensions: " + describe(stage)
+        + " cannot run yet: this build has no yip executor");
+  }
+}
