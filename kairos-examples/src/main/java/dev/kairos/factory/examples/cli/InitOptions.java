@@ -35,8 +35,8 @@ final class InitOptions {
   String model;
 
   @Option(names = {"-p", "--provider"}, paramLabel = "NAME", split = ",",
-      description = "Provider (e.g. k3s, k0s); repeatable. Then --provider-NAME-version V and"
-          + " --provider-NAME-config F are accepted.")
+      description = "Provider (e.g. k3s, k0s); repeatable. Then --provider-NAME-version V,"
+          + " --provider-NAME-config F and --provider-NAME-from SRC (its binaries) are accepted.")
   List<String> providers = new ArrayList<>();
 
   @Option(names = {"-t", "--trusted"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
@@ -72,8 +72,15 @@ final class InitOptions {
    *
    * @param framework the framework source, already resolved by the caller
    */
-  BuildOptions toBuildOptions(CommandSpec spec, FrameworkSource framework) {
-    BuildOptions.Builder b = BuildOptions.builder().environment(System.getenv());
+  BuildOptions toBuildOptions(CommandSpec spec, FrameworkSource framework) throws NotAvailableException {
+    BuildOptions.Builder b = apply(spec, BuildOptions.builder(), framework);
+    return attribute(spec, "--model", b::build);
+  }
+
+  /** Sets these flags on {@code b} (a {@link BuildOptions.Builder} or the pipeline's builder). */
+  <B extends BuildOptions.Setters<B>> B apply(CommandSpec spec, B b, FrameworkSource framework)
+      throws NotAvailableException {
+    b.environment(System.getenv());
     attribute(spec, "--version", () -> b.version(version));
     attribute(spec, "--stage", () -> b.phase(Phase.parse(stage)));
     attribute(spec, "--model", () -> b.model(Model.parse(model)));
@@ -82,10 +89,14 @@ final class InitOptions {
     }
     b.trustedBoot(trusted).fips(fips).framework(framework);
     for (String name : providers) {
+      String fromOption = "--provider-" + name + "-from";
+      Optional<String> from = value(spec, fromOption);
+      FrameworkSource binaries = from.isEmpty() ? FrameworkSource.none()
+          : Sources.framework(attribute(spec, fromOption, () -> SourceSpec.parse(from.get())));
       attribute(spec, "--provider", () -> {
         Provider p = Provider.of(name, value(spec, "--provider-" + name + "-version").orElse(""));
         Optional<String> config = value(spec, "--provider-" + name + "-config");
-        return b.provider(config.isPresent() ? p.withConfig(Path.of(config.get())) : p);
+        return b.provider((config.isPresent() ? p.withConfig(Path.of(config.get())) : p).from(binaries));
       });
     }
     if (stageExtensions != null) {
@@ -98,7 +109,7 @@ final class InitOptions {
     if (!skipSteps.isEmpty()) {
       attribute(spec, "--skip-step", () -> b.skip(String.join(",", skipSteps)));
     }
-    return attribute(spec, "--model", b::build);
+    return b;
   }
 
   private static Optional<String> value(CommandSpec spec, String option) {
@@ -111,7 +122,7 @@ final class InitOptions {
     T get() throws UnsupportedTargetException;
   }
 
-  private static <T> T attribute(CommandSpec spec, String option, Check<T> check) {
+  static <T> T attribute(CommandSpec spec, String option, Check<T> check) {
     try {
       return check.get();
     } catch (IllegalArgumentException | UnsupportedTargetException e) {
@@ -134,6 +145,9 @@ final class InitOptions {
           .type(String.class).description("Version of the " + name + " provider.").build());
       spec.addOption(OptionSpec.builder("--provider-" + name + "-config").paramLabel("FILE")
           .type(String.class).description("Config file of the " + name + " provider.").build());
+      spec.addOption(OptionSpec.builder("--provider-" + name + "-from").paramLabel("SRC")
+          .type(String.class).description("Where the " + name + " binaries come from (a directory or image).")
+          .build());
     }
   }
 
