@@ -1,7 +1,15 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.InvalidInputException;
+import dev.kairos.factory.core.api.yip.Yip;
+import dev.kairos.factory.core.api.yip.YipDiagnostic;
+import dev.kairos.factory.core.api.yip.YipDocument;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +41,47 @@ final class YipCommand implements Runnable {
 
     @Override
     int run(Output out) throws Exception {
-      throw new NotAvailableException("yip validate (the yip parser of kairos-core)");
+      Yip yip = strict ? Yip.strict() : Yip.lenient();
+      List<Map<String, Object>> findings = new ArrayList<>();
+      StringBuilder human = new StringBuilder();
+      int documents = 0;
+      boolean failed = false;
+      // Every file is read, so that one run reports every problem.
+      for (Path file : files) {
+        try {
+          for (YipDocument doc : yip.load(file)) {
+            documents++;
+            for (YipDiagnostic d : doc.diagnostics()) {
+              failed |= d.severity() == YipDiagnostic.Severity.ERROR;
+              findings.add(finding(d.severity().name(), d.location().source(), d.location().line(),
+                  d.location().column(), d.message()));
+              human.append(d).append('\n');
+            }
+          }
+        } catch (InvalidInputException e) {
+          failed = true;
+          findings.add(finding("ERROR", e.source(), e.line().orElse(0), e.column().orElse(0), e.detail()));
+          human.append(e.getMessage()).append('\n');
+        }
+      }
+      human.append(failed ? "invalid" : "valid").append(": ").append(documents).append(" document(s), ")
+          .append(findings.size()).append(" finding(s)");
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("valid", !failed);
+      result.put("documents", documents);
+      result.put("findings", findings);
+      out.result(result, human.toString());
+      return failed ? 1 : 0;
+    }
+
+    private static Map<String, Object> finding(String severity, String source, int line, int column, String message) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("severity", severity.toLowerCase(Locale.ROOT));
+      m.put("source", source);
+      m.put("line", line);
+      m.put("column", column);
+      m.put("message", message);
+      return m;
     }
   }
 

@@ -91,6 +91,68 @@ class VerbsTest {
         "--compression", "rar");
   }
 
+  @Test
+  void detectPrintsKairosReleaseKeysAndInitSystem() throws Exception {
+    Files.createDirectories(tmp.resolve("etc"));
+    Files.createDirectories(tmp.resolve("sbin"));
+    Files.createDirectories(tmp.resolve("bin"));
+    Files.writeString(tmp.resolve("etc/os-release"),
+        "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.21.3\nPRETTY_NAME=\"Alpine Linux v3.21\"\n");
+    Files.writeString(tmp.resolve("sbin/openrc"), "");
+    // An aarch64 ELF header: the image's architecture comes from its own shell, not the host.
+    byte[] elf = new byte[64];
+    elf[0] = 0x7f;
+    elf[1] = 'E';
+    elf[2] = 'L';
+    elf[3] = 'F';
+    elf[4] = 2;
+    elf[5] = 1;
+    elf[18] = (byte) 183;
+    Files.write(tmp.resolve("bin/sh"), elf);
+
+    CliRunner r = CliRunner.run("detect", "--root", tmp.toString(), "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode n = JSON.readTree(r.out());
+    assertThat(n.get("KAIROS_FLAVOR").asString()).isEqualTo("alpine");
+    assertThat(n.get("KAIROS_FLAVOR_RELEASE").asString()).isEqualTo("3.21");
+    assertThat(n.get("KAIROS_FAMILY").asString()).isEqualTo("alpine");
+    assertThat(n.get("KAIROS_ARCH").asString()).isEqualTo("arm64");
+    assertThat(n.get("INIT_SYSTEM").asString()).isEqualTo("openrc");
+    assertThat(CliRunner.run("detect", "--root", tmp.toString()).out()).contains("KAIROS_FAMILY=alpine");
+  }
+
+  @Test
+  void detectOfAnUnknownDistroListsTheSupportedOnes() throws Exception {
+    Files.createDirectories(tmp.resolve("etc"));
+    Files.writeString(tmp.resolve("etc/os-release"), "ID=plan9\n");
+    CliRunner r = CliRunner.run("detect", "--root", tmp.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("'plan9'", "debian", "alpine");
+  }
+
+  @Test
+  void yipValidateReportsEveryFileWithPositions() throws Exception {
+    Path typo = Files.writeString(tmp.resolve("10-typo.yaml"),
+        "stages:\n  after-install:\n    - name: x\n      systctl:\n        a: b\n");
+    Path bad = Files.writeString(tmp.resolve("20-bad.yaml"), "stages:\n  boot:\n    - files: 3\n");
+
+    CliRunner lenient = CliRunner.run("yip", "validate", typo.toString(), "--json");
+    assertThat(lenient.exit()).isZero();
+    JsonNode n = JSON.readTree(lenient.out());
+    assertThat(n.get("valid").asBoolean()).isTrue();
+    JsonNode f = n.get("findings").get(0);
+    assertThat(f.get("severity").asString()).isEqualTo("warning");
+    assertThat(f.get("line").asInt()).isEqualTo(4);
+    assertThat(f.get("message").asString()).contains("systctl");
+
+    CliRunner both = CliRunner.run("yip", "validate", typo.toString(), bad.toString());
+    assertThat(both.exit()).isEqualTo(1);
+    assertThat(both.out()).contains("10-typo.yaml:4:", "20-bad.yaml:3:", "invalid");
+
+    assertThat(CliRunner.run("yip", "validate", "--strict", typo.toString()).exit()).isEqualTo(1);
+    assertThat(CliRunner.run("yip", "validate", tmp.resolve("none.yaml").toString()).exit()).isEqualTo(2);
+  }
+
   private static void assertUsage(String[] args, String... inMessage) {
     CliRunner r = CliRunner.run(args);
     assertThat(r.exit()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(2);
