@@ -13,6 +13,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -26,6 +27,9 @@ import org.bouncycastle.pkcs.PKCSException;
 
 /** Reads and writes the PEM files of Secure Boot keys and certificates (as openssl writes them). */
 public final class Pem {
+  /** BouncyCastle's provider, not registered globally: the JDK lacks the PBES2/3DES parameters openssl uses. */
+  private static final BouncyCastleProvider BC = new BouncyCastleProvider();
+
   private Pem() {
   }
 
@@ -39,10 +43,10 @@ public final class Pem {
       Object o = p.readObject();
       JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
       if (o instanceof PKCS8EncryptedPrivateKeyInfo enc) {
-        o = enc.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder()
+        o = enc.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC)
             .build(passphrase(pem, passphrase)));
       } else if (o instanceof PEMEncryptedKeyPair enc) {
-        o = enc.decryptKeyPair(new JcePEMDecryptorProviderBuilder().build(passphrase(pem, passphrase)));
+        o = enc.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC).build(passphrase(pem, passphrase)));
       }
       if (o instanceof PEMKeyPair kp) {
         return conv.getPrivateKey(kp.getPrivateKeyInfo());

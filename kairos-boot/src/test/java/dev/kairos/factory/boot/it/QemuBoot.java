@@ -1,0 +1,207 @@
+package dev.kairos.factory.boot.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Boots a disk or ISO under QEMU + OVMF with software emulation (TCG), watching the serial log:
+ * QEMU is stopped as soon as the marker appears, or a failure line ({@code Kernel panic},
+ * {@code Access Denied}, ...), or the hard timeout expires. Reusable by other modules' boot tests
+ * through the kairos-boot test jar.
+ *
+ * <pre>{@code
+ * QemuBoot.Result r = QemuBoot.builder(workDir).disk(Path.of("disk.raw"))
+ *     .marker("KAIROS_BOOT_OK").timeout(Duration.ofMinutes(5)).build().run();
+ * assertThat(r.outcome()).as(r.log()).isEqualTo(QemuBoot.Outcome.MARKER);
+ * }</pre>
+ */
+public final class QemuBoot {
+  /** How a boot ended. */
+  public enum Outcome {
+    /** The marker appeared on the serial console. */
+    MARKER,
+    /** A failure line appeared (see {@link Result#matched()}). */
+    FAILURE,
+    /** QEMU ran out of time. */
+    TIMEOUT,
+    /** QEMU exited by itself (power-off or error) without marker or failure line. */
+    EXITED
+  }
+
+  /** The outcome, the matched line, the seconds from start to the outcome and the whole serial log. */
+  public record Result(Outcome outcome, String matched, double seconds, String log) {
+    @Override
+    public String toString() {
+      return outcome + (matched == null ? "" : " [" + matched + "]") + " after " + String.format("%.1f", seconds) + " s";
+    }
+  }
+
+  public static final Path OVMF_CODE = Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd");
+  public static final Path OVMF_VARS = Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd");
+  public static final Path OVMF_CODE_SECBOOT = Path.of("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd");
+  /** OVMF variables with Debian's snakeoil key enrolled as PK, KEK and db. */
+  public static final Path OVMF_VARS_SNAKEOIL = Path.of("/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd");
+  /** The snakeoil db key (PKCS#8, encrypted with {@link #SNAKEOIL_PASSPHRASE}) and certificate. */
+  public static final Path SNAKEOIL_KEY = Path.of("/usr/share/ovmf/PkKek-1-snakeoil.key");
+  public static final Path SNAKEOIL_CERT = Path.of("/usr/share/ovmf/PkKek-1-snakeoil.pem");
+  public static final String SNAKEOIL_PASSPHRASE = "snakeoil";
+
+  /** Lines that end a boot as failed. */
+  public static final List<String> DEFAULT_FAILURES = List.of("Kernel panic", "Access Denied",
+      "Security Violation", "security violation", "Shell> ", "No bootable option");
+
+  private final Path workDir;
+  private final Path disk;
+  private final Path cdrom;
+  private final boolean secureBoot;
+  private final String marker;
+  private final List<String> failures;
+  private final Duration timeout;
+  private final int memoryMiB;
+
+  private QemuBoot(Builder b) {
+    this.workDir = b.workDir;
+    this.disk = b.disk;
+    this.cdrom = b.cdrom;
+    this.secureBoot = b.secureBoot;
+    this.marker = b.marker;
+    this.failures = List.copyOf(b.failures);
+    this.timeout = b.timeout;
+    this.memoryMiB = b.memoryMiB;
+  }
+
+  public static Builder builder(Path workDir) {
+    return new Builder(workDir);
+  }
+
+  /** True when QEMU and the OVMF files this harness needs are installed. */
+  public static boolean available(boolean secureBoot) {
+    return Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"))
+        && Files.isRegularFile(secureBoot ? OVMF_CODE_SECBOOT : OVMF_CODE)
+        && Files.isRegularFile(secureBoot ? OVMF_VARS_SNAKEOIL : OVMF_VARS);
+  }
+
+  /** Boots and watches; QEMU is always stopped when this returns. */
+  public Result run() throws IOException, InterruptedException {
+    Files.createDirectories(workDir);
+    Path vars = workDir.resolve("ovmf-vars.fd");
+    Files.copy(secureBoot ? OVMF_VARS_SNAKEOIL : OVMF_VARS, vars, StandardCopyOption.REPLACE_EXISTING);
+    Path log = workDir.resolve("serial.log");
+    Files.deleteIfExists(log);
+    Files.createFile(log);
+    List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64",
+        "-machine", secureBoot ? "q35,smm=on" : "q35", "-accel", "tcg", "-m", String.valueOf(memoryMiB),
+        "-nic", "none", "-serial", "file:" + log, "-display", "none", "-monitor", "none", "-no-reboot"));
+    if (secureBoot) {
+      cmd.addAll(List.of("-global", "driver=cfi.pflash01,property=secure,value=on"));
+    }
+    cmd.addAll(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + (secureBoot ? OVMF_CODE_SECBOOT : OVMF_CODE),
+        "-drive", "if=pflash,format=raw,unit=1,file=" + vars));
+    if (disk != null) {
+      cmd.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=virtio,snapshot=on"));
+    }
+    if (cdrom != null) {
+      cmd.addAll(List.of("-drive", "file=" + cdrom + ",format=raw,media=cdrom,readonly=on"));
+    }
+    Process qemu = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(workDir.resolve("qemu.out").toFile()).start();
+    long start = System.nanoTime();
+    try {
+      while (true) {
+        String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+        double secs = (System.nanoTime() - start) / 1e9;
+        if (marker != null && text.contains(marker)) {
+          return new Result(Outcome.MARKER, marker, secs, text);
+        }
+        for (String f : failures) {
+          if (text.contains(f)) {
+            return new Result(Outcome.FAILURE, f, secs, text);
+          }
+        }
+        if (!qemu.isAlive()) {
+          return new Result(Outcome.EXITED, "exit " + qemu.exitValue() + ": "
+              + Files.readString(workDir.resolve("qemu.out")).strip(), secs, text);
+        }
+        if (secs > timeout.toSeconds()) {
+          return new Result(Outcome.TIMEOUT, null, secs, text);
+        }
+        Thread.sleep(200);
+      }
+    } finally {
+      qemu.destroy();
+      if (!qemu.waitFor(10, TimeUnit.SECONDS)) {
+        qemu.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** What to boot and how to judge it. */
+  public static final class Builder {
+    private final Path workDir;
+    private Path disk;
+    private Path cdrom;
+    private boolean secureBoot;
+    private String marker;
+    private final List<String> failures = new ArrayList<>(DEFAULT_FAILURES);
+    private Duration timeout = Duration.ofMinutes(5);
+    private int memoryMiB = 1024;
+
+    private Builder(Path workDir) {
+      this.workDir = Objects.requireNonNull(workDir, "workDir");
+    }
+
+    /** A raw disk image on virtio (opened with snapshot=on, so it is never modified). */
+    public Builder disk(Path raw) {
+      this.disk = raw;
+      return this;
+    }
+
+    /** An ISO on the CD-ROM drive. */
+    public Builder cdrom(Path iso) {
+      this.cdrom = iso;
+      return this;
+    }
+
+    /** OVMF's Secure Boot firmware with the snakeoil key enrolled. */
+    public Builder secureBoot(boolean on) {
+      this.secureBoot = on;
+      return this;
+    }
+
+    public Builder marker(String marker) {
+      this.marker = marker;
+      return this;
+    }
+
+    /** Another line that ends the boot as failed. */
+    public Builder failOn(String line) {
+      failures.add(line);
+      return this;
+    }
+
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    public Builder memoryMiB(int mib) {
+      this.memoryMiB = mib;
+      return this;
+    }
+
+    public QemuBoot build() {
+      if (disk == null && cdrom == null) {
+        throw new IllegalArgumentException("nothing to boot: give a disk or a cdrom");
+      }
+      return new QemuBoot(this);
+    }
+  }
+}
