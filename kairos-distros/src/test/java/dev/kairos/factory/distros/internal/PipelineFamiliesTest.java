@@ -1,0 +1,89 @@
+package dev.kairos.factory.distros.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kairos.factory.core.api.FrameworkSource;
+import dev.kairos.factory.core.api.Kairos;
+import dev.kairos.factory.core.api.KairosBuild;
+import dev.kairos.factory.core.api.distro.Architecture;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.run.RecordingRunner;
+import dev.kairos.factory.core.api.run.Runners;
+import dev.kairos.factory.core.testing.InMemoryRootFs;
+import dev.kairos.factory.core.testing.SyntheticFramework;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The Kairosification pipeline on one image of every family, with the real strategies and a
+ * recording runner: the commands each family runs, in order, and the files the build writes.
+ */
+class PipelineFamiliesTest {
+  static final String K = "6.6.1-1-test";
+
+  /**
+   * @param image the os-release test file
+   * @param kernelImage the kernel file the family's kernel package puts in /boot
+   * @param initTool the program that builds the initrd
+   * @param manager the package manager program, "-" for none
+   */
+  @ParameterizedTest
+  @CsvSource({
+      "debian-12, vmlinuz-" + K + ", dracut, apt-get, debian, 12, /usr/bin/systemctl",
+      "ubuntu-24.04, vmlinuz-" + K + ", dracut, apt-get, debian, 24.04, /usr/bin/systemctl",
+      "fedora-42, vmlinuz-" + K + ", dracut, dnf, redhat, 42, /usr/bin/systemctl",
+      "rocky-9, vmlinuz-" + K + ", dracut, dnf, redhat, 9.4, /usr/bin/systemctl",
+      "opensuse-leap-15.6, vmlinuz-" + K + ", dracut, zypper, suse, leap-15.6, /usr/bin/systemctl",
+      "alpine-3.21, vmlinuz-lts, mkinitfs, apk, alpine, 3.21, /sbin/openrc",
+      "hadron, vmlinuz-" + K + ", dracut, -, hadron, '', /usr/bin/systemctl"})
+  void everyFamily(String image, String kernelImage, String initTool, String manager, String family,
+      String flavorRelease, String initBinary) throws Exception {
+    RootFs root = TestImages.image(image);
+    TestImages.file(root, initBinary);
+    root.createDirectories(ImagePath.of("/lib/modules/" + K + "/kernel"));
+    root.writeString(ImagePath.of("/boot/" + kernelImage), "kernel");
+    root.writeString(ImagePath.of("/boot/initramfs-" + K + ".img"), "the distro's initrd");
+    RootFs framework = InMemoryRootFs.create();
+    SyntheticFramework.writeTo(framework);
+    RecordingRunner runner = Runners.recording().whenProgram(initTool, (r, c) -> {
+      r.writeString(ImagePath.of("/boot/initrd"), "built by " + initTool);
+      return RecordingRunner.Reply.ok();
+    });
+
+    try (KairosBuild build = Kairos.fromRoot(root).distros(Strategies.all()).runner(runner)
+        .arch(Architecture.AMD64).version("1.0").framework(FrameworkSource.directory(framework.root())).build()) {
+      List<String> programs = new ArrayList<>();
+      runner.argvs().forEach(a -> programs.add(a.get(0)));
+      if (manager.equals("-")) {
+        assertThat(programs).containsExactly("depmod", initTool);
+      } else {
+        assertThat(programs).startsWith(manager).contains("depmod", initTool);
+        List<List<String>> installs = runner.argvs().stream()
+            .filter(a -> a.get(0).equals(manager) && (a.contains("install") || a.contains("add"))).toList();
+        assertThat(installs).as("base, then kernel").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(installs.get(installs.size() - 2)).contains("tar", "zstd", "rsync");
+        assertThat(programs.indexOf("depmod")).isLessThan(programs.indexOf(initTool));
+      }
+      assertThat(runner.argvs()).contains(initTool.equals("dracut")
+          ? List.of("dracut", "-f", "/boot/initrd", K) : List.of("mkinitfs", "-o", "/boot/initrd", K));
+      assertThat(root.readSymlink(ImagePath.of("/boot/vmlinuz"))).isEqualTo("/boot/" + kernelImage);
+      assertThat(root.readString(ImagePath.of("/boot/initrd"))).isEqualTo("built by " + initTool);
+      assertThat(root.exists(ImagePath.of("/boot/initramfs-" + K + ".img"))).isFalse();
+      assertThat(build.kairosRelease()).containsEntry("KAIROS_FAMILY", family)
+          .containsEntry("KAIROS_FLAVOR_RELEASE", flavorRelease).containsEntry("KAIROS_VERSION", "v1.0.0");
+      assertThat(root.isRegularFile(ImagePath.of("/usr/bin/kairos-agent"))).isTrue();
+      if (family.equals("alpine")) {
+        assertThat(root.readString(ImagePath.of("/etc/mkinitfs/mkinitfs.conf"))).contains("immucore");
+        assertThat(root.readString(ImagePath.of("/etc/update-grub.conf"))).isEqualTo("disable_trigger=1\n");
+        assertThat(root.exists(ImagePath.of("/etc/dracut.conf.d"))).isFalse();
+      } else {
+        assertThat(root.readString(ImagePath.of("/etc/dracut.conf.d/99-immucore.conf"))).contains(" immucore ");
+        assertThat(root.isRegularFile(ImagePath.of("/usr/lib/dracut/modules.d/28immucore/module-setup.sh"))).isTrue();
+        assertThat(root.readSymlink(ImagePath.of("/etc/systemd/system/systemd-firstboot.service"))).isEqualTo("/dev/null");
+      }
+    }
+  }
+}
