@@ -1,0 +1,709 @@
+package dev.kairos.factory.boot.internal.iso;
+
+import dev.kairos.factory.boot.api.gpt.GptDisk;
+import dev.kairos.factory.boot.api.gpt.GptType;
+import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Writes an ISO 9660 image with Rock Ridge (POSIX modes, owners, times, long names, symlinks),
+ * El Torito boot entries (BIOS no-emulation with a boot-info table and GRUB's boot info; EFI), and
+ * an optional hybrid MBR/GPT system area, so that the same file boots as a CD and as a disk.
+ *
+ * <p>Layout, in 2048-byte blocks: the 32 KiB system area (MBR, GPT header and entries); volume
+ * descriptors from block 16; the boot catalog; both path tables; the directories (breadth first);
+ * the Rock Ridge continuation areas; file data (the BIOS boot image first, the EFI image last so
+ * that its extent can be the ESP partition of the GPT); the backup GPT. Every time is the source
+ * date, every entry is sorted, so the output is a function of the inputs.
+ */
+public final class IsoWriter {
+  static final int BLOCK = 2048;
+  private static final int SYSTEM_AREA_BLOCKS = 16;
+  private static final int GPT_TAIL_BLOCKS = 9;
+  private static final String ER_ID = "RRIP_1991A";
+  private static final String ER_DESCRIPTOR = "THE ROCK RIDGE INTERCHANGE PROTOCOL PROVIDES SUPPORT FOR POSIX FILE SYSTEM SEMANTICS";
+  private static final String ER_SOURCE = "PLEASE CONTACT DISC PUBLISHER FOR SPECIFICATION SOURCE.  SEE PUBLISHER IDENTIFIER IN PRIMARY VOLUME DESCRIPTOR FOR CONTACT INFORMATION.";
+
+  /** The content of a file: its size up front, its bytes on demand. */
+  public interface Content {
+    long size();
+
+    InputStream open() throws IOException;
+  }
+
+  /** What and how to boot. {@code biosImage}/{@code efiImage} are paths in the tree, or null. */
+  public record Boot(ImagePath biosImage, byte[] hybridMbr, ImagePath efiImage, boolean hybrid) {}
+
+  /** One file, directory or symlink of the tree. */
+  static final class Node {
+    final String name;
+    final Node parent;
+    final boolean dir;
+    final Content content;
+    final String symlink;
+    final int mode;
+    final Map<String, Node> children = new TreeMap<>(ImagePath::compareNames);
+    List<Node> sorted = List.of();
+    String isoBase = "";
+    String isoExt = "";
+    long lba;
+    long length;
+    int number;
+    long serial;
+
+    Node(String name, Node parent, boolean dir, Content content, String symlink, int mode) {
+      this.name = name;
+      this.parent = parent;
+      this.dir = dir;
+      this.content = content;
+      this.symlink = symlink;
+      this.mode = mode;
+    }
+
+    int stMode() {
+      return (dir ? 040000 : symlink != null ? 0120000 : 0100000) | mode;
+    }
+
+    String identifier() {
+      return dir ? isoBase : isoBase + "." + isoExt + ";1";
+    }
+  }
+
+  private final Node root = new Node("", null, true, null, null, 0755);
+  private final String volumeId;
+  private final Instant time;
+  private final Boot boot;
+
+  public IsoWriter(String volumeId, Instant time, Boot boot) {
+    this.volumeId = volumeId;
+    this.time = time;
+    this.boot = boot;
+  }
+
+  /** Adds a regular file (and its missing parent directories) with the given permission bits. */
+  public void addFile(ImagePath path, Content content, int mode) {
+    Node parent = directory(path.parent());
+    if (parent.children.containsKey(path.fileName())) {
+      throw new IllegalArgumentException("ISO tree already holds " + path);
+    }
+    parent.children.put(path.fileName(), new Node(path.fileName(), parent, false, content, null, mode));
+  }
+
+  public void addSymlink(ImagePath path, String target) {
+    Node parent = directory(path.parent());
+    if (parent.children.containsKey(path.fileName())) {
+      throw new IllegalArgumentException("ISO tree already holds " + path);
+    }
+    parent.children.put(path.fileName(), new Node(path.fileName(), parent, false, null, target, 0777));
+  }
+
+  /** The directory at {@code path}, created with its parents if missing. */
+  public Node directory(ImagePath path) {
+    Node d = root;
+    for (String name : path.names()) {
+      Node c = d.children.get(name);
+      if (c == null) {
+        c = new Node(name, d, true, null, null, 0755);
+        d.children.put(name, c);
+      } else if (!c.dir) {
+        throw new IllegalArgumentException("ISO tree holds a file where a directory is needed: " + path);
+      }
+      d = c;
+    }
+    return d;
+  }
+
+  private Node find(ImagePath path) {
+    Node d = root;
+    for (String name : path.names()) {
+      d = d.children.get(name);
+      if (d == null) {
+        throw new IllegalArgumentException("boot image " + path + " is not in the ISO tree");
+      }
+    }
+    if (d.dir || d.content == null) {
+      throw new IllegalArgumentException("boot image " + path + " is not a regular file");
+    }
+    return d;
+  }
+
+  // ------------------------------------------------------------------ layout
+
+  /** The result of laying the tree out: where everything goes. */
+  private final class Layout {
+    final List<Node> dirs = new ArrayList<>();
+    final List<Node> files = new ArrayList<>();
+    final Node bios = boot.biosImage() != null ? find(boot.biosImage()) : null;
+    final Node efi = boot.efiImage() != null ? find(boot.efiImage()) : null;
+    long catalogLba = -1;
+    long pathTableLba;
+    long pathTableSize;
+    long pathTableBlocks;
+    long continuationLba;
+    long totalBlocks;
+    long isoEndBlock;
+    int continuationBytes;
+
+    Layout() throws KairosException {
+      Deque<Node> queue = new ArrayDeque<>(List.of(root));
+      long serial = 1;
+      while (!queue.isEmpty()) {
+        Node d = queue.poll();
+        d.number = dirs.size() + 1;
+        d.serial = serial++;
+        dirs.add(d);
+        assignNames(d);
+        for (Node c : d.sorted) {
+          if (c.dir) {
+            queue.add(c);
+          } else {
+            c.serial = serial++;
+            if (c.content != null && c != bios && c != efi) {
+              files.add(c);
+            }
+          }
+        }
+      }
+      long next = SYSTEM_AREA_BLOCKS + 1 + (bios != null || efi != null ? 1 : 0) + 1;
+      if (bios != null || efi != null) {
+        catalogLba = next++;
+      }
+      pathTableSize = pathTable(this, true).length;
+      pathTableBlocks = blocks(pathTableSize);
+      pathTableLba = next;
+      next += 2 * pathTableBlocks;
+      // directory sizes do not depend on where things are, so one sizing pass places them
+      Continuations sizing = new Continuations(0);
+      for (Node d : dirs) {
+        d.length = directoryExtent(d, sizing).length;
+        d.lba = next;
+        next += d.length / BLOCK;
+      }
+      continuationBytes = sizing.used();
+      continuationLba = next;
+      next += blocks(continuationBytes);
+      if (bios != null) {
+        next = place(bios, next);
+      }
+      for (Node f : files) {
+        next = place(f, next);
+      }
+      if (efi != null) {
+        next = place(efi, next);
+      }
+      isoEndBlock = next;
+      totalBlocks = next + (boot.hybrid() ? GPT_TAIL_BLOCKS : 0);
+      if (totalBlocks > 0xFFFF_FFFFL) {
+        throw new KairosException("ISO image of " + totalBlocks + " blocks exceeds the ISO 9660 limit");
+      }
+    }
+
+    private long place(Node f, long next) throws KairosException {
+      f.length = f.content.size();
+      if (f.length > 0xFFFF_FFFFL) {
+        throw new KairosException("ISO 9660 file " + path(f) + " is " + f.length
+            + " bytes; files of 4 GiB and more are not supported");
+      }
+      f.lba = f.length == 0 ? 0 : next;
+      return next + blocks(f.length);
+    }
+  }
+
+  private static long blocks(long bytes) {
+    return (bytes + BLOCK - 1) / BLOCK;
+  }
+
+  private static String path(Node n) {
+    return n.parent == null ? "/" : (n.parent.parent == null ? "" : path(n.parent)) + "/" + n.name;
+  }
+
+  /** Gives the children of {@code d} unique ISO 9660 level-2 names and sorts them by those names. */
+  private static void assignNames(Node d) {
+    Set<String> taken = new HashSet<>();
+    List<Node> kids = new ArrayList<>(d.children.values());
+    for (Node c : kids) {
+      String base;
+      String ext = "";
+      if (c.dir) {
+        base = dChars(c.name, 31);
+      } else {
+        int dot = c.name.lastIndexOf('.');
+        String b = dot >= 0 ? c.name.substring(0, dot) : c.name;
+        ext = dot >= 0 ? dChars(c.name.substring(dot + 1), 8) : "";
+        base = dChars(b, 30 - ext.length());
+      }
+      String unique = base;
+      for (int i = 1; !taken.add(unique + "." + ext); i++) {
+        String suffix = "~" + i;
+        int keep = Math.max(0, Math.min(base.length(), (c.dir ? 31 : 30 - ext.length()) - suffix.length()));
+        unique = base.substring(0, keep) + suffix;
+      }
+      c.isoBase = unique;
+      c.isoExt = ext;
+    }
+    kids.sort(Comparator.comparing((Node n) -> n.isoBase).thenComparing(n -> n.isoExt));
+    d.sorted = kids;
+  }
+
+  private static String dChars(String s, int max) {
+    StringBuilder b = new StringBuilder();
+    for (char c : s.toUpperCase(Locale.ROOT).toCharArray()) {
+      b.append((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ? c : '_');
+      if (b.length() == max) {
+        break;
+      }
+    }
+    return b.toString();
+  }
+
+  // ------------------------------------------------------------------ Rock Ridge
+
+  /** Allocates continuation areas; an area never crosses a block boundary. */
+  private static final class Continuations {
+    private final long baseLba;
+    private final List<Object[]> pending = new ArrayList<>();
+    private int used;
+
+    Continuations(long baseLba) {
+      this.baseLba = baseLba;
+    }
+
+    long[] allocate(int len) {
+      if (used % BLOCK + len > BLOCK) {
+        used = (used / BLOCK + 1) * BLOCK;
+      }
+      long[] at = {baseLba + used / BLOCK, used % BLOCK};
+      used += len;
+      return at;
+    }
+
+    int used() {
+      return used;
+    }
+  }
+
+  /** The Rock Ridge entries of a record for {@code n}; {@code name} is null for "." and "..". */
+  private List<byte[]> rockRidge(Node n, String name, boolean rootDot) {
+    List<byte[]> e = new ArrayList<>();
+    if (rootDot) {
+      e.add(new byte[] {'S', 'P', 7, 1, (byte) 0xBE, (byte) 0xEF, 0});
+    }
+    int links = n.dir ? 2 + (int) n.children.values().stream().filter(c -> c.dir).count() : 1;
+    ByteBuffer px = susp("PX", 44);
+    both32(px, n.stMode());
+    both32(px, links);
+    both32(px, 0);
+    both32(px, 0);
+    both32(px, (int) n.serial);
+    e.add(px.array());
+    ByteBuffer tf = susp("TF", 5 + 3 * 7);
+    tf.put((byte) 0x0E);
+    for (int i = 0; i < 3; i++) {
+      tf.put(shortDate());
+    }
+    e.add(tf.array());
+    if (name != null) {
+      byte[] nm = name.getBytes(StandardCharsets.UTF_8);
+      for (int off = 0; off < nm.length || off == 0; off += 250) {
+        int len = Math.min(250, nm.length - off);
+        ByteBuffer b = susp("NM", 5 + len);
+        b.put((byte) (off + len < nm.length ? 1 : 0)).put(nm, off, len);
+        e.add(b.array());
+        if (nm.length == 0) {
+          break;
+        }
+      }
+    }
+    if (name != null && n.symlink != null) {
+      e.addAll(symlinkEntries(n.symlink));
+    }
+    if (rootDot) {
+      byte[] id = ER_ID.getBytes(StandardCharsets.US_ASCII);
+      byte[] des = ER_DESCRIPTOR.getBytes(StandardCharsets.US_ASCII);
+      byte[] src = ER_SOURCE.getBytes(StandardCharsets.US_ASCII);
+      ByteBuffer er = susp("ER", 8 + id.length + des.length + src.length);
+      er.put((byte) id.length).put((byte) des.length).put((byte) src.length).put((byte) 1).put(id).put(des).put(src);
+      e.add(er.array());
+    }
+    return e;
+  }
+
+  /** SL entries: one component record per path component, split over entries of at most 255 bytes. */
+  private static List<byte[]> symlinkEntries(String target) {
+    List<byte[]> comps = new ArrayList<>();
+    if (target.startsWith("/")) {
+      comps.add(new byte[] {0x08, 0});
+    }
+    for (String part : target.split("/")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      if (part.equals(".")) {
+        comps.add(new byte[] {0x02, 0});
+      } else if (part.equals("..")) {
+        comps.add(new byte[] {0x04, 0});
+      } else {
+        byte[] p = part.getBytes(StandardCharsets.UTF_8);
+        for (int off = 0; off < p.length; off += 248) {
+          int len = Math.min(248, p.length - off);
+          byte[] c = new byte[2 + len];
+          c[0] = (byte) (off + len < p.length ? 0x01 : 0);
+          c[1] = (byte) len;
+          System.arraycopy(p, off, c, 2, len);
+          comps.add(c);
+        }
+      }
+    }
+    List<byte[]> out = new ArrayList<>();
+    int i = 0;
+    while (i < comps.size()) {
+      int len = 0;
+      int j = i;
+      while (j < comps.size() && 5 + len + comps.get(j).length <= 255) {
+        len += comps.get(j++).length;
+      }
+      ByteBuffer b = susp("SL", 5 + len);
+      b.put((byte) (j < comps.size() ? 1 : 0));
+      for (int k = i; k < j; k++) {
+        b.put(comps.get(k));
+      }
+      out.add(b.array());
+      i = j;
+    }
+    return out;
+  }
+
+  private static ByteBuffer susp(String sig, int len) {
+    ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) sig.charAt(0)).put((byte) sig.charAt(1)).put((byte) len).put((byte) 1);
+    return b;
+  }
+
+  // ------------------------------------------------------------------ records
+
+  private byte[] directoryExtent(Node d, Continuations ce) {
+    List<byte[]> records = new ArrayList<>();
+    records.add(record(d, new byte[] {0}, rockRidge(d, null, d == root), ce));
+    Node parent = d.parent == null ? d : d.parent;
+    records.add(record(parent, new byte[] {1}, rockRidge(parent, null, false), ce));
+    for (Node c : d.sorted) {
+      records.add(record(c, c.identifier().getBytes(StandardCharsets.US_ASCII), rockRidge(c, c.name, false), ce));
+    }
+    ByteBuffer out = ByteBuffer.allocate((int) (blocks(records.stream().mapToInt(r -> r.length + BLOCK).sum()) * BLOCK));
+    for (byte[] r : records) {
+      if (out.position() % BLOCK + r.length > BLOCK) {
+        out.position((out.position() / BLOCK + 1) * BLOCK);
+      }
+      out.put(r);
+    }
+    int used = (int) (blocks(out.position()) * BLOCK);
+    byte[] extent = new byte[used];
+    System.arraycopy(out.array(), 0, extent, 0, used);
+    return extent;
+  }
+
+  /** One directory record; Rock Ridge entries that do not fit go to a continuation area. */
+  private byte[] record(Node n, byte[] id, List<byte[]> rr, Continuations ce) {
+    int fixed = 33 + id.length + (id.length % 2 == 0 ? 1 : 0);
+    int room = 254 - fixed;
+    int total = rr.stream().mapToInt(e -> e.length).sum();
+    List<byte[]> inline = rr;
+    byte[] continuation = null;
+    if (total > room) {
+      inline = new ArrayList<>();
+      int used = 0;
+      int i = 0;
+      while (i < rr.size() && used + rr.get(i).length + 28 <= room) {
+        used += rr.get(i).length;
+        inline.add(rr.get(i++));
+      }
+      int rest = total - used;
+      ByteBuffer c = ByteBuffer.allocate(rest);
+      for (; i < rr.size(); i++) {
+        c.put(rr.get(i));
+      }
+      continuation = c.array();
+      long[] at = ce.allocate(rest);
+      ByteBuffer e = susp("CE", 28);
+      both32(e, (int) at[0]);
+      both32(e, (int) at[1]);
+      both32(e, rest);
+      inline.add(e.array());
+      ce.pending.add(new Object[] {at, continuation});
+    }
+    int sua = inline.stream().mapToInt(e -> e.length).sum();
+    int len = fixed + sua;
+    len += len % 2;
+    ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) len).put((byte) 0);
+    both32(b, (int) n.lba);
+    both32(b, (int) (n.dir ? n.length : n.symlink != null ? 0 : n.length));
+    b.put(shortDate());
+    b.put((byte) (n.dir ? 2 : 0)).put((byte) 0).put((byte) 0);
+    both16(b, 1);
+    b.put((byte) id.length).put(id);
+    if (id.length % 2 == 0) {
+      b.put((byte) 0);
+    }
+    for (byte[] e : inline) {
+      b.put(e);
+    }
+    return b.array();
+  }
+
+  private byte[] shortDate() {
+    LocalDateTime t = LocalDateTime.ofInstant(time, ZoneOffset.UTC);
+    return new byte[] {(byte) (t.getYear() - 1900), (byte) t.getMonthValue(), (byte) t.getDayOfMonth(),
+        (byte) t.getHour(), (byte) t.getMinute(), (byte) t.getSecond(), 0};
+  }
+
+  private byte[] longDate() {
+    LocalDateTime t = LocalDateTime.ofInstant(time, ZoneOffset.UTC);
+    String s = String.format(Locale.ROOT, "%04d%02d%02d%02d%02d%02d00", t.getYear(), t.getMonthValue(),
+        t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond());
+    byte[] out = new byte[17];
+    System.arraycopy(s.getBytes(StandardCharsets.US_ASCII), 0, out, 0, 16);
+    return out;
+  }
+
+  private static byte[] unsetDate() {
+    byte[] out = new byte[17];
+    java.util.Arrays.fill(out, 0, 16, (byte) '0');
+    return out;
+  }
+
+  private static void both32(ByteBuffer b, int v) {
+    b.order(ByteOrder.LITTLE_ENDIAN).putInt(v).order(ByteOrder.BIG_ENDIAN).putInt(v).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  private static void both16(ByteBuffer b, int v) {
+    b.order(ByteOrder.LITTLE_ENDIAN).putShort((short) v).order(ByteOrder.BIG_ENDIAN).putShort((short) v)
+        .order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  // ------------------------------------------------------------------ writing
+
+  /** Writes the whole image from position 0 of {@code ch}. */
+  public void write(SeekableByteChannel ch) throws IOException {
+    Layout l = new Layout();
+    long next = SYSTEM_AREA_BLOCKS;
+    put(ch, next++ * BLOCK, primaryVolumeDescriptor(l));
+    if (l.catalogLba >= 0) {
+      put(ch, next++ * BLOCK, bootRecord(l));
+      put(ch, l.catalogLba * BLOCK, catalog(l));
+    }
+    ByteBuffer terminator = ByteBuffer.allocate(BLOCK);
+    terminator.put((byte) 255).put("CD001".getBytes(StandardCharsets.US_ASCII)).put((byte) 1);
+    put(ch, next * BLOCK, terminator.array());
+    put(ch, l.pathTableLba * BLOCK, pathTable(l, true));
+    put(ch, (l.pathTableLba + l.pathTableBlocks) * BLOCK, pathTable(l, false));
+    Continuations ce = new Continuations(l.continuationLba);
+    for (Node d : l.dirs) {
+      put(ch, d.lba * BLOCK, directoryExtent(d, ce));
+    }
+    for (Object[] p : ce.pending) {
+      long[] at = (long[]) p[0];
+      put(ch, at[0] * BLOCK + at[1], (byte[]) p[1]);
+    }
+    if (l.bios != null) {
+      put(ch, l.bios.lba * BLOCK, patchedBiosImage(l.bios));
+    }
+    for (Node f : l.files) {
+      copy(ch, f);
+    }
+    if (l.efi != null) {
+      copy(ch, l.efi);
+    }
+    if (boot.hybrid()) {
+      writeSystemArea(ch, l);
+    } else {
+      put(ch, l.totalBlocks * BLOCK - 1, new byte[1]);
+    }
+  }
+
+  private static void put(SeekableByteChannel ch, long pos, byte[] data) throws IOException {
+    ch.position(pos);
+    ByteBuffer b = ByteBuffer.wrap(data);
+    while (b.hasRemaining()) {
+      ch.write(b);
+    }
+  }
+
+  private static void copy(SeekableByteChannel ch, Node f) throws IOException {
+    if (f.length == 0) {
+      return;
+    }
+    ch.position(f.lba * BLOCK);
+    long n;
+    OutputStream out = Channels.newOutputStream(ch);
+    try (InputStream in = f.content.open()) {
+      n = in.transferTo(out);
+    }
+    if (n != f.length) {
+      throw new KairosException("ISO file " + path(f) + " changed while it was written: expected "
+          + f.length + " bytes, read " + n);
+    }
+  }
+
+  private byte[] primaryVolumeDescriptor(Layout l) {
+    ByteBuffer b = ByteBuffer.allocate(BLOCK).order(ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 1).put("CD001".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+    b.put(padded("LINUX", 32)).put(padded(volumeId, 32)).put(new byte[8]);
+    both32(b, (int) l.totalBlocks);
+    b.put(new byte[32]);
+    both16(b, 1);
+    both16(b, 1);
+    both16(b, BLOCK);
+    both32(b, (int) l.pathTableSize);
+    b.order(ByteOrder.LITTLE_ENDIAN).putInt((int) l.pathTableLba).putInt(0);
+    b.order(ByteOrder.BIG_ENDIAN).putInt((int) (l.pathTableLba + l.pathTableBlocks)).putInt(0);
+    b.order(ByteOrder.LITTLE_ENDIAN);
+    b.put(record(root, new byte[] {0}, List.of(), new Continuations(0)));
+    b.put(padded("", 128)).put(padded("", 128)).put(padded("", 128)).put(padded("KAIROS FACTORY", 128));
+    b.put(padded("", 37)).put(padded("", 37)).put(padded("", 37));
+    b.put(longDate()).put(longDate()).put(unsetDate()).put(unsetDate());
+    b.put((byte) 1);
+    return b.array();
+  }
+
+  private static byte[] padded(String s, int len) {
+    byte[] out = new byte[len];
+    java.util.Arrays.fill(out, (byte) ' ');
+    byte[] v = s.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(v, 0, out, 0, Math.min(len, v.length));
+    return out;
+  }
+
+  private static byte[] bootRecord(Layout l) {
+    ByteBuffer b = ByteBuffer.allocate(BLOCK).order(ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 0).put("CD001".getBytes(StandardCharsets.US_ASCII)).put((byte) 1);
+    byte[] id = new byte[32];
+    byte[] spec = "EL TORITO SPECIFICATION".getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(spec, 0, id, 0, spec.length);
+    b.put(id).put(new byte[32]).putInt((int) l.catalogLba);
+    return b.array();
+  }
+
+  /** The boot catalog: validation entry, the first image as default entry, the EFI image in a section after a BIOS one. */
+  private static byte[] catalog(Layout l) {
+    ByteBuffer b = ByteBuffer.allocate(BLOCK).order(ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 1).put((byte) (l.bios != null ? 0 : 0xEF)).putShort((short) 0).put(new byte[24]);
+    b.putShort((short) 0).put((byte) 0x55).put((byte) 0xAA);
+    int sum = 0;
+    for (int i = 0; i < 32; i += 2) {
+      sum += b.getShort(i) & 0xFFFF;
+    }
+    b.putShort(28, (short) -sum);
+    if (l.bios != null) {
+      entry(b, l.bios, 4);
+      if (l.efi != null) {
+        b.put((byte) 0x91).put((byte) 0xEF).putShort((short) 1).put(new byte[28]);
+        entry(b, l.efi, efiSectors(l.efi));
+      }
+    } else {
+      entry(b, l.efi, efiSectors(l.efi));
+    }
+    return b.array();
+  }
+
+  private static int efiSectors(Node efi) {
+    return (int) Math.min(0xFFFF, (efi.length + 511) / 512);
+  }
+
+  private static void entry(ByteBuffer b, Node image, int sectors) {
+    b.put((byte) 0x88).put((byte) 0).putShort((short) 0).put((byte) 0).put((byte) 0);
+    b.putShort((short) sectors).putInt((int) image.lba).put(new byte[20]);
+  }
+
+  private byte[] pathTable(Layout l, boolean little) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (Node d : l.dirs) {
+      byte[] id = d == root ? new byte[] {0} : d.isoBase.getBytes(StandardCharsets.US_ASCII);
+      ByteBuffer r = ByteBuffer.allocate(8 + id.length + id.length % 2)
+          .order(little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+      r.put((byte) id.length).put((byte) 0).putInt((int) d.lba)
+          .putShort((short) (d.parent == null ? 1 : d.parent.number)).put(id);
+      out.writeBytes(r.array());
+    }
+    return out.toByteArray();
+  }
+
+  /** The BIOS image with its boot-info table (and GRUB's own boot info) filled in, as xorriso does. */
+  private byte[] patchedBiosImage(Node bios) throws IOException {
+    if (bios.length > 32L << 20) {
+      throw new KairosException("BIOS boot image " + path(bios) + " is " + bios.length + " bytes; at most 32 MiB");
+    }
+    byte[] img;
+    try (InputStream in = bios.content.open()) {
+      img = in.readAllBytes();
+    }
+    if (img.length < 64) {
+      throw new KairosException("BIOS boot image " + path(bios) + " is too small for a boot-info table");
+    }
+    ByteBuffer b = ByteBuffer.wrap(img).order(ByteOrder.LITTLE_ENDIAN);
+    if (boot.hybridMbr() != null && img.length >= 2556) {
+      b.putLong(2548, bios.lba * 4 + 5);
+    }
+    int sum = 0;
+    for (int i = 64; i < img.length; i += 4) {
+      for (int k = 0; k < 4 && i + k < img.length; k++) {
+        sum += (img[i + k] & 0xFF) << (8 * k);
+      }
+    }
+    b.putInt(8, SYSTEM_AREA_BLOCKS).putInt(12, (int) bios.lba).putInt(16, img.length).putInt(20, sum);
+    for (int i = 24; i < 64; i++) {
+      img[i] = 0;
+    }
+    return img;
+  }
+
+  /**
+   * MBR and GPT: the hybrid MBR code (GRUB's {@code boot_hybrid.img}, told where the BIOS image's
+   * core starts), a protective entry plus a bootable dummy entry for firmware that looks for one,
+   * partition 1 over the ISO data and partition 2, an ESP, over the EFI image.
+   */
+  private void writeSystemArea(SeekableByteChannel ch, Layout l) throws IOException {
+    long sectors = l.totalBlocks * (BLOCK / 512);
+    long dataEnd = (l.efi != null ? l.efi.lba : l.isoEndBlock) * (BLOCK / 512);
+    GptDisk.Builder g = GptDisk.builder().seed("kairos-iso:" + volumeId + ":" + sectors).size(sectors * 512)
+        .alignment(512)
+        .add(GptDisk.partition("ISO9660").type(GptType.BASIC_DATA).startLba(64).size((dataEnd - 64) * 512)
+            .attributes(0x1000_0000_0000_0001L));
+    if (l.efi != null) {
+      g.add(GptDisk.partition("EFI").type(GptType.ESP).startLba(l.efi.lba * (BLOCK / 512))
+          .size((l.efi.length + 511) / 512 * 512));
+    }
+    if (boot.hybridMbr() != null) {
+      byte[] code = java.util.Arrays.copyOf(boot.hybridMbr(), 440);
+      if (l.bios != null) {
+        ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN).putLong(0x1B0, l.bios.lba * 4 + 4);
+      }
+      g.bootCode(code);
+    }
+    g.build().writeTablesTo(ch);
+    ByteBuffer dummy = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+    dummy.put((byte) 0x80).put(new byte[3]).put((byte) 0).put(new byte[3]).putInt(0).putInt(1);
+    put(ch, 446 + 16, dummy.array());
+  }
+}
