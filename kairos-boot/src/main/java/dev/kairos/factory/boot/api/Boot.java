@@ -2,6 +2,7 @@ package dev.kairos.factory.boot.api;
 
 import dev.kairos.factory.boot.api.fat.FatImage;
 import dev.kairos.factory.boot.api.gpt.GptDisk;
+import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.api.initrd.Initrd;
 import dev.kairos.factory.boot.api.uki.Uki;
 import dev.kairos.factory.core.api.fs.RootFs;
@@ -30,6 +31,11 @@ public final class Boot {
   /** A Unified Kernel Image on systemd's EFI stub; sign it with {@code Authenticode.sign}. */
   public static Uki.Builder uki() {
     return Uki.builder();
+  }
+
+  /** The GRUB configurations (ISO stub and live menu, ESP chain, installed menu, bootargs). */
+  public static GrubConfigs.Builder grub() {
+    return GrubConfigs.builder();
   }
 
   /** A GPT disk image (protective MBR, both headers, streamed partition contents). */
