@@ -8,6 +8,7 @@ import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.distro.DistroInfo;
 import dev.kairos.factory.core.api.distro.Distros;
 import dev.kairos.factory.core.api.distro.PackageManager;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.CommandRunner;
 import dev.kairos.factory.core.internal.yip.StepExecutor;
@@ -51,6 +52,7 @@ public final class YipExecutor {
   private final boolean strict;
   private final Random random;
   private final SourceDate sourceDate;
+  private final EventListener events;
 
   private YipExecutor(Builder b) {
     runner = b.runner;
@@ -60,6 +62,7 @@ public final class YipExecutor {
     strict = b.strict;
     random = b.random;
     sourceDate = b.sourceDate;
+    events = b.events;
   }
 
   public static Builder builder() {
@@ -86,7 +89,7 @@ public final class YipExecutor {
   public YipReport execute(RootFs root, YipPlan plan) throws IOException {
     Objects.requireNonNull(root, "root");
     StepExecutor.Settings settings = new StepExecutor.Settings(runner, this::packageManager, architecture, dryRun,
-        strict, random, sourceDate.instant().getEpochSecond() / 86400);
+        strict, random, sourceDate.instant().getEpochSecond() / 86400, events);
     YipReport report = new StepExecutor(root, settings).run(plan);
     if (strict) {
       report.requireSuccess();
@@ -111,8 +114,15 @@ public final class YipExecutor {
     private boolean strict;
     private Random random = new SecureRandom();
     private SourceDate sourceDate;
+    private EventListener events = EventListener.NONE;
 
     private Builder() {}
+
+    /** Receives step started/finished events, command output, and errors and notes as log events. */
+    public Builder onEvent(EventListener listener) {
+      this.events = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
 
     /** Runs {@code commands}, {@code if}, {@code systemd_firstboot} and packages; without one they fail. */
     public Builder runner(CommandRunner runner) {

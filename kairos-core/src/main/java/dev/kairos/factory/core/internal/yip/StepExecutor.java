@@ -5,6 +5,8 @@ import com.google.re2j.PatternSyntaxException;
 import dev.kairos.factory.core.api.fs.FileMetadata;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.distro.PackageManager;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandResult;
@@ -38,7 +40,7 @@ import java.util.zip.GZIPInputStream;
 public final class StepExecutor {
   /** The settings of a run; {@code packages} finds the image's package manager when a step needs it. */
   public record Settings(CommandRunner runner, PackageManagerLookup packages, String arch,
-      boolean dryRun, boolean strict, Random random, long days) {}
+      boolean dryRun, boolean strict, Random random, long days, EventListener events) {}
 
   /** Finds the package manager of an image. */
   public interface PackageManagerLookup {
@@ -66,6 +68,8 @@ public final class StepExecutor {
     List<YipReport.StepResult> results = new ArrayList<>();
     for (YipPlan.PlannedStep p : plan.steps()) {
       t.step(p.id());
+      long start = System.nanoTime();
+      s.events().onEvent(new KairosEvent.StepStarted(p.id(), "yip " + plan.stage() + " step at " + p.step().location()));
       Outcome out = new Outcome();
       String skip = conditions(p.step(), out);
       Status status;
@@ -77,6 +81,14 @@ public final class StepExecutor {
       }
       results.add(new YipReport.StepResult(p.id(), p.step().location(), status, skip == null ? "" : skip,
           out.errors, out.notes));
+      for (String e : out.errors) {
+        s.events().log(KairosEvent.Level.ERROR, p.id() + ": " + e);
+      }
+      for (String n : out.notes) {
+        s.events().log(KairosEvent.Level.WARN, p.id() + ": " + n);
+      }
+      s.events().onEvent(new KairosEvent.StepFinished(p.id(), java.time.Duration.ofNanos(System.nanoTime() - start),
+          status == Status.SKIPPED));
       if (s.strict() && status == Status.FAILED) {
         break;
       }
@@ -130,7 +142,7 @@ public final class StepExecutor {
         out.note("if: no command runner configured; assumed false");
         return "if: " + cmd + " (no command runner)";
       } else {
-        CommandResult r = s.runner().run(root, Command.shell(cmd));
+        CommandResult r = s.runner().run(root, Command.builder("/bin/sh", "-c", cmd).output(s.events()).build());
         if (!r.succeeded()) {
           return "if: " + cmd + " exited " + r.exitCode();
         }
@@ -416,7 +428,7 @@ public final class StepExecutor {
     if (s.runner() == null) {
       throw new IOException("no command runner configured to run " + c);
     }
-    s.runner().run(root, c).requireSuccess();
+    s.runner().run(root, c.toBuilder().output(s.events()).build()).requireSuccess();
   }
 
   private void hostname(String template, Outcome out) throws IOException {

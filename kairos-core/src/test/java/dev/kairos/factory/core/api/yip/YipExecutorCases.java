@@ -7,6 +7,7 @@ import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.StepFailedException;
 import dev.kairos.factory.core.api.distro.Model;
+import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.distro.PackageManager;
 import dev.kairos.factory.core.api.fs.FileMetadata;
 import dev.kairos.factory.core.api.fs.FileType;
@@ -448,6 +449,25 @@ abstract class YipExecutorCases {
     assertThat(r.steps().get(1).errors()).singleElement().asString().contains("exit code 3").contains("boom");
     assertThatThrownBy(r::requireSuccess).isInstanceOf(StepFailedException.class)
         .hasMessageContaining("t.yaml.runs");
+  }
+
+  @Test
+  void eventsForStepsCommandOutputAndErrors() throws IOException {
+    runner.whenPrefix(List.of("/bin/sh", "-c", "echo hi"), RecordingRunner.Reply.ok("hi"));
+    List<KairosEvent> events = new ArrayList<>();
+    YipDocument d = Yip.lenient().parse("""
+        name: e
+        stages:
+          boot:
+          - {name: a, commands: ["echo hi"], systemctl: {enable: [nosuch]}}
+          - {name: b, only_arch: arm64}
+        """, "e.yaml");
+    exec().onEvent(events::add).build().run(root, "boot", List.of(d));
+    assertThat(events).extracting(e -> e.getClass().getSimpleName() + (e instanceof KairosEvent.StepFinished f
+        ? " " + f.step() + " " + f.skipped() : e instanceof KairosEvent.StepStarted st ? " " + st.step()
+        : e instanceof KairosEvent.CommandOutput o ? " " + o.line() : e instanceof KairosEvent.Log l ? " " + l.level() : ""))
+        .containsExactly("StepStarted e.a", "CommandOutput hi", "Log ERROR", "StepFinished e.a false",
+            "StepStarted e.b", "StepFinished e.b true");
   }
 
   @Test
