@@ -1,9 +1,25 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.BuildPlan;
+import dev.kairos.factory.core.api.FrameworkSource;
+import dev.kairos.factory.core.api.Kairos;
+import dev.kairos.factory.core.api.KairosBuild;
+import dev.kairos.factory.core.api.KairosBuilder;
+import dev.kairos.factory.core.api.image.Artifact;
+import dev.kairos.factory.core.api.image.ArtifactTarget;
+import dev.kairos.factory.core.api.validate.ValidationReport;
+import dev.kairos.factory.oci.api.KairosArtifactName;
+import dev.kairos.factory.oci.api.OciTarget;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** {@code build}: the whole pipeline, from a base image to artifacts. */
 @Command(name = "build", sortOptions = false,
@@ -19,8 +35,11 @@ final class BuildCommand extends Verb {
   @Option(names = "--push", paramLabel = "REF", description = "Push the image to this registry reference.")
   String push;
 
-  @Option(names = "--oci-layout", paramLabel = "DIR", description = "Write the image as an OCI layout.")
+  @Option(names = "--oci-layout", paramLabel = "DIR", description = "Write the image as an OCI layout (tagged with the artifact tag).")
   Path ociLayout;
+
+  @Option(names = "--oci-archive", paramLabel = "FILE", description = "Write the image as an OCI archive.")
+  Path ociArchive;
 
   @Option(names = "--iso", paramLabel = "FILE", description = "Write the live/installer ISO.")
   Path iso;
@@ -39,15 +58,134 @@ final class BuildCommand extends Verb {
 
   @Option(names = "--work", paramLabel = "DIR",
       defaultValue = "${env:XDG_CACHE_HOME:-${sys:user.home}/.cache}/kairos-factory",
-      description = "Work directory for the root filesystem and caches (default: ${DEFAULT-VALUE}).")
+      description = "Work directory; the image's root is left in DIR/rootfs (default: ${DEFAULT-VALUE}).")
   Path work;
 
   @Override
   int run(Output out) throws Exception {
+    // Everything that can be refused is refused before the long work starts.
     if (uki != null && keys == null) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--uki needs --keys DIR");
+      throw new ParameterException(spec.commandLine(), "--uki needs --keys DIR");
     }
-    options.toBuildOptions(spec, Sources.framework(options.framework));
-    throw new NotAvailableException("build (the Kairosification pipeline of kairos-core)");
+    List<Target> targets = targets();
+    options.toBuildOptions(spec, FrameworkSource.none());
+    KairosBuilder kairos = Kairos.from(Sources.image(from));
+    options.apply(spec, kairos, Sources.framework(options.framework));
+    Path rootfs = work.resolve("rootfs");
+    kairos.workDirectory(WorkDirectory.prepare(work, rootfs));
+    InitOptions.attribute(spec, "--version", kairos::options);
+    if (options.dryRun) {
+      BuildPlan plan = kairos.plan();
+      out.result(planJson(plan), plan.toString().strip());
+      return 0;
+    }
+
+    long start = System.nanoTime();
+    try (KairosBuild build = kairos.onEvent(events(out)).build()) {
+      ValidationReport report = build.validate();
+      KairosArtifactName name = KairosArtifactName.fromRelease(build.kairosRelease());
+      List<Artifact> artifacts = new ArrayList<>();
+      for (Target t : targets) {
+        artifacts.add(build.output(t.target(name)));
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      out.result(resultJson(name, rootfs, artifacts, build, report, seconds),
+          human(name, rootfs, artifacts, report, seconds));
+      return 0;
+    }
+  }
+
+  /** An artifact asked for; its target may depend on the image's name. */
+  interface Target {
+    ArtifactTarget target(KairosArtifactName name) throws IOException;
+  }
+
+  private List<Target> targets() throws Exception {
+    List<Target> t = new ArrayList<>();
+    if (push != null) {
+      OciTarget registry = InitOptions.attribute(spec, "--push", () -> registry(push));
+      t.add(name -> registry);
+    }
+    if (ociLayout != null) {
+      t.add(name -> OciTarget.layout(ociLayout, name.tag()));
+    }
+    if (ociArchive != null) {
+      t.add(name -> OciTarget.archive(ociArchive).withTag(name.tag()));
+    }
+    if (iso != null) {
+      throw new NotAvailableException("--iso (the ISO writer of kairos-boot)");
+    }
+    if (uki != null) {
+      throw new NotAvailableException("--uki (the UKI target of kairos-boot)");
+    }
+    if (disk != null) {
+      throw new NotAvailableException("--disk (the raw disk writer of kairos-boot)");
+    }
+    if (netboot != null) {
+      throw new NotAvailableException("--netboot (the netboot writer of kairos-boot)");
+    }
+    return t;
+  }
+
+  private static OciTarget registry(String reference) {
+    try {
+      return OciTarget.registry(reference);
+    } catch (dev.kairos.factory.core.api.InvalidInputException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  static Map<String, Object> planJson(BuildPlan plan) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("distro", plan.distro());
+    m.put("basePackages", plan.basePackages());
+    m.put("kernelPackages", plan.kernelPackages());
+    List<Map<String, Object>> steps = new ArrayList<>();
+    for (BuildPlan.PlannedStep s : plan.steps()) {
+      Map<String, Object> step = new LinkedHashMap<>();
+      step.put("name", s.name());
+      step.put("phase", s.phase().id());
+      step.put("skipped", s.skipped());
+      step.put("actions", s.actions());
+      step.put("files", s.files().stream().map(Object::toString).toList());
+      steps.add(step);
+    }
+    m.put("steps", steps);
+    return m;
+  }
+
+  private static Map<String, Object> resultJson(KairosArtifactName name, Path rootfs, List<Artifact> artifacts,
+      KairosBuild build, ValidationReport report, double seconds) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", name.bootableName());
+    m.put("tag", name.tag());
+    m.put("rootfs", rootfs.toString());
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (Artifact a : artifacts) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("kind", a.kind().name());
+      e.put("location", a.location());
+      e.put("size", a.size());
+      e.put("digest", a.digest().orElse(null));
+      list.add(e);
+    }
+    m.put("artifacts", list);
+    m.put("release", build.kairosRelease());
+    m.put("validation", ValidateCommand.json(report));
+    m.put("seconds", seconds);
+    return m;
+  }
+
+  private static String human(KairosArtifactName name, Path rootfs, List<Artifact> artifacts, ValidationReport report,
+      double seconds) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(java.util.Locale.ROOT, "built %s in %.1f s%n", name.bootableName(), seconds));
+    b.append("  rootfs     ").append(rootfs).append('\n');
+    for (Artifact a : artifacts) {
+      b.append(String.format("  %-10s %s  %s%s%n", a.kind().name().toLowerCase(java.util.Locale.ROOT), a.location(),
+          ProgressRenderer.amount(a.size()), a.digest().map(d -> "  " + d).orElse("")));
+    }
+    b.append("  validate   ").append(report.toString().replace("\n", "\n             "));
+    return b.toString();
   }
 }

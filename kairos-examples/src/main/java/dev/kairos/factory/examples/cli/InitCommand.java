@@ -1,6 +1,14 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.BuildPlan;
+import dev.kairos.factory.core.api.Kairos;
+import dev.kairos.factory.core.api.KairosBuild;
+import dev.kairos.factory.core.api.KairosBuilder;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.validate.ValidationReport;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,7 +25,24 @@ final class InitCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    options.toBuildOptions(spec, Sources.framework(options.framework));
-    throw new NotAvailableException("init (the Kairosification pipeline of kairos-core)");
+    KairosBuilder kairos = options.apply(spec, Kairos.fromRoot(RootFs.at(root)), Sources.framework(options.framework));
+    InitOptions.attribute(spec, "--version", kairos::options);
+    if (options.dryRun) {
+      BuildPlan plan = kairos.plan();
+      out.result(BuildCommand.planJson(plan), plan.toString().strip());
+      return 0;
+    }
+    long start = System.nanoTime();
+    try (KairosBuild build = kairos.onEvent(events(out)).build()) {
+      ValidationReport report = build.validate();
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("root", root.toString());
+      result.put("release", build.kairosRelease());
+      result.put("validation", ValidateCommand.json(report));
+      result.put("seconds", (System.nanoTime() - start) / 1_000_000_000.0);
+      out.result(result, "kairosified " + root + " in " + ProgressRenderer.seconds((System.nanoTime() - start) / 1_000_000)
+          + "\n" + "KAIROS_VERSION=" + build.kairosRelease().get("KAIROS_VERSION") + "\n" + "validate: " + report);
+      return 0;
+    }
   }
 }

@@ -84,8 +84,9 @@ public final class KairosFactoryCli implements Runnable {
       InitOptions.registerProviderOptions(cli.getSubcommands().get(verb).getCommandSpec(), args);
     }
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      boolean json = commandLine.getCommand() instanceof Verb v && v.json;
-      new Output(commandLine.getOut(), commandLine.getErr(), json).error(e);
+      Verb verb = commandLine.getCommand() instanceof Verb v ? v : null;
+      new Output(commandLine.getOut(), commandLine.getErr(), verb != null && verb.json)
+          .error(e, verb != null && verb.verbose);
       // A library refusing a value the parser could not check (e.g. a malformed version).
       return e instanceof IllegalArgumentException ? USAGE : FAILURE;
     });

@@ -1,6 +1,8 @@
 package dev.kairos.factory.examples.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.FileSystemException;
+import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.databind.SerializationFeature;
@@ -44,9 +46,12 @@ final class Output {
   }
 
   /** Prints an error: always to standard error, and as {@code {"error": ...}} with --json. */
-  void error(Throwable error) {
+  void error(Throwable error, boolean trace) {
     String message = message(error);
     err.println("kairos-factory: error: " + message);
+    if (trace) {
+      error.printStackTrace(err);
+    }
     err.flush();
     if (json) {
       Map<String, Object> data = new LinkedHashMap<>();
@@ -57,6 +62,14 @@ final class Output {
     }
   }
 
+  /** java.nio's file errors carry the path only; say what went wrong with it too. */
+  private static String fileMessage(FileSystemException f) {
+    String what = f.getReason() != null ? f.getReason()
+        : f.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2")
+            .toLowerCase(Locale.ROOT);
+    return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + what;
+  }
+
   static String toJson(Object data) {
     return JSON.writeValueAsString(data);
   }
@@ -65,7 +78,8 @@ final class Output {
   static String message(Throwable error) {
     StringBuilder b = new StringBuilder();
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      String m = t instanceof FileSystemException f ? fileMessage(f)
+          : t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
       if (b.indexOf(m) < 0) {
         b.append(b.length() == 0 ? "" : ": ").append(m);
       }

@@ -1,6 +1,11 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.validate.ValidationReport;
+import dev.kairos.factory.core.api.validate.Validator;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,6 +22,19 @@ final class ValidateCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    throw new NotAvailableException("validate (the validator of the kairos-core pipeline)");
+    Validator.Builder v = Validator.builder().trustedBoot(trusted);
+    // The initrd check runs lsinitrd inside the image, which needs a chroot.
+    Host.chrootIfRoot().ifPresent(v::runner);
+    ValidationReport report = v.build().validate(RootFs.at(root));
+    out.result(json(report), report.toString().strip());
+    return report.valid() ? 0 : 1;
+  }
+
+  static Map<String, Object> json(ValidationReport report) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("valid", report.valid());
+    m.put("failures", report.failures());
+    m.put("warnings", report.warnings());
+    return m;
   }
 }

@@ -153,6 +153,50 @@ class VerbsTest {
     assertThat(CliRunner.run("yip", "validate", tmp.resolve("none.yaml").toString()).exit()).isEqualTo(2);
   }
 
+  private Path debianRoot() throws Exception {
+    Files.createDirectories(tmp.resolve("etc"));
+    Files.writeString(tmp.resolve("etc/os-release"),
+        "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n");
+    return tmp;
+  }
+
+  @Test
+  void initDryRunPrintsThePlanAndChangesNothing() throws Exception {
+    Path root = debianRoot();
+    CliRunner r = CliRunner.run("init", "--root", root.toString(), "-v", "1.0", "--skip-step", "grub", "--dry-run",
+        "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode plan = JSON.readTree(r.out());
+    assertThat(plan.get("distro").asString()).startsWith("debian 12");
+    List<String> kernel = new ArrayList<>();
+    plan.get("kernelPackages").forEach(k -> kernel.add(k.asString()));
+    assertThat(kernel).contains("linux-image-amd64");
+    JsonNode first = plan.get("steps").get(0);
+    assertThat(first.get("name").asString()).isEqualTo("installPackages");
+    assertThat(first.get("actions").toString()).contains("apt-get");
+    boolean grubSkipped = false;
+    for (JsonNode s : plan.get("steps")) {
+      grubSkipped |= s.get("name").asString().equals("grub") && s.get("skipped").asBoolean();
+    }
+    assertThat(grubSkipped).isTrue();
+    try (var files = Files.walk(root)) {
+      assertThat(files.filter(Files::isRegularFile).toList()).containsExactly(root.resolve("etc/os-release"));
+    }
+    CliRunner human = CliRunner.run("init", "--root", root.toString(), "-v", "1.0", "--dry-run");
+    assertThat(human.out()).contains("[install] installPackages", "version=v1.0.0");
+  }
+
+  @Test
+  void validateReportsEveryFailureAndExitsOne() throws Exception {
+    Path root = debianRoot();
+    CliRunner r = CliRunner.run("validate", "--root", root.toString(), "--json");
+    assertThat(r.exit()).isEqualTo(1);
+    JsonNode n = JSON.readTree(r.out());
+    assertThat(n.get("valid").asBoolean()).isFalse();
+    assertThat(n.get("failures").toString()).contains("[FILES] file missing /boot/vmlinuz", "[RELEASE]", "[KERNEL]");
+    assertThat(CliRunner.run("validate", "--root", root.toString()).out()).contains("FAIL [FILES]");
+  }
+
   private static void assertUsage(String[] args, String... inMessage) {
     CliRunner r = CliRunner.run(args);
     assertThat(r.exit()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(2);
