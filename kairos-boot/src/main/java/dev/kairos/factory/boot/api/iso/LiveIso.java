@@ -1,15 +1,16 @@
 package dev.kairos.factory.boot.api.iso;
 
 import dev.kairos.factory.boot.api.fat.FatImage;
+import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.api.squashfs.SquashfsCompression;
 import dev.kairos.factory.boot.api.squashfs.SquashfsOptions;
 import dev.kairos.factory.boot.api.squashfs.SquashfsWriter;
 import dev.kairos.factory.boot.internal.iso.GrubImages;
 import dev.kairos.factory.boot.internal.iso.KernelFiles;
-import dev.kairos.factory.boot.internal.iso.LiveGrubConfig;
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.SourceDate;
-import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.distro.OsRelease;
+import dev.kairos.factory.core.api.release.KairosRelease;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,8 @@ public final class LiveIso {
 
     GrubImages grub = new GrubImages(b.toolTimeout);
     Path eltorito = grub.biosEltorito(work);
-    String stub = LiveGrubConfig.stub();
+    GrubConfigs configs = grubConfigs();
+    String stub = configs.isoStub();
     Path efi = grub.efiBinary(work, stub);
     Path uefiImg = work.resolve("uefi.img");
     byte[] stubBytes = stub.getBytes(StandardCharsets.UTF_8);
@@ -80,9 +82,8 @@ public final class LiveIso {
         .file("/boot/grub/grub.cfg", stubBytes)
         .build().writeTo(uefiImg);
 
-    String menu = b.menu != null ? b.menu
-        : LiveGrubConfig.menu(entryName(), b.volumeId, b.console, b.extraCmdline, b.menuTimeout);
-    IsoImage.Builder image = IsoImage.builder().volumeId(b.volumeId).sourceDate(b.sourceDate)
+    String menu = b.menu != null ? b.menu : configs.liveMenu();
+    IsoImage.Builder image = IsoImage.builder().volumeId(VOLUME_ID).sourceDate(b.sourceDate)
         .file("/boot/kernel", b.rootfs.hostPath(kf.kernel(), true))
         .file("/boot/initrd", b.rootfs.hostPath(kf.initrd(), true))
         .file("/boot/eltorito.img", eltorito)
@@ -101,19 +102,13 @@ public final class LiveIso {
     writeChecksum(iso);
   }
 
-  private String entryName() throws IOException {
-    ImagePath release = ImagePath.of("/etc/kairos-release");
-    if (b.rootfs.isRegularFile(release)) {
-      for (String line : b.rootfs.readString(release).split("\n")) {
-        if (line.startsWith("GRUB_ENTRY_NAME=")) {
-          String v = line.substring("GRUB_ENTRY_NAME=".length()).strip().replaceAll("^\"|\"$", "");
-          if (!v.isEmpty()) {
-            return v;
-          }
-        }
-      }
+  /** The menu name, architecture and model come from the image's {@code /etc/kairos-release}, when it has one. */
+  private GrubConfigs grubConfigs() throws IOException {
+    GrubConfigs.Builder g = GrubConfigs.builder().liveConsole(b.console).extendCmdline(b.extraCmdline);
+    if (b.rootfs.isRegularFile(KairosRelease.PATH)) {
+      g.fromRelease(OsRelease.parse(KairosRelease.PATH.toString(), b.rootfs.readString(KairosRelease.PATH)).fields());
     }
-    return "Kairos";
+    return g.build();
   }
 
   /** Writes {@code <iso>.sha256} as {@code sha256sum} prints it, so that {@code sha256sum -c} checks the ISO. */
@@ -135,12 +130,10 @@ public final class LiveIso {
   public static final class Builder {
     private final RootFs rootfs;
     private Path workDirectory;
-    private String volumeId = VOLUME_ID;
     private String cloudConfig;
     private String menu;
-    private String console = "console=ttyS0 console=tty1";
+    private String console = GrubConfigs.DEFAULT_LIVE_CONSOLE;
     private String extraCmdline = "";
-    private int menuTimeout = 10;
     private SourceDate sourceDate = SourceDate.of(Instant.EPOCH);
     private SquashfsWriter squashfs;
     private Duration toolTimeout = Duration.ofMinutes(2);
@@ -152,13 +145,6 @@ public final class LiveIso {
     /** A host directory for the intermediate files (squashfs, GRUB images, EFI image); required. */
     public Builder workDirectory(Path dir) {
       this.workDirectory = Objects.requireNonNull(dir, "dir");
-      return this;
-    }
-
-    /** The ISO label; the menu's {@code root=live:CDLABEL=} follows it. */
-    public Builder volumeId(String id) {
-      IsoImage.builder().volumeId(id);
-      this.volumeId = id;
       return this;
     }
 
@@ -193,15 +179,6 @@ public final class LiveIso {
     /** Appended to every live cmdline (AuroraBoot's {@code extend-live-cmdline}). */
     public Builder extraCmdline(String args) {
       this.extraCmdline = Objects.requireNonNull(args, "args");
-      return this;
-    }
-
-    /** Seconds the menu waits before booting the first entry (default 10). */
-    public Builder menuTimeout(int seconds) {
-      if (seconds < 0 || seconds > 3600) {
-        throw new IllegalArgumentException("menu timeout must be within 0..3600 s, got " + seconds);
-      }
-      this.menuTimeout = seconds;
       return this;
     }
 

@@ -21,7 +21,7 @@ public final class GrubImages {
   /** Everything the live menu uses is built in: the ISO carries no GRUB module directory. */
   private static final List<String> COMMON = List.of("part_gpt", "part_msdos", "iso9660", "fat", "search",
       "search_fs_file", "search_label", "configfile", "normal", "linux", "echo", "test", "true", "ls", "cat",
-      "serial", "terminal", "gzio", "all_video", "font", "gfxterm", "loadenv", "regexp", "sleep");
+      "serial", "terminal", "gzio", "smbios", "all_video", "font", "gfxterm", "loadenv", "regexp", "sleep");
   public static final String PREFIX = "/boot/grub2";
 
   private final Duration timeout;

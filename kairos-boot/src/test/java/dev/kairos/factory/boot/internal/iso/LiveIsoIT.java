@@ -75,7 +75,8 @@ class LiveIsoIT {
     String menu = Files.readString(x.resolve("boot/grub2/grub.cfg"));
     assertThat(menu).contains("menuentry \"Kairos Test\"").contains("root=live:CDLABEL=COS_LIVE")
         .contains("rd.live.squashimg=rootfs.squashfs");
-    assertThat(menu.substring(menu.indexOf("menuentry"), menu.indexOf("}"))).contains("install-mode");
+    int first = menu.indexOf("menuentry");
+    assertThat(menu.substring(first, menu.indexOf("}", first))).contains("install-mode");
 
     Path uefi = x.resolve("boot/uefi.img");
     sh("fsck.fat -n " + uefi);
