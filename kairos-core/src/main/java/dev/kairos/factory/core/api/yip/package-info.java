@@ -34,6 +34,10 @@
  *   <li><b>Users are looked up in the image</b> ({@code /etc/passwd} of the root file system), not
  *       on the host; so are owner names, entities, dns and os-release. Nothing touches the host.
  *   <li><b>An existing group named like a new user keeps its GID</b> (yip reallocates it).
+ *   <li><b>{@code /etc/gshadow} follows {@code /etc/group}</b> where the image has one: groups
+ *       made and members added by {@code users} are mirrored there, as groupadd does, so that
+ *       {@code grpck} accepts the result (yip leaves gshadow stale).
+ *   <li><b>Errors in a user's own {@code ssh_authorized_keys} are reported</b> (yip drops them).
  *   <li><b>Deleting a group that does not exist changes nothing</b> (yip removes the first line
  *       of {@code /etc/group}).
  *   <li><b>An empty list in {@code if_files} is no constraint</b>; the other checks still apply

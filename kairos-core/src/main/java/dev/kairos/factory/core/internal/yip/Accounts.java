@@ -189,6 +189,7 @@ final class Accounts {
       } else {
         gid = lowestFree(GROUP);
         upsert(GROUP, u.name(), u.name() + ":x:" + gid + ":" + u.name());
+        mirrorToGshadow(u.name(), u.name());
         t.effect(Kind.GROUP_ADDED, u.name(), "gid " + gid);
       }
     }
@@ -238,9 +239,31 @@ final class Accounts {
     }
     boolean added = members.add(user);
     upsert(GROUP, group[0], group[0] + ":" + password + ":" + group[2] + ":" + String.join(",", members));
+    mirrorToGshadow(group[0], user);
     if (added) {
       t.effect(Kind.GROUP_CHANGED, group[0], "member " + user + " added");
     }
+  }
+
+  /**
+   * Keeps {@code /etc/gshadow} in step with {@code /etc/group} where the image has one (as
+   * groupadd and usermod do), so that {@code grpck} finds the files consistent: the group gets an
+   * entry ({@code name:!::}) if it has none, and {@code member} is added to its members. yip itself
+   * leaves gshadow alone.
+   */
+  private void mirrorToGshadow(String group, String member) throws IOException {
+    if (!t.exists(GSHADOW)) {
+      return;
+    }
+    String[] g = find(GSHADOW, group).filter(f -> f.length == 4).orElse(new String[] {group, "!", "", ""});
+    LinkedHashSet<String> members = new LinkedHashSet<>();
+    for (String m : g[3].split(",")) {
+      if (!m.isEmpty()) {
+        members.add(m);
+      }
+    }
+    members.add(member);
+    upsert(GSHADOW, group, String.join(":", g[0], g[1], g[2], String.join(",", members)));
   }
 
   private void setShadow(String name, String password) throws IOException {

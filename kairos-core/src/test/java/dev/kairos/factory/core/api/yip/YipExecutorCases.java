@@ -249,6 +249,13 @@ abstract class YipExecutorCases {
   }
 
   @Test
+  void gshadowFollowsGroupWhereItExists() throws IOException {
+    root.writeString(ImagePath.of("/etc/gshadow"), "root:*::\nusers:*::\n");
+    run("stages:\n  boot:\n  - users: {zed: {groups: [users, wheel]}}\n");
+    assertThat(read("/etc/gshadow")).isEqualTo("root:*::\nusers:*::zed\nzed:!::zed\nwheel:!::zed\n");
+  }
+
+  @Test
   void sameNamedGroupKeepsItsGid() throws IOException {
     root.writeString(ImagePath.of("/etc/group"), read("/etc/group") + "dave:x:1500:\n");
     run("stages:\n  boot:\n  - users: {dave: {}}\n");
