@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HostTool {
   private static final List<String> SYSTEM_DIRS = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin");
-  /** Output kept of a failing tool; host tools here print little, but a broken one may print a lot. */
+  /** Output kept (the end of it) for the error of a failing tool; a chatty one may print a lot. */
   private static final int MAX_OUTPUT = 16 * 1024;
 
   private HostTool() {}
@@ -41,7 +41,8 @@ public final class HostTool {
   }
 
   /**
-   * Runs {@code argv} (the program looked up with {@link #find}) and returns its output.
+   * Runs {@code argv} (the program looked up with {@link #find}) and returns its combined output
+   * (its last 16 to 32 KiB, for a chatty tool).
    *
    * @throws CommandFailedException if it exits non-zero or outlives {@code timeout} (then it is killed)
    */
@@ -95,8 +96,9 @@ public final class HostTool {
       int n;
       while ((n = in.read(buf)) > 0) {
         synchronized (out) {
-          if (out.length() < MAX_OUTPUT) {
-            out.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+          out.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+          if (out.length() > 2 * MAX_OUTPUT) {
+            out.delete(0, out.length() - MAX_OUTPUT);
           }
         }
       }
