@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -286,7 +285,7 @@ public final class RootFs {
     if (attrs.isDirectory()) {
       throw new KairosException(path + ": is a directory, not a file");
     }
-    if (!attrs.isRegularFile()) {
+    if (!attrs.isRegularFile() || isSpecialPlaceholder(real, host)) {
       throw new KairosException(path + ": is not a regular file");
     }
     return host;
@@ -480,16 +479,29 @@ public final class RootFs {
   }
 
   /**
-   * Creates {@code link} as another name of the existing file {@code existing}. A symlink at
-   * {@code existing} is not followed (the new name links the symlink itself, as {@code link(2)}).
+   * Creates {@code link} as another name of the existing file {@code existing}. Both are in-image
+   * paths, resolved inside the root, so a hardlink can never reach a file outside it. A symlink
+   * at {@code existing} is not followed: as {@code link(2)} would, the new name gets the symlink
+   * itself, made here as a second symlink with the same target and owner (hardlinks are shared
+   * content of regular files; not every backing store can link a symlink).
    */
   public void createHardlink(ImagePath link, ImagePath existing) throws IOException {
-    Path target = hostPath(existing, false);
-    if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+    ImagePath real = realPath(existing, false);
+    Path target = host(real);
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
       throw new NoSuchFileException(existing.toString(), link.toString(), "hardlink target does not exist");
     }
-    if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+    if (attrs.isDirectory()) {
       throw new KairosException(link + ": cannot hardlink a directory (" + existing + ")");
+    }
+    if (attrs.isSymbolicLink()) {
+      FileMetadata m = metadataOf(real, target, attrs);
+      createSymlink(link, Files.readSymbolicLink(target).toString());
+      setMetadata(link, m.toBuilder().size(0).build());
+      return;
     }
     Path host = hostForNewEntry(link);
     Files.createLink(host, target);
@@ -559,7 +571,10 @@ public final class RootFs {
   /** Sets the permission bits, setuid, setgid and sticky included ({@code 0} to {@code 07777}); follows symlinks. */
   public void setMode(ImagePath path, int mode) throws IOException {
     ImagePath real = realPath(path, true);
-    setMetadata(real, metadata(real).toBuilder().mode(mode).build());
+    FileMetadata current = stat(real).orElseThrow(() -> real.equals(path)
+        ? new NoSuchFileException(path.toString())
+        : new NoSuchFileException(path.toString(), real.toString(), "the link's target does not exist"));
+    setMetadata(real, current.toBuilder().mode(mode).build());
   }
 
   /** Sets the numeric owner; a final symlink is not followed ({@code lchown}). */
@@ -598,8 +613,7 @@ public final class RootFs {
       rec.xattrs.putAll(m.xattrs());
     }
     if (withTimes) {
-      Files.getFileAttributeView(host, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-          .setTimes(FileTime.from(m.mtime()), null, null);
+      nativeMetadata.writeMtime(host, m.type(), m.mtime());
     }
   }
 
@@ -619,7 +633,11 @@ public final class RootFs {
       throw new NoSuchFileException(path.toString());
     }
     boolean lastName = attrs.isDirectory() || nativeMetadata.linkCount(host) <= 1;
-    Files.delete(host);
+    try {
+      Files.delete(host);
+    } catch (java.nio.file.DirectoryNotEmptyException e) {
+      throw new java.nio.file.DirectoryNotEmptyException(path.toString());
+    }
     if (lastName) {
       overlay.forget(keyOf(real, attrs));
     }

@@ -3,16 +3,19 @@ package dev.kairos.factory.core.internal.fs;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.fs.FileMetadata;
 import dev.kairos.factory.core.api.fs.FileType;
+import dev.kairos.factory.core.internal.run.HostTool;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the backing store of a root can hold natively, and the calls that read and write it there.
@@ -100,8 +103,13 @@ public final class NativeMetadata {
   /** Applies the mode natively; false if (part of) it must be kept in the overlay. */
   public boolean writeMode(Path host, FileType type, int mode) throws IOException {
     if (privileged) {
-      // chmod(2) through the unix view keeps setuid/setgid/sticky, which PosixFilePermission cannot express.
-      Files.setAttribute(host, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+      if (isNode(type)) {
+        // The JDK opens a file to chmod it: that blocks on a FIFO and opens a real device.
+        runTool("chmod", Integer.toOctalString(mode), host.toString());
+      } else {
+        // chmod(2) through the unix view keeps setuid/setgid/sticky, which PosixFilePermission cannot express.
+        Files.setAttribute(host, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+      }
       return true;
     }
     if (posixView) {
@@ -114,27 +122,36 @@ public final class NativeMetadata {
     return false;
   }
 
+  /** Sets the modification time of the file itself (a symlink is not followed). */
+  public void writeMtime(Path host, FileType type, Instant mtime) throws IOException {
+    if (defaultFs && isNode(type)) {
+      // As with chmod, the JDK would open the node. touch -c -h sets the time by path (utimensat).
+      runTool("touch", "-c", "-h", "-m", "-d", "@" + mtime.getEpochSecond() + "." + String.format("%09d", mtime.getNano()),
+          host.toString());
+      return;
+    }
+    Files.getFileAttributeView(host, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+        .setTimes(FileTime.from(mtime), null, null);
+  }
+
   /** Makes a device node or FIFO for real (privileged only). */
   public void makeNode(Path host, FileMetadata m) throws IOException {
     String mode = Integer.toOctalString(m.mode());
-    ProcessBuilder pb = m.type() == FileType.FIFO
-        ? new ProcessBuilder("mkfifo", "-m", mode, host.toString())
-        : new ProcessBuilder("mknod", "-m", mode, host.toString(),
-            m.type() == FileType.CHAR_DEVICE ? "c" : "b",
-            Integer.toString(m.deviceMajor()), Integer.toString(m.deviceMinor()));
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    try {
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
-        throw new KairosException("could not create " + m.type() + " node: " + out.strip());
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while creating a " + m.type() + " node");
+    if (m.type() == FileType.FIFO) {
+      runTool("mkfifo", "-m", mode, host.toString());
+    } else {
+      runTool("mknod", "-m", mode, host.toString(), m.type() == FileType.CHAR_DEVICE ? "c" : "b",
+          Integer.toString(m.deviceMajor()), Integer.toString(m.deviceMinor()));
     }
+  }
+
+  /** Device nodes, FIFOs and sockets: files the JDK must not open to change their metadata. */
+  private static boolean isNode(FileType type) {
+    return type.isDevice() || type == FileType.FIFO || type == FileType.SOCKET;
+  }
+
+  private static void runTool(String... argv) throws IOException {
+    HostTool.run(Duration.ofSeconds(30), argv);
   }
 
   /** Linux's encoding of dev_t (glibc's gnu_dev_major). */
