@@ -27,11 +27,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The chroot runner in a tiny root made of a static busybox: fast enough to try every path of
  * set-up and clean-up. A Debian root is exercised by {@code ChrootRunnerDebianIT}.
  */
+@Timeout(120)
 class ChrootRunnerIT {
   private static final List<String> APPLETS =
       List.of("sh", "echo", "cat", "sleep", "env", "pwd", "ls", "test", "readlink", "sort", "mount");

@@ -1,0 +1,113 @@
+package dev.kairos.factory.core.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kairos.factory.core.api.event.KairosEvent;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.run.Command;
+import dev.kairos.factory.core.api.run.CommandResult;
+import dev.kairos.factory.core.api.run.CommandRunner;
+import dev.kairos.factory.core.api.run.Runners;
+import dev.kairos.factory.core.internal.run.MountTable;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The chroot runner in a real debootstrapped Debian 12 root; after every command no mount is left. */
+@Timeout(300)
+class ChrootRunnerDebianIT {
+  private static Path dir;
+  private static RootFs root;
+  private final CommandRunner runner = Runners.chroot();
+
+  @BeforeAll
+  static void extract() throws Exception {
+    DebianFixture.assumeUsable();
+    dir = Scratch.create("chroot-debian-it");
+    root = DebianFixture.extract(DebianFixture.minbaseTarball(), dir.resolve("root"));
+  }
+
+  @AfterAll
+  static void delete() throws Exception {
+    if (dir != null) {
+      assertThat(Scratch.delete(dir)).as("mounts leaked below the test root").isEmpty();
+    }
+  }
+
+  private static void assertNoMountLeft() throws Exception {
+    assertThat(MountTable.mountsBelow(root.root())).isEmpty();
+  }
+
+  @Test
+  void echoOk() throws Exception {
+    List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    CommandResult r = runner.run(root, Command.builder("/bin/sh", "-c", "echo ok")
+        .output(e -> lines.add(((KairosEvent.CommandOutput) e).line())).build());
+    assertThat(r.exitCode()).isZero();
+    assertThat(lines).containsExactly("ok");
+    assertNoMountLeft();
+  }
+
+  @Test
+  void debianToolsSeeProcDevAndTheResolvConf() throws Exception {
+    CommandResult r = runner.run(root, Command.shell(
+        "findmnt -n -o TARGET /proc; test -c /dev/null && echo devnull; test -d /dev/pts && echo pts; "
+            + "grep -c nameserver /etc/resolv.conf; /usr/sbin/policy-rc.d; echo policy=$?; dpkg-query -W -f='${Version}' dpkg"));
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.outputTail()).startsWith("/proc\ndevnull\npts\n").contains("policy=101").containsPattern("\\n1\\.21\\.");
+    assertThat(root.exists(ImagePath.of("/usr/sbin/policy-rc.d"))).isFalse();
+    assertNoMountLeft();
+  }
+
+  @Test
+  void failingCommandGivesExit3AndItsTail() throws Exception {
+    CommandResult r = runner.run(root, Command.shell("echo about to fail; ls /nonexistent; exit 3"));
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.outputTail()).startsWith("about to fail\n").contains("/nonexistent");
+    assertNoMountLeft();
+  }
+
+  @Test
+  void timeoutKillsIt() throws Exception {
+    long start = System.nanoTime();
+    CommandResult r = runner.run(root, Command.builder("/bin/sh", "-c", "echo sleeping; sleep 600")
+        .timeout(Duration.ofSeconds(2)).build());
+    assertThat(r.timedOut()).isTrue();
+    assertThat(r.outputTail()).isEqualTo("sleeping");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    assertNoMountLeft();
+  }
+
+  @Test
+  void interruptingTheCallerStopsItAndUnmounts() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    Thread t = new Thread(() -> {
+      try {
+        runner.run(root, Command.builder("/bin/sh", "-c", "echo started; sleep 600")
+            .output(e -> started.countDown()).build());
+      } catch (Throwable e) {
+        thrown.set(e);
+      }
+    });
+    t.start();
+    assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(MountTable.mountsBelow(root.root())).hasSize(4);
+    t.interrupt();
+    t.join(30_000);
+    assertThat(t.isAlive()).isFalse();
+    assertThat(thrown.get()).isInstanceOf(InterruptedIOException.class);
+    assertNoMountLeft();
+  }
+}
