@@ -6,6 +6,7 @@ import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
 import dev.kairos.factory.core.api.KairosBuilder;
 import dev.kairos.factory.core.api.image.Artifact;
+import dev.kairos.factory.core.api.image.ArtifactKind;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.validate.ValidationReport;
 import dev.kairos.factory.oci.api.KairosArtifactName;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -86,7 +88,7 @@ final class BuildCommand extends Verb {
       KairosArtifactName name = KairosArtifactName.fromRelease(build.kairosRelease());
       List<Artifact> artifacts = new ArrayList<>();
       for (Target t : targets) {
-        artifacts.add(build.output(t.target(name)));
+        artifacts.add(t.write(build, name));
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       out.result(resultJson(name, rootfs, artifacts, build, report, seconds),
@@ -95,25 +97,32 @@ final class BuildCommand extends Verb {
     }
   }
 
-  /** An artifact asked for; its target may depend on the image's name. */
+  /** An artifact asked for; what it writes may depend on the image's name. */
   interface Target {
-    ArtifactTarget target(KairosArtifactName name) throws IOException;
+    Artifact write(KairosBuild build, KairosArtifactName name) throws IOException;
+
+    static Target of(ArtifactTarget target) {
+      return (build, name) -> build.output(target);
+    }
   }
 
   private List<Target> targets() throws Exception {
     List<Target> t = new ArrayList<>();
     if (push != null) {
       OciTarget registry = InitOptions.attribute(spec, "--push", () -> registry(push));
-      t.add(name -> registry);
+      t.add(Target.of(registry));
     }
     if (ociLayout != null) {
-      t.add(name -> OciTarget.layout(ociLayout, name.tag()));
+      t.add((build, name) -> build.output(OciTarget.layout(ociLayout, name.tag())));
     }
     if (ociArchive != null) {
-      t.add(name -> OciTarget.archive(ociArchive).withTag(name.tag()));
+      t.add((build, name) -> build.output(OciTarget.archive(ociArchive).withTag(name.tag())));
     }
     if (iso != null) {
-      throw new NotAvailableException("--iso (the ISO writer of kairos-boot)");
+      t.add((build, name) -> {
+        FileFacts f = Isos.write(build.rootFs(), iso, work.resolve("iso"), null, build.sourceDate());
+        return new Artifact(ArtifactKind.ISO, f.path().toString(), f.size(), Optional.of(f.sha256()));
+      });
     }
     if (uki != null) {
       throw new NotAvailableException("--uki (the UKI target of kairos-boot)");

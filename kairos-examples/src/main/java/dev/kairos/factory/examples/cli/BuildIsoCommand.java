@@ -1,5 +1,7 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.fs.RootFs;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,8 +20,15 @@ final class BuildIsoCommand extends Verb {
       description = "Cloud-config to put on the ISO as /config.yaml.")
   Path cloudConfig;
 
+  @Option(names = "--work", paramLabel = "DIR",
+      defaultValue = "${env:XDG_CACHE_HOME:-${sys:user.home}/.cache}/kairos-factory/iso",
+      description = "Directory for intermediate files, emptied afterwards (default: ${DEFAULT-VALUE}).")
+  Path work;
+
   @Override
   int run(Output out) throws Exception {
-    throw new NotAvailableException("build-iso (the ISO writer of kairos-boot)");
+    FileFacts iso = Isos.write(RootFs.at(root), output, work, cloudConfig, SourceDate.fromEnvironment());
+    out.result(iso.json(), iso.human());
+    return 0;
   }
 }

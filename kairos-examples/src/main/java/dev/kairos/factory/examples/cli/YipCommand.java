@@ -3,7 +3,10 @@ package dev.kairos.factory.examples.cli;
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.yip.Yip;
 import dev.kairos.factory.core.api.yip.YipDiagnostic;
+import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.yip.YipDocument;
+import dev.kairos.factory.core.api.yip.YipExecutor;
+import dev.kairos.factory.core.api.yip.YipReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -104,7 +107,33 @@ final class YipCommand implements Runnable {
 
     @Override
     int run(Output out) throws Exception {
-      throw new NotAvailableException("yip apply (the yip executor of kairos-core)");
+      YipExecutor.Builder exec = YipExecutor.builder().dryRun(dryRun).onEvent(events(out));
+      // commands, if: and packages run inside the image, which needs a chroot.
+      Host.chrootIfRoot().ifPresent(exec::runner);
+      YipReport report = exec.build().run(RootFs.at(root), stage, Yip.lenient().load(source));
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("stage", report.stage());
+      result.put("dryRun", report.dryRun());
+      result.put("succeeded", report.succeeded());
+      List<Map<String, Object>> steps = new ArrayList<>();
+      StringBuilder human = new StringBuilder();
+      for (YipReport.StepResult s : report.steps()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", s.id());
+        m.put("status", s.status().name().toLowerCase(Locale.ROOT));
+        m.put("reason", s.reason());
+        m.put("errors", s.errors());
+        steps.add(m);
+        human.append(s.status().name().toLowerCase(Locale.ROOT)).append(' ').append(s.id())
+            .append(s.reason() == null || s.reason().isEmpty() ? "" : " (" + s.reason() + ")").append('\n');
+        s.errors().forEach(e -> human.append("  error: ").append(e).append('\n'));
+      }
+      result.put("steps", steps);
+      result.put("effects", report.effects().stream().map(Object::toString).toList());
+      report.effects().forEach(e -> human.append("  ").append(e).append('\n'));
+      human.append(report.succeeded() ? "ok" : "failed").append(": stage ").append(stage);
+      out.result(result, human.toString());
+      return report.succeeded() ? 0 : 1;
     }
   }
 }

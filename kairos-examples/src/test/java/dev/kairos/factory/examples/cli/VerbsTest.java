@@ -197,6 +197,41 @@ class VerbsTest {
     assertThat(CliRunner.run("validate", "--root", root.toString()).out()).contains("FAIL [FILES]");
   }
 
+  @Test
+  void yipApplyWritesFilesAndDryRunDoesNot() throws Exception {
+    Path root = debianRoot();
+    Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+    Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
+    Path ext = Files.writeString(tmp.resolve("ext.yaml"), String.join("\n", "stages:", "  after-install:",
+        "    - name: marker", "      files:", "        - path: /etc/marker", "          content: hello",
+        "          permissions: 0600", ""));
+
+    CliRunner dry = CliRunner.run("yip", "apply", "--root", root.toString(), "--stage", "after-install",
+        ext.toString(), "--dry-run", "--json");
+    assertThat(dry.exit()).as(dry.err()).isZero();
+    assertThat(JSON.readTree(dry.out()).get("effects").toString()).contains("FILE_WRITTEN /etc/marker");
+    assertThat(root.resolve("etc/marker")).doesNotExist();
+
+    CliRunner real = CliRunner.run("yip", "apply", "--root", root.toString(), "--stage", "after-install", ext.toString());
+    assertThat(real.exit()).as(real.err()).isZero();
+    assertThat(root.resolve("etc/marker")).hasContent("hello");
+    assertThat(real.out()).contains("ok: stage after-install");
+
+    // Another stage of the same file does nothing.
+    CliRunner other = CliRunner.run("yip", "apply", "--root", root.toString(), "--stage", "boot", ext.toString(), "--json");
+    assertThat(JSON.readTree(other.out()).get("effects")).isEmpty();
+  }
+
+  @Test
+  void yipApplyFailingStepExitsOneAndSaysWhy() throws Exception {
+    Path root = debianRoot();
+    Path ext = Files.writeString(tmp.resolve("ext.yaml"), String.join("\n", "stages:", "  init:",
+        "    - name: enable", "      systemctl:", "        enable: [nosuchunit]", ""));
+    CliRunner r = CliRunner.run("yip", "apply", "--root", root.toString(), "--stage", "init", ext.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains("nosuchunit", "failed: stage init");
+  }
+
   private static void assertUsage(String[] args, String... inMessage) {
     CliRunner r = CliRunner.run(args);
     assertThat(r.exit()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(2);
