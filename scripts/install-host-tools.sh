@@ -15,7 +15,7 @@ packages=(
   # boot artifact peers
   systemd-boot-efi sbsigntool osslsigncode binutils xorriso mtools dosfstools
   squashfs-tools fdisk gdisk e2fsprogs grub-common grub-efi-amd64-bin grub-pc-bin
-  busybox-static openssl
+  busybox-static openssl efitools
   # boot tests
   qemu-system-x86 ovmf seabios
 )

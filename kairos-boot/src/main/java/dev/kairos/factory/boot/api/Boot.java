@@ -4,6 +4,7 @@ import dev.kairos.factory.boot.api.fat.FatImage;
 import dev.kairos.factory.boot.api.gpt.GptDisk;
 import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.api.initrd.Initrd;
+import dev.kairos.factory.boot.api.secureboot.SecureBootKeys;
 import dev.kairos.factory.boot.api.uki.Uki;
 import dev.kairos.factory.core.api.fs.RootFs;
 
@@ -36,6 +37,11 @@ public final class Boot {
   /** The GRUB configurations (ISO stub and live menu, ESP chain, installed menu, bootargs). */
   public static GrubConfigs.Builder grub() {
     return GrubConfigs.builder();
+  }
+
+  /** A Secure Boot key set (PK, KEK, db: keys, certificates, ESLs, signed .auth updates). */
+  public static SecureBootKeys.Builder secureBootKeys(String name) {
+    return SecureBootKeys.builder(name);
   }
 
   /** A GPT disk image (protective MBR, both headers, streamed partition contents). */
