@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
 
 /**
  * Where a built image goes as an OCI image: a registry, an OCI image layout directory, or an OCI
@@ -284,9 +283,8 @@ public final class OciTarget implements ArtifactTarget {
   private void push(ImageAssembler.Image img, BlobStore store, Optional<BaseImage> base, BlobSource baseBlobs,
       EventListener events) throws IOException {
     boolean plain = insecure != null ? insecure : reference.isLoopback();
-    ExecutorService pool = Pools.daemon("kairos-oci-push", 2);
-    try {
-      RegistryClient client = new RegistryClient(reference, plain, username, password, pool);
+    {
+      RegistryClient client = new RegistryClient(reference, plain, username, password, Pools.shared());
       List<Descriptor> blobs = new ArrayList<>(img.layers());
       blobs.add(img.config());
       Optional<String> mountFrom = base.flatMap(BaseImage::sourceRepository)
@@ -310,8 +308,6 @@ public final class OciTarget implements ArtifactTarget {
         throw new KairosException(reference + ": the registry stored the manifest as " + pushed.get()
             + ", expected " + img.manifest().digest());
       }
-    } finally {
-      pool.shutdownNow();
     }
   }
 

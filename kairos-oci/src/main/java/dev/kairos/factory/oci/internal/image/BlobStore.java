@@ -1,6 +1,6 @@
 package dev.kairos.factory.oci.internal.image;
 
-import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.oci.api.DigestMismatchException;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -124,8 +124,8 @@ public final class BlobStore {
       out.close();
       String digest = "sha256:" + HexFormat.of().formatHex(sha.digest());
       if (!digest.equals(expected.digest()) || size != expected.size()) {
-        throw new KairosException(source + ": blob " + expected.digest() + " (" + expected.size()
-            + " bytes) arrived as " + digest + " (" + size + " bytes); discarded");
+        throw new DigestMismatchException(source, expected.digest() + " (" + expected.size() + " bytes)",
+            digest + " (" + size + " bytes)");
       }
       move(digest);
       return expected;

@@ -20,6 +20,15 @@ public final class Json {
     return MAPPER.writeValueAsBytes(n);
   }
 
+  /** Parses any JSON value (such as the array of a docker archive's manifest.json). */
+  public static JsonNode parseAny(byte[] data, String source) throws InvalidInputException {
+    try {
+      return MAPPER.readTree(data);
+    } catch (JacksonException e) {
+      throw new InvalidInputException(source, "malformed JSON: " + e.getOriginalMessage());
+    }
+  }
+
   /** Parses a JSON object; {@code source} names the document in errors. */
   public static ObjectNode parse(byte[] data, String source) throws InvalidInputException {
     try {

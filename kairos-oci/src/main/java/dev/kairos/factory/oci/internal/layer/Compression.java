@@ -23,19 +23,28 @@ public enum Compression {
     return mediaTypeSuffix;
   }
 
+  /** The compression whose magic bytes start {@code in} (reads up to four bytes). */
+  public static Compression sniff(InputStream in) throws IOException {
+    byte[] m = in.readNBytes(4);
+    if (m.length >= 2 && (m[0] & 0xff) == 0x1f && (m[1] & 0xff) == 0x8b) {
+      return GZIP;
+    }
+    if (m.length == 4 && (m[0] & 0xff) == 0x28 && (m[1] & 0xff) == 0xb5 && (m[2] & 0xff) == 0x2f && (m[3] & 0xff) == 0xfd) {
+      return ZSTD;
+    }
+    return NONE;
+  }
+
   /** Wraps {@code raw} in the decompressor its first bytes call for. */
   public static InputStream decompress(InputStream raw) throws IOException {
     BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
     in.mark(4);
-    byte[] magic = in.readNBytes(4);
+    Compression c = sniff(in);
     in.reset();
-    if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-      return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
-    }
-    if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
-        && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-      return new BufferedInputStream(new ZstdInputStream(in), 1 << 16);
-    }
-    return in;
+    return switch (c) {
+      case GZIP -> new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+      case ZSTD -> new BufferedInputStream(new ZstdInputStream(in), 1 << 16);
+      case NONE -> in;
+    };
   }
 }

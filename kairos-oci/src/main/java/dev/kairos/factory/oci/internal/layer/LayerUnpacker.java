@@ -6,6 +6,7 @@ import dev.kairos.factory.core.api.fs.FileMetadata;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.oci.api.DigestMismatchException;
 import dev.kairos.factory.oci.internal.tar.TarEntry;
 import dev.kairos.factory.oci.internal.tar.TarReader;
 import java.io.IOException;
@@ -54,6 +55,8 @@ public final class LayerUnpacker {
     for (TarEntry e; (e = tar.next()) != null; ) {
       try {
         applyEntry(e, tar, added, dirTimes);
+      } catch (DigestMismatchException ex) {
+        throw ex;
       } catch (UnsafePathException ex) {
         throw ex.path().equals(e.name()) ? ex
             : new UnsafePathException(e.name(), "layer " + name + ": " + ex.getMessage());

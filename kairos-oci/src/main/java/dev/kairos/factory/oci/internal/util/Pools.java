@@ -6,7 +6,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Bounded pools of daemon threads, so that an embedding program can always exit. */
 public final class Pools {
+  private static final ExecutorService SHARED = daemon("kairos-oci-io", 4);
+
   private Pools() {}
+
+  /**
+   * A pool of daemon threads shared by all registry clients; oras-java wants one, and its own
+   * would be of non-daemon threads that keep a JVM alive.
+   */
+  public static ExecutorService shared() {
+    return SHARED;
+  }
 
   public static ExecutorService daemon(String name, int threads) {
     AtomicInteger n = new AtomicInteger();
