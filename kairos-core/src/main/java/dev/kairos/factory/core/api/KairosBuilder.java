@@ -43,6 +43,8 @@ public final class KairosBuilder extends BuildOptions.Setters<KairosBuilder> {
   private Path workDirectory;
   private List<DistroStrategy> strategies;
   private SourceDate sourceDate;
+  private Optional<RootFs> frameworkTree;
+  private final Map<String, RootFs> providerTrees = new LinkedHashMap<>();
 
   KairosBuilder(ImageSource source) {
     this.source = Optional.of(Objects.requireNonNull(source, "source"));
@@ -113,7 +115,7 @@ public final class KairosBuilder extends BuildOptions.Setters<KairosBuilder> {
    * first, since the plan depends on what it holds).
    */
   public BuildPlan plan() throws IOException {
-    return pipeline(options(), Optional.empty(), Map.of()).plan();
+    return pipeline(options()).plan();
   }
 
   /**
@@ -126,26 +128,28 @@ public final class KairosBuilder extends BuildOptions.Setters<KairosBuilder> {
   public KairosBuild build() throws IOException {
     BuildOptions o = options();
     EventListener events = EventListener.all(listeners);
-    Optional<RootFs> framework = unpack(o.framework(), "framework", events);
-    Map<String, RootFs> providerTrees = new LinkedHashMap<>();
-    for (Provider p : o.providers()) {
-      Optional<RootFs> tree = unpack(p.source(), "provider-" + p.name(), events);
-      tree.ifPresent(t -> providerTrees.put(p.name(), t));
-    }
-    Pipeline pipeline = pipeline(o, framework, providerTrees);
+    Pipeline pipeline = pipeline(o);
     pipeline.run();
     Validator validator = Validator.builder().trustedBoot(pipeline.options().trustedBoot()).runner(runner())
         .distros(strategies()).build();
     return new KairosBuild(root, source, sourceDate != null ? sourceDate : SourceDate.fromEnvironment(), events, validator);
   }
 
-  private Pipeline pipeline(BuildOptions o, Optional<RootFs> framework, Map<String, RootFs> providerTrees)
-      throws IOException {
+  /** The pipeline for {@code o}; the base, framework and provider images are unpacked once, on first use. */
+  private Pipeline pipeline(BuildOptions o) throws IOException {
     EventListener events = EventListener.all(listeners);
     if (root == null) {
       root = source.orElseThrow().materialize(workDirectory.resolve("rootfs"), events);
     }
-    return Pipeline.create(root, runner(), events, o, strategies(), framework, providerTrees, Kairos.VERSION);
+    if (frameworkTree == null) {
+      frameworkTree = unpack(o.framework(), "framework", events);
+    }
+    for (Provider p : o.providers()) {
+      if (!providerTrees.containsKey(p.name())) {
+        unpack(p.source(), "provider-" + p.name(), events).ifPresent(t -> providerTrees.put(p.name(), t));
+      }
+    }
+    return Pipeline.create(root, runner(), events, o, strategies(), frameworkTree, providerTrees, Kairos.VERSION);
   }
 
   private CommandRunner runner() {

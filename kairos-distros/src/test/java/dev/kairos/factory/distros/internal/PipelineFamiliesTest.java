@@ -46,6 +46,17 @@ class PipelineFamiliesTest {
     root.createDirectories(ImagePath.of("/lib/modules/" + K + "/kernel"));
     root.writeString(ImagePath.of("/boot/" + kernelImage), "kernel");
     root.writeString(ImagePath.of("/boot/initramfs-" + K + ".img"), "the distro's initrd");
+    // the units the family enables, as its packages would install them
+    var info = dev.kairos.factory.core.api.distro.Distros.detect(root, Strategies.all());
+    for (var a : dev.kairos.factory.core.api.distro.Distros.strategy(info.family(), Strategies.all()).services(info, root)) {
+      String unit = a.unit().contains(".") ? a.unit() : a.unit() + ".service";
+      if (a.verb() == dev.kairos.factory.core.api.distro.ServiceAction.Verb.RC_ADD) {
+        TestImages.file(root, "/etc/init.d/" + a.unit());
+      } else if (a.verb() == dev.kairos.factory.core.api.distro.ServiceAction.Verb.ENABLE) {
+        root.createDirectories(ImagePath.of("/usr/lib/systemd/system"));
+        root.writeString(ImagePath.of("/usr/lib/systemd/system/" + unit), "[Install]\nWantedBy=multi-user.target\n");
+      }
+    }
     RootFs framework = InMemoryRootFs.create();
     SyntheticFramework.writeTo(framework);
     RecordingRunner runner = Runners.recording().whenProgram(initTool, (r, c) -> {
@@ -83,6 +94,7 @@ class PipelineFamiliesTest {
         assertThat(root.readString(ImagePath.of("/etc/dracut.conf.d/99-immucore.conf"))).contains(" immucore ");
         assertThat(root.isRegularFile(ImagePath.of("/usr/lib/dracut/modules.d/28immucore/module-setup.sh"))).isTrue();
         assertThat(root.readSymlink(ImagePath.of("/etc/systemd/system/systemd-firstboot.service"))).isEqualTo("/dev/null");
+        assertThat(root.list(ImagePath.of("/etc/systemd/system/multi-user.target.wants"))).isNotEmpty();
       }
     }
   }

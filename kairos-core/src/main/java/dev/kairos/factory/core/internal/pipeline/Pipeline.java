@@ -133,16 +133,27 @@ public final class Pipeline {
         long start = System.nanoTime();
         ctx.events().onEvent(new KairosEvent.StepStarted(name, p.slot.step().map(Step::description)
             .orElse("stage extensions of " + p.slot.stage().map(ExtensionStage::id).orElse(""))));
+        StepFailedException failure = null;
         try {
           for (Action a : p.actions) {
             a.apply(ctx);
           }
         } catch (IOException | RuntimeException e) {
-          throw failed(name, e, lastGood);
-        } finally {
-          for (Action a : p.always) {
+          failure = failed(name, e, lastGood);
+        }
+        for (Action a : p.always) {
+          try {
             a.apply(ctx);
+          } catch (IOException | RuntimeException e) {
+            if (failure == null) {
+              failure = failed(name, e, lastGood);
+            } else {
+              failure.addSuppressed(e);
+            }
           }
+        }
+        if (failure != null) {
+          throw failure;
         }
         ctx.events().onEvent(new KairosEvent.StepFinished(name, Duration.ofNanos(System.nanoTime() - start), false));
         lastGood = name;

@@ -2,6 +2,7 @@ package dev.kairos.factory.core.internal.pipeline;
 
 import dev.kairos.factory.core.api.BuildOptions;
 import dev.kairos.factory.core.api.distro.DistroInfo;
+import dev.kairos.factory.core.api.distro.Family;
 import dev.kairos.factory.core.api.distro.DistroStrategy;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
@@ -9,6 +10,7 @@ import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandResult;
 import dev.kairos.factory.core.api.run.CommandRunner;
+import dev.kairos.factory.core.api.yip.YipExecutor;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
@@ -45,6 +47,18 @@ record StepContext(RootFs root, CommandRunner runner, EventListener events, Buil
   /** Runs {@code cmd} and returns its result whatever the exit code. */
   CommandResult probe(Command cmd) throws IOException {
     return runner.run(root, cmd.toBuilder().output(EventListener.NONE).build());
+  }
+
+  /**
+   * A yip executor for this image: the runner, its architecture, the distro's package manager;
+   * its events go to {@code listener}.
+   */
+  YipExecutor yip(EventListener listener) throws IOException {
+    YipExecutor.Builder b = YipExecutor.builder().runner(runner).architecture(options.arch().id()).onEvent(listener);
+    if (distro.family() != Family.HADRON) {
+      b.packageManager(strategy.packageManager(distro));
+    }
+    return b.build();
   }
 
   /** The PRETTY_NAME (kairos-init's {@code only_os} conditions match it). */

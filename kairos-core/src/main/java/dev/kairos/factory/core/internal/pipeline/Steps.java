@@ -363,7 +363,13 @@ final class Steps {
     if (model == Model.NVIDIA_JETSON_AGX_ORIN || model == Model.NVIDIA_JETSON_ORIN_NX) {
       out.add(dracut("kairos-skip-scsi.conf", "omit_dracutmodules+=\" iscsi \"\n"));
       for (String unit : List.of("iscsi", "open-iscsi", "iscsid.socket")) {
-        out.add(new Action.Deferred("disable " + unit, c -> new OfflineServices(c.root(), c.events()).apply(ServiceAction.disable(unit))));
+        out.add(new Action.Deferred("systemctl disable " + unit + " (if installed)", c -> {
+          try {
+            OfflineServices.apply(c, ServiceAction.disable(unit));
+          } catch (KairosException e) {
+            c.events().log(KairosEvent.Level.DEBUG, "not disabled: " + e.getMessage()); // kairos-init: || true
+          }
+        }));
       }
     }
     if (model == Model.NVIDIA_JETSON_THOR) {
@@ -420,7 +426,7 @@ final class Steps {
   private static List<Action> services(StepContext ctx) throws IOException {
     List<Action> out = new ArrayList<>();
     for (ServiceAction a : ctx.strategy().services(ctx.distro(), ctx.root())) {
-      out.add(new Action.Deferred(a.toString(), c -> new OfflineServices(c.root(), c.events()).apply(a)));
+      out.add(new Action.Deferred(a.toString(), c -> OfflineServices.apply(c, a)));
     }
     if (ctx.distro().initSystem() == InitSystem.SYSTEMD) {
       out.add(Action.write("/etc/systemd/system/systemd-networkd-wait-online.service.d/override-yip.conf",

@@ -76,7 +76,6 @@ final class YipStageExtensions implements StageExtensions {
     if (docs.isEmpty()) {
       return;
     }
-    throw new dev.kairos.factory.core.api.KairosException("stage extensions: " + describe(stage)
-        + " cannot run yet: this build has no yip executor");
+    ctx.yip(ctx.events()).run(ctx.root(), stage.id(), docs).requireSuccess();
   }
 }

@@ -241,4 +241,39 @@ class PipelineTest {
     assertThat(root.stat(ImagePath.of("/usr/bin/kairos")).orElseThrow().type()).isEqualTo(FileType.SYMLINK);
     assertThat(root.readString(ImagePath.of("/boot/initrd"))).isEqualTo("new initrd");
   }
+
+  @Test
+  void stageExtensionsRunInTheirSlotsInFileOrderAndBadFilesAreSkipped() throws Exception {
+    java.nio.file.Path ext = framework.root().getFileSystem().getPath("/extensions");
+    java.nio.file.Files.createDirectories(ext.resolve("sub"));
+    java.nio.file.Files.writeString(ext.resolve("20-later.yaml"), "stages:\n  after-install:\n"
+        + "    - files:\n        - path: /etc/ext-order\n          content: second\n          permissions: 0644\n");
+    java.nio.file.Files.writeString(ext.resolve("10-first.yaml"), "stages:\n  after-install:\n"
+        + "    - files:\n        - path: /etc/ext-order\n          content: first\n          permissions: 0644\n"
+        + "        - path: /etc/ext-saw-oem\n          content: unused\n          permissions: 0644\n"
+        + "      if: test -d /system/oem\n"
+        + "  after-init:\n    - commands:\n        - echo after-init\n");
+    java.nio.file.Files.writeString(ext.resolve("sub/30-broken.yaml"), "stages: [not, a, map\n");
+    java.nio.file.Files.writeString(ext.resolve("notes.txt"), "ignored");
+    runner.when(c -> String.join(" ", c.argv()).contains("test -d /system/oem"), (r, c) -> Reply.exit(1));
+    builder().stageExtensions(ext).build();
+    List<String> started = events.stream().filter(e -> e instanceof KairosEvent.StepStarted)
+        .map(e -> ((KairosEvent.StepStarted) e).step()).filter(s -> !s.startsWith("/")).toList(); // not yip's own
+    assertThat(started).containsSubsequence("miscellaneous", "extensions:after-install", "cloudconfigs");
+    assertThat(started).endsWith("cleanup", "extensions:after-init");
+    assertThat(root.readString(ImagePath.of("/etc/ext-order"))).isEqualTo("second");
+    assertThat(runner.argvs()).anySatisfy(a -> assertThat(String.join(" ", a)).contains("echo after-init"));
+    assertThat(events).anySatisfy(e -> assertThat(e.toString()).contains("skipping").contains("30-broken.yaml"));
+  }
+
+  @Test
+  void stageExtensionsEnvironmentVariableNamesTheDirectory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path ext)
+      throws Exception {
+    java.nio.file.Files.writeString(ext.resolve("10.yaml"), "stages:\n  before-install:\n"
+        + "    - files:\n        - path: /etc/from-env\n          content: yes\n          permissions: 0644\n");
+    BuildPlan plan = builder().environment(java.util.Map.of("KAIROS_INIT_STAGE_EXTENSIONS_DIR", ext.toString()))
+        .stageExtensions().plan();
+    assertThat(plan.steps().get(0).name()).isEqualTo("extensions:before-install");
+    assertThat(plan.steps().get(0).actions().get(0)).contains("1 before-install entries");
+  }
 }
