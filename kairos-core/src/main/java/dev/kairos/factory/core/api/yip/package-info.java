@@ -47,6 +47,8 @@
  *   <li><b>Text and paths are separate</b>: {@link dev.kairos.factory.core.api.yip.Yip#parse}
  *       takes text, {@link dev.kairos.factory.core.api.yip.Yip#load} a path that must exist.
  *       yip takes a mistyped path for YAML text, and a one-line document for a URL.
+ *   <li><b>No umask</b>: directories and files get exactly the {@code permissions} asked for (yip's
+ *       {@code mkdir} is subject to the process umask, so the result depended on the caller).
  *   <li><b>Map keys are processed in sorted order</b> (sysctl, environment, timesyncd,
  *       authorized_keys, if_files, command-line tokens), where yip's order is random.
  *   <li><b>Build time, not boot time</b>: effects on a running kernel are turned into the

@@ -508,6 +508,23 @@ abstract class YipExecutorCases {
   }
 
   @Test
+  void hostnameTemplateErrorWritesNothingAndUnknownIfFilesCheckSkips() throws IOException {
+    YipReport r = run("""
+        stages:
+          boot:
+          - hostname: "{{ .UUID"
+          - {name: odd, if_files: {some: [/etc/hosts]}, commands: [x]}
+          - hostname: "h-{{ .Values.nosuch }}"
+        """);
+    assertThat(r.steps().get(0).status()).isEqualTo(YipReport.Status.FAILED);
+    assertThat(r.steps().get(1).status()).isEqualTo(YipReport.Status.SKIPPED);
+    // .Values is not part of the hostname context: walking into it fails the step too
+    assertThat(r.steps().get(2).status()).isEqualTo(YipReport.Status.FAILED);
+    assertThat(root.exists(ImagePath.of("/etc/hostname"))).isFalse();
+    assertThat(runner.argvs()).isEmpty();
+  }
+
+  @Test
   void orderAcrossFilesAndAfter() throws IOException {
     YipDocument a = Yip.lenient().parse("""
         name: a
