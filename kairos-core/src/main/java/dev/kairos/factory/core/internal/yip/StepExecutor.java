@@ -11,7 +11,6 @@ import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandResult;
 import dev.kairos.factory.core.api.run.CommandRunner;
-import dev.kairos.factory.core.api.yip.YipEffect;
 import dev.kairos.factory.core.api.yip.YipEffect.Kind;
 import dev.kairos.factory.core.api.yip.YipPlan;
 import dev.kairos.factory.core.api.yip.YipReport;
@@ -654,10 +653,5 @@ public final class StepExecutor {
     }
     t.effect(Kind.PACKAGES_CHANGED, "install " + p.install() + " remove " + p.remove(),
         s.dryRun() ? "not run: dry run" : "");
-  }
-
-  /** The effects recorded so far (for callers that stop early). */
-  public List<YipEffect> effects() {
-    return List.copyOf(t.effects());
   }
 }

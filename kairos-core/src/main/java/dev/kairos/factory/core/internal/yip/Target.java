@@ -38,14 +38,6 @@ final class Target {
     this.dryRun = dryRun;
   }
 
-  RootFs root() {
-    return root;
-  }
-
-  boolean dryRun() {
-    return dryRun;
-  }
-
   void step(String id) {
     this.step = id;
   }
