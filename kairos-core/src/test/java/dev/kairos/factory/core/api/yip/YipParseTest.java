@@ -124,7 +124,10 @@ class YipParseTest {
   @Test
   void badYamlAndDuplicateKeys() {
     assertThatThrownBy(() -> parse("stages:\n  boot:\n  - commands: [\"a\"\n  - x: [\n"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("t.yaml:").hasMessageContaining("YAML");
+        .isInstanceOf(InvalidInputException.class).hasMessageMatching("(?s)t\\.yaml:\\d+:\\d+: YAML syntax error: .*");
+    assertThatThrownBy(() -> parse("stages:\n  boot:\n  - name: a\n   bad: indent\n"))
+        .hasMessageMatching("(?s)t\\.yaml:4:\\d+: YAML syntax error: .*");
+    assertThatThrownBy(() -> parse("a: *nosuch\n")).hasMessageMatching("(?s)t\\.yaml:1:\\d+: .*");
     assertThatThrownBy(() -> parse("stages:\n  boot:\n  - name: a\n    name: b\n"))
         .hasMessageStartingWith("t.yaml:4:5: ").hasMessageContaining("already defined at line 3");
   }
