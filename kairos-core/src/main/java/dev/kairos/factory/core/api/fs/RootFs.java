@@ -1,9 +1,13 @@
 package dev.kairos.factory.core.api.fs;
 
+import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.UnsafePathException;
 import dev.kairos.factory.core.internal.fs.MetadataOverlay;
 import dev.kairos.factory.core.internal.fs.NativeMetadata;
+import dev.kairos.factory.core.internal.fs.OverlayFile;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -615,6 +619,94 @@ public final class RootFs {
     if (withTimes) {
       nativeMetadata.writeMtime(host, m.type(), m.mtime());
     }
+  }
+
+  // ---------------------------------------------------------------- overlay persistence
+
+  /**
+   * Writes the metadata overlay to the host file {@code file} (outside the root; replaced
+   * atomically), so that another process can take it up with {@link #loadMetadataOverlay}: the
+   * owners, setuid bits, device nodes and extended attributes an unprivileged process holds only
+   * in memory then survive between, say, a CLI's {@code pull} and its {@code push}. Records are
+   * stored by in-image path, a hardlinked file once. Returns how many records were written.
+   *
+   * <pre>{@code
+   * RootFs root = RootFs.at(work.resolve("rootfs"));
+   * unpackLayers(root);
+   * root.saveMetadataOverlay(work.resolve("rootfs.meta"));
+   * // later, in another process:
+   * RootFs again = RootFs.at(work.resolve("rootfs"));
+   * again.loadMetadataOverlay(work.resolve("rootfs.meta"));
+   * }</pre>
+   */
+  public int saveMetadataOverlay(Path file) throws IOException {
+    Path partial = file.resolveSibling(file.getFileName() + ".partial");
+    int[] written = {0};
+    try (BufferedWriter w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
+      w.write(OverlayFile.HEADER);
+      w.newLine();
+      if (overlay.size() > 0) {
+        walk(ImagePath.ROOT, e -> {
+          if (e.hardlinkOf().isPresent()) {
+            return; // the record belongs to the file, already written at its first name
+          }
+          Path host = host(e.path());
+          MetadataOverlay.Record rec = overlay.get(keyOf(e.path(),
+              Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
+          if (rec != null) {
+            w.write(OverlayFile.format(e.path().toString(), rec));
+            w.newLine();
+            written[0]++;
+          }
+        });
+      }
+    }
+    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return written[0];
+  }
+
+  /**
+   * Reads a file written by {@link #saveMetadataOverlay} into this root's overlay; a record
+   * replaces what the overlay held for that file. Records of paths that are no longer there are
+   * skipped (the root changed since). Returns how many records were taken up.
+   *
+   * @throws InvalidInputException if the file is not an overlay file or a line is malformed,
+   *     with the line number
+   */
+  public int loadMetadataOverlay(Path file) throws IOException {
+    String source = file.toString();
+    int taken = 0;
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line = r.readLine();
+      if (!OverlayFile.HEADER.equals(line)) {
+        throw new InvalidInputException(source, 1, 0, "not a metadata overlay file (expected '" + OverlayFile.HEADER + "')");
+      }
+      int lineNo = 1;
+      while ((line = r.readLine()) != null) {
+        lineNo++;
+        if (line.isEmpty()) {
+          continue;
+        }
+        ImagePath path = ImagePath.of(OverlayFile.path(line, source, lineNo));
+        MetadataOverlay.Record rec = new MetadataOverlay.Record();
+        OverlayFile.parse(line, rec, source, lineNo);
+        BasicFileAttributes attrs;
+        ImagePath real;
+        try {
+          real = realPath(path, false);
+          attrs = Files.readAttributes(host(real), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException | NotDirectoryException e) {
+          continue;
+        }
+        if (rec.specialType != null && !attrs.isRegularFile()) {
+          throw new InvalidInputException(source, lineNo, 0, path + " is recorded as a " + rec.specialType
+              + " placeholder but is not a placeholder file");
+        }
+        overlay.put(keyOf(real, attrs), rec);
+        taken++;
+      }
+    }
+    return taken;
   }
 
   // ---------------------------------------------------------------- deleting

@@ -35,6 +35,11 @@ public final class MetadataOverlay {
     return records.computeIfAbsent(key, k -> new Record());
   }
 
+  /** Sets the record of {@code key}, replacing any. */
+  public void put(Object key, Record record) {
+    records.put(key, record);
+  }
+
   public void forget(Object key) {
     records.remove(key);
   }

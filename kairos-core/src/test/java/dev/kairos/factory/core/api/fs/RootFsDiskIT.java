@@ -88,4 +88,21 @@ class RootFsDiskIT extends RootFsContract {
         .containsExactly(FileType.BLOCK_DEVICE, 259, 300_000);
     assertThat(again.metadata(p("/dev/initctl")).type()).isEqualTo(FileType.FIFO);
   }
+
+  @Test
+  void xattrsKeptInTheOverlaySurviveASaveAndLoad() throws Exception {
+    root.writeString(p("/usr/bin/ping"), "x");
+    root.setXattr(p("/usr/bin/ping"), "security.capability", new byte[] {1, 0, 0, 2});
+    Path dir = Scratch.create("overlay-file");
+    try {
+      Path file = dir.resolve("rootfs.meta");
+      assertThat(root.saveMetadataOverlay(file)).isEqualTo(1);
+      RootFs again = RootFs.at(root.root());
+      assertThat(again.metadata(p("/usr/bin/ping")).xattrs()).isEmpty();
+      again.loadMetadataOverlay(file);
+      assertThat(again.metadata(p("/usr/bin/ping")).xattrs().get("security.capability")).containsExactly(1, 0, 0, 2);
+    } finally {
+      Scratch.delete(dir);
+    }
+  }
 }
