@@ -33,6 +33,7 @@ public final class YipStep {
   public record FileEntry(String path, String content, String encoding, int permissions, int owner, int group,
       String ownerString) {
     public FileEntry {
+      checkMode(permissions);
       path = text(path);
       content = text(content);
       encoding = text(encoding);
@@ -43,6 +44,7 @@ public final class YipStep {
   /** A directory to create or chmod ({@code directories} entry). */
   public record DirectoryEntry(String path, int permissions, int owner, int group) {
     public DirectoryEntry {
+      checkMode(permissions);
       path = text(path);
     }
   }
@@ -51,6 +53,7 @@ public final class YipStep {
   public record Download(String path, String url, int permissions, int owner, int group, String ownerString,
       int timeout) {
     public Download {
+      checkMode(permissions);
       path = text(path);
       url = text(url);
       ownerString = text(ownerString);
@@ -286,6 +289,12 @@ public final class YipStep {
     packages = b.packages;
     unpackImages = List.copyOf(b.unpackImages);
     location = b.location;
+  }
+
+  private static void checkMode(int mode) {
+    if (mode < 0 || mode > 07777) {
+      throw new IllegalArgumentException("permissions must be within 0..07777, got 0" + Integer.toOctalString(mode));
+    }
   }
 
   private static String text(String s) {

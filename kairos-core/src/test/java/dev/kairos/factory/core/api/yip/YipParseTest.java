@@ -161,6 +161,14 @@ class YipParseTest {
   }
 
   @Test
+  void modelRefusesImpossibleModes() {
+    assertThatThrownBy(() -> new YipStep.FileEntry("/f", "", "", 010000, 0, 0, ""))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("010000");
+    assertThatThrownBy(() -> parse("stages:\n  s:\n  - directories: [{path: /d, permissions: 0o17777}]\n"))
+        .hasMessageContaining("t.yaml:3:43").hasMessageContaining("0o17777");
+  }
+
+  @Test
   void emptyDocument() throws Exception {
     assertThat(parse("").stages()).isEmpty();
     assertThat(parse("# only a comment\n").stages()).isEmpty();
