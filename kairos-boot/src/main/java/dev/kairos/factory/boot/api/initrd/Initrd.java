@@ -87,7 +87,8 @@ public final class Initrd {
         out.flush();
       }
     };
-    try (OutputStream z = Compressors.wrap(shield, compression, level)) {
+    // Buffer in front of the compressor: records are many small writes, each a native call otherwise.
+    try (OutputStream z = new java.io.BufferedOutputStream(Compressors.wrap(shield, compression, level), 1 << 17)) {
       writeTree(z, date);
     }
   }
