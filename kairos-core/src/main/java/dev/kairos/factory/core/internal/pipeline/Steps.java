@@ -137,7 +137,7 @@ final class Steps {
     out.add(new Action.Run(pm.upgrade()));
     List<String> base = packages(ctx).base();
     if (!base.isEmpty()) {
-      out.add(new Action.Run(pm.install(base)));
+      out.add(new Action.Run(withoutInitrdHook(pm.install(base))));
     }
     if (alpine) {
       ImagePath conf = ImagePath.of("/etc/mkinitfs/mkinitfs.conf");
@@ -162,12 +162,20 @@ final class Steps {
     out.add(new Action.Run(pm.upgrade()));
     List<String> kernel = packages(ctx).kernel();
     if (!kernel.isEmpty()) {
-      out.add(new Action.Run(pm.install(kernel)));
+      out.add(new Action.Run(withoutInitrdHook(pm.install(kernel))));
     } else {
       ctx.events().log(KairosEvent.Level.WARN, "installKernel: no kernel package is known for " + ctx.distro()
           + " (model " + ctx.options().model() + "); the image must bring its own kernel");
     }
     return out;
+  }
+
+  /**
+   * {@code install} with {@code INITRD=No}: Debian's kernel and dracut hooks then make no initrd,
+   * which the initrd step would delete anyway (it builds the one the image boots with).
+   */
+  private static Command withoutInitrdHook(Command install) {
+    return install.toBuilder().env("INITRD", "No").build();
   }
 
   private static List<Action> branding() {

@@ -101,6 +101,8 @@ class PipelineTest {
           List.of("/bin/sh", "-c", "sshd -h 2>&1 | grep -oE 'OpenSSH_[0-9]+\\.[0-9]+' | head -n1"),
           List.of("apt-get", "clean"));
       assertThat(runner.calls().get(0).command().env()).containsEntry("DEBIAN_FRONTEND", "noninteractive");
+      assertThat(runner.calls().get(5).command().env()).as("the kernel's own initrd hook is off")
+          .containsEntry("INITRD", "No").containsEntry("DEBIAN_FRONTEND", "noninteractive");
 
       assertThat(root.readSymlink(ImagePath.of("/boot/vmlinuz"))).isEqualTo("/boot/vmlinuz-" + K);
       assertThat(root.readString(ImagePath.of("/boot/initrd"))).isEqualTo("new initrd");
