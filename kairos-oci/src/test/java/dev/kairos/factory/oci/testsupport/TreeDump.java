@@ -19,6 +19,14 @@ public final class TreeDump {
 
   /** Every entry under {@code /}, optionally with mtimes, in walk order. */
   public static List<String> of(RootFs root, boolean withMtimes) throws IOException {
+    return of(root, withMtimes, true);
+  }
+
+  /**
+   * Like {@link #of(RootFs, boolean)}; {@code withXattrs} false leaves extended attributes out (a
+   * root written by another tool keeps them on disk, where {@link RootFs} does not read them).
+   */
+  public static List<String> of(RootFs root, boolean withMtimes, boolean withXattrs) throws IOException {
     List<String> out = new ArrayList<>();
     root.walk(ImagePath.ROOT, e -> {
       FileMetadata m = e.metadata();
@@ -31,7 +39,9 @@ public final class TreeDump {
       } else if (m.type().isDevice()) {
         b.append(" dev=").append(m.deviceMajor()).append(',').append(m.deviceMinor());
       }
-      m.xattrs().forEach((k, v) -> b.append(' ').append(k).append('=').append(HexFormat.of().formatHex(v)));
+      if (withXattrs) {
+        m.xattrs().forEach((k, v) -> b.append(' ').append(k).append('=').append(HexFormat.of().formatHex(v)));
+      }
       if (withMtimes && m.type() != FileType.SYMLINK) {
         b.append(" mtime=").append(m.mtime().getEpochSecond());
       }
