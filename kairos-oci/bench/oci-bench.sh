@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Times our pull+unpack and pack+push against skopeo+umoci on a debootstrapped Debian with a
+# kernel, through one local registry, and prints the ratios and our peak heap.
+# Needs root, docker-registry, skopeo, umoci, debootstrap (first run builds the cached fixture).
+# Usage: kairos-oci/bench/oci-bench.sh [WORKDIR]   (default /var/tmp/kairos-oci-bench, removed afterwards)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mvn -B -q -o -pl kairos-oci -am install -DskipTests
+mvn -B -q -o -pl kairos-oci dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+cp="kairos-oci/target/classes:kairos-oci/target/test-classes:$(cat kairos-oci/target/bench.classpath)"
+export CONTAINERS_REGISTRIES_CONF="$PWD/kairos-oci/src/test/resources/registries.conf"
+exec timeout 3600 java -Xmx512m -cp "$cp" \
+  -Dkairos.test.cache="${KAIROS_TEST_CACHE:-/var/cache/kairos-factory-tests}" \
+  dev.kairos.factory.oci.bench.OciBench "${1:-/var/tmp/kairos-oci-bench}"
