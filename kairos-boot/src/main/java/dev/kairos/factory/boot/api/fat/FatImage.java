@@ -1,6 +1,7 @@
 package dev.kairos.factory.boot.api.fat;
 
 import dev.kairos.factory.boot.api.gpt.PartitionContent;
+import dev.kairos.factory.boot.internal.io.ChannelWrites;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.FsEntry;
@@ -208,17 +209,17 @@ public final class FatImage implements PartitionContent {
    */
   @Override
   public void writeTo(SeekableByteChannel ch) throws IOException {
-    put(ch, 0, bootSector());
+    ChannelWrites.writeAt(ch, 0, bootSector());
     if (layout.type() == FatType.FAT32) {
-      put(ch, SECTOR, fsInfo());
-      put(ch, 6L * SECTOR, bootSector());
-      put(ch, 7L * SECTOR, fsInfo());
+      ChannelWrites.writeAt(ch, SECTOR, fsInfo());
+      ChannelWrites.writeAt(ch, 6L * SECTOR, bootSector());
+      ChannelWrites.writeAt(ch, 7L * SECTOR, fsInfo());
     }
     writeFats(ch);
     writeDirectory(ch, root, 0);
     writeNode(ch, root);
     // Make the channel exactly as long as the volume, even when its end is free space.
-    put(ch, size() - 1, new byte[1]);
+    ChannelWrites.writeAt(ch, size() - 1, new byte[1]);
   }
 
   // ---------------------------------------------------------------- allocation
@@ -270,14 +271,6 @@ public final class FatImage implements PartitionContent {
   }
 
   // ---------------------------------------------------------------- writing
-
-  private static void put(SeekableByteChannel ch, long pos, byte[] data) throws IOException {
-    ch.position(pos);
-    ByteBuffer b = ByteBuffer.wrap(data);
-    while (b.hasRemaining()) {
-      ch.write(b);
-    }
-  }
 
   private long usedTotal() {
     long used = 0;
@@ -362,7 +355,7 @@ public final class FatImage implements PartitionContent {
       }
       if (any) {
         for (int copy = 0; copy < 2; copy++) {
-          put(ch, (layout.reserved() + copy * layout.fatSectors()) * SECTOR + first * width, b.array());
+          ChannelWrites.writeAt(ch, (layout.reserved() + copy * layout.fatSectors()) * SECTOR + first * width, b.array());
         }
       }
     }
@@ -379,20 +372,8 @@ public final class FatImage implements PartitionContent {
         writeNode(ch, c);
       } else if (c.size > 0) {
         ch.position(clusterOffset(c.firstCluster));
-        byte[] buf = new byte[256 * 1024];
-        long left = c.size;
         try (InputStream in = c.source.open()) {
-          while (left > 0) {
-            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-            if (n < 0) {
-              throw new IOException(c.name + ": source shrank while writing (" + left + " bytes missing)");
-            }
-            ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-            while (bb.hasRemaining()) {
-              ch.write(bb);
-            }
-            left -= n;
-          }
+          ChannelWrites.copy(in, ch, c.size, c.name);
         }
       }
     }
@@ -421,7 +402,7 @@ public final class FatImage implements PartitionContent {
     }
     long pos = isRoot && layout.type() == FatType.FAT16
         ? (layout.reserved() + 2 * layout.fatSectors()) * SECTOR : clusterOffset(dir.firstCluster);
-    put(ch, pos, b.array());
+    ChannelWrites.writeAt(ch, pos, b.array());
   }
 
   private static void entry(ByteBuffer b, byte[] name, int attr, int caseFlags, long cluster, long size, int[] t) {

@@ -1,5 +1,6 @@
 package dev.kairos.factory.boot.api.gpt;
 
+import dev.kairos.factory.boot.internal.io.ChannelWrites;
 import dev.kairos.factory.boot.internal.io.WindowChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -105,19 +106,11 @@ public final class GptDisk {
     int entriesCrc = (int) crc.getValue();
     long last = sectors - 1;
     long backupEntries = last - ENTRY_SECTORS;
-    write(ch, 0, protectiveMbr());
-    write(ch, SECTOR, header(1, last, 2, entriesCrc));
-    write(ch, 2L * SECTOR, entries);
-    write(ch, backupEntries * SECTOR, entries);
-    write(ch, last * SECTOR, header(last, 1, backupEntries, entriesCrc));
-  }
-
-  private static void write(SeekableByteChannel ch, long pos, byte[] data) throws IOException {
-    ch.position(pos);
-    ByteBuffer b = ByteBuffer.wrap(data);
-    while (b.hasRemaining()) {
-      ch.write(b);
-    }
+    ChannelWrites.writeAt(ch, 0, protectiveMbr());
+    ChannelWrites.writeAt(ch, SECTOR, header(1, last, 2, entriesCrc));
+    ChannelWrites.writeAt(ch, 2L * SECTOR, entries);
+    ChannelWrites.writeAt(ch, backupEntries * SECTOR, entries);
+    ChannelWrites.writeAt(ch, last * SECTOR, header(last, 1, backupEntries, entriesCrc));
   }
 
   private byte[] protectiveMbr() {

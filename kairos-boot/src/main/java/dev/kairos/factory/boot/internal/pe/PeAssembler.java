@@ -1,5 +1,6 @@
 package dev.kairos.factory.boot.internal.pe;
 
+import dev.kairos.factory.boot.internal.io.ChannelWrites;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -176,20 +177,8 @@ public final class PeAssembler {
         Section s = add.get(i);
         Placed p = placed.get(i);
         ch.position(p.fileOffset());
-        long left = s.length();
-        byte[] buf = new byte[1 << 16];
         try (InputStream in = s.content().open()) {
-          while (left > 0) {
-            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-            if (n < 0) {
-              throw new IOException(s.name() + ": content shrank while writing");
-            }
-            ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
-            while (b.hasRemaining()) {
-              ch.write(b);
-            }
-            left -= n;
-          }
+          ChannelWrites.copy(in, ch, s.length(), "section " + s.name());
         }
         long pad = p.rawSize() - s.length();
         if (pad > 0) {
