@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -B -q -o -pl kairos-oci -am install -DskipTests
-mvn -B -q -o -pl kairos-oci dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-cp="kairos-oci/target/classes:kairos-oci/target/test-classes:$(cat kairos-oci/target/bench.classpath)"
+mvn -B -q -pl kairos-oci dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+cp="kairos-core/target/classes:kairos-core/target/test-classes:kairos-oci/target/classes:kairos-oci/target/test-classes:$(cat kairos-oci/target/bench.classpath)"
 export CONTAINERS_REGISTRIES_CONF="$PWD/kairos-oci/src/test/resources/registries.conf"
 exec timeout 3600 java -Xmx512m -cp "$cp" \
   -Dkairos.test.cache="${KAIROS_TEST_CACHE:-/var/cache/kairos-factory-tests}" \
