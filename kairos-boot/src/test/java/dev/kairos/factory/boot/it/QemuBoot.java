@@ -62,6 +62,7 @@ public final class QemuBoot {
   private final Path disk;
   private final Path cdrom;
   private final boolean secureBoot;
+  private final boolean seabios;
   private final String marker;
   private final List<String> failures;
   private final Duration timeout;
@@ -72,6 +73,7 @@ public final class QemuBoot {
     this.disk = b.disk;
     this.cdrom = b.cdrom;
     this.secureBoot = b.secureBoot;
+    this.seabios = b.seabios;
     this.marker = b.marker;
     this.failures = List.copyOf(b.failures);
     this.timeout = b.timeout;
@@ -103,8 +105,10 @@ public final class QemuBoot {
     if (secureBoot) {
       cmd.addAll(List.of("-global", "driver=cfi.pflash01,property=secure,value=on"));
     }
-    cmd.addAll(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + (secureBoot ? OVMF_CODE_SECBOOT : OVMF_CODE),
-        "-drive", "if=pflash,format=raw,unit=1,file=" + vars));
+    if (!seabios) {
+      cmd.addAll(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + (secureBoot ? OVMF_CODE_SECBOOT : OVMF_CODE),
+          "-drive", "if=pflash,format=raw,unit=1,file=" + vars));
+    }
     if (disk != null) {
       cmd.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=virtio,snapshot=on"));
     }
@@ -149,6 +153,7 @@ public final class QemuBoot {
     private Path disk;
     private Path cdrom;
     private boolean secureBoot;
+    private boolean seabios;
     private String marker;
     private final List<String> failures = new ArrayList<>(DEFAULT_FAILURES);
     private Duration timeout = Duration.ofMinutes(5);
@@ -176,6 +181,12 @@ public final class QemuBoot {
       return this;
     }
 
+    /** QEMU's default BIOS firmware (SeaBIOS) instead of OVMF, for legacy boot paths. */
+    public Builder seabios(boolean on) {
+      this.seabios = on;
+      return this;
+    }
+
     public Builder marker(String marker) {
       this.marker = marker;
       return this;
@@ -200,6 +211,9 @@ public final class QemuBoot {
     public QemuBoot build() {
       if (disk == null && cdrom == null) {
         throw new IllegalArgumentException("nothing to boot: give a disk or a cdrom");
+      }
+      if (seabios && secureBoot) {
+        throw new IllegalArgumentException("Secure Boot needs OVMF, not SeaBIOS");
       }
       return new QemuBoot(this);
     }

@@ -90,4 +90,14 @@ class LiveIsoBootIT {
   void bootsUnderOvmfAsDisk() throws Exception {
     assertBoots(QemuBoot.builder(scratch.resolve("ovmf-disk")).disk(iso));
   }
+
+  @Test
+  void bootsUnderSeabiosAsCd() throws Exception {
+    assertBoots(QemuBoot.builder(scratch.resolve("seabios-cd")).seabios(true).cdrom(iso));
+  }
+
+  @Test
+  void bootsUnderSeabiosAsDisk() throws Exception {
+    assertBoots(QemuBoot.builder(scratch.resolve("seabios-disk")).seabios(true).disk(iso));
+  }
 }
