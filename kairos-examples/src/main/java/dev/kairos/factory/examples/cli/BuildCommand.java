@@ -1,5 +1,6 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.BuildPlan;
 import dev.kairos.factory.core.api.FrameworkSource;
 import dev.kairos.factory.core.api.Kairos;
@@ -9,6 +10,7 @@ import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactKind;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.validate.ValidationReport;
+import dev.kairos.factory.examples.TrustedBoot;
 import dev.kairos.factory.oci.api.KairosArtifactName;
 import dev.kairos.factory.oci.api.OciTarget;
 import java.io.IOException;
@@ -17,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -120,12 +121,15 @@ final class BuildCommand extends Verb {
     }
     if (iso != null) {
       t.add((build, name) -> {
-        FileFacts f = Isos.write(build.rootFs(), iso, work.resolve("iso"), null, build.sourceDate());
-        return new Artifact(ArtifactKind.ISO, f.path().toString(), f.size(), Optional.of(f.sha256()));
+        return Isos.write(build.rootFs(), iso, work.resolve("iso"), null, build.sourceDate()).artifact(ArtifactKind.ISO);
       });
     }
     if (uki != null) {
-      throw new NotAvailableException("--uki (the UKI target of kairos-boot)");
+      t.add((build, name) -> {
+        TrustedBoot.writeSignedUki(build.rootFs(), keys, UkiCmdlines.DEFAULT, work.resolve("uki"), uki,
+            build.sourceDate());
+        return FileFacts.of("uki", uki).artifact(ArtifactKind.UKI);
+      });
     }
     if (disk != null) {
       throw new NotAvailableException("--disk (the raw disk writer of kairos-boot)");

@@ -1,30 +1,41 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.boot.api.uki.UkiCmdlines;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.examples.TrustedBoot;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code build-uki}: a signed Unified Kernel Image, as AuroraBoot's build-uki. */
-@Command(name = "build-uki", description = "Build a signed UKI (kernel, initrd of the whole root, cmdline) for Trusted Boot.")
+@Command(name = "build-uki", description = "Build a signed UKI (stub, kernel, the whole root as initrd, cmdline) for Trusted Boot.")
 final class BuildUkiCommand extends Verb {
   @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-      description = "A kairosified Trusted Boot root filesystem.")
+      description = "A kairosified Trusted Boot root filesystem (with /boot/vmlinuz).")
   Path root;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The .efi file to write.")
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The signed .efi file to write.")
   Path output;
 
   @Option(names = "--keys", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
       description = "Keys made by genkey (db.key and db.pem sign the UKI).")
   Path keys;
 
-  @Option(names = "--extra-cmdline", paramLabel = "ARGS", description = "Also build a UKI with these extra kernel arguments; repeatable.")
-  List<String> extraCmdline = new ArrayList<>();
+  @Option(names = "--extend-cmdline", paramLabel = "ARGS", description = "Kernel arguments added to the default cmdline.")
+  String extendCmdline;
+
+  @Option(names = "--work", paramLabel = "DIR",
+      defaultValue = "${env:XDG_CACHE_HOME:-${sys:user.home}/.cache}/kairos-factory/uki",
+      description = "Directory for the initrd and the unsigned UKI (default: ${DEFAULT-VALUE}).")
+  Path work;
 
   @Override
   int run(Output out) throws Exception {
-    throw new NotAvailableException("build-uki (UKI assembly and signing of kairos-boot)");
+    String cmdline = extendCmdline == null ? UkiCmdlines.DEFAULT : UkiCmdlines.extended(extendCmdline);
+    TrustedBoot.writeSignedUki(RootFs.at(root), keys, cmdline, work, output, SourceDate.fromEnvironment());
+    FileFacts uki = FileFacts.of("uki", output);
+    out.result(uki.json(), uki.human());
+    return 0;
   }
 }

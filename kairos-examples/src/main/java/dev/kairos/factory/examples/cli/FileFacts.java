@@ -1,5 +1,7 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.image.Artifact;
+import dev.kairos.factory.core.api.image.ArtifactKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -9,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** What the CLI reports about a file it wrote: kind, path, size and SHA-256. */
 record FileFacts(String kind, Path path, long size, String sha256) {
@@ -36,6 +39,11 @@ record FileFacts(String kind, Path path, long size, String sha256) {
     m.put("size", size);
     m.put("digest", sha256);
     return m;
+  }
+
+  /** As the library reports artifacts. */
+  Artifact artifact(ArtifactKind kind) {
+    return new Artifact(kind, path.toString(), size, Optional.of(sha256));
   }
 
   String human() {

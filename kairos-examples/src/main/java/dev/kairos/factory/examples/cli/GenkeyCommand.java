@@ -1,6 +1,12 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.boot.api.secureboot.SecureBootKeys;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,6 +30,20 @@ final class GenkeyCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    throw new NotAvailableException("genkey (Secure Boot key generation of kairos-boot)");
+    SecureBootKeys.Builder b = SecureBootKeys.builder(name).validityDays(days);
+    if (customCertDir != null) {
+      b.microsoftCertificates(customCertDir);
+    }
+    Files.createDirectories(output);
+    b.build().writeTo(output);
+    List<String> files;
+    try (Stream<Path> s = Files.list(output)) {
+      files = s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("directory", output.toString());
+    result.put("files", files);
+    out.result(result, "wrote " + String.join(" ", files) + " to " + output);
+    return 0;
   }
 }

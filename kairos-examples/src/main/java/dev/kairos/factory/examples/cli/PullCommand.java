@@ -1,6 +1,10 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.image.ImageSource;
+import dev.kairos.factory.oci.api.OciSource;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,6 +25,18 @@ final class PullCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    throw new NotAvailableException("pull (image pull and unpack of kairos-oci)");
+    ImageSource image = Sources.image(source);
+    if (image instanceof OciSource oci) {
+      image = oci.withPlatform(platform);
+    }
+    long start = System.nanoTime();
+    image.materialize(to, events(out));
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("source", source.display());
+    result.put("rootfs", to.toString());
+    result.put("seconds", (System.nanoTime() - start) / 1e9);
+    out.result(result, "pulled " + source.display() + " into " + to + " in "
+        + ProgressRenderer.seconds((System.nanoTime() - start) / 1_000_000));
+    return 0;
   }
 }

@@ -1,17 +1,19 @@
 package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.core.api.FrameworkSource;
+import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.distros.api.Bootstrap;
 import dev.kairos.factory.distros.api.Debootstrap;
 import dev.kairos.factory.distros.api.DirectorySource;
+import dev.kairos.factory.oci.api.OciSource;
 
 /** Turns the CLI's {@link SourceSpec} into the library's sources. */
 final class Sources {
   private Sources() {}
 
   /** The library's image source for {@code spec}. */
-  static ImageSource image(SourceSpec spec) throws NotAvailableException {
+  static ImageSource image(SourceSpec spec) {
     if (spec instanceof SourceSpec.Debootstrap d) {
       Debootstrap base = Bootstrap.debootstrap(d.suite());
       return d.mirror().isPresent() ? base.mirror(d.mirror().get()) : base;
@@ -19,12 +21,25 @@ final class Sources {
     if (spec instanceof SourceSpec.Directory d) {
       return DirectorySource.of(d.directory());
     }
-    throw new NotAvailableException("image source " + spec.display()
-        + " (registry pull, OCI layout and archive sources of kairos-oci)");
+    if (spec instanceof SourceSpec.OciLayout l) {
+      return OciSource.layout(l.directory(), l.tag().orElse(null));
+    }
+    if (spec instanceof SourceSpec.OciArchive a) {
+      return OciSource.archive(a.file());
+    }
+    if (spec instanceof SourceSpec.DockerArchive d) {
+      return OciSource.dockerArchive(d.file());
+    }
+    try {
+      return OciSource.pull(((SourceSpec.Registry) spec).reference());
+    } catch (InvalidInputException e) {
+      // SourceSpec.parse checked it already; kept for the compiler.
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   /** The framework source: a directory is overlaid as is, anything else is an image. */
-  static FrameworkSource framework(SourceSpec spec) throws NotAvailableException {
+  static FrameworkSource framework(SourceSpec spec) {
     if (spec == null) {
       return FrameworkSource.none();
     }

@@ -232,6 +232,17 @@ class VerbsTest {
     assertThat(r.out()).contains("nosuchunit", "failed: stage init");
   }
 
+  @Test
+  void genkeyWritesTheKeySet() throws Exception {
+    Path keys = tmp.resolve("keys");
+    CliRunner r = CliRunner.run("genkey", "acme", "-o", keys.toString(), "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> files = new ArrayList<>();
+    JSON.readTree(r.out()).get("files").forEach(f -> files.add(f.asString()));
+    assertThat(files).contains("PK.auth", "KEK.auth", "db.auth", "db.key", "db.pem", "db.esl");
+    assertThat(keys.resolve("db.pem")).content().startsWith("-----BEGIN CERTIFICATE-----");
+  }
+
   private static void assertUsage(String[] args, String... inMessage) {
     CliRunner r = CliRunner.run(args);
     assertThat(r.exit()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(2);

@@ -7,6 +7,7 @@ import dev.kairos.factory.boot.it.QemuBoot;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import dev.kairos.factory.examples.cli.KairosFactoryCli;
+import dev.kairos.factory.oci.testing.LocalRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -69,11 +70,19 @@ class MainJobIT {
     List<String> args = new ArrayList<>(List.of("build", "--from", "dir:" + base, "--version", "v1.0.0",
         "-x", extensions.toString(), "--work", scratch.resolve("work").toString(),
         "--oci-layout", out.resolve("oci").toString(), "--iso", out.resolve("kairos.iso").toString(), "--json"));
-    StringWriter stdout = new StringWriter();
-    StringWriter stderr = new StringWriter();
-    int exit = KairosFactoryCli.execute(new PrintWriter(stdout), new PrintWriter(stderr), args.toArray(String[]::new));
-    assertThat(exit).as(stderr.toString()).isZero();
-    result = JSON.readTree(stdout.toString());
+    CliRunner build = CliRunner.run(args.toArray(String[]::new));
+    assertThat(build.exit()).as(build.err()).isZero();
+    result = JSON.readTree(build.out());
+  }
+
+  /** The CLI in-process, with what it printed. */
+  record CliRunner(int exit, String out, String err) {
+    static CliRunner run(String... args) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int exit = KairosFactoryCli.execute(new PrintWriter(out), new PrintWriter(err), args);
+      return new CliRunner(exit, out.toString(), err.toString());
+    }
   }
 
   @AfterAll
@@ -116,6 +125,33 @@ class MainJobIT {
 
   @Test
   @Order(3)
+  void pushedImageComesBackThroughSkopeoAndPull() throws Exception {
+    assumeTrue(LocalRegistry.available(), "docker-registry is not installed");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/skopeo")), "skopeo is not installed");
+    try (LocalRegistry registry = LocalRegistry.start(scratch.resolve("registry"))) {
+      String ref = registry.address() + "/kairos/debian:v1.0.0";
+      CliRunner push = CliRunner.run("push", "--root", result.get("rootfs").asString(),
+          "--base", "dir:" + scratch.resolve("base"), ref, "--json");
+      assertThat(push.exit()).as(push.err()).isZero();
+      String digest = JSON.readTree(push.out()).get("digest").asString();
+
+      Process p = new ProcessBuilder("skopeo", "copy", "--src-tls-verify=false", "docker://" + ref,
+          "oci:" + scratch.resolve("skopeo-oci") + ":copied").redirectErrorStream(true).start();
+      assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+      String log = new String(p.getInputStream().readAllBytes());
+      assertThat(p.exitValue()).as(log).isZero();
+      assertThat(Files.readString(scratch.resolve("skopeo-oci/index.json"))).contains(digest);
+
+      Path pulled = scratch.resolve("pulled");
+      CliRunner pull = CliRunner.run("pull", ref, "--to", pulled.toString());
+      assertThat(pull.exit()).as(pull.err()).isZero();
+      assertThat(pulled.resolve("etc/kairos-release")).content().contains("KAIROS_VERSION=\"v1.0.0\"");
+      assertThat(pulled.resolve("boot/vmlinuz")).exists();
+    }
+  }
+
+  @Test
+  @Order(4)
   void isoBootsUnderOvmfToTheMarker() throws Exception {
     assumeTrue(QemuBoot.available(false), "qemu-system-x86_64 or OVMF is not installed");
     QemuBoot.Result r = QemuBoot.builder(Files.createDirectories(scratch.resolve("qemu")))
