@@ -121,7 +121,7 @@ final class BuildCommand extends Verb {
     }
     if (iso != null) {
       t.add((build, name) -> {
-        return Isos.write(build.rootFs(), iso, work.resolve("iso"), null, build.sourceDate()).artifact(ArtifactKind.ISO);
+        return BootImages.iso(build.rootFs(), iso, work.resolve("iso"), null, build.sourceDate()).artifact(ArtifactKind.ISO);
       });
     }
     if (uki != null) {
@@ -132,7 +132,8 @@ final class BuildCommand extends Verb {
       });
     }
     if (disk != null) {
-      throw new NotAvailableException("--disk (the raw disk writer of kairos-boot)");
+      t.add((build, name) ->
+          BootImages.disk(build.rootFs(), disk, work.resolve("disk"), null, build.sourceDate()).artifact(ArtifactKind.RAW_DISK));
     }
     if (netboot != null) {
       throw new NotAvailableException("--netboot (the netboot writer of kairos-boot)");

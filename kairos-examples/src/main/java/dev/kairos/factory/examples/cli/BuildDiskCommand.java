@@ -1,5 +1,7 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.fs.RootFs;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,8 +23,18 @@ final class BuildDiskCommand extends Verb {
       description = "Cloud-config for the first boot.")
   Path cloudConfig;
 
+  @Option(names = "--work", paramLabel = "DIR",
+      defaultValue = "${env:XDG_CACHE_HOME:-${sys:user.home}/.cache}/kairos-factory/disk",
+      description = "Directory for intermediate files, emptied afterwards (default: ${DEFAULT-VALUE}).")
+  Path work;
+
   @Override
   int run(Output out) throws Exception {
-    throw new NotAvailableException("build-disk (the raw disk writer of kairos-boot)");
+    if (bios) {
+      throw new NotAvailableException("build-disk --bios (the BIOS raw disk; the EFI one is done)");
+    }
+    FileFacts disk = BootImages.disk(RootFs.at(root), output, work, cloudConfig, SourceDate.fromEnvironment());
+    out.result(disk.json(), disk.human());
+    return 0;
   }
 }

@@ -27,7 +27,7 @@ final class BuildIsoCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    FileFacts iso = Isos.write(RootFs.at(root), output, work, cloudConfig, SourceDate.fromEnvironment());
+    FileFacts iso = BootImages.iso(RootFs.at(root), output, work, cloudConfig, SourceDate.fromEnvironment());
     out.result(iso.json(), iso.human());
     return 0;
   }

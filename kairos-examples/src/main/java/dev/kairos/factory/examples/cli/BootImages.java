@@ -1,0 +1,53 @@
+package dev.kairos.factory.examples.cli;
+
+import dev.kairos.factory.boot.api.disk.RawDisk;
+import dev.kairos.factory.boot.api.iso.LiveIso;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.fs.RootFs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The live ISO and the raw disk, as {@code build} and {@code build-iso}/{@code build-disk} write them. */
+final class BootImages {
+  private BootImages() {}
+
+  /** Writes an image to a file, with intermediate files in a directory. */
+  private interface Writer {
+    void write(Path work, String cloudConfig) throws IOException;
+  }
+
+  /** Writes the live ISO of {@code root} to {@code iso}. */
+  static FileFacts iso(RootFs root, Path iso, Path work, Path cloudConfig, SourceDate date) throws IOException {
+    return write("iso", iso, work, cloudConfig, (dir, config) -> {
+      LiveIso.Builder b = LiveIso.builder(root).workDirectory(dir).sourceDate(date);
+      if (config != null) {
+        b.cloudConfig(config);
+      }
+      b.build().writeTo(iso);
+    });
+  }
+
+  /** Writes the recovery-first raw disk (EFI) of {@code root} to {@code disk}. */
+  static FileFacts disk(RootFs root, Path disk, Path work, Path cloudConfig, SourceDate date) throws IOException {
+    return write("disk", disk, work, cloudConfig, (dir, config) -> {
+      RawDisk.Builder b = RawDisk.builder(root).workDirectory(dir).sourceDate(date);
+      if (config != null) {
+        b.cloudConfig(config);
+      }
+      b.build().writeTo(disk);
+    });
+  }
+
+  /** Runs {@code writer} with {@code work} freshly emptied, and empties it again afterwards. */
+  private static FileFacts write(String kind, Path out, Path work, Path cloudConfig, Writer writer) throws IOException {
+    if (Files.exists(work)) {
+      WorkDirectory.deleteTree(work);
+    }
+    Files.createDirectories(work);
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    writer.write(work, cloudConfig == null ? null : Files.readString(cloudConfig));
+    WorkDirectory.deleteTree(work);
+    return FileFacts.of(kind, out);
+  }
+}
