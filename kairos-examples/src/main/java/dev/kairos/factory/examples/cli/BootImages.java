@@ -2,13 +2,14 @@ package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.boot.api.iso.LiveIso;
+import dev.kairos.factory.boot.api.netboot.NetbootSet;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The live ISO and the raw disk, as {@code build} and {@code build-iso}/{@code build-disk} write them. */
+/** The live ISO, the raw disk and the netboot set, as {@code build} and {@code build-iso}/{@code build-disk}/{@code netboot} write them. */
 final class BootImages {
   private BootImages() {}
 
@@ -37,6 +38,22 @@ final class BootImages {
       }
       b.build().writeTo(disk);
     });
+  }
+
+  /**
+   * Writes the netboot set of {@code root} (kernel, initrd, squashfs, iPXE script, cmdline) into
+   * {@code dir}, served from {@code baseUrl}; returns the facts of each file, kernel first.
+   */
+  static java.util.List<FileFacts> netboot(RootFs root, Path dir, String baseUrl, String configUrl, SourceDate date)
+      throws IOException {
+    NetbootSet.Builder b = NetbootSet.builder(root).sourceDate(date).baseUrl(baseUrl);
+    if (configUrl != null) {
+      b.configUrl(configUrl);
+    }
+    NetbootSet.Files files = b.build().writeTo(dir);
+    return java.util.List.of(FileFacts.of("kernel", files.kernel()), FileFacts.of("initrd", files.initrd()),
+        FileFacts.of("squashfs", files.squashfs()), FileFacts.of("ipxe", files.ipxeScript()),
+        FileFacts.of("cmdline", files.cmdlineFile()));
   }
 
   /** Runs {@code writer} with {@code work} freshly emptied, and empties it again afterwards. */

@@ -136,7 +136,10 @@ final class BuildCommand extends Verb {
           BootImages.disk(build.rootFs(), disk, work.resolve("disk"), null, build.sourceDate()).artifact(ArtifactKind.RAW_DISK));
     }
     if (netboot != null) {
-      throw new NotAvailableException("--netboot (the netboot writer of kairos-boot)");
+      t.add((build, name) -> {
+        BootImages.netboot(build.rootFs(), netboot, "http://127.0.0.1:8090", null, build.sourceDate());
+        return new Artifact(ArtifactKind.NETBOOT, netboot.toString(), 0, java.util.Optional.empty());
+      });
     }
     return t;
   }

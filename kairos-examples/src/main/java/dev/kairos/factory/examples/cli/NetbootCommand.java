@@ -1,6 +1,12 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.fs.RootFs;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,8 +20,26 @@ final class NetbootCommand extends Verb {
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "The directory to write.")
   Path output;
 
+  @Option(names = "--base-url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8090",
+      description = "The HTTP(S) URL the files will be served from (default: ${DEFAULT-VALUE}).")
+  String baseUrl;
+
+  @Option(names = "--config-url", paramLabel = "URL", description = "URL of the cloud-config the node reads at boot.")
+  String configUrl;
+
   @Override
   int run(Output out) throws Exception {
-    throw new NotAvailableException("netboot (the netboot writer of kairos-boot)");
+    List<FileFacts> files = BootImages.netboot(RootFs.at(root), output, baseUrl, configUrl, SourceDate.fromEnvironment());
+    List<Map<String, Object>> json = new ArrayList<>();
+    StringBuilder human = new StringBuilder();
+    for (FileFacts f : files) {
+      json.add(f.json());
+      human.append(f.human()).append('\n');
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("directory", output.toString());
+    result.put("files", json);
+    out.result(result, human.toString().stripTrailing());
+    return 0;
   }
 }

@@ -92,6 +92,26 @@ class VerbsTest {
   }
 
   @Test
+  void netbootWritesTheFiveFilesWithTheKernelAndInitrdOfTheRoot() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("nb-root/boot"));
+    Files.writeString(root.resolve("vmlinuz-6.1.0-test"), "kernel bytes");
+    Files.writeString(root.resolve("initrd.img-6.1.0-test"), "initrd bytes");
+    Path out = tmp.resolve("netboot");
+    CliRunner r = CliRunner.run("netboot", "--root", tmp.resolve("nb-root").toString(), "-o", out.toString(),
+        "--base-url", "http://10.0.0.1:8080/", "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode files = JSON.readTree(r.out()).get("files");
+    assertThat(files).hasSize(5);
+    assertThat(out.resolve("kairos-kernel")).hasContent("kernel bytes");
+    assertThat(out.resolve("kairos-initrd")).hasContent("initrd bytes");
+    assertThat(out.resolve("kairos.ipxe")).content()
+        .contains("kernel http://10.0.0.1:8080/kairos-kernel", "root=live:http://10.0.0.1:8080/kairos.squashfs");
+    assertThat(Files.readAllBytes(out.resolve("kairos.squashfs"))).startsWith((byte) 'h', (byte) 's', (byte) 'q', (byte) 's');
+    assertUsage(new String[] {"netboot", "--root", tmp.resolve("nb-root").toString(), "-o", out.toString(),
+        "--base-url", "ftp://x"}, "ftp://x");
+  }
+
+  @Test
   void detectPrintsKairosReleaseKeysAndInitSystem() throws Exception {
     Files.createDirectories(tmp.resolve("etc"));
     Files.createDirectories(tmp.resolve("sbin"));
