@@ -4,7 +4,7 @@ import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
-import dev.kairos.factory.distros.internal.HostProcess;
+import dev.kairos.factory.core.internal.run.HostProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -176,7 +177,7 @@ public final class Debootstrap implements ImageSource {
       }
     }
     Files.createDirectories(directory);
-    HostProcess.run(command(directory), timeout, events);
+    HostProcess.run(command(directory), Map.of(), timeout, events);
     return RootFs.at(directory);
   }
 

@@ -19,6 +19,7 @@ import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandRunner;
 import dev.kairos.factory.core.api.run.Runners;
+import dev.kairos.factory.core.internal.run.HostProcess;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,7 +123,7 @@ class DebianStrategyIT {
         install(DebianFixture.extract(DebianFixture.minbaseTarball(), work.resolve("root")), log);
         Path partial = work.resolve("partial.tar.zst");
         HostProcess.run(List.of("tar", "--numeric-owner", "--xattrs", "--xattrs-include=*", "--zstd", "-cf",
-            partial.toString(), "-C", work.resolve("root").toString(), "."), Duration.ofMinutes(10), EventListener.NONE);
+            partial.toString(), "-C", work.resolve("root").toString(), "."), Map.of(), Duration.ofMinutes(10), EventListener.NONE);
         Files.move(partial, tarball, StandardCopyOption.ATOMIC_MOVE);
       } finally {
         Scratch.delete(work);

@@ -108,7 +108,7 @@ public final class HostTool {
   }
 
   /** Waits up to five seconds for {@code t}, through interrupts (which are kept for the caller). */
-  static void joinQuietly(Thread t) {
+  public static void joinQuietly(Thread t) {
     boolean interrupted = false;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     try {

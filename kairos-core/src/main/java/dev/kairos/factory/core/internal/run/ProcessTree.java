@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Stops a process with everything it started. */
-final class ProcessTree {
+public final class ProcessTree {
   private static final int ROUNDS = 10;
 
   private ProcessTree() {}
@@ -20,7 +20,7 @@ final class ProcessTree {
    * anything is killed (once a parent dies its children move to init and cannot be found from it),
    * and the listing is repeated, a bounded number of times, for children forked meanwhile.
    */
-  static void kill(ProcessHandle process) {
+  public static void kill(ProcessHandle process) {
     for (int round = 0; round < ROUNDS; round++) {
       List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
       all.add(process);
