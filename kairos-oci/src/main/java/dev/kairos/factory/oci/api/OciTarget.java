@@ -2,6 +2,7 @@ package dev.kairos.factory.oci.api;
 
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.image.Artifact;
@@ -14,8 +15,11 @@ import dev.kairos.factory.oci.internal.image.BlobSource;
 import dev.kairos.factory.oci.internal.image.BlobStore;
 import dev.kairos.factory.oci.internal.image.Descriptor;
 import dev.kairos.factory.oci.internal.image.ImageAssembler;
+import dev.kairos.factory.oci.internal.image.ImageIndex;
 import dev.kairos.factory.oci.internal.image.Layouts;
+import dev.kairos.factory.oci.internal.image.MediaTypes;
 import dev.kairos.factory.oci.internal.image.Platform;
+import dev.kairos.factory.oci.internal.image.VerifyingInputStream;
 import dev.kairos.factory.oci.internal.layer.Compression;
 import dev.kairos.factory.oci.internal.layer.LayerPacker;
 import dev.kairos.factory.oci.internal.registry.RegistryClient;
@@ -29,8 +33,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -214,52 +221,181 @@ public final class OciTarget implements ArtifactTarget {
   @Override
   public Artifact write(BuiltImage image, EventListener events) throws IOException {
     long start = System.nanoTime();
-    String step = "oci-" + kind.name().toLowerCase(java.util.Locale.ROOT);
+    String step = "oci-" + kind.name().toLowerCase(Locale.ROOT);
     events.onEvent(new KairosEvent.StepStarted(step, description()));
-    Optional<BaseImage> base = Optional.empty();
-    if (layers == Layers.DIFF) {
-      base = BaseImages.of(image.rootFs());
-      if (base.isEmpty()) {
-        events.log(KairosEvent.Level.WARN, description() + ": the root was not materialised from an OCI base in this"
-            + " process, so its whole content goes into one squashed layer");
-      }
-    }
+    Optional<BaseImage> base = base(image, events);
     Platform plat = platform != null ? platform : platformOf(image, base);
-    ImageAssembler assembler = new ImageAssembler(image.sourceDate(), plat, labels, "kairos-factory " + layers.name().toLowerCase(java.util.Locale.ROOT));
-    LayerPacker packer = new LayerPacker(image.sourceDate(), Compression.valueOf(compression.name()), events);
-    Path scratchParent = workDirectory != null ? workDirectory
-        : kind == Kind.REGISTRY ? image.rootFs().root().toAbsolutePath().getParent()
-        : path.toAbsolutePath().getParent();
     Artifact result;
-    try (Scratch scratch = Scratch.in(scratchParent, "oci")) {
-      BlobStore store = new BlobStore(kind == Kind.LAYOUT ? path : scratch.dir());
-      Files.createDirectories(store.root());
-      LayerPacker.PackedLayer layer = packer.pack(image.rootFs(), base.map(BaseImage::snapshot), store);
-      ImageAssembler.Image img = assembler.assemble(base, base.isPresent(), layer.descriptor(), layer.diffId(), store);
-      BlobSource baseBlobs = baseBlobs(base);
-      result = switch (kind) {
-        case LAYOUT -> {
-          Layouts.addImage(path, img.manifest(), img.layers(), baseBlobs, tag, plat);
-          yield new Artifact(ArtifactKind.OCI_LAYOUT, path + ":" + tag, 0, Optional.of(img.manifest().digest()));
-        }
-        case ARCHIVE -> {
-          Layouts.addImage(scratch.dir(), img.manifest(), img.layers(), baseBlobs, tag, plat);
-          Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-          try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-            Layouts.archive(scratch.dir(), out);
-          }
-          Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-          yield new Artifact(ArtifactKind.OCI_ARCHIVE, path.toString(), Files.size(path), Optional.of(img.manifest().digest()));
-        }
-        case REGISTRY -> {
-          push(img, store, base, baseBlobs, events);
-          yield new Artifact(ArtifactKind.OCI_IMAGE, reference.name() + ":" + tag + "@" + img.manifest().digest(),
-              0, Optional.of(img.manifest().digest()));
-        }
-      };
+    try (Scratch scratch = Scratch.in(scratchParent(Optional.of(image)), "oci")) {
+      Path dir = kind == Kind.LAYOUT ? path : scratch.dir();
+      BlobStore store = new BlobStore(dir);
+      Packed p = pack(image, base, plat, store, events);
+      if (kind == Kind.REGISTRY) {
+        RegistryClient client = client();
+        pushImage(client, p, store, events);
+        checkPushed(client.pushManifest(p.img().manifestJson(), tag), p.img().manifest().digest());
+      } else {
+        Layouts.addImage(dir, p.img().manifest(), p.img().layers(), p.baseBlobs(), tag, plat);
+      }
+      result = finish(dir, p.img().manifest().digest());
     }
     events.onEvent(new KairosEvent.StepFinished(step, Duration.ofNanos(System.nanoTime() - start), false));
     return result;
+  }
+
+  /**
+   * Writes a multi-platform image index of {@code images} under this target's tag: each built
+   * image is packed as {@link #write} would (with its platform in its config) and stored by digest
+   * only, then the index, listing each manifest with its platform, is tagged. The index is
+   * deterministic: its entries are sorted by platform and its only annotation,
+   * {@code org.opencontainers.image.created}, is the source date of the first built image (the
+   * epoch if all are existing). Pulling the tag with a platform gives that platform's image.
+   *
+   * <pre>{@code
+   * Artifact index = OciTarget.registry("registry.example.com/me/os:v1").writeIndex(List.of(
+   *     PlatformImage.of("linux/amd64", amd64Build), PlatformImage.of("linux/arm64", arm64Build)), events);
+   * }</pre>
+   *
+   * @return the index's artifact; its digest is the index's
+   * @throws InvalidInputException if two images have the same platform (checked before anything
+   *     is packed), or an existing entry is not a single-platform image
+   * @throws IllegalArgumentException if {@code images} is empty, or an archive target is given an
+   *     {@linkplain PlatformImage#existing existing} entry
+   */
+  public Artifact writeIndex(List<PlatformImage> images, EventListener events) throws IOException {
+    if (images == null || images.isEmpty()) {
+      throw new IllegalArgumentException("an index needs at least one image");
+    }
+    if (kind == Kind.ARCHIVE && images.stream().anyMatch(i -> i.existing().isPresent())) {
+      throw new IllegalArgumentException("an archive target is written afresh and holds no existing image: " + images);
+    }
+    long start = System.nanoTime();
+    String step = "oci-" + kind.name().toLowerCase(Locale.ROOT) + "-index";
+    events.onEvent(new KairosEvent.StepStarted(step, description() + " (index of " + images.size() + ")"));
+    Optional<BuiltImage> firstBuilt = images.stream().flatMap(i -> i.image().stream()).findFirst();
+    SourceDate created = firstBuilt.map(BuiltImage::sourceDate).orElse(SourceDate.of(Instant.EPOCH));
+    RegistryClient client = kind == Kind.REGISTRY ? client() : null;
+    Artifact result;
+    Path parent = scratchParent(firstBuilt);
+    try (Scratch scratch = parent != null ? Scratch.in(parent, "oci") : null) {
+      Path dir = kind == Kind.LAYOUT ? path : scratch != null ? scratch.dir() : null;
+      // Every platform is known before anything is packed, so that a duplicate fails fast.
+      List<Descriptor> existing = new ArrayList<>();
+      List<Optional<BaseImage>> bases = new ArrayList<>();
+      List<Platform> platforms = new ArrayList<>();
+      for (PlatformImage i : images) {
+        if (i.existing().isPresent()) {
+          Descriptor d = client != null ? describeInRegistry(client, i.existing().get()) : describeInLayout(i.existing().get());
+          existing.add(d);
+          platforms.add(d.platform().orElseThrow());
+        } else {
+          BuiltImage image = i.image().orElseThrow();
+          Optional<BaseImage> base = base(image, events);
+          bases.add(base);
+          platforms.add(i.platform().orElse(platform != null ? platform : platformOf(image, base)));
+        }
+      }
+      ImageIndex.checkPlatforms(platforms);
+      List<Descriptor> manifests = new ArrayList<>(existing);
+      Iterator<Optional<BaseImage>> baseIt = bases.iterator();
+      int n = 0;
+      for (PlatformImage i : images) {
+        Platform plat = platforms.get(n++);
+        if (i.image().isEmpty()) {
+          continue;
+        }
+        BlobStore store = new BlobStore(dir);
+        Packed p = pack(i.image().get(), baseIt.next(), plat, store, events);
+        if (client != null) {
+          pushImage(client, p, store, events);
+          checkPushed(client.pushManifest(p.img().manifestJson(), p.img().manifest().digest()), p.img().manifest().digest());
+        } else {
+          Layouts.copyBlobs(dir, p.img().layers(), p.baseBlobs());
+        }
+        manifests.add(p.img().manifest().withPlatform(plat));
+      }
+      byte[] index = ImageIndex.json(manifests, created);
+      Descriptor indexDesc;
+      if (client != null) {
+        indexDesc = new Descriptor(MediaTypes.OCI_INDEX, BlobStore.digest(index), index.length);
+        checkPushed(client.pushIndex(index, tag), indexDesc.digest());
+      } else {
+        indexDesc = new BlobStore(dir).put(index, MediaTypes.OCI_INDEX);
+        Layouts.tag(dir, indexDesc, tag);
+      }
+      result = finish(dir, indexDesc.digest());
+    }
+    events.onEvent(new KairosEvent.StepFinished(step, Duration.ofNanos(System.nanoTime() - start), false));
+    return result;
+  }
+
+  /** An image packed into a blob store: its config, manifest and layers, and where its base layers are read from. */
+  private record Packed(ImageAssembler.Image img, Optional<BaseImage> base, BlobSource baseBlobs) {}
+
+  private Packed pack(BuiltImage image, Optional<BaseImage> base, Platform plat, BlobStore store, EventListener events)
+      throws IOException {
+    Files.createDirectories(store.root());
+    ImageAssembler assembler = new ImageAssembler(image.sourceDate(), plat, labels,
+        "kairos-factory " + layers.name().toLowerCase(Locale.ROOT));
+    LayerPacker packer = new LayerPacker(image.sourceDate(), Compression.valueOf(compression.name()), events);
+    LayerPacker.PackedLayer layer = packer.pack(image.rootFs(), base.map(BaseImage::snapshot), store);
+    ImageAssembler.Image img = assembler.assemble(base, base.isPresent(), layer.descriptor(), layer.diffId(), store);
+    return new Packed(img, base, baseBlobs(base));
+  }
+
+  private Optional<BaseImage> base(BuiltImage image, EventListener events) {
+    if (layers != Layers.DIFF) {
+      return Optional.empty();
+    }
+    Optional<BaseImage> base = BaseImages.of(image.rootFs());
+    if (base.isEmpty()) {
+      events.log(KairosEvent.Level.WARN, description() + ": the root was not materialised from an OCI base in this"
+          + " process, so its whole content goes into one squashed layer");
+    }
+    return base;
+  }
+
+  /** The work directory, else beside a layout or archive, else beside the root of {@code image}; null if none is needed. */
+  private Path scratchParent(Optional<BuiltImage> image) {
+    if (workDirectory != null) {
+      return workDirectory;
+    }
+    if (kind != Kind.REGISTRY) {
+      return path.toAbsolutePath().getParent();
+    }
+    return image.map(i -> i.rootFs().root().toAbsolutePath().getParent()).orElse(null);
+  }
+
+  /** The artifact of what {@code digest} names, once it is in the registry or in the layout {@code dir}; an archive is written from {@code dir} here. */
+  private Artifact finish(Path dir, String digest) throws IOException {
+    return switch (kind) {
+      case LAYOUT -> new Artifact(ArtifactKind.OCI_LAYOUT, path + ":" + tag, 0, Optional.of(digest));
+      case ARCHIVE -> {
+        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+          Layouts.archive(dir, out);
+        }
+        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        yield new Artifact(ArtifactKind.OCI_ARCHIVE, path.toString(), Files.size(path), Optional.of(digest));
+      }
+      case REGISTRY -> new Artifact(ArtifactKind.OCI_IMAGE, reference.name() + ":" + tag + "@" + digest, 0, Optional.of(digest));
+    };
+  }
+
+  private Descriptor describeInRegistry(RegistryClient client, String key) throws IOException {
+    RegistryClient.RawManifest m = client.manifest(key);
+    Descriptor d = new Descriptor(m.mediaType() == null ? "" : m.mediaType(), m.digest(), m.json().length);
+    return ImageIndex.describe(d, m.json(), client::blob, reference.name() + ":" + key);
+  }
+
+  private Descriptor describeInLayout(String key) throws IOException {
+    Descriptor d = Layouts.find(path, key);
+    BlobStore store = new BlobStore(path);
+    byte[] json;
+    try (InputStream in = store.open(d.digest())) {
+      json = VerifyingInputStream.readAll(in, d, path.toString(), 4 << 20);
+    }
+    return ImageIndex.describe(d, json, b -> store.open(b.digest()), path + ":" + key);
   }
 
   private static BlobSource baseBlobs(Optional<BaseImage> base) {
@@ -280,34 +416,36 @@ public final class OciTarget implements ArtifactTarget {
     return arch != null && !arch.isBlank() ? Platform.parse("linux/" + arch) : Platform.host();
   }
 
-  private void push(ImageAssembler.Image img, BlobStore store, Optional<BaseImage> base, BlobSource baseBlobs,
-      EventListener events) throws IOException {
+  private RegistryClient client() {
     boolean plain = insecure != null ? insecure : reference.isLoopback();
-    {
-      RegistryClient client = new RegistryClient(reference, plain, username, password, Pools.shared());
-      List<Descriptor> blobs = new ArrayList<>(img.layers());
-      blobs.add(img.config());
-      Optional<String> mountFrom = base.flatMap(BaseImage::sourceRepository)
-          .filter(r -> r.startsWith(reference.registry() + "/"))
-          .map(r -> r.substring(reference.registry().length() + 1));
-      for (Descriptor d : blobs) {
-        if (client.hasBlob(d)) {
-          events.onEvent(new KairosEvent.CacheHit("blob already in " + reference.name(), d.digest()));
-          continue;
-        }
-        if (mountFrom.isPresent() && !store.has(d.digest(), d.size()) && client.mount(d, mountFrom.get())) {
-          events.onEvent(new KairosEvent.CacheHit("blob mounted from " + mountFrom.get(), d.digest()));
-          continue;
-        }
-        boolean local = store.has(d.digest(), d.size());
-        client.pushBlob(d, () -> local ? store.open(d.digest()) : baseBlobs.open(d));
-        events.onEvent(new KairosEvent.Progress("push " + d.digest(), d.size(), d.size()));
+    return new RegistryClient(reference, plain, username, password, Pools.shared());
+  }
+
+  private void checkPushed(Optional<String> reported, String expected) throws KairosException {
+    if (reported.isPresent() && !reported.get().equals(expected)) {
+      throw new KairosException(reference + ": the registry stored a manifest as " + reported.get() + ", expected " + expected);
+    }
+  }
+
+  /** Sends the image's blobs the repository lacks: mounted from the base's repository where possible, else uploaded. */
+  private void pushImage(RegistryClient client, Packed p, BlobStore store, EventListener events) throws IOException {
+    List<Descriptor> blobs = new ArrayList<>(p.img().layers());
+    blobs.add(p.img().config());
+    Optional<String> mountFrom = p.base().flatMap(BaseImage::sourceRepository)
+        .filter(r -> r.startsWith(reference.registry() + "/"))
+        .map(r -> r.substring(reference.registry().length() + 1));
+    for (Descriptor d : blobs) {
+      if (client.hasBlob(d)) {
+        events.onEvent(new KairosEvent.CacheHit("blob already in " + reference.name(), d.digest()));
+        continue;
       }
-      Optional<String> pushed = client.pushManifest(img.manifestJson(), tag);
-      if (pushed.isPresent() && !pushed.get().equals(img.manifest().digest())) {
-        throw new KairosException(reference + ": the registry stored the manifest as " + pushed.get()
-            + ", expected " + img.manifest().digest());
+      if (mountFrom.isPresent() && !store.has(d.digest(), d.size()) && client.mount(d, mountFrom.get())) {
+        events.onEvent(new KairosEvent.CacheHit("blob mounted from " + mountFrom.get(), d.digest()));
+        continue;
       }
+      boolean local = store.has(d.digest(), d.size());
+      client.pushBlob(d, () -> local ? store.open(d.digest()) : p.baseBlobs().open(d));
+      events.onEvent(new KairosEvent.Progress("push " + d.digest(), d.size(), d.size()));
     }
   }
 

@@ -64,6 +64,19 @@ public final class BlobStore {
     }
   }
 
+  /** Stores {@code data} as a blob and gives its descriptor (with {@code mediaType}). */
+  public Descriptor put(byte[] data, String mediaType) throws IOException {
+    try (Writer w = writer()) {
+      w.write(data);
+      return w.commit(mediaType);
+    }
+  }
+
+  /** The sha256 digest of {@code data}, as {@code sha256:<hex>}. */
+  public static String digest(byte[] data) {
+    return "sha256:" + HexFormat.of().formatHex(sha256().digest(data));
+  }
+
   /** A blob being written; closing it without commit discards it. */
   public final class Writer extends FilterOutputStream {
     private final Path tmp;

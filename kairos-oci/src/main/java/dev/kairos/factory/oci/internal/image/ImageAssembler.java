@@ -81,7 +81,7 @@ public final class ImageAssembler {
     entry.put("created", created);
     entry.put("created_by", createdBy);
     config.set("history", history);
-    Descriptor configDesc = put(store, Json.bytes(config), MediaTypes.OCI_CONFIG);
+    Descriptor configDesc = store.put(Json.bytes(config), MediaTypes.OCI_CONFIG);
 
     ObjectNode manifest = Json.object();
     manifest.put("schemaVersion", 2);
@@ -92,14 +92,7 @@ public final class ImageAssembler {
       d.withAnnotations(Map.of()).writeTo(ls.addObject());
     }
     byte[] manifestJson = Json.bytes(manifest);
-    Descriptor manifestDesc = put(store, manifestJson, MediaTypes.OCI_MANIFEST);
+    Descriptor manifestDesc = store.put(manifestJson, MediaTypes.OCI_MANIFEST);
     return new Image(manifestDesc, manifestJson, configDesc, List.copyOf(layers));
-  }
-
-  private static Descriptor put(BlobStore store, byte[] data, String mediaType) throws IOException {
-    try (BlobStore.Writer w = store.writer()) {
-      w.write(data);
-      return w.commit(mediaType);
-    }
   }
 }

@@ -35,6 +35,12 @@ public final class Layouts {
    */
   public static void addImage(Path dir, Descriptor manifest, List<Descriptor> blobsNeeded, BlobSource blobs,
       String tag, Platform platform) throws IOException {
+    copyBlobs(dir, blobsNeeded, blobs);
+    tag(dir, manifest.withPlatform(platform), tag);
+  }
+
+  /** Copies into the layout in {@code dir} those of {@code blobsNeeded} that it lacks, verified, from {@code blobs}. */
+  public static void copyBlobs(Path dir, List<Descriptor> blobsNeeded, BlobSource blobs) throws IOException {
     BlobStore store = new BlobStore(dir);
     for (Descriptor d : blobsNeeded) {
       if (!store.has(d.digest(), d.size())) {
@@ -43,6 +49,13 @@ public final class Layouts {
         }
       }
     }
+  }
+
+  /**
+   * Points {@code tag} of the layout in {@code dir} at {@code entry} (a manifest or an index whose
+   * blob is in the layout): rewrites {@code index.json}, keeping the entries of other tags.
+   */
+  public static void tag(Path dir, Descriptor entry, String tag) throws IOException {
     Files.write(dir.resolve("oci-layout"), OCI_LAYOUT);
     List<JsonNode> kept = new ArrayList<>();
     Path index = dir.resolve("index.json");
@@ -59,10 +72,29 @@ public final class Layouts {
     root.put("mediaType", MediaTypes.OCI_INDEX);
     ArrayNode list = root.putArray("manifests");
     kept.forEach(list::add);
-    manifest.withAnnotations(Map.of(REF_NAME, tag)).withPlatform(platform).writeTo(list.addObject());
+    entry.withAnnotations(Map.of(REF_NAME, tag)).writeTo(list.addObject());
     Path tmp = dir.resolve("index.json.tmp");
     Files.write(tmp, Json.bytes(root));
     Files.move(tmp, index, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * The entry of the layout in {@code dir} tagged {@code tagOrDigest} ({@code org.opencontainers.image.ref.name}),
+   * or whose digest it is (listed in {@code index.json} or not).
+   */
+  public static Descriptor find(Path dir, String tagOrDigest) throws IOException {
+    for (JsonNode m : index(dir).path("manifests")) {
+      if (tagOrDigest.equals(m.path("annotations").path(REF_NAME).asString(""))
+          || tagOrDigest.equals(m.path("digest").asString(""))) {
+        return Descriptor.parse(m, dir + "/index.json");
+      }
+    }
+    // An untagged manifest, such as an image of an index, is found by its blob.
+    Path blob = new BlobStore(dir).path(tagOrDigest);
+    if (tagOrDigest.matches("sha256:[a-f0-9]{64}") && Files.isRegularFile(blob)) {
+      return new Descriptor("", tagOrDigest, Files.size(blob));
+    }
+    throw new InvalidInputException(dir + "/index.json", "has no image tagged or with digest '" + tagOrDigest + "'");
   }
 
   /** Reads {@code index.json} of a layout. */

@@ -3,7 +3,9 @@ package dev.kairos.factory.oci.internal.pull;
 import dev.kairos.factory.oci.api.ImageReference;
 import dev.kairos.factory.oci.internal.image.Descriptor;
 import dev.kairos.factory.oci.internal.image.Json;
+import dev.kairos.factory.oci.internal.image.MediaTypes;
 import dev.kairos.factory.oci.internal.registry.RegistryClient;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
@@ -30,6 +32,10 @@ public final class RegistryOrigin implements Origin {
 
   @Override
   public InputStream open(Descriptor d) throws IOException {
+    // An image chosen from an index is a manifest: served under /manifests/, not /blobs/.
+    if (MediaTypes.isManifest(d.mediaType()) || MediaTypes.isIndex(d.mediaType())) {
+      return new ByteArrayInputStream(client.manifest(d.digest()).json());
+    }
     return client.blob(d);
   }
 

@@ -4,10 +4,17 @@ import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.oci.api.ImageReference;
 import dev.kairos.factory.oci.internal.image.BlobStore;
 import dev.kairos.factory.oci.internal.image.Descriptor;
+import dev.kairos.factory.oci.internal.image.MediaTypes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import land.oras.ContainerRef;
 import land.oras.Manifest;
 import land.oras.Registry;
+import land.oras.auth.AuthStore;
 import land.oras.exception.OrasException;
 
 /**
@@ -29,6 +37,11 @@ public final class RegistryClient {
 
   private final Registry registry;
   private final ImageReference ref;
+  private final boolean insecure;
+  private final String username;
+  private final String password;
+  private HttpClient http;
+  private TokenAuth tokenAuth;
 
   /**
    * @param insecure plain HTTP (and no TLS verification), for loopback registries or when asked
@@ -36,6 +49,9 @@ public final class RegistryClient {
    */
   public RegistryClient(ImageReference ref, boolean insecure, String username, String password, ExecutorService pool) {
     this.ref = ref;
+    this.insecure = insecure;
+    this.username = username;
+    this.password = password;
     Registry.Builder b = Registry.builder();
     if (insecure) {
       b = username != null ? b.insecure(ref.registry(), username, password) : b.insecure();
@@ -122,6 +138,78 @@ public final class RegistryClient {
     } catch (OrasException e) {
       throw failure("push manifest " + tag, e);
     }
+  }
+
+  /**
+   * PUTs an image index's bytes as they are under {@code tag} and returns the digest the registry
+   * reports. Sent directly rather than through oras, which re-serialises an index (changing its
+   * digest); authenticated as the spec says (Basic, or a Bearer token fetched from the realm the
+   * registry names).
+   */
+  public Optional<String> pushIndex(byte[] json, String tag) throws IOException {
+    ContainerRef cref = containerRef(tag);
+    URI uri = URI.create((insecure ? "http" : "https") + "://" + cref.getApiRegistry() + "/v2/" + ref.repository()
+        + "/manifests/" + tag);
+    String what = ref.name() + ": push index " + tag;
+    TokenAuth auth = tokenAuth();
+    String scope = "repository:" + ref.repository() + ":pull,push";
+    Optional<String> header = auth.preemptive(scope);
+    for (int attempt = 0; ; attempt++) {
+      HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2))
+          .header("Content-Type", MediaTypes.OCI_INDEX).PUT(HttpRequest.BodyPublishers.ofByteArray(json));
+      header.ifPresent(h -> rb.header("Authorization", h));
+      HttpResponse<String> r;
+      try {
+        r = http().send(rb.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException(what + ": interrupted");
+      }
+      if (r.statusCode() == 401 && attempt == 0) {
+        Optional<String> challenge = r.headers().firstValue("WWW-Authenticate");
+        Optional<String> retry = challenge.isPresent() ? auth.answer(challenge.get(), scope, what) : Optional.empty();
+        if (retry.isPresent() && !retry.equals(header)) {
+          header = retry;
+          continue;
+        }
+      }
+      if (r.statusCode() / 100 != 2) {
+        String body = r.body() == null ? "" : r.body().strip();
+        throw new KairosException(what + " failed (HTTP " + r.statusCode() + ")"
+            + (r.statusCode() == 401 ? ": the registry refused " + (username == null ? "anonymous access" : "the credentials of '" + username + "'") : "")
+            + (body.isEmpty() ? "" : ": " + (body.length() > 300 ? body.substring(0, 300) + "…" : body)));
+      }
+      return r.headers().firstValue("Docker-Content-Digest");
+    }
+  }
+
+  private synchronized TokenAuth tokenAuth() {
+    if (tokenAuth == null) {
+      String user = username;
+      String pass = password;
+      if (user == null && !insecure) {
+        // As oras does for the other calls: the Docker/Podman credential store.
+        try {
+          AuthStore.Credential c = AuthStore.newStore().get(containerRef("latest"));
+          if (c != null) {
+            user = c.username();
+            pass = c.password();
+          }
+        } catch (OrasException | UncheckedIOException noStore) {
+          // anonymous then
+        }
+      }
+      tokenAuth = new TokenAuth(http(), user, pass);
+    }
+    return tokenAuth;
+  }
+
+  private synchronized HttpClient http() {
+    if (http == null) {
+      http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
+          .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+    return http;
   }
 
   /** Something that opens a stream of a blob's bytes, again for each attempt. */
