@@ -12,6 +12,8 @@ packages=(
   docker-registry skopeo umoci
   # archive and compression peers
   cpio zstd xz-utils lz4 gzip
+  # file capabilities (setcap, getcap) for the xattr tests
+  libcap2-bin
   # boot artifact peers
   systemd-boot-efi sbsigntool osslsigncode binutils xorriso mtools dosfstools
   squashfs-tools fdisk gdisk e2fsprogs grub-common grub-efi-amd64-bin grub-pc-bin

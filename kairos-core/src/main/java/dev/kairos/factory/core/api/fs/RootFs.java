@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A Linux root file system, backed by a directory of any {@link java.nio.file.FileSystem}: a
@@ -47,6 +48,12 @@ import java.util.Optional;
  *       field (jimfs; an unprivileged process on disk), an in-process overlay keeps it and reading
  *       gives back what was set. Running as root on a real directory, owners, modes, device nodes
  *       and FIFOs are applied for real.
+ *   <li>Extended attributes of a real directory on Linux are read from and written to the disk in
+ *       every namespace the kernel allows this process ({@code security.capability} set by a
+ *       package's {@code setcap}, {@code trusted.} as root, {@code user.}), on the file itself,
+ *       never through a symlink; {@code security.selinux} (the host's label) and {@code system.}
+ *       are not read. A set the kernel refuses (a capability without root, a {@code user.}
+ *       attribute on a symlink) is kept whole in the overlay.
  * </ul>
  *
  * <pre>{@code
@@ -252,7 +259,11 @@ public final class RootFs {
       if (rec.specialType != null && rec.specialType.isDevice()) {
         b.device(rec.deviceMajor, rec.deviceMinor);
       }
+    }
+    if (rec != null && rec.xattrs != null) {
       rec.xattrs.forEach(b::xattr);
+    } else {
+      nativeMetadata.readXattrs(host).forEach(b::xattr);
     }
     return b.build();
   }
@@ -611,10 +622,14 @@ public final class RootFs {
       rec = rec != null ? rec : overlay.edit(key);
       rec.mode = m.mode();
     }
-    if (rec != null || !m.xattrs().isEmpty()) {
+    // After owner and mode: chown(2) drops security.capability, as the kernel does for any chown.
+    if (nativeMetadata.writeXattrs(host, m.xattrs())) {
+      if (rec != null) {
+        rec.xattrs = null;
+      }
+    } else {
       rec = rec != null ? rec : overlay.edit(key);
-      rec.xattrs.clear();
-      rec.xattrs.putAll(m.xattrs());
+      rec.xattrs = new TreeMap<>(m.xattrs());
     }
     if (withTimes) {
       nativeMetadata.writeMtime(host, m.type(), m.mtime());

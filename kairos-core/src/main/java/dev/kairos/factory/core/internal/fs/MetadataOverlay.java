@@ -20,7 +20,8 @@ public final class MetadataOverlay {
     public FileType specialType;
     public int deviceMajor;
     public int deviceMinor;
-    public final TreeMap<String, byte[]> xattrs = new TreeMap<>();
+    /** The whole set of extended attributes when the store could not take it. */
+    public TreeMap<String, byte[]> xattrs;
   }
 
   private final Map<Object, Record> records = new ConcurrentHashMap<>();

@@ -14,27 +14,34 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 
 /**
  * What the backing store of a root can hold natively, and the calls that read and write it there.
  * Privileged means: a real directory on the default file system, and this process is root; then
  * owners, the full mode and special files are applied for real. Otherwise they go to the overlay,
  * and only the nine permission bits are mirrored on the backing store (widened so that the owner
- * can still read and write, as fakeroot does).
+ * can still read and write, as fakeroot does). Extended attributes are read and written on any
+ * real directory of a Linux host, as far as the kernel lets this process; what it refuses goes
+ * to the overlay.
  */
 public final class NativeMetadata {
   private final boolean privileged;
   private final boolean unixView;
   private final boolean posixView;
   private final boolean defaultFs;
+  private final boolean xattrs;
 
   private NativeMetadata(boolean privileged, boolean unixView, boolean posixView, boolean defaultFs) {
     this.privileged = privileged;
     this.unixView = unixView;
     this.posixView = posixView;
     this.defaultFs = defaultFs;
+    this.xattrs = defaultFs && LinuxXattrs.available();
   }
 
   /** Probes what the file system of {@code root} supports. */
@@ -72,6 +79,20 @@ public final class NativeMetadata {
     } else if (posixView) {
       b.mode(toBits(Files.getPosixFilePermissions(host, LinkOption.NOFOLLOW_LINKS)));
     }
+  }
+
+  /** The extended attributes {@code host} itself holds on disk; empty where the store has none. */
+  public SortedMap<String, byte[]> readXattrs(Path host) throws IOException {
+    return xattrs ? LinuxXattrs.read(host) : Collections.emptySortedMap();
+  }
+
+  /**
+   * Makes the extended attributes of {@code host} on disk exactly {@code wanted}; false if the
+   * store cannot hold them (no xattrs here, or a namespace the kernel refuses this process), and
+   * then they must be kept in the overlay.
+   */
+  public boolean writeXattrs(Path host, Map<String, byte[]> wanted) throws IOException {
+    return xattrs ? LinuxXattrs.write(host, wanted) : wanted.isEmpty();
   }
 
   /** The type of a file that is neither a directory, a regular file nor a symlink. */

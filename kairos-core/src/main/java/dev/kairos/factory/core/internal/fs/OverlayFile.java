@@ -6,11 +6,13 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The text form of overlay records, one file per line, so that a metadata overlay outlives its
  * process: {@code PATH field=value ...}, the in-image path percent-encoded, then only the fields
- * the overlay holds, e.g. {@code /usr/bin/sudo mode=4755 uid=0 gid=27 xattr.security.capability=AQAAAg==}.
+ * the overlay holds, e.g. {@code /usr/bin/sudo mode=4755 uid=0 gid=27 xattr.security.capability=AQAAAg==}
+ * ({@code xattrs=none} where the overlay says the file has no extended attributes at all).
  * The first line names the format and its version.
  */
 public final class OverlayFile {
@@ -37,8 +39,12 @@ public final class OverlayFile {
         b.append(" dev=").append(rec.deviceMajor).append(',').append(rec.deviceMinor);
       }
     }
-    for (Map.Entry<String, byte[]> x : rec.xattrs.entrySet()) {
-      b.append(" xattr.").append(encodePath(x.getKey())).append('=').append(Base64.getEncoder().encodeToString(x.getValue()));
+    if (rec.xattrs != null && rec.xattrs.isEmpty()) {
+      b.append(" xattrs=none"); // the file has none, whatever the disk holds
+    } else if (rec.xattrs != null) {
+      for (Map.Entry<String, byte[]> x : rec.xattrs.entrySet()) {
+        b.append(" xattr.").append(encodePath(x.getKey())).append('=').append(Base64.getEncoder().encodeToString(x.getValue()));
+      }
     }
     return b.toString();
   }
@@ -76,7 +82,10 @@ public final class OverlayFile {
           String[] mm = value.split(",", 2);
           rec.deviceMajor = Integer.parseInt(mm[0]);
           rec.deviceMinor = Integer.parseInt(mm[1]);
+        } else if (name.equals("xattrs") && value.equals("none")) {
+          rec.xattrs = rec.xattrs != null ? rec.xattrs : new TreeMap<>();
         } else if (name.startsWith("xattr.")) {
+          rec.xattrs = rec.xattrs != null ? rec.xattrs : new TreeMap<>();
           rec.xattrs.put(decode(name.substring("xattr.".length()), source, lineNo), Base64.getDecoder().decode(value));
         } else {
           throw new InvalidInputException(source, lineNo, 0, "unknown field '" + name + "'");

@@ -314,6 +314,46 @@ abstract class RootFsContract {
   }
 
   @Test
+  void xattrsOfEveryNamespaceAreReplacedWholeAndSeenByWalk() throws Exception {
+    root.writeString(p("/usr/bin/ping"), "x");
+    byte[] cap = {1, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    FileMetadata withAll = root.metadata(p("/usr/bin/ping")).toBuilder()
+        .xattr("security.capability", cap).xattr("trusted.overlay.opaque", new byte[] {'y'})
+        .xattr("user.empty", new byte[0]).build();
+    root.setMetadata(p("/usr/bin/ping"), withAll);
+    Map<String, FileMetadata> walked = new TreeMap<>();
+    root.walk(ImagePath.ROOT, e -> walked.put(e.path().toString(), e.metadata()));
+    assertThat(walked.get("/usr/bin/ping").xattrs()).containsOnlyKeys("security.capability", "trusted.overlay.opaque", "user.empty");
+    assertThat(walked.get("/usr/bin/ping").xattrs().get("security.capability")).containsExactly(cap);
+    assertThat(walked.get("/usr/bin/ping").xattrs().get("user.empty")).isEmpty();
+    assertThat(walked.get("/usr/bin").xattrs()).isEmpty();
+
+    root.setMetadata(p("/usr/bin/ping"), withAll.toBuilder().removeXattr("trusted.overlay.opaque")
+        .xattr("user.empty", new byte[] {7}).build());
+    assertThat(root.metadata(p("/usr/bin/ping")).xattrs()).containsOnlyKeys("security.capability", "user.empty");
+    assertThat(root.metadata(p("/usr/bin/ping")).xattrs().get("user.empty")).containsExactly(7);
+    root.setOwner(p("/usr/bin/ping"), 0, 0);
+    assertThat(root.metadata(p("/usr/bin/ping")).xattrs().get("security.capability"))
+        .as("a chown keeps the capability").containsExactly(cap);
+    root.setMetadata(p("/usr/bin/ping"), withAll.toBuilder().clearXattrs().build());
+    assertThat(root.metadata(p("/usr/bin/ping")).xattrs()).isEmpty();
+  }
+
+  @Test
+  void xattrsOnSymlinksAndDirectoriesAreTheirOwn() throws Exception {
+    root.createDirectories(p("/etc"));
+    root.createSymlink(p("/link"), "etc");
+    root.setXattr(p("/link"), "user.on-link", new byte[] {1});
+    root.setXattr(p("/etc"), "security.x", new byte[] {2});
+    assertThat(root.metadata(p("/link")).xattrs()).containsOnlyKeys("user.on-link");
+    assertThat(root.metadata(p("/etc")).xattrs()).containsOnlyKeys("security.x");
+    root.setMode(p("/link"), 0700);
+    assertThat(root.metadata(p("/etc")).xattrs()).as("setMode follows the link and keeps the target's xattrs")
+        .containsOnlyKeys("security.x");
+    assertThat(root.metadata(p("/link")).xattrs()).containsOnlyKeys("user.on-link");
+  }
+
+  @Test
   void setMetadataChecksTheTypeAndAppliesEverything() throws Exception {
     root.writeString(p("/f"), "x");
     FileMetadata want = meta(FileType.REGULAR).mode(04711).uid(3).gid(4).mtime(Instant.ofEpochSecond(99))

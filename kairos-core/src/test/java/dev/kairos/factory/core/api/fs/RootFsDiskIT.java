@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.core.internal.fs.ProcessIdentity;
+import dev.kairos.factory.core.internal.run.HostTool;
 import dev.kairos.factory.core.it.Scratch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,18 +93,48 @@ class RootFsDiskIT extends RootFsContract {
     assertThat(again.metadata(p("/dev/initctl")).type()).isEqualTo(FileType.FIFO);
   }
 
+  /** {@code setcap cap_net_raw+ep}, as iputils-ping's postinst does, in the kernel's v2 format. */
+  private static final byte[] CAP_NET_RAW_EP = {1, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
   @Test
-  void xattrsKeptInTheOverlaySurviveASaveAndLoad() throws Exception {
+  void aCapabilitySetOnDiskBySetcapIsSeenByWalk() throws Exception {
+    assumeTrue(HostTool.exists("setcap"), "needs setcap (libcap2-bin)");
     root.writeString(p("/usr/bin/ping"), "x");
-    root.setXattr(p("/usr/bin/ping"), "security.capability", new byte[] {1, 0, 0, 2});
+    root.createSymlink(p("/usr/bin/ping4"), "ping");
+    HostTool.run(Duration.ofSeconds(30), "setcap", "cap_net_raw+ep", host("/usr/bin/ping").toString());
+
+    Map<String, FileMetadata> walked = new TreeMap<>();
+    RootFs.at(root.root()).walk(ImagePath.ROOT, e -> walked.put(e.path().toString(), e.metadata()));
+    assertThat(walked.get("/usr/bin/ping").xattrs()).containsOnlyKeys("security.capability");
+    assertThat(walked.get("/usr/bin/ping").xattrs().get("security.capability")).containsExactly(CAP_NET_RAW_EP);
+    assertThat(walked.get("/usr/bin/ping4").xattrs()).as("a symlink is not followed").isEmpty();
+  }
+
+  @Test
+  void aCapabilitySetThroughRootFsLandsOnDisk() throws Exception {
+    assumeTrue(HostTool.exists("getcap"), "needs getcap (libcap2-bin)");
+    root.writeString(p("/usr/bin/ping"), "x");
+    root.setXattr(p("/usr/bin/ping"), "security.capability", CAP_NET_RAW_EP);
+    root.setOwner(p("/usr/bin/ping"), 0, 0);
+    assertThat(HostTool.run(Duration.ofSeconds(30), "getcap", host("/usr/bin/ping").toString()))
+        .contains("cap_net_raw=ep");
+    assertThat(RootFs.at(root.root()).metadata(p("/usr/bin/ping")).xattrs().get("security.capability"))
+        .as("another instance reads it from the disk, not from an overlay").containsExactly(CAP_NET_RAW_EP);
+  }
+
+  @Test
+  void xattrsTheDiskRefusesAreKeptInTheOverlayAndSurviveASaveAndLoad() throws Exception {
+    root.createSymlink(p("/l"), "usr");
+    // Linux has no user.* attributes on symlinks: the overlay keeps this one.
+    root.setXattr(p("/l"), "user.note", new byte[] {1, 0, 0, 2});
     Path dir = Scratch.create("overlay-file");
     try {
       Path file = dir.resolve("rootfs.meta");
       assertThat(root.saveMetadataOverlay(file)).isEqualTo(1);
       RootFs again = RootFs.at(root.root());
-      assertThat(again.metadata(p("/usr/bin/ping")).xattrs()).isEmpty();
+      assertThat(again.metadata(p("/l")).xattrs()).isEmpty();
       again.loadMetadataOverlay(file);
-      assertThat(again.metadata(p("/usr/bin/ping")).xattrs().get("security.capability")).containsExactly(1, 0, 0, 2);
+      assertThat(again.metadata(p("/l")).xattrs().get("user.note")).containsExactly(1, 0, 0, 2);
     } finally {
       Scratch.delete(dir);
     }
