@@ -8,6 +8,7 @@ import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.FsEntry;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
 
 /**
  * A squashfs 4.0 writer in Java. File contents are streamed into the data area as the rootfs is
@@ -32,14 +34,22 @@ import java.util.Objects;
  * that every directory can point at its entries, followed by the fragment and id tables and the
  * superblock. The output is a pure function of the tree, its metadata and the options.
  *
- * <p>Not written: the NFS export table and extended attributes (the superblock says so with its
- * flags); duplicate files are stored twice.
+ * <p>Extended attributes of the {@code user.}, {@code trusted.} and {@code security.} namespaces
+ * (file capabilities among them) go to the xattr tables at the end of the image: each distinct
+ * set is stored once and inodes that carry one take their extended form, which holds the set's
+ * index. Other namespaces cannot be expressed in squashfs and are left out, as {@code mksquashfs}
+ * does. A tree without extended attributes gets no xattr table.
+ *
+ * <p>Not written: the NFS export table (the superblock says so); duplicate files are stored twice.
  */
 public final class JavaSquashfsWriter implements SquashfsWriter {
   private static final int MAGIC = 0x73717368;
   private static final int SUPERBLOCK_SIZE = 96;
   private static final int FLAG_NO_XATTRS = 0x0200;
   private static final int NO_FRAGMENT = 0xFFFFFFFF;
+  private static final int NO_XATTR = 0xFFFFFFFF;
+  /** The name prefixes squashfs stores as a type number (0, 1, 2) instead of text. */
+  private static final List<String> XATTR_PREFIXES = List.of("user.", "trusted.", "security.");
   private static final int UNCOMPRESSED_DATA = 1 << 24;
   private static final long NOT_PRESENT = 0xFFFFFFFFFFFFFFFFL;
   private static final int PAD = 4096;
@@ -104,6 +114,8 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
     private int fragmentFill;
     private final List<long[]> fragments = new ArrayList<>();
     private final Map<Integer, Integer> ids = new LinkedHashMap<>();
+    /** Each distinct xattr set, as its key/value bytes, with its index in the xattr id table. */
+    private final Map<ByteBuffer, Integer> xattrSets = new LinkedHashMap<>();
     private final MetadataWriter inodes;
     private final MetadataWriter dirs;
     private long pos = SUPERBLOCK_SIZE;
@@ -129,6 +141,8 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
       writeFully(dirs.finish());
       long fragmentTableStart = writeFragmentTable();
       long idTableStart = writeIdTable();
+      // The kernel wants the xattr id table's index to end the image (it checks against bytes_used).
+      long xattrIdTableStart = xattrSets.isEmpty() ? NOT_PRESENT : writeXattrTables();
       long bytesUsed = pos;
       long padded = (bytesUsed + PAD - 1) / PAD * PAD;
       if (padded > bytesUsed) {
@@ -139,9 +153,9 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
       sb.putInt(MAGIC).putInt(inodeCount).putInt(seconds(options.sourceDate().instant()))
           .putInt(blockSize).putInt(fragments.size())
           .putShort((short) options.compression().id()).putShort((short) options.blockLog())
-          .putShort((short) FLAG_NO_XATTRS).putShort((short) ids.size())
+          .putShort((short) (xattrSets.isEmpty() ? FLAG_NO_XATTRS : 0)).putShort((short) ids.size())
           .putShort((short) 4).putShort((short) 0)
-          .putLong(root.inodeRef).putLong(bytesUsed).putLong(idTableStart).putLong(NOT_PRESENT)
+          .putLong(root.inodeRef).putLong(bytesUsed).putLong(idTableStart).putLong(xattrIdTableStart)
           .putLong(inodeTableStart).putLong(directoryTableStart).putLong(fragmentTableStart)
           .putLong(NOT_PRESENT);
       sb.flip();
@@ -317,26 +331,28 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
     private void writeInode(Node n, int parentInode) throws KairosException {
       FileMetadata m = n.meta;
       n.inodeRef = inodes.reference();
+      int xattr = xattrIndex(m);
+      boolean plain = xattr == NO_XATTR;
       ByteBuffer b;
       switch (m.type()) {
         case DIRECTORY -> {
           int subdirs = (int) n.children.stream().filter(Node::isDir).count();
-          if (n.size <= 0xFFFF) {
+          if (plain && n.size <= 0xFFFF) {
             b = header(n, 1, 16).putInt((int) n.blocksStart).putInt(2 + subdirs)
                 .putShort((short) n.size).putShort((short) n.fragmentOffset).putInt(parentInode);
           } else {
             b = header(n, 8, 24).putInt(2 + subdirs).putInt((int) n.size).putInt((int) n.blocksStart)
-                .putInt(parentInode).putShort((short) 0).putShort((short) n.fragmentOffset).putInt(NO_FRAGMENT);
+                .putInt(parentInode).putShort((short) 0).putShort((short) n.fragmentOffset).putInt(xattr);
           }
         }
         case REGULAR -> {
           int nb = n.blockSizes.length;
-          if (n.links == 1 && n.blocksStart <= 0xFFFFFFFFL && n.size <= 0xFFFFFFFFL) {
+          if (plain && n.links == 1 && n.blocksStart <= 0xFFFFFFFFL && n.size <= 0xFFFFFFFFL) {
             b = header(n, 2, 16 + 4 * nb).putInt((int) n.blocksStart).putInt(n.fragment)
                 .putInt(n.fragmentOffset).putInt((int) n.size);
           } else {
             b = header(n, 9, 40 + 4 * nb).putLong(n.blocksStart).putLong(n.size).putLong(0)
-                .putInt(n.links).putInt(n.fragment).putInt(n.fragmentOffset).putInt(NO_FRAGMENT);
+                .putInt(n.links).putInt(n.fragment).putInt(n.fragmentOffset).putInt(xattr);
           }
           for (int s : n.blockSizes) {
             b.putInt(s);
@@ -344,15 +360,20 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
         }
         case SYMLINK -> {
           byte[] target = n.symlinkTarget.getBytes(StandardCharsets.UTF_8);
-          b = header(n, 3, 8 + target.length).putInt(n.links).putInt(target.length).put(target);
+          b = header(n, plain ? 3 : 10, 8 + target.length + (plain ? 0 : 4)).putInt(n.links).putInt(target.length).put(target);
+          if (!plain) {
+            b.putInt(xattr);
+          }
         }
         case BLOCK_DEVICE, CHAR_DEVICE -> {
           int major = m.deviceMajor();
           int minor = m.deviceMinor();
           int dev = (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12);
-          b = header(n, basicType(m.type()), 8).putInt(n.links).putInt(dev);
+          b = plain ? header(n, basicType(m.type()), 8).putInt(n.links).putInt(dev)
+              : header(n, basicType(m.type()) + 7, 12).putInt(n.links).putInt(dev).putInt(xattr);
         }
-        default -> b = header(n, basicType(m.type()), 4).putInt(n.links);
+        default -> b = plain ? header(n, basicType(m.type()), 4).putInt(n.links)
+            : header(n, basicType(m.type()) + 7, 8).putInt(n.links).putInt(xattr);
       }
       inodes.write(b.array());
     }
@@ -376,7 +397,65 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
       return idx;
     }
 
+    /**
+     * The index of the file's xattr set in the xattr id table, the set added if it is new, or
+     * {@link #NO_XATTR}. A set is its entries in name order: a 16-bit prefix type, the 16-bit
+     * length and the name without its prefix, then the 32-bit length and the value.
+     */
+    private int xattrIndex(FileMetadata m) {
+      SortedMap<String, byte[]> all = m.xattrs();
+      if (all.isEmpty()) {
+        return NO_XATTR;
+      }
+      ByteArrayOutputStream kv = new ByteArrayOutputStream();
+      int count = 0;
+      for (Map.Entry<String, byte[]> x : all.entrySet()) {
+        int type = prefixType(x.getKey());
+        if (type < 0) {
+          continue;
+        }
+        byte[] name = x.getKey().substring(XATTR_PREFIXES.get(type).length()).getBytes(StandardCharsets.UTF_8);
+        byte[] value = x.getValue();
+        kv.writeBytes(le(4 + name.length).putShort((short) type).putShort((short) name.length).put(name).array());
+        kv.writeBytes(le(4 + value.length).putInt(value.length).put(value).array());
+        count++;
+      }
+      if (count == 0) {
+        return NO_XATTR;
+      }
+      // the count rides in front of the bytes so that it is part of the key
+      ByteBuffer key = ByteBuffer.wrap(le(4 + kv.size()).putInt(count).put(kv.toByteArray()).array());
+      return xattrSets.computeIfAbsent(key, k -> xattrSets.size());
+    }
+
     // ------------------------------------------------------------ tables
+
+    /**
+     * Writes the key/value blocks of every xattr set, the id table (per set: its position in the
+     * key/value blocks, its count and its size), the id table's header (where the key/value blocks
+     * start, how many ids) and the positions of the id table's blocks; returns the header's position.
+     */
+    private long writeXattrTables() throws IOException {
+      MetadataWriter kv = new MetadataWriter(compressor);
+      MetadataWriter idw = new MetadataWriter(compressor);
+      for (ByteBuffer set : xattrSets.keySet()) {
+        byte[] b = set.array();
+        int count = ByteBuffer.wrap(b, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        idw.write(le(16).putLong(kv.reference()).putInt(count).putInt(b.length - 4).array());
+        kv.write(b, 4, b.length - 4);
+      }
+      long kvStart = pos;
+      writeFully(kv.finish());
+      long idStart = pos;
+      writeFully(idw.finish());
+      long headerStart = pos;
+      ByteBuffer header = le(16 + 8 * idw.blockStarts().size()).putLong(kvStart).putInt(xattrSets.size()).putInt(0);
+      for (int start : idw.blockStarts()) {
+        header.putLong(idStart + start);
+      }
+      writeFully(header.array());
+      return headerStart;
+    }
 
     private long writeFragmentTable() throws IOException {
       MetadataWriter w = new MetadataWriter(compressor);
@@ -423,6 +502,16 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
 
   private static ByteBuffer le(int size) {
     return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** 0, 1 or 2 for the namespaces squashfs knows, else -1. */
+  private static int prefixType(String name) {
+    for (int i = 0; i < XATTR_PREFIXES.size(); i++) {
+      if (name.startsWith(XATTR_PREFIXES.get(i))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static int basicType(FileType t) {

@@ -68,4 +68,66 @@ class JavaSquashfsWriterTest {
     b.setMtime(ImagePath.of("/etc/hostname"), Instant.parse("2021-05-05T00:00:00Z"));
     assertThat(write(a, SquashfsCompression.ZSTD)).isNotEqualTo(write(b, SquashfsCompression.ZSTD));
   }
+
+  @Test
+  void xattrSetsAreStoredOnceAtTheEndOfTheImage() throws Exception {
+    RootFs plain = InMemoryRootFs.create();
+    SampleTree.fill(plain, BLOCK);
+    ByteBuffer plainSb = ByteBuffer.wrap(write(plain, SquashfsCompression.GZIP)).order(ByteOrder.LITTLE_ENDIAN);
+    assertThat(plainSb.getShort(24) & 0x200).as("no xattrs flag").isEqualTo(0x200);
+    assertThat(plainSb.getLong(56)).isEqualTo(-1L);
+
+    RootFs root = InMemoryRootFs.create();
+    SampleTree.fill(root, BLOCK);
+    byte[] cap = {1, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    root.setXattr(ImagePath.of("/usr/bin/sudo"), "security.capability", cap);
+    root.setXattr(ImagePath.of("/etc/hostname"), "security.capability", cap);
+    root.setXattr(ImagePath.of("/etc"), "user.a", new byte[] {1, 2});
+    root.setXattr(ImagePath.of("/etc"), "system.posix_acl_access", new byte[] {9});
+    byte[] img = write(root, SquashfsCompression.GZIP);
+    ByteBuffer sb = ByteBuffer.wrap(img).order(ByteOrder.LITTLE_ENDIAN);
+    assertThat(sb.getShort(24) & 0x200).isZero();
+    long header = sb.getLong(56);
+    long bytesUsed = sb.getLong(40);
+    assertThat(header).isGreaterThan(sb.getLong(48));
+    long kvStart = sb.getLong((int) header);
+    assertThat(sb.getInt((int) header + 8)).as("two distinct sets; system.* left out").isEqualTo(2);
+    long idBlock = sb.getLong((int) header + 16);
+    assertThat(header + 24).as("the index ends the image").isEqualTo(bytesUsed);
+    assertThat(kvStart).isGreaterThan(sb.getLong(48)).isLessThan(idBlock);
+    ByteBuffer ids = metadataBlock(img, (int) idBlock);
+    assertThat(ids.remaining()).isEqualTo(32);
+    // the first set met in inode order (children first) is /etc/hostname's capability
+    assertThat(ids.getLong(0)).isZero();
+    assertThat(ids.getInt(8)).isEqualTo(1);
+    assertThat(ids.getInt(12)).isEqualTo(2 + 2 + "capability".length() + 4 + cap.length);
+    assertThat(ids.getLong(16)).as("the second set follows the first in the same block").isEqualTo(ids.getInt(12));
+    assertThat(ids.getInt(16 + 12)).isEqualTo(2 + 2 + 1 + 4 + 2);
+    ByteBuffer kv = metadataBlock(img, (int) kvStart);
+    assertThat(kv.remaining()).isEqualTo(ids.getInt(12) + ids.getInt(16 + 12));
+    byte[] name = new byte[10];
+    kv.position(4).get(name);
+    assertThat(kv.getShort(0)).as("security prefix").isEqualTo((short) 2);
+    assertThat(new String(name, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("capability");
+    assertThat(kv.getInt(14)).isEqualTo(cap.length);
+    assertThat(write(root, SquashfsCompression.GZIP)).isEqualTo(img);
+  }
+
+  /** The uncompressed payload of the metadata block at {@code offset} (gzip images). */
+  private static ByteBuffer metadataBlock(byte[] img, int offset) throws Exception {
+    int header = ByteBuffer.wrap(img).order(ByteOrder.LITTLE_ENDIAN).getShort(offset) & 0xffff;
+    int len = header & 0x7fff;
+    byte[] out;
+    if ((header & 0x8000) != 0) {
+      out = java.util.Arrays.copyOfRange(img, offset + 2, offset + 2 + len);
+    } else {
+      java.util.zip.Inflater inf = new java.util.zip.Inflater();
+      inf.setInput(img, offset + 2, len);
+      byte[] buf = new byte[8192];
+      int n = inf.inflate(buf);
+      inf.end();
+      out = java.util.Arrays.copyOf(buf, n);
+    }
+    return ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+  }
 }

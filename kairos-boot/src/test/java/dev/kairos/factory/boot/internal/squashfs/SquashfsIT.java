@@ -8,6 +8,7 @@ import dev.kairos.factory.boot.api.squashfs.SquashfsOptions;
 import dev.kairos.factory.boot.api.squashfs.SquashfsWriter;
 import dev.kairos.factory.boot.internal.host.HostCommand;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,5 +101,56 @@ class SquashfsIT {
     SquashfsWriter.inJava(options(SquashfsCompression.GZIP)).write(root, a);
     SquashfsWriter.inJava(options(SquashfsCompression.GZIP)).write(root, b);
     assertThat(Files.mismatch(a, b)).isEqualTo(-1L);
+  }
+
+  /**
+   * Capabilities and other extended attributes, set on disk by {@code setcap} and through the
+   * rootfs, in sets numerous enough to span several metadata blocks: {@code unsquashfs} extracts
+   * them and {@code getcap} and the rootfs read the same back.
+   */
+  @Test
+  void xattrsSurviveUnsquashfs() throws Exception {
+    assumeTrue(HostCommand.available("setcap") && HostCommand.available("getcap"), "needs libcap2-bin");
+    RootFs src = RootFs.at(Files.createDirectory(work.resolve("xattr-src")));
+    src.createDirectories(ImagePath.of("/usr/bin"));
+    src.writeString(ImagePath.of("/usr/bin/ping"), "ping");
+    HostCommand.run(List.of("setcap", "cap_net_raw+ep", src.root().resolve("usr/bin/ping").toString()), TIMEOUT);
+    src.createHardlink(ImagePath.of("/usr/bin/ping4"), ImagePath.of("/usr/bin/ping"));
+    src.writeString(ImagePath.of("/usr/bin/arping"), "arping");
+    src.setXattr(ImagePath.of("/usr/bin/arping"), "security.capability",
+        src.metadata(ImagePath.of("/usr/bin/ping")).xattrs().get("security.capability"));
+    src.createSymlink(ImagePath.of("/usr/bin/ping6"), "ping");
+    src.setXattr(ImagePath.of("/usr/bin/ping6"), "trusted.link", new byte[] {1});
+    src.setXattr(ImagePath.of("/usr"), "trusted.overlay.opaque", new byte[] {'y'});
+    src.createDirectories(ImagePath.of("/many"));
+    for (int i = 0; i < 700; i++) {
+      ImagePath f = ImagePath.of("/many/f" + i);
+      src.writeString(f, "");
+      src.setXattr(f, "user.n", ("value-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    Path image = work.resolve("xattrs.sqfs");
+    SquashfsWriter.inJava(options(SquashfsCompression.ZSTD)).write(src, image);
+
+    Path extracted = work.resolve("xattrs-x");
+    String out = HostCommand.run(List.of("unsquashfs", "-d", extracted.toString(), image.toString()), TIMEOUT).outputTail();
+    assertThat(out).doesNotContainIgnoringCase("error").doesNotContainIgnoringCase("failed");
+    assertThat(HostCommand.run(List.of("getcap", extracted.resolve("usr/bin/ping").toString(),
+        extracted.resolve("usr/bin/arping").toString()), TIMEOUT).outputTail())
+        .contains("usr/bin/ping cap_net_raw=ep").contains("usr/bin/arping cap_net_raw=ep");
+    RootFs back = RootFs.at(extracted);
+    java.util.Map<String, String> want = new java.util.TreeMap<>();
+    java.util.Map<String, String> got = new java.util.TreeMap<>();
+    src.walk(ImagePath.ROOT, e -> want.put(e.path().toString(), xattrs(e.metadata())));
+    back.walk(ImagePath.ROOT, e -> got.put(e.path().toString(), xattrs(e.metadata())));
+    assertThat(got).isEqualTo(want);
+    assertThat(got.get("/many/f699")).isEqualTo("user.n=76616c75652d363939");
+    SquashfsWriter.inJava(options(SquashfsCompression.ZSTD)).write(src, work.resolve("xattrs-again.sqfs"));
+    assertThat(Files.mismatch(image, work.resolve("xattrs-again.sqfs"))).isEqualTo(-1L);
+  }
+
+  private static String xattrs(dev.kairos.factory.core.api.fs.FileMetadata m) {
+    StringBuilder b = new StringBuilder();
+    m.xattrs().forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(java.util.HexFormat.of().formatHex(v)));
+    return b.toString();
   }
 }
