@@ -14,6 +14,7 @@ import dev.kairos.factory.oci.internal.image.Descriptor;
 import dev.kairos.factory.oci.internal.image.MediaTypes;
 import dev.kairos.factory.oci.internal.tar.TarEntry;
 import dev.kairos.factory.oci.internal.tar.TarWriter;
+import dev.kairos.factory.oci.internal.util.Pools;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -26,7 +27,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Packs a {@link RootFs} into one deterministic layer blob: entries in walk order (sorted by UTF-8
@@ -40,6 +40,8 @@ public final class LayerPacker {
   public record PackedLayer(Descriptor descriptor, String diffId) {}
 
   private static final long PROGRESS_EVERY = 64L << 20;
+  /** Level of gzip layers; see {@link ParallelGzipOutputStream} for why the bytes stay fixed. */
+  static final int GZIP_LEVEL = 6;
 
   private final SourceDate sourceDate;
   private final Compression compression;
@@ -57,7 +59,7 @@ public final class LayerPacker {
     try (BlobStore.Writer blob = store.writer()) {
       OutputStream target = blob.keepOpen();
       OutputStream compressed = switch (compression) {
-        case GZIP -> new GZIPOutputStream(target, 1 << 16);
+        case GZIP -> new ParallelGzipOutputStream(target, Pools.cpu(), Pools.cpuThreads(), GZIP_LEVEL);
         case ZSTD -> new ZstdOutputStream(target, 3);
         case NONE -> target;
       };

@@ -9,6 +9,7 @@ import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.oci.api.DigestMismatchException;
 import dev.kairos.factory.oci.internal.tar.TarEntry;
 import dev.kairos.factory.oci.internal.tar.TarReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,6 +35,8 @@ import java.util.Set;
 public final class LayerUnpacker {
   private static final String WHITEOUT = ".wh.";
   private static final String OPAQUE = ".wh..wh..opq";
+  private static final int READ_AHEAD_CHUNKS = 8;
+  private static final int READ_AHEAD_CHUNK = 1 << 20;
 
   private final RootFs root;
 
@@ -45,11 +48,26 @@ public final class LayerUnpacker {
 
   /**
    * Applies the layer read from {@code layer} (decompressed by its magic bytes); {@code name}
-   * (such as the layer's digest) appears in errors. Reads the stream to its end.
+   * (such as the layer's digest) appears in errors. Reads the stream to its end, and leaves it open.
+   * Reading and inflating run on a thread of their own, a few MiB ahead of the file writes.
    */
   public void apply(InputStream layer, String name) throws IOException {
-    InputStream in = Compression.decompress(layer);
-    TarReader tar = new TarReader(in, "layer " + name);
+    InputStream shielded = new FilterInputStream(layer) {
+      @Override
+      public void close() {
+        // the caller owns the layer stream; the inflater's own resources are still freed
+      }
+    };
+    try (InputStream in = new ReadAheadInputStream(Compression.decompress(shielded), name, READ_AHEAD_CHUNKS,
+        READ_AHEAD_CHUNK)) {
+      apply(new TarReader(in, "layer " + name), name);
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    // A decompressor may stop at its end mark; the bytes after it still belong to the blob.
+    layer.transferTo(OutputStream.nullOutputStream());
+  }
+
+  private void apply(TarReader tar, String name) throws IOException {
     Set<ImagePath> added = new HashSet<>();
     List<DirTime> dirTimes = new ArrayList<>();
     for (TarEntry e; (e = tar.next()) != null; ) {
@@ -71,7 +89,6 @@ public final class LayerUnpacker {
         root.setMtime(d.dir(), d.mtime());
       }
     }
-    in.transferTo(OutputStream.nullOutputStream());
   }
 
   private void applyEntry(TarEntry e, TarReader tar, Set<ImagePath> added, List<DirTime> dirTimes) throws IOException {

@@ -21,11 +21,13 @@ import dev.kairos.factory.oci.internal.util.Pools;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -118,31 +120,59 @@ public final class Puller {
   }
 
   /**
-   * Unpacks {@code image} into {@code root}: remote layers are first fetched into {@code store}
-   * (several at a time), local ones are read where they are. Returns the base image record for
-   * diff layers later; {@code reread} reads the blobs again after this call.
+   * Unpacks {@code image} into {@code root}, layer by layer in order. Remote layers also go into
+   * {@code store}: the first missing one is unpacked as it downloads (written to the store on the
+   * way, kept only if verified), later ones are fetched meanwhile, several at a time, and each is
+   * unpacked as soon as the one before is done and it is complete; one that nobody has started by
+   * then is streamed the same way. Local layers are read where they are. Returns the base image
+   * record for diff layers later; {@code reread} reads the blobs again after this call.
    */
   public BaseImage unpack(Origin origin, Resolved image, RootFs root, BlobStore store, BlobSource reread,
       String source) throws IOException {
-    List<CompletableFuture<Void>> downloads = new ArrayList<>();
+    int count = image.layers().size();
+    List<CompletableFuture<Void>> prefetches = new ArrayList<>();
+    List<AtomicBoolean> claimed = new ArrayList<>();
     ExecutorService pool = origin.remote() ? Pools.daemon("kairos-oci-pull", parallelism) : null;
     try {
-      for (Descriptor d : image.layers()) {
-        if (!origin.remote()) {
-          downloads.add(CompletableFuture.completedFuture(null));
-        } else if (store.has(d.digest(), d.size())) {
+      for (int i = 0; i < count; i++) {
+        Descriptor d = image.layers().get(i);
+        AtomicBoolean claim = new AtomicBoolean(!origin.remote());
+        claimed.add(claim);
+        if (origin.remote() && store.has(d.digest(), d.size())) {
           emit(new KairosEvent.CacheHit("layer blob", d.digest()));
-          downloads.add(CompletableFuture.completedFuture(null));
+          claim.set(true);
+          prefetches.add(CompletableFuture.completedFuture(null));
+        } else if (origin.remote() && i > 0) {
+          // The first layer is streamed by the unpacking thread; the others are fetched ahead.
+          prefetches.add(CompletableFuture.runAsync(() -> {
+            if (claim.compareAndSet(false, true)) {
+              download(origin, d, store, source);
+            }
+          }, pool));
         } else {
-          downloads.add(CompletableFuture.runAsync(() -> download(origin, d, store, source), pool));
+          prefetches.add(CompletableFuture.completedFuture(null));
         }
       }
-      for (int i = 0; i < image.layers().size(); i++) {
+      for (int i = 0; i < count; i++) {
         Descriptor d = image.layers().get(i);
-        await(downloads.get(i));
-        try (InputStream raw = origin.remote() ? store.open(d.digest()) : origin.open(d);
-             InputStream in = new VerifyingInputStream(raw, d, source)) {
-          new LayerUnpacker(root).apply(in, d.digest());
+        try {
+          if (!origin.remote()) {
+            try (VerifyingInputStream in = new VerifyingInputStream(origin.open(d), d, source)) {
+              apply(root, in, d);
+            }
+          } else if (claimed.get(i).compareAndSet(false, true)) {
+            try (BlobStore.Writer blob = store.writer();
+                 VerifyingInputStream in = new VerifyingInputStream(new TeeInputStream(counted(origin, d), blob), d, source)) {
+              apply(root, in, d);
+              blob.commit(d, source);
+              emit(new KairosEvent.Progress("pull " + d.digest(), d.size(), d.size()));
+            }
+          } else {
+            await(prefetches.get(i));
+            try (VerifyingInputStream in = new VerifyingInputStream(store.open(d.digest()), d, source)) {
+              apply(root, in, d);
+            }
+          }
         } catch (DigestMismatchException e) {
           if (origin.remote()) {
             // A cached blob that went bad must not be trusted next time.
@@ -150,10 +180,11 @@ public final class Puller {
           }
           throw e;
         }
-        emit(new KairosEvent.Progress("unpack " + source, i + 1, image.layers().size()));
+        emit(new KairosEvent.Progress("unpack " + source, i + 1, count));
       }
     } finally {
-      downloads.forEach(f -> f.cancel(true));
+      claimed.forEach(c -> c.set(true));
+      prefetches.forEach(f -> f.cancel(true));
       if (pool != null) {
         pool.shutdownNow();
       }
@@ -162,9 +193,42 @@ public final class Puller {
         BaseSnapshot.of(root));
   }
 
+  /**
+   * Unpacks a blob as it is verified. Layers are unpacked before their last byte is checked, so a
+   * failure is first checked against the rest of the blob: a blob that is not the one named fails
+   * as a digest mismatch, not as whatever its bad bytes made the unpacker say.
+   */
+  private static void apply(RootFs root, VerifyingInputStream in, Descriptor d) throws IOException {
+    try {
+      new LayerUnpacker(root).apply(in, d.digest());
+    } catch (DigestMismatchException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      try {
+        in.transferTo(OutputStream.nullOutputStream());
+      } catch (DigestMismatchException mismatch) {
+        mismatch.addSuppressed(e);
+        throw mismatch;
+      } catch (IOException ignored) {
+        // the stream itself is broken: the first error says more
+      }
+      throw e;
+    }
+  }
+
   private void download(Origin origin, Descriptor d, BlobStore store, String source) {
+    try (InputStream in = counted(origin, d)) {
+      store.put(in, d, source);
+      emit(new KairosEvent.Progress("pull " + d.digest(), d.size(), d.size()));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Opens a remote blob, reporting progress every few MiB. */
+  private InputStream counted(Origin origin, Descriptor d) throws IOException {
     AtomicLong done = new AtomicLong();
-    try (InputStream in = new FilterInputStream(origin.open(d)) {
+    return new FilterInputStream(origin.open(d)) {
       private long next = PROGRESS_EVERY;
 
       @Override
@@ -176,11 +240,42 @@ public final class Puller {
         }
         return n;
       }
-    }) {
-      store.put(in, d, source);
-      emit(new KairosEvent.Progress("pull " + d.digest(), d.size(), d.size()));
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    };
+  }
+
+  /** Copies what is read into a blob being written. */
+  private static final class TeeInputStream extends FilterInputStream {
+    private final OutputStream copy;
+
+    TeeInputStream(InputStream in, OutputStream copy) {
+      super(in);
+      this.copy = copy;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        copy.write(b, off, n);
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      byte[] buf = new byte[(int) Math.max(0, Math.min(n, 8192))];
+      return Math.max(0, read(buf, 0, buf.length));
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
     }
   }
 

@@ -7,6 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Bounded pools of daemon threads, so that an embedding program can always exit. */
 public final class Pools {
   private static final ExecutorService SHARED = daemon("kairos-oci-io", 4);
+  private static final int CPUS = Math.max(1, Runtime.getRuntime().availableProcessors());
+  private static final ExecutorService CPU = daemon("kairos-oci-cpu", CPUS);
 
   private Pools() {}
 
@@ -16,6 +18,16 @@ public final class Pools {
    */
   public static ExecutorService shared() {
     return SHARED;
+  }
+
+  /** A pool with one daemon thread per processor, shared by the layer compressors. */
+  public static ExecutorService cpu() {
+    return CPU;
+  }
+
+  /** How many threads {@link #cpu()} runs. */
+  public static int cpuThreads() {
+    return CPUS;
   }
 
   public static ExecutorService daemon(String name, int threads) {
