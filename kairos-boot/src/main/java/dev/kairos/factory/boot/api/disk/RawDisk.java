@@ -7,9 +7,11 @@ import dev.kairos.factory.boot.api.gpt.Guids;
 import dev.kairos.factory.boot.api.gpt.PartitionContent;
 import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.api.grub.GrubEnv;
+import dev.kairos.factory.boot.internal.disk.BiosBootCode;
 import dev.kairos.factory.boot.internal.disk.Ext2Images;
 import dev.kairos.factory.boot.internal.iso.GrubImages;
 import dev.kairos.factory.core.api.InvalidInputException;
+import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
@@ -25,28 +27,50 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * AuroraBoot's recovery-first raw disk ({@code disk.efi}), written without loop devices or mounts:
- * a GPT with {@code efi} (ESP, FAT labelled {@code COS_GRUB}, GRUB chaining to the recovery
- * partition's {@code /etc/cos/grub.cfg}), {@code oem} (ext2 {@code COS_OEM}: a grubenv with
- * {@code next_entry=recovery}, the cloud-config as {@code 90_custom.yaml} and {@code 01_reset.yaml},
- * which grows the disk and resets into the installed layout on first boot) and {@code recovery}
- * (ext2 {@code COS_RECOVERY} with {@code /cOS/recovery.img}, an ext2 {@code COS_SYSTEM} image of
- * the rootfs). Partition GUIDs are UUIDv5(URL, label) and the disk GUID that of
- * {@code KAIROS_DISK}, as in Kairos.
+ * AuroraBoot's recovery-first raw disk ({@code disk.efi} or {@code disk.bios}), written without
+ * loop devices or mounts: a GPT with a boot partition, {@code oem} (ext2 {@code COS_OEM}: a
+ * grubenv with {@code next_entry=recovery}, the cloud-config as {@code 90_custom.yaml} and
+ * {@code 01_reset.yaml}, which grows the disk and resets into the installed layout on first boot)
+ * and {@code recovery} (ext2 {@code COS_RECOVERY} with {@code /cOS/recovery.img}, an ext2
+ * {@code COS_SYSTEM} image of the rootfs, and the rootfs's {@code /etc/cos/grub.cfg}). Partition
+ * GUIDs are UUIDv5(URL, label) and the disk GUID that of {@code KAIROS_DISK}, as in Kairos.
+ *
+ * <p>The boot partition depends on the {@link Firmware}: for {@link Firmware#EFI}, {@code efi}
+ * (ESP, FAT labelled {@code COS_GRUB}) with {@code EFI/BOOT/BOOTX64.EFI}; for
+ * {@link Firmware#BIOS}, {@code bios} (a 1 MiB BIOS boot partition) with GRUB's i386-pc core
+ * image, and GRUB's {@code boot.img} in the protective MBR pointing at it, as
+ * {@code grub-install --target=i386-pc} leaves a disk. Either GRUB finds {@code COS_RECOVERY} and
+ * runs its {@code /etc/cos/grub.cfg}, which reads the grubenv and boots the recovery system.
  *
  * <pre>{@code
  * RawDisk.builder(RootFs.at(Path.of("rootfs")))
+ *     .firmware(RawDisk.Firmware.BIOS)
  *     .workDirectory(Path.of("/var/tmp/disk-work"))
  *     .build()
  *     .writeTo(Path.of("kairos.raw"));
  * }</pre>
  *
- * <p>The ext2 images are made by the host's {@code mke2fs -d}; the EFI GRUB by
- * {@code grub-mkimage} (not signed). The BIOS variant is not done.
+ * <p>The ext2 images are made by the host's {@code mke2fs -d}; the GRUB images by
+ * {@code grub-mkimage} (not signed: the EFI variant boots with Secure Boot off).
  */
 public final class RawDisk {
+  /** The firmware the disk boots with. */
+  public enum Firmware {
+    /** UEFI: an ESP with GRUB for x86_64 EFI ({@code disk.efi}). */
+    EFI,
+    /** Legacy BIOS: GRUB's MBR code and an i386-pc core in a BIOS boot partition ({@code disk.bios}). */
+    BIOS
+  }
+
   private static final long MIB = 1 << 20;
   private static final long ESP_MIB = 64;
+  private static final long BIOS_BOOT_MIB = 1;
+  /** Where the first partition starts, so where the BIOS core image is. */
+  private static final long FIRST_LBA = 2048;
+  /** GRUB's first step: find the recovery partition and run the image's boot menu from it. */
+  private static final String CHAIN = "search --no-floppy --label --set=root COS_RECOVERY\n"
+      + "set prefix=($root)/grub2\n"
+      + "configfile ($root)/etc/cos/grub.cfg\n";
   private static final long OEM_MIB = 64;
 
   private final Builder b;
@@ -69,15 +93,26 @@ public final class RawDisk {
     GrubImages grub = new GrubImages(b.toolTimeout);
     GrubConfigs configs = GrubConfigs.builder().build();
 
-    String chain = "search --no-floppy --label --set=root COS_RECOVERY\n"
-        + "set prefix=($root)/grub2\n"
-        + "configfile ($root)/etc/cos/grub.cfg\n";
-    Path efiBinary = grub.efiBinary(work, chain);
-    FatImage esp = FatImage.builder().label("COS_GRUB").sourceDate(b.sourceDate).size(ESP_MIB * MIB)
-        .hiddenSectors(2048)
-        .file("/EFI/BOOT/BOOTX64.EFI", efiBinary)
-        .file("/EFI/BOOT/grub.cfg", chain.getBytes(StandardCharsets.UTF_8))
-        .build();
+    GptDisk.Builder gpt = GptDisk.builder();
+    if (b.firmware == Firmware.EFI) {
+      FatImage esp = FatImage.builder().label("COS_GRUB").sourceDate(b.sourceDate).size(ESP_MIB * MIB)
+          .hiddenSectors(FIRST_LBA)
+          .file("/EFI/BOOT/BOOTX64.EFI", grub.efiBinary(work, CHAIN, GrubImages.DISK))
+          .file("/EFI/BOOT/grub.cfg", CHAIN.getBytes(StandardCharsets.UTF_8))
+          .build();
+      gpt.add(GptDisk.partition("efi").type(GptType.ESP).guid(label("COS_GRUB")).attributes(1)
+          .startLba(FIRST_LBA).size(ESP_MIB * MIB).content(esp));
+    } else {
+      byte[] core = BiosBootCode.core(Files.readAllBytes(grub.biosCore(work, CHAIN, GrubImages.DISK)), FIRST_LBA);
+      if (core.length > BIOS_BOOT_MIB * MIB) {
+        throw new KairosException("GRUB's core image (" + core.length + " bytes) does not fit the "
+            + BIOS_BOOT_MIB + " MiB BIOS boot partition");
+      }
+      gpt.bootCode(BiosBootCode.mbrCode(grub.biosBootSector(), FIRST_LBA));
+      // Bits 0 (platform required) and 2 (legacy BIOS bootable), as AuroraBoot sets them.
+      gpt.add(GptDisk.partition("bios").type(GptType.BIOS_BOOT).guid(label("COS_GRUB")).attributes(0b101)
+          .startLba(FIRST_LBA).size(BIOS_BOOT_MIB * MIB).content(PartitionContent.ofBytes(core)));
+    }
 
     Path oemDir = fresh(work.resolve("oem"));
     Files.write(oemDir.resolve("grubenv"), GrubEnv.of(Map.of("next_entry", "recovery")).toBytes());
@@ -94,12 +129,13 @@ public final class RawDisk {
     ImagePath cosGrub = ImagePath.of("/etc/cos/grub.cfg");
     Files.writeString(recoveryDir.resolve("etc/cos/grub.cfg"),
         b.rootfs.isRegularFile(cosGrub) ? b.rootfs.readString(cosGrub) : configs.installedMenu());
+    if (b.firmware == Firmware.BIOS) {
+      // grub2-install's boot directory in AuroraBoot: the same chain where GRUB's prefix points.
+      Files.writeString(Files.createDirectories(recoveryDir.resolve("grub2")).resolve("grub.cfg"), CHAIN);
+    }
     Path recovery = ext2.make(recoveryDir, work.resolve("recovery.img"), "COS_RECOVERY", recoveryMiB, label("COS_RECOVERY"));
 
-    GptDisk.builder()
-        .add(GptDisk.partition("efi").type(GptType.ESP).guid(label("COS_GRUB")).attributes(1)
-            .size(ESP_MIB * MIB).content(esp))
-        .add(GptDisk.partition("oem").type(GptType.LINUX_DATA).guid(label("COS_OEM"))
+    gpt.add(GptDisk.partition("oem").type(GptType.LINUX_DATA).guid(label("COS_OEM"))
             .size(OEM_MIB * MIB).content(PartitionContent.ofFile(oem)))
         .add(GptDisk.partition("recovery").type(GptType.LINUX_DATA).guid(label("COS_RECOVERY"))
             .size(recoveryMiB * MIB).content(PartitionContent.ofFile(recovery)))
@@ -176,6 +212,7 @@ public final class RawDisk {
         + "          groups:\n"
         + "            - admin\n";
     private SourceDate sourceDate = SourceDate.of(Instant.EPOCH);
+    private Firmware firmware = Firmware.EFI;
     private Duration toolTimeout = Duration.ofMinutes(10);
 
     private Builder(RootFs rootfs) {
@@ -194,6 +231,12 @@ public final class RawDisk {
         throw new InvalidInputException("cloud-config", "must start with '#cloud-config'");
       }
       this.cloudConfig = yaml;
+      return this;
+    }
+
+    /** The firmware the disk boots with (default {@link Firmware#EFI}). */
+    public Builder firmware(Firmware firmware) {
+      this.firmware = Objects.requireNonNull(firmware, "firmware");
       return this;
     }
 

@@ -22,6 +22,8 @@ public final class GrubImages {
   private static final List<String> COMMON = List.of("part_gpt", "part_msdos", "iso9660", "fat", "search",
       "search_fs_file", "search_label", "configfile", "normal", "linux", "echo", "test", "true", "ls", "cat",
       "serial", "terminal", "gzio", "smbios", "all_video", "font", "gfxterm", "loadenv", "regexp", "sleep");
+  /** What a raw disk's GRUB needs beyond that: the ext2 recovery partition and the image loop-mounted from it. */
+  public static final List<String> DISK = List.of("ext2", "loopback", "squash4", "xzio");
   public static final String PREFIX = "/boot/grub2";
 
   private final Duration timeout;
@@ -47,12 +49,36 @@ public final class GrubImages {
 
   /** Writes {@code bootx64.efi} with {@code embeddedConfig} into {@code dir} and returns it. */
   public Path efiBinary(Path dir, String embeddedConfig) throws IOException {
-    Path cfg = dir.resolve("embedded.cfg");
+    return efiBinary(dir, embeddedConfig, List.of());
+  }
+
+  /** As {@link #efiBinary(Path, String)}, with {@code extraModules} built in too. */
+  public Path efiBinary(Path dir, String embeddedConfig, List<String> extraModules) throws IOException {
+    return mkimage("x86_64-efi", dir.resolve("bootx64.efi"), dir, embeddedConfig, extraModules, "efi_gop", "efi_uga");
+  }
+
+  /**
+   * Writes GRUB's i386-pc {@code core.img} (diskboot + kernel + modules) for a BIOS boot
+   * partition into {@code dir} and returns it; the MBR's {@code boot.img} must be pointed at it.
+   */
+  public Path biosCore(Path dir, String embeddedConfig, List<String> extraModules) throws IOException {
+    return mkimage("i386-pc", dir.resolve("core.img"), dir, embeddedConfig, extraModules, "biosdisk");
+  }
+
+  /** GRUB's 512-byte i386-pc MBR image ({@code boot.img}). */
+  public byte[] biosBootSector() throws IOException {
+    return Files.readAllBytes(lib("i386-pc").resolve("boot.img"));
+  }
+
+  private Path mkimage(String platform, Path out, Path dir, String embeddedConfig, List<String> extraModules,
+      String... platformModules) throws IOException {
+    Path cfg = dir.resolve("embedded-" + platform + ".cfg");
     Files.writeString(cfg, embeddedConfig, StandardCharsets.UTF_8);
-    Path out = dir.resolve("bootx64.efi");
-    List<String> argv = new ArrayList<>(List.of("grub-mkimage", "-O", "x86_64-efi", "-d",
-        lib("x86_64-efi").toString(), "-p", PREFIX, "-c", cfg.toString(), "-o", out.toString(), "efi_gop", "efi_uga"));
+    List<String> argv = new ArrayList<>(List.of("grub-mkimage", "-O", platform, "-d",
+        lib(platform).toString(), "-p", PREFIX, "-c", cfg.toString(), "-o", out.toString()));
+    argv.addAll(List.of(platformModules));
     argv.addAll(COMMON);
+    argv.addAll(extraModules);
     HostCommand.run(argv, timeout);
     return out;
   }

@@ -25,32 +25,21 @@ class RawDiskIT {
     return Files.readString(out);
   }
 
-  @Test
-  void partitionsLabelsAndFirstBootFiles() throws Exception {
+  private Path build(RawDisk.Firmware firmware) throws Exception {
     assumeTrue(HostCommand.available("sfdisk") && HostCommand.available("mke2fs") && HostCommand.available("grub-mkimage")
         && HostCommand.available("debugfs"), "host tools missing");
-    RootFs root = RootFs.at(Files.createDirectory(work.resolve("rootfs")));
+    RootFs root = RootFs.at(Files.createDirectories(work.resolve("rootfs")));
     root.writeString(ImagePath.of("/etc/os-release"), "ID=debian\n");
     root.writeString(ImagePath.of("/etc/cos/grub.cfg"), "set timeout=10\n");
-    Path disk = work.resolve("kairos.raw");
-    RawDisk.builder(root).workDirectory(work.resolve("w")).build().writeTo(disk);
+    Path disk = work.resolve("kairos-" + firmware + ".raw");
+    RawDisk.builder(root).firmware(firmware).workDirectory(work.resolve("w")).build().writeTo(disk);
+    return disk;
+  }
 
-    String dump = sh("sfdisk -d " + disk);
-    assertThat(dump).contains("label: gpt").contains("label-id: 2CEFF841-4C1D-5A14-8E46-ED3AEB621093")
-        .containsPattern("start= +2048, size= +131072, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B,"
-            + " uuid=81444E82-66B3-5ED2-961B-497665F12BE2, name=\"efi\"")
-        .containsPattern("uuid=8BFA06F9-CA4F-56DC-90C9-49CF20F4F45E, name=\"oem\"")
-        .containsPattern("uuid=768FBD69-B2A9-5EAB-902C-DB8745B4767C, name=\"recovery\"");
-    // recovery = 2 x (rootfs + 200 MiB) + 150 MiB; disk = 1 + 64 + 64 + recovery + 1 MiB
-    assertThat(Files.size(disk)).isEqualTo((1 + 64 + 64 + 2 * 201 + 150 + 1) * (1L << 20));
-
-    sh("dd if=" + disk + " of=" + work.resolve("esp") + " bs=1M skip=1 count=64 status=none");
-    sh("dd if=" + disk + " of=" + work.resolve("oem") + " bs=1M skip=65 count=64 status=none");
-    sh("dd if=" + disk + " of=" + work.resolve("rec") + " bs=1M skip=129 count=552 status=none");
-    sh("fsck.fat -n " + work.resolve("esp"));
-    assertThat(sh("blkid -p " + work.resolve("esp"))).contains("LABEL=\"COS_GRUB\"");
-    assertThat(sh("MTOOLS_SKIP_CHECK=1 mtype -i " + work.resolve("esp") + " ::/EFI/BOOT/grub.cfg"))
-        .contains("--label --set=root COS_RECOVERY").contains("configfile ($root)/etc/cos/grub.cfg");
+  /** Checks OEM and recovery, which start at {@code oemMiB}, as both variants have them. */
+  private void checkOemAndRecovery(Path disk, long oemMiB) throws Exception {
+    sh("dd if=" + disk + " of=" + work.resolve("oem") + " bs=1M skip=" + oemMiB + " count=64 status=none");
+    sh("dd if=" + disk + " of=" + work.resolve("rec") + " bs=1M skip=" + (oemMiB + 64) + " count=552 status=none");
     for (String p : List.of("oem", "rec")) {
       sh("e2fsck -fn " + work.resolve(p));
     }
@@ -64,5 +53,69 @@ class RawDiskIT {
     sh("debugfs -R 'dump /cOS/recovery.img " + work.resolve("sys") + "' " + work.resolve("rec"));
     assertThat(sh("dumpe2fs -h " + work.resolve("sys"))).contains("COS_SYSTEM");
     assertThat(sh("debugfs -R 'cat /etc/os-release' " + work.resolve("sys"))).contains("ID=debian");
+  }
+
+  @Test
+  void partitionsLabelsAndFirstBootFiles() throws Exception {
+    Path disk = build(RawDisk.Firmware.EFI);
+
+    String dump = sh("sfdisk -d " + disk);
+    assertThat(dump).contains("label: gpt").contains("label-id: 2CEFF841-4C1D-5A14-8E46-ED3AEB621093")
+        .containsPattern("start= +2048, size= +131072, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B,"
+            + " uuid=81444E82-66B3-5ED2-961B-497665F12BE2, name=\"efi\"")
+        .containsPattern("uuid=8BFA06F9-CA4F-56DC-90C9-49CF20F4F45E, name=\"oem\"")
+        .containsPattern("uuid=768FBD69-B2A9-5EAB-902C-DB8745B4767C, name=\"recovery\"");
+    // recovery = 2 x (rootfs + 200 MiB) + 150 MiB; disk = 1 + 64 + 64 + recovery + 1 MiB
+    assertThat(Files.size(disk)).isEqualTo((1 + 64 + 64 + 2 * 201 + 150 + 1) * (1L << 20));
+
+    sh("dd if=" + disk + " of=" + work.resolve("esp") + " bs=1M skip=1 count=64 status=none");
+    sh("fsck.fat -n " + work.resolve("esp"));
+    assertThat(sh("blkid -p " + work.resolve("esp"))).contains("LABEL=\"COS_GRUB\"");
+    assertThat(sh("MTOOLS_SKIP_CHECK=1 mtype -i " + work.resolve("esp") + " ::/EFI/BOOT/grub.cfg"))
+        .contains("--label --set=root COS_RECOVERY").contains("configfile ($root)/etc/cos/grub.cfg");
+    checkOemAndRecovery(disk, 65);
+    assertThat(sh("debugfs -R 'ls /' " + work.resolve("rec"))).doesNotContain("grub2");
+  }
+
+  @Test
+  void biosBootPartitionAndMbrPointAtGrubsCore() throws Exception {
+    Path disk = build(RawDisk.Firmware.BIOS);
+
+    String dump = sh("sfdisk -d " + disk);
+    assertThat(dump).contains("label: gpt")
+        .containsPattern("start= +2048, size= +2048, type=21686148-6449-6E6F-744E-656564454649,"
+            + " uuid=81444E82-66B3-5ED2-961B-497665F12BE2, name=\"bios\", attrs=\"RequiredPartition LegacyBIOSBootable\"")
+        .containsPattern("start= +4096, size= +131072, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4,"
+            + " uuid=8BFA06F9-CA4F-56DC-90C9-49CF20F4F45E, name=\"oem\"")
+        .containsPattern("uuid=768FBD69-B2A9-5EAB-902C-DB8745B4767C, name=\"recovery\"");
+    assertThat(Files.size(disk)).isEqualTo((1 + 1 + 64 + 2 * 201 + 150 + 1) * (1L << 20));
+
+    // The MBR is GRUB's boot.img, pointed at the core's first sector (LBA 2048, field at 0x5c)
+    // and keeping the protective partition; the core's block list covers the rest of it.
+    byte[] mbr = new byte[512];
+    byte[] first = new byte[512];
+    try (var ch = java.nio.channels.FileChannel.open(disk)) {
+      ch.read(java.nio.ByteBuffer.wrap(mbr), 0);
+      ch.read(java.nio.ByteBuffer.wrap(first), 2048L * 512);
+    }
+    byte[] bootImg = Files.readAllBytes(Path.of("/usr/lib/grub/i386-pc/boot.img"));
+    assertThat(java.util.Arrays.copyOfRange(mbr, 0, 0x5c)).isEqualTo(java.util.Arrays.copyOfRange(bootImg, 0, 0x5c));
+    var le = java.nio.ByteOrder.LITTLE_ENDIAN;
+    assertThat(java.nio.ByteBuffer.wrap(mbr).order(le).getLong(0x5c)).isEqualTo(2048);
+    assertThat(mbr[0x1c2] & 0xff).as("protective MBR type").isEqualTo(0xee);
+    long coreBytes = Files.size(work.resolve("w/core.img"));
+    byte[] core = Files.readAllBytes(work.resolve("w/core.img"));
+    assertThat(java.util.Arrays.copyOfRange(first, 0, 0x1f4)).isEqualTo(java.util.Arrays.copyOfRange(core, 0, 0x1f4));
+    var list = java.nio.ByteBuffer.wrap(first).order(le);
+    assertThat(list.getLong(0x1f4)).isEqualTo(2049);
+    assertThat(list.getShort(0x1f4 + 8)).isEqualTo((short) ((coreBytes + 511) / 512 - 1));
+    assertThat(list.getShort(0x1f4 + 10)).isEqualTo((short) 0x820);
+    sh("dd if=" + disk + " of=" + work.resolve("bios") + " bs=512 skip=2048 count=" + (coreBytes + 511) / 512 + " status=none");
+    assertThat(java.util.Arrays.copyOfRange(Files.readAllBytes(work.resolve("bios")), 512, (int) coreBytes))
+        .isEqualTo(java.util.Arrays.copyOfRange(core, 512, (int) coreBytes));
+
+    checkOemAndRecovery(disk, 2);
+    assertThat(sh("debugfs -R 'cat /grub2/grub.cfg' " + work.resolve("rec")))
+        .contains("--label --set=root COS_RECOVERY").contains("configfile ($root)/etc/cos/grub.cfg");
   }
 }
