@@ -9,6 +9,8 @@ import dev.kairos.factory.core.api.KairosBuilder;
 import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactKind;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
+import dev.kairos.factory.core.api.image.ImageSource;
+import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.validate.ValidationReport;
 import dev.kairos.factory.examples.TrustedBoot;
 import dev.kairos.factory.oci.api.KairosArtifactName;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,6 +37,8 @@ final class BuildCommand extends Verb {
   SourceSpec from;
 
   @Mixin InitOptions options;
+
+  @Mixin CacheOptions cacheOptions;
 
   @Option(names = "--push", paramLabel = "REF", description = "Push the image to this registry reference.")
   String push;
@@ -72,7 +77,10 @@ final class BuildCommand extends Verb {
     }
     List<Target> targets = targets();
     options.toBuildOptions(spec, FrameworkSource.none());
-    KairosBuilder kairos = Kairos.from(Sources.image(from));
+    Optional<BuildCache> cache = cacheOptions.cache();
+    ImageSource base = Sources.image(from);
+    KairosBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
+    cache.ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
     options.apply(spec, kairos, Sources.framework(options.framework));
     Path rootfs = work.resolve("rootfs");
     kairos.workDirectory(WorkDirectory.prepare(work, rootfs));

@@ -5,6 +5,7 @@ import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
 import dev.kairos.factory.core.api.KairosBuilder;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.validate.ValidationReport;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,9 +24,12 @@ final class InitCommand extends Verb {
 
   @Mixin InitOptions options;
 
+  @Mixin CacheOptions cacheOptions;
+
   @Override
   int run(Output out) throws Exception {
     KairosBuilder kairos = options.apply(spec, Kairos.fromRoot(RootFs.at(root)), Sources.framework(options.framework));
+    cacheOptions.cache().ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
     InitOptions.attribute(spec, "--version", kairos::options);
     if (options.dryRun) {
       BuildPlan plan = kairos.plan();

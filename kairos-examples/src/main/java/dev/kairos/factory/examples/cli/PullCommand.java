@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,12 +24,16 @@ final class PullCommand extends Verb {
       description = "Platform to pick from a multi-platform image (default: ${DEFAULT-VALUE}).")
   String platform;
 
+  @Mixin CacheOptions cacheOptions;
+
   @Override
   int run(Output out) throws Exception {
     ImageSource image = Sources.image(source);
     if (image instanceof OciSource oci) {
       image = oci.withPlatform(platform);
     }
+    ImageSource base = image;
+    image = cacheOptions.cache().map(c -> c.source(base)).orElse(base);
     long start = System.nanoTime();
     image.materialize(to, events(out));
     Map<String, Object> result = new LinkedHashMap<>();
