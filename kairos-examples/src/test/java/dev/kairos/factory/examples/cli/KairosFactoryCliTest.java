@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -49,6 +51,62 @@ class KairosFactoryCliTest {
     }
     CliRunner file = CliRunner.run("detect", "--root", tmp.resolve("f").toString());
     assertThat(file.exit()).isEqualTo(2);
+  }
+
+  @Test
+  void everyVerbOnARootNamesAMissingOne() {
+    String m = tmp.resolve("nope").toString();
+    String o = tmp.resolve("out").toString();
+    List<String[]> calls = List.of(
+        new String[] {"init", "--root", m, "-v", "v1.0.0"},
+        new String[] {"yip", "apply", "--root", m, "--stage", "boot", tmp.toString()},
+        new String[] {"initrd", "--root", m, "-o", o},
+        new String[] {"build-iso", "--root", m, "-o", o},
+        new String[] {"build-uki", "--root", m, "-o", o, "--keys", tmp.toString()},
+        new String[] {"build-disk", "--root", m, "-o", o},
+        new String[] {"netboot", "--root", m, "-o", o},
+        new String[] {"push", "--root", m, "--base", "dir:" + tmp, "127.0.0.1:5000/a/b:1"});
+    for (String[] call : calls) {
+      CliRunner r = CliRunner.run(call);
+      assertThat(r.exit()).as(call[0]).isEqualTo(2);
+      assertThat(r.err()).as(call[0]).contains("'" + m + "': no such directory");
+    }
+  }
+
+  @Test
+  void anUnreachableRegistryFailsNamingIt() {
+    // Port 1 on the loopback: nothing listens, the connection is refused at once.
+    String ref = "127.0.0.1:1/kairos/base:v1";
+    List<String[]> calls = List.of(
+        new String[] {"pull", ref, "--to", tmp.resolve("p").toString(), "--no-cache"},
+        new String[] {"build", "--from", ref, "-v", "v1.0.0", "--work", tmp.resolve("w").toString(), "--no-cache"},
+        new String[] {"push", "--root", tmp.toString(), "--base", "dir:" + tmp, ref});
+    for (String[] call : calls) {
+      CliRunner r = CliRunner.run(call);
+      assertThat(r.exit()).as(call[0]).isEqualTo(1);
+      assertThat(r.err()).as(call[0]).contains("kairos-factory: error: ", "127.0.0.1:1/kairos/base").doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void buildRefusesBadVersionStepAndModelBeforeAnyWork() {
+    String work = tmp.resolve("w").toString();
+    String[][] bad = {
+        {"-v", "latest", "'latest'"},
+        {"--skip-step", "instal", "'instal'"},
+        {"-m", "rpi9", "'rpi9'"},
+    };
+    for (String[] b : bad) {
+      List<String> args = new ArrayList<>(List.of("build", "--from", "debootstrap:bookworm", "--work", work));
+      if (!b[0].equals("-v")) {
+        args.addAll(List.of("-v", "v1.0.0"));
+      }
+      args.addAll(List.of(b[0], b[1]));
+      CliRunner r = CliRunner.run(args.toArray(String[]::new));
+      assertThat(r.exit()).as(b[1]).isEqualTo(2);
+      assertThat(r.err()).as(b[1]).contains(b[2]);
+    }
+    assertThat(Files.exists(tmp.resolve("w"))).as("nothing written").isFalse();
   }
 
   @Test
