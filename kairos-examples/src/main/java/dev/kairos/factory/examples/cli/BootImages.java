@@ -5,6 +5,7 @@ import dev.kairos.factory.boot.api.iso.LiveIso;
 import dev.kairos.factory.boot.api.netboot.NetbootSet;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.internal.fs.ScratchDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,12 +60,12 @@ final class BootImages {
   /** Runs {@code writer} with {@code work} freshly emptied, and empties it again afterwards. */
   private static FileFacts write(String kind, Path out, Path work, Path cloudConfig, Writer writer) throws IOException {
     if (Files.exists(work)) {
-      WorkDirectory.deleteTree(work);
+      ScratchDirectory.deleteTree(work);
     }
     Files.createDirectories(work);
     Files.createDirectories(out.toAbsolutePath().getParent());
     writer.write(work, cloudConfig == null ? null : Files.readString(cloudConfig));
-    WorkDirectory.deleteTree(work);
+    ScratchDirectory.deleteTree(work);
     return FileFacts.of(kind, out);
   }
 }

@@ -1,13 +1,11 @@
 package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.internal.fs.ScratchDirectory;
+import dev.kairos.factory.core.internal.run.MountTable;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.List;
 
 /**
  * The CLI's work directory: the image's root is unpacked into {@code WORK/rootfs} and left there
@@ -22,46 +20,21 @@ final class WorkDirectory {
     Files.createDirectories(work);
     if (Files.exists(rootfs)) {
       refuseIfMounted(rootfs);
-      deleteTree(rootfs);
+      ScratchDirectory.deleteTree(rootfs);
     }
     return work;
   }
 
   /** Fails if anything is mounted at or under {@code dir}: deleting it would reach the mounted file system. */
   static void refuseIfMounted(Path dir) throws IOException {
-    Path mountinfo = Path.of("/proc/self/mountinfo");
-    if (!Files.isReadable(mountinfo)) {
+    if (!Files.isReadable(Path.of("/proc/self/mountinfo"))) {
       return;
     }
-    String prefix = dir.toRealPath().toString();
-    for (String line : Files.readAllLines(mountinfo)) {
-      List<String> f = List.of(line.split(" "));
-      if (f.size() > 4) {
-        String point = f.get(4).replace("\\040", " ");
-        if (point.equals(prefix) || point.startsWith(prefix + "/")) {
-          throw new KairosException(dir + ": " + point + " is mounted inside the previous root; unmount it first");
-        }
+    Path real = dir.toRealPath();
+    for (Path point : MountTable.mountPoints()) {
+      if (point.startsWith(real)) {
+        throw new KairosException(dir + ": " + point + " is mounted inside the previous root; unmount it first");
       }
     }
-  }
-
-  /** Deletes a tree without following symbolic links (a link is removed, never its target). */
-  static void deleteTree(Path dir) throws IOException {
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 }

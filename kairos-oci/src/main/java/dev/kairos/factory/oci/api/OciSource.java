@@ -18,7 +18,7 @@ import dev.kairos.factory.oci.internal.pull.RegistryOrigin;
 import dev.kairos.factory.oci.internal.pull.StoreOrigin;
 import dev.kairos.factory.oci.internal.registry.RegistryClient;
 import dev.kairos.factory.oci.internal.util.Pools;
-import dev.kairos.factory.oci.internal.util.Scratch;
+import dev.kairos.factory.core.internal.fs.ScratchDirectory;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -183,7 +183,7 @@ public final class OciSource implements ImageSource {
     }
     RootFs root = RootFs.at(directory);
     Puller puller = new Puller(platform, parallelism, events);
-    try (Scratch scratch = Scratch.in(directory.toAbsolutePath().getParent(), "pull")) {
+    try (ScratchDirectory scratch = ScratchDirectory.in(directory.toAbsolutePath().getParent(), "pull")) {
       BaseImage base = switch (kind) {
         case REGISTRY -> {
           RegistryClient client = client();
@@ -227,7 +227,7 @@ public final class OciSource implements ImageSource {
   private static void emptyDirectory(Path directory) throws IOException {
     try (DirectoryStream<Path> s = Files.newDirectoryStream(directory)) {
       for (Path p : s) {
-        Scratch.deleteTree(p);
+        ScratchDirectory.deleteTree(p);
       }
     }
   }

@@ -24,7 +24,7 @@ import dev.kairos.factory.oci.internal.layer.Compression;
 import dev.kairos.factory.oci.internal.layer.LayerPacker;
 import dev.kairos.factory.oci.internal.registry.RegistryClient;
 import dev.kairos.factory.oci.internal.util.Pools;
-import dev.kairos.factory.oci.internal.util.Scratch;
+import dev.kairos.factory.core.internal.fs.ScratchDirectory;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -226,7 +226,7 @@ public final class OciTarget implements ArtifactTarget {
     Optional<BaseImage> base = base(image, events);
     Platform plat = platform != null ? platform : platformOf(image, base);
     Artifact result;
-    try (Scratch scratch = Scratch.in(scratchParent(Optional.of(image)), "oci")) {
+    try (ScratchDirectory scratch = ScratchDirectory.in(scratchParent(Optional.of(image)), "oci")) {
       Path dir = kind == Kind.LAYOUT ? path : scratch.dir();
       BlobStore store = new BlobStore(dir);
       Packed p = pack(image, base, plat, store, events);
@@ -277,7 +277,7 @@ public final class OciTarget implements ArtifactTarget {
     RegistryClient client = kind == Kind.REGISTRY ? client() : null;
     Artifact result;
     Path parent = scratchParent(firstBuilt);
-    try (Scratch scratch = parent != null ? Scratch.in(parent, "oci") : null) {
+    try (ScratchDirectory scratch = parent != null ? ScratchDirectory.in(parent, "oci") : null) {
       Path dir = kind == Kind.LAYOUT ? path : scratch != null ? scratch.dir() : null;
       // Every platform is known before anything is packed, so that a duplicate fails fast.
       List<Descriptor> existing = new ArrayList<>();

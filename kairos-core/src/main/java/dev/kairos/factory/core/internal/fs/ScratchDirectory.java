@@ -1,24 +1,35 @@
-package dev.kairos.factory.oci.internal.util;
+package dev.kairos.factory.core.internal.fs;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** A private scratch directory beside a place the caller chose, removed on close. */
-public final class Scratch implements AutoCloseable {
+/**
+ * A private scratch directory inside a place the caller chose (never the host's temporary
+ * directory), removed with everything in it on close; and the tree deletion it uses, which never
+ * follows a symlink (a link is removed, never its target).
+ *
+ * <pre>{@code
+ * try (ScratchDirectory scratch = ScratchDirectory.in(work, "pull")) {
+ *   Files.write(scratch.dir().resolve("layer.tar"), bytes);
+ * }
+ * }</pre>
+ */
+public final class ScratchDirectory implements AutoCloseable {
   private final Path dir;
 
-  private Scratch(Path dir) {
+  private ScratchDirectory(Path dir) {
     this.dir = dir;
   }
 
   /** A new directory inside {@code parent} (created if missing), named {@code .kairos-<what>-…}. */
-  public static Scratch in(Path parent, String what) throws IOException {
+  public static ScratchDirectory in(Path parent, String what) throws IOException {
     Files.createDirectories(parent);
-    return new Scratch(Files.createTempDirectory(parent, ".kairos-" + what + "-"));
+    return new ScratchDirectory(Files.createTempDirectory(parent, ".kairos-" + what + "-"));
   }
 
   public Path dir() {
@@ -30,9 +41,9 @@ public final class Scratch implements AutoCloseable {
     deleteTree(dir);
   }
 
-  /** Deletes {@code p} and everything below it, never following symlinks. */
+  /** Deletes {@code p} and everything below it, never following symlinks; nothing there is fine. */
   public static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     Files.walkFileTree(p, new SimpleFileVisitor<>() {
