@@ -9,6 +9,7 @@ import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.api.grub.GrubEnv;
 import dev.kairos.factory.boot.internal.disk.BiosBootCode;
 import dev.kairos.factory.boot.internal.disk.Ext2Images;
+import dev.kairos.factory.boot.internal.host.ToolTimeout;
 import dev.kairos.factory.boot.internal.iso.GrubImages;
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.KairosException;
@@ -247,10 +248,7 @@ public final class RawDisk {
 
     /** The time limit of each host tool run. */
     public Builder toolTimeout(Duration timeout) {
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-      }
-      this.toolTimeout = timeout;
+      this.toolTimeout = ToolTimeout.requirePositive(timeout);
       return this;
     }
 

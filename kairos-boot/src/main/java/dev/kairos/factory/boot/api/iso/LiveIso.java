@@ -5,6 +5,7 @@ import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.api.squashfs.SquashfsCompression;
 import dev.kairos.factory.boot.api.squashfs.SquashfsOptions;
 import dev.kairos.factory.boot.api.squashfs.SquashfsWriter;
+import dev.kairos.factory.boot.internal.host.ToolTimeout;
 import dev.kairos.factory.boot.internal.iso.GrubImages;
 import dev.kairos.factory.boot.internal.iso.KernelFiles;
 import dev.kairos.factory.core.api.InvalidInputException;
@@ -196,10 +197,7 @@ public final class LiveIso {
 
     /** The time limit of each host tool run (grub-mkimage; mksquashfs when chosen). */
     public Builder toolTimeout(Duration timeout) {
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-      }
-      this.toolTimeout = timeout;
+      this.toolTimeout = ToolTimeout.requirePositive(timeout);
       return this;
     }
 

@@ -4,6 +4,7 @@ import dev.kairos.factory.boot.api.squashfs.SquashfsCompression;
 import dev.kairos.factory.boot.api.squashfs.SquashfsOptions;
 import dev.kairos.factory.boot.api.squashfs.SquashfsWriter;
 import dev.kairos.factory.boot.internal.host.HostCommand;
+import dev.kairos.factory.boot.internal.host.ToolTimeout;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.fs.FileMetadata;
 import dev.kairos.factory.core.api.fs.FileType;
@@ -34,10 +35,7 @@ public final class MksquashfsWriter implements SquashfsWriter {
 
   public MksquashfsWriter(SquashfsOptions options, Duration timeout) {
     this.options = Objects.requireNonNull(options, "options");
-    this.timeout = Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-    }
+    this.timeout = ToolTimeout.requirePositive(timeout);
   }
 
   @Override
