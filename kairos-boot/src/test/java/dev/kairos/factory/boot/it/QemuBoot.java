@@ -12,7 +12,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Boots a disk or ISO under QEMU + OVMF with software emulation (TCG), watching the serial log:
+ * Boots a disk, an ISO, a kernel or the network under QEMU (OVMF or SeaBIOS) with software
+ * emulation (TCG), watching the serial log:
  * QEMU is stopped as soon as the marker appears, or a failure line ({@code Kernel panic},
  * {@code Access Denied}, ...), or the hard timeout expires. Reusable by other modules' boot tests
  * through the kairos-boot test jar.
@@ -67,6 +68,11 @@ public final class QemuBoot {
   private final List<String> failures;
   private final Duration timeout;
   private final int memoryMiB;
+  private final Path kernel;
+  private final Path initrd;
+  private final String append;
+  private final boolean userNetwork;
+  private final String pxeBootfile;
 
   private QemuBoot(Builder b) {
     this.workDir = b.workDir;
@@ -78,6 +84,11 @@ public final class QemuBoot {
     this.failures = List.copyOf(b.failures);
     this.timeout = b.timeout;
     this.memoryMiB = b.memoryMiB;
+    this.kernel = b.kernel;
+    this.initrd = b.initrd;
+    this.append = b.append;
+    this.userNetwork = b.userNetwork;
+    this.pxeBootfile = b.pxeBootfile;
   }
 
   public static Builder builder(Path workDir) {
@@ -101,7 +112,16 @@ public final class QemuBoot {
     Files.createFile(log);
     List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64",
         "-machine", secureBoot ? "q35,smm=on" : "q35", "-accel", "tcg", "-m", String.valueOf(memoryMiB),
-        "-nic", "none", "-serial", "file:" + log, "-display", "none", "-monitor", "none", "-no-reboot"));
+        "-serial", "file:" + log, "-display", "none", "-monitor", "none", "-no-reboot"));
+    // user networking: the guest is 10.0.2.15 and reaches the host's 127.0.0.1 as 10.0.2.2
+    String nic = "user,model=virtio-net-pci" + (pxeBootfile == null ? "" : ",bootfile=" + pxeBootfile);
+    cmd.addAll(List.of("-nic", userNetwork ? nic : "none"));
+    if (pxeBootfile != null) {
+      cmd.addAll(List.of("-boot", "n"));
+    }
+    if (kernel != null) {
+      cmd.addAll(List.of("-kernel", kernel.toString(), "-initrd", initrd.toString(), "-append", append));
+    }
     if (secureBoot) {
       cmd.addAll(List.of("-global", "driver=cfi.pflash01,property=secure,value=on"));
     }
@@ -158,6 +178,11 @@ public final class QemuBoot {
     private final List<String> failures = new ArrayList<>(DEFAULT_FAILURES);
     private Duration timeout = Duration.ofMinutes(5);
     private int memoryMiB = 1024;
+    private Path kernel;
+    private Path initrd;
+    private String append;
+    private boolean userNetwork;
+    private String pxeBootfile;
 
     private Builder(Path workDir) {
       this.workDir = Objects.requireNonNull(workDir, "workDir");
@@ -208,9 +233,36 @@ public final class QemuBoot {
       return this;
     }
 
+    /** Direct kernel boot ({@code -kernel -initrd -append}), as a boot loader would start it. */
+    public Builder kernel(Path kernel, Path initrd, String append) {
+      this.kernel = Objects.requireNonNull(kernel, "kernel");
+      this.initrd = Objects.requireNonNull(initrd, "initrd");
+      this.append = Objects.requireNonNull(append, "append");
+      return this;
+    }
+
+    /**
+     * A virtio NIC on QEMU's user network (default: no NIC). The guest gets 10.0.2.15 by DHCP
+     * and reaches a server the test runs on the host's 127.0.0.1 at 10.0.2.2.
+     */
+    public Builder userNetwork(boolean on) {
+      this.userNetwork = on;
+      return this;
+    }
+
+    /**
+     * Network boot through the NIC's iPXE ROM: QEMU's DHCP offers {@code bootfile} (a URL, e.g.
+     * {@code http://10.0.2.2:8000/boot.ipxe}), which iPXE fetches and runs. Implies the user network.
+     */
+    public Builder pxeBoot(String bootfile) {
+      this.pxeBootfile = Objects.requireNonNull(bootfile, "bootfile");
+      this.userNetwork = true;
+      return this;
+    }
+
     public QemuBoot build() {
-      if (disk == null && cdrom == null) {
-        throw new IllegalArgumentException("nothing to boot: give a disk or a cdrom");
+      if (disk == null && cdrom == null && kernel == null && pxeBootfile == null) {
+        throw new IllegalArgumentException("nothing to boot: give a disk, a cdrom, a kernel or a PXE boot file");
       }
       if (seabios && secureBoot) {
         throw new IllegalArgumentException("Secure Boot needs OVMF, not SeaBIOS");

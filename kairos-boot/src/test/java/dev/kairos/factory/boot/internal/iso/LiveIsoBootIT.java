@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.boot.api.iso.LiveIso;
+import dev.kairos.factory.boot.it.DracutRootfs;
 import dev.kairos.factory.boot.it.QemuBoot;
 import dev.kairos.factory.core.api.SourceDate;
-import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
-import dev.kairos.factory.core.api.run.Command;
-import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import java.nio.file.Path;
@@ -46,23 +44,10 @@ class LiveIsoBootIT {
   /** The cached Debian with a marker unit and a dmsquash-live initrd in /boot. */
   static RootFs liveRootfs(Path dir) throws Exception {
     RootFs root = DebianFixture.extract(DebianFixture.withKernelTarball(), dir);
-    root.writeString(ImagePath.of("/etc/systemd/system/kairos-marker.service"), "[Unit]\n"
-        + "Description=Live boot marker\n"
-        + "[Service]\nType=oneshot\n"
-        + "ExecStart=/bin/sh -c 'echo \"" + MARKER + " live=$(findmnt -n -o FSTYPE /run/initramfs/live)"
-        + " root=$(findmnt -n -o FSTYPE /run/rootfsbase)\" > /dev/ttyS0'\n"
-        + "ExecStartPost=/bin/systemctl poweroff --no-block\n"
-        + "[Install]\nWantedBy=multi-user.target\n");
-    root.createDirectories(ImagePath.of("/etc/systemd/system/multi-user.target.wants"));
-    root.createSymlink(ImagePath.of("/etc/systemd/system/multi-user.target.wants/kairos-marker.service"),
-        "../kairos-marker.service");
-    root.writeString(ImagePath.of("/etc/machine-id"), "");
-    String kver = root.list(ImagePath.of("/lib/modules")).get(0);
-    Runners.chroot().run(root, Command.builder("dracut", "-q", "--no-hostonly", "--compress", "gzip -1",
-        "-m", "base systemd systemd-initrd dracut-systemd dmsquash-live rootfs-block fs-lib shutdown",
-        "--drivers", "virtio_pci virtio_blk virtio_scsi sd_mod sr_mod ahci ata_piix cdrom isofs squashfs overlay"
-            + " loop dm_mod ext4 vfat nls_cp437 nls_iso8859_1",
-        "-f", "/boot/initrd.img-" + kver, kver).timeout(Duration.ofMinutes(5)).build()).requireSuccess();
+    DracutRootfs.markerUnit(root, MARKER, "live=$(findmnt -n -o FSTYPE /run/initramfs/live)"
+        + " root=$(findmnt -n -o FSTYPE /run/rootfsbase)");
+    DracutRootfs.initrd(root, "dmsquash-live", "virtio_pci virtio_blk virtio_scsi sd_mod sr_mod ahci ata_piix"
+        + " cdrom isofs squashfs overlay loop dm_mod ext4 vfat nls_cp437 nls_iso8859_1");
     return root;
   }
 
