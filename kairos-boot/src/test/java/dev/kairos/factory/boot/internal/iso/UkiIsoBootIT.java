@@ -1,0 +1,81 @@
+package dev.kairos.factory.boot.internal.iso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kairos.factory.boot.api.initrd.Initrd;
+import dev.kairos.factory.boot.api.initrd.InitrdCompression;
+import dev.kairos.factory.boot.api.iso.UkiIso;
+import dev.kairos.factory.boot.api.secureboot.Authenticode;
+import dev.kairos.factory.boot.api.secureboot.Pem;
+import dev.kairos.factory.boot.api.uki.Uki;
+import dev.kairos.factory.boot.it.BusyboxInitrd;
+import dev.kairos.factory.boot.it.DebianKernel;
+import dev.kairos.factory.boot.it.Exec;
+import dev.kairos.factory.boot.it.QemuBoot;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Boots the Trusted Boot installer ISO under QEMU + OVMF (TCG): a UKI of a Debian kernel and a
+ * busybox initrd as the ISO's only boot file, started from the CD through the El Torito EFI entry,
+ * and, signed with the enrolled snakeoil key, with Secure Boot on from the same ISO written to a
+ * disk (through its GPT ESP, which AuroraBoot's UKI ISO lacks).
+ */
+class UkiIsoBootIT {
+  static final String MARKER = "KAIROS_UKI_ISO_OK";
+
+  @TempDir
+  static Path dir;
+  static Path uki;
+
+  @BeforeAll
+  static void buildUki() throws Exception {
+    assumeTrue(QemuBoot.available(false), "qemu-system-x86_64 or OVMF missing");
+    assumeTrue(Files.isRegularFile(BusyboxInitrd.BUSYBOX), "busybox-static missing");
+    assumeTrue(Files.isRegularFile(Uki.DEBIAN_STUB), "systemd-boot-efi missing");
+    Exec.assumeRoot();
+    RootFs tree = BusyboxInitrd.tree(MARKER);
+    Path initrd = dir.resolve("initrd.zst");
+    Initrd.builder(tree).compression(InitrdCompression.ZSTD).level(3).build().writeTo(initrd);
+    uki = dir.resolve("uki.efi");
+    Uki.builder().kernel(DebianKernel.vmlinuz()).initrd(initrd).cmdline("console=ttyS0 panic=-1 rdinit=/init")
+        .osRelease(tree.readString(ImagePath.of("/etc/os-release"))).build().writeTo(uki);
+  }
+
+  static Path iso(Path bootloader, String name) throws Exception {
+    Path iso = dir.resolve(name + ".iso");
+    UkiIso.builder().bootloader(bootloader).workDirectory(dir.resolve("work-" + name)).build().writeTo(iso);
+    return iso;
+  }
+
+  static QemuBoot.Result boot(QemuBoot.Builder qemu, String name) throws Exception {
+    QemuBoot.Result r = qemu.marker(MARKER).timeout(Duration.ofMinutes(5)).build().run();
+    System.out.println("UKI ISO boot " + name + ": " + r);
+    assertThat(r.outcome()).as(r + "\n" + r.log()).isEqualTo(QemuBoot.Outcome.MARKER);
+    return r;
+  }
+
+  @Test
+  void bootsAsCd() throws Exception {
+    Path iso = iso(uki, "plain");
+    boot(QemuBoot.builder(dir.resolve("qemu-cd")).cdrom(iso), "cd");
+  }
+
+  @Test
+  void signedBootsWithSecureBootAsDisk() throws Exception {
+    assumeTrue(QemuBoot.available(true), "OVMF Secure Boot firmware missing");
+    Path signed = dir.resolve("snakeoil.efi");
+    Authenticode.sign(uki, signed, Pem.readPrivateKey(QemuBoot.SNAKEOIL_KEY, QemuBoot.SNAKEOIL_PASSPHRASE),
+        Pem.readCertificate(QemuBoot.SNAKEOIL_CERT));
+    Path iso = iso(signed, "signed");
+    QemuBoot.Result r = boot(QemuBoot.builder(dir.resolve("qemu-sb-disk")).secureBoot(true).disk(iso), "secure-boot-disk");
+    assertThat(r.log()).contains("Secure boot enabled");
+  }
+}
