@@ -17,7 +17,8 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 /**
  * A real OCI registry for integration tests: Debian's {@code docker-registry} (CNCF distribution),
  * started on 127.0.0.1 on a free port with its own configuration and storage directory, optionally
- * with htpasswd basic authentication, and stopped by its pid on {@link #close()}.
+ * with htpasswd basic authentication or with bearer tokens from a {@link TokenServer}, and stopped
+ * by its pid on {@link #close()}.
  *
  * <pre>{@code
  * try (LocalRegistry registry = LocalRegistry.start(tempDir)) {
@@ -39,12 +40,14 @@ public final class LocalRegistry implements AutoCloseable {
   private final int port;
   private final Path storage;
   private final Path log;
+  private final TokenServer tokenServer;
 
-  private LocalRegistry(Process process, int port, Path storage, Path log) {
+  private LocalRegistry(Process process, int port, Path storage, Path log, TokenServer tokenServer) {
     this.process = process;
     this.port = port;
     this.storage = storage;
     this.log = log;
+    this.tokenServer = tokenServer;
   }
 
   /** Whether {@code docker-registry} is installed. */
@@ -54,15 +57,31 @@ public final class LocalRegistry implements AutoCloseable {
 
   /** Starts an anonymous registry whose files live under {@code workDir} (created if missing). */
   public static LocalRegistry start(Path workDir) throws IOException {
-    return start(workDir, null, null);
+    return start(workDir, null, null, null);
   }
 
   /** Starts a registry that requires basic authentication as {@code user}/{@code password}. */
   public static LocalRegistry startWithBasicAuth(Path workDir, String user, String password) throws IOException {
-    return start(workDir, user, password);
+    return start(workDir, user, password, null);
   }
 
-  private static LocalRegistry start(Path workDir, String user, String password) throws IOException {
+  /**
+   * Starts a registry that requires bearer tokens, and a {@link TokenServer} (stopped with the
+   * registry) that issues them to {@code user}/{@code password} for any repository, and tokens
+   * that grant nothing to anonymous clients.
+   */
+  public static LocalRegistry startWithTokenAuth(Path workDir, String user, String password) throws IOException {
+    TokenServer tokens = TokenServer.start(workDir.resolve("token"), user, password);
+    try {
+      return start(workDir, null, null, tokens);
+    } catch (IOException | RuntimeException e) {
+      tokens.close();
+      throw e;
+    }
+  }
+
+  private static LocalRegistry start(Path workDir, String user, String password, TokenServer tokens)
+      throws IOException {
     Files.createDirectories(workDir);
     Path storage = Files.createDirectories(workDir.resolve("storage"));
     int port = freePort();
@@ -79,6 +98,13 @@ public final class LocalRegistry implements AutoCloseable {
       Files.writeString(htpasswd, user + ":" + OpenBSDBCrypt.generate("2a", password.toCharArray(), salt, 5) + "\n");
       config.append("auth:\n  htpasswd:\n    realm: kairos-test\n    path: ").append(htpasswd.toAbsolutePath()).append('\n');
     }
+    if (tokens != null) {
+      config.append("auth:\n  token:\n")
+          .append("    realm: ").append(tokens.realm()).append('\n')
+          .append("    service: ").append(TokenServer.SERVICE).append('\n')
+          .append("    issuer: ").append(TokenServer.ISSUER).append('\n')
+          .append("    rootcertbundle: ").append(tokens.rootCertBundle().toAbsolutePath()).append('\n');
+    }
     Path configFile = workDir.resolve("config.yml");
     Files.writeString(configFile, config.toString());
     Path log = workDir.resolve("registry.log");
@@ -86,7 +112,7 @@ public final class LocalRegistry implements AutoCloseable {
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("OTEL_TRACES_EXPORTER", "none");
     Process p = pb.start();
-    LocalRegistry r = new LocalRegistry(p, port, storage, log);
+    LocalRegistry r = new LocalRegistry(p, port, storage, log, tokens);
     try {
       r.awaitReady();
     } catch (IOException | RuntimeException e) {
@@ -146,6 +172,14 @@ public final class LocalRegistry implements AutoCloseable {
     return storage.resolve("docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
   }
 
+  /** The token server of a registry started {@linkplain #startWithTokenAuth with token auth}. */
+  public TokenServer tokenServer() {
+    if (tokenServer == null) {
+      throw new IllegalStateException("this registry was not started with token authentication");
+    }
+    return tokenServer;
+  }
+
   /** The process id of the registry. */
   public long pid() {
     return process.pid();
@@ -161,9 +195,12 @@ public final class LocalRegistry implements AutoCloseable {
     }
   }
 
-  /** Stops the registry by its pid: SIGTERM, then SIGKILL after five seconds. */
+  /** Stops the registry by its pid: SIGTERM, then SIGKILL after five seconds; then its token server, if any. */
   @Override
   public void close() {
+    if (tokenServer != null) {
+      tokenServer.close();
+    }
     Optional<ProcessHandle> h = ProcessHandle.of(process.pid());
     h.ifPresent(ProcessHandle::destroy);
     try {

@@ -4,212 +4,201 @@ import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.oci.api.ImageReference;
 import dev.kairos.factory.oci.internal.image.BlobStore;
 import dev.kairos.factory.oci.internal.image.Descriptor;
+import dev.kairos.factory.oci.internal.image.Json;
 import dev.kairos.factory.oci.internal.image.MediaTypes;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import land.oras.ContainerRef;
-import land.oras.Manifest;
-import land.oras.Registry;
 import land.oras.auth.AuthStore;
 import land.oras.exception.OrasException;
 
 /**
- * The registry calls the library makes, over oras-java: get a manifest (raw bytes, digest
- * checked), open a blob, probe a blob, push a blob from a stream with its digest known, mount a
- * blob from another repository, and put a manifest's exact bytes (so that its digest is ours). The
- * executor is the caller's: oras would otherwise start non-daemon threads nobody stops.
+ * The registry calls the library makes, per the OCI distribution spec: get a manifest (raw bytes,
+ * digest checked), open a blob, probe a blob, push a blob from a stream with its digest known,
+ * mount a blob from another repository, and put a manifest's or an index's exact bytes (so that
+ * its digest is ours). Authentication is {@link TokenAuth}'s: Basic, or Bearer tokens fetched from
+ * the realm a 401 names, cached per scope. Spoken directly over {@code java.net.http}: oras-java
+ * 0.7 re-serialises indexes and, once it holds a token, sends that token instead of the
+ * credentials to the token server, which a token server that checks credentials refuses. oras is
+ * still what reads the Docker/Podman credential store.
  */
 public final class RegistryClient {
   /** A manifest or index as the registry served it. */
   public record RawManifest(String mediaType, String digest, byte[] json) {}
 
-  private final Registry registry;
+  private static final int MAX_MANIFEST = 4 << 20;
+  private static final int MAX_REDIRECTS = 5;
+  private static final String ACCEPT = String.join(", ", MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST,
+      MediaTypes.DOCKER_LIST, MediaTypes.DOCKER_MANIFEST);
+
   private final ImageReference ref;
-  private final boolean insecure;
-  private final String username;
-  private final String password;
-  private HttpClient http;
-  private TokenAuth tokenAuth;
+  private final String base;
+  private final HttpClient http;
+  private final TokenAuth auth;
+  private final String pullScope;
+  private final String pushScope;
 
   /**
-   * @param insecure plain HTTP (and no TLS verification), for loopback registries or when asked
+   * @param insecure plain HTTP, for loopback registries or when asked
    * @param username null for anonymous access (or the Docker/Podman credential store when not insecure)
+   * @param pool the executor of the HTTP client's own tasks (daemon threads, so that a JVM can exit)
    */
   public RegistryClient(ImageReference ref, boolean insecure, String username, String password, ExecutorService pool) {
     this.ref = ref;
-    this.insecure = insecure;
-    this.username = username;
-    this.password = password;
-    Registry.Builder b = Registry.builder();
-    if (insecure) {
-      b = username != null ? b.insecure(ref.registry(), username, password) : b.insecure();
-    } else {
-      b = username != null ? b.defaults(username, password) : b.defaults();
+    ContainerRef cref = ContainerRef.parse(ref.name() + ":latest");
+    this.base = (insecure ? "http" : "https") + "://" + cref.getApiRegistry() + "/v2/" + ref.repository();
+    this.http = HttpClient.newBuilder().executor(pool).connectTimeout(Duration.ofSeconds(30))
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    String user = username;
+    String pass = password;
+    if (user == null && !insecure) {
+      try {
+        AuthStore.Credential c = AuthStore.newStore().get(cref);
+        if (c != null) {
+          user = c.username();
+          pass = c.password();
+        }
+      } catch (OrasException | UncheckedIOException noStore) {
+        // anonymous then
+      }
     }
-    this.registry = b.withExecutorService(pool).build();
-  }
-
-  private ContainerRef containerRef(String manifestKey) {
-    String base = ref.name();
-    return ContainerRef.parse(manifestKey.startsWith("sha256:") ? base + "@" + manifestKey : base + ":" + manifestKey);
+    this.auth = new TokenAuth(http, user, pass);
+    this.pullScope = "repository:" + ref.repository() + ":pull";
+    this.pushScope = "repository:" + ref.repository() + ":pull,push";
   }
 
   /** GETs the manifest or index named by {@code key} (a tag or a digest) and checks its digest if the key is one. */
   public RawManifest manifest(String key) throws IOException {
-    try {
-      land.oras.Descriptor d = registry.getDescriptor(containerRef(key));
-      byte[] json = d.getJson().getBytes(StandardCharsets.UTF_8);
-      String digest = "sha256:" + HexFormat.of().formatHex(BlobStore.sha256().digest(json));
-      if (key.startsWith("sha256:") && !key.equals(digest)) {
-        throw new KairosException(ref.name() + "@" + key + ": the registry served a manifest whose digest is " + digest);
-      }
-      return new RawManifest(d.getMediaType(), digest, json);
-    } catch (OrasException e) {
-      throw failure("get manifest " + key, e);
+    String what = "get manifest " + key;
+    HttpResponse<InputStream> r = send(get(uri("/manifests/" + key)).header("Accept", ACCEPT), pullScope, what);
+    byte[] json;
+    try (InputStream in = r.body()) {
+      check(r, 200, what);
+      json = in.readNBytes(MAX_MANIFEST + 1);
     }
+    if (json.length > MAX_MANIFEST) {
+      throw new KairosException(ref.name() + ": " + what + ": larger than " + MAX_MANIFEST + " bytes");
+    }
+    String digest = BlobStore.digest(json);
+    if (key.startsWith("sha256:") && !key.equals(digest)) {
+      throw new KairosException(ref.name() + "@" + key + ": the registry served a manifest whose digest is " + digest);
+    }
+    String type = r.headers().firstValue("Content-Type").map(t -> t.split(";")[0].strip()).orElse("");
+    if (!MediaTypes.isIndex(type) && !MediaTypes.isManifest(type)) {
+      type = Json.parse(json, ref.name() + ":" + key).path("mediaType").asString("");
+    }
+    return new RawManifest(type, digest, json);
   }
 
-  /** Opens the blob {@code d} of this repository. */
+  /** Opens the blob {@code d} of this repository (following a redirect to where it is stored). */
   public InputStream blob(Descriptor d) throws IOException {
+    String what = "fetch blob " + d.digest();
+    HttpResponse<InputStream> r = send(get(uri("/blobs/" + d.digest())), pullScope, what);
     try {
-      return registry.fetchBlob(containerRef(d.digest()));
-    } catch (OrasException e) {
-      throw failure("fetch blob " + d.digest(), e);
+      check(r, 200, what);
+    } catch (IOException e) {
+      r.body().close();
+      throw e;
     }
+    return r.body();
   }
 
   /** Whether this repository has the blob. */
   public boolean hasBlob(Descriptor d) throws IOException {
-    try {
-      registry.fetchBlobDescriptor(containerRef(d.digest()));
-      return true;
-    } catch (OrasException e) {
-      if (e.getStatusCode() != null && e.getStatusCode() == 404) {
+    String what = "probe blob " + d.digest();
+    HttpResponse<InputStream> r = send(request(uri("/blobs/" + d.digest())).method("HEAD",
+        HttpRequest.BodyPublishers.noBody()), pullScope, what);
+    try (InputStream in = r.body()) {
+      if (r.statusCode() == 404) {
         return false;
       }
-      throw failure("probe blob " + d.digest(), e);
+      check(r, 200, what);
+      return true;
     }
   }
 
   /** Tries to mount {@code d} from {@code fromRepository} of the same registry; false if the registry declined. */
-  public boolean mount(Descriptor d, String fromRepository) {
+  public boolean mount(Descriptor d, String fromRepository) throws IOException {
+    String what = "mount blob " + d.digest() + " from " + fromRepository;
+    HttpResponse<InputStream> r;
     try {
-      return registry.mountBlob(ContainerRef.parse(ref.registry() + "/" + fromRepository + "@" + d.digest()),
-          containerRef(d.digest()));
-    } catch (OrasException e) {
-      return false;
+      r = send(request(uri("/blobs/uploads/?mount=" + d.digest() + "&from="
+        + URLEncoder.encode(fromRepository, StandardCharsets.UTF_8))).POST(HttpRequest.BodyPublishers.noBody()),
+        pushScope + " repository:" + fromRepository + ":pull", what);
+    } catch (KairosException e) {
+      return false; // not allowed to read the other repository, say: upload instead
     }
+    try (InputStream in = r.body()) {
+      if (r.statusCode() == 201) {
+        return true;
+      }
+    }
+    // 202: the registry opened an upload instead; close it again.
+    Optional<String> location = r.headers().firstValue("Location");
+    if (r.statusCode() == 202 && location.isPresent()) {
+      send(request(resolve(location.get())).DELETE(), pushScope, "cancel upload").body().close();
+    }
+    return false;
   }
 
-  /** Uploads a blob whose digest and size are known, streaming it from {@code open}. */
+  /** Uploads a blob whose digest and size are known, streaming it from {@code open} (POST, then one PUT). */
   public void pushBlob(Descriptor d, BlobOpener open) throws IOException {
+    String what = "push blob " + d.digest();
+    HttpResponse<InputStream> start = send(request(uri("/blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody()),
+        pushScope, what);
+    start.body().close();
+    check(start, 202, what);
+    URI location = resolve(start.headers().firstValue("Location")
+        .orElseThrow(() -> new KairosException(ref.name() + ": " + what + ": the registry gave no upload location")));
+    String sep = location.getRawQuery() == null ? "?" : "&";
+    URI put = URI.create(location + sep + "digest=" + URLEncoder.encode(d.digest(), StandardCharsets.UTF_8));
+    HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
+      try {
+        return open.open();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }), d.size());
+    HttpResponse<InputStream> r;
     try {
-      registry.pushBlob(containerRef(d.digest()), d.size(), () -> {
-        try {
-          return open.open();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }, Map.of());
-    } catch (OrasException e) {
-      throw failure("push blob " + d.digest(), e);
+      r = send(request(put).timeout(Duration.ofHours(1)).header("Content-Type", "application/octet-stream").PUT(body),
+          pushScope, what);
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
+    r.body().close();
+    check(r, 201, what);
   }
 
-  /** PUTs the manifest bytes as they are under {@code tag} and returns the digest the registry reports. */
-  public Optional<String> pushManifest(byte[] json, String tag) throws IOException {
-    try {
-      Manifest m = registry.pushManifest(containerRef(tag), Manifest.fromJson(new String(json, StandardCharsets.UTF_8)));
-      return Optional.ofNullable(m.getDigest());
-    } catch (OrasException e) {
-      throw failure("push manifest " + tag, e);
-    }
+  /** PUTs image manifest bytes as they are under {@code key} (a tag or their digest); returns the digest the registry reports. */
+  public Optional<String> pushManifest(byte[] json, String key) throws IOException {
+    return put(json, MediaTypes.OCI_MANIFEST, key);
   }
 
-  /**
-   * PUTs an image index's bytes as they are under {@code tag} and returns the digest the registry
-   * reports. Sent directly rather than through oras, which re-serialises an index (changing its
-   * digest); authenticated as the spec says (Basic, or a Bearer token fetched from the realm the
-   * registry names).
-   */
+  /** PUTs image index bytes as they are under {@code tag}; returns the digest the registry reports. */
   public Optional<String> pushIndex(byte[] json, String tag) throws IOException {
-    ContainerRef cref = containerRef(tag);
-    URI uri = URI.create((insecure ? "http" : "https") + "://" + cref.getApiRegistry() + "/v2/" + ref.repository()
-        + "/manifests/" + tag);
-    String what = ref.name() + ": push index " + tag;
-    TokenAuth auth = tokenAuth();
-    String scope = "repository:" + ref.repository() + ":pull,push";
-    Optional<String> header = auth.preemptive(scope);
-    for (int attempt = 0; ; attempt++) {
-      HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2))
-          .header("Content-Type", MediaTypes.OCI_INDEX).PUT(HttpRequest.BodyPublishers.ofByteArray(json));
-      header.ifPresent(h -> rb.header("Authorization", h));
-      HttpResponse<String> r;
-      try {
-        r = http().send(rb.build(), HttpResponse.BodyHandlers.ofString());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException(what + ": interrupted");
-      }
-      if (r.statusCode() == 401 && attempt == 0) {
-        Optional<String> challenge = r.headers().firstValue("WWW-Authenticate");
-        Optional<String> retry = challenge.isPresent() ? auth.answer(challenge.get(), scope, what) : Optional.empty();
-        if (retry.isPresent() && !retry.equals(header)) {
-          header = retry;
-          continue;
-        }
-      }
-      if (r.statusCode() / 100 != 2) {
-        String body = r.body() == null ? "" : r.body().strip();
-        throw new KairosException(what + " failed (HTTP " + r.statusCode() + ")"
-            + (r.statusCode() == 401 ? ": the registry refused " + (username == null ? "anonymous access" : "the credentials of '" + username + "'") : "")
-            + (body.isEmpty() ? "" : ": " + (body.length() > 300 ? body.substring(0, 300) + "…" : body)));
-      }
-      return r.headers().firstValue("Docker-Content-Digest");
-    }
+    return put(json, MediaTypes.OCI_INDEX, tag);
   }
 
-  private synchronized TokenAuth tokenAuth() {
-    if (tokenAuth == null) {
-      String user = username;
-      String pass = password;
-      if (user == null && !insecure) {
-        // As oras does for the other calls: the Docker/Podman credential store.
-        try {
-          AuthStore.Credential c = AuthStore.newStore().get(containerRef("latest"));
-          if (c != null) {
-            user = c.username();
-            pass = c.password();
-          }
-        } catch (OrasException | UncheckedIOException noStore) {
-          // anonymous then
-        }
-      }
-      tokenAuth = new TokenAuth(http(), user, pass);
-    }
-    return tokenAuth;
-  }
-
-  private synchronized HttpClient http() {
-    if (http == null) {
-      http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-          .followRedirects(HttpClient.Redirect.NEVER).build();
-    }
-    return http;
+  private Optional<String> put(byte[] json, String mediaType, String key) throws IOException {
+    String what = "push manifest " + key;
+    HttpResponse<InputStream> r = send(request(uri("/manifests/" + key)).header("Content-Type", mediaType)
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(json)), pushScope, what);
+    r.body().close();
+    check(r, 201, what);
+    return r.headers().firstValue("Docker-Content-Digest");
   }
 
   /** Something that opens a stream of a blob's bytes, again for each attempt. */
@@ -218,9 +207,93 @@ public final class RegistryClient {
     InputStream open() throws IOException;
   }
 
-  private KairosException failure(String what, OrasException e) {
-    Integer status = e.getStatusCode();
-    return new KairosException(ref.name() + ": " + what + " failed"
-        + (status != null ? " (HTTP " + status + ")" : "") + ": " + e.getMessage(), e);
+  private URI uri(String path) {
+    return URI.create(base + path);
+  }
+
+  private URI resolve(String location) {
+    return URI.create(base).resolve(location);
+  }
+
+  private static HttpRequest.Builder request(URI uri) {
+    return HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2));
+  }
+
+  private static HttpRequest.Builder get(URI uri) {
+    return request(uri).GET();
+  }
+
+  /**
+   * Sends the request with the credentials or the cached token for {@code scope}; on a 401
+   * answers its challenge once and retries; follows redirects of GET and HEAD (dropping the
+   * credentials when the redirect leaves the registry, as to a storage backend).
+   */
+  private HttpResponse<InputStream> send(HttpRequest.Builder builder, String scope, String what) throws IOException {
+    HttpRequest template = builder.build();
+    Optional<String> header = auth.preemptive(scope);
+    URI uri = template.uri();
+    boolean sameOrigin = true;
+    for (int attempt = 0, redirects = 0; ; ) {
+      HttpRequest.Builder b = HttpRequest.newBuilder(template, (k, v) -> !k.equalsIgnoreCase("Authorization")).uri(uri);
+      if (sameOrigin) {
+        header.ifPresent(h -> b.header("Authorization", h));
+      }
+      HttpResponse<InputStream> r;
+      try {
+        r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException(ref.name() + ": " + what + ": interrupted");
+      } catch (IOException e) {
+        throw new KairosException(ref.name() + ": " + what + " failed: " + e, e);
+      }
+      int status = r.statusCode();
+      if (status == 401 && sameOrigin && attempt++ == 0) {
+        Optional<String> challenge = r.headers().firstValue("WWW-Authenticate");
+        Optional<String> retry = challenge.isPresent() ? auth.answer(challenge.get(), scope, ref.name() + ": " + what)
+            : Optional.empty();
+        if (retry.isPresent() && !retry.equals(header)) {
+          r.body().close();
+          header = retry;
+          continue;
+        }
+      }
+      boolean redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+      String method = template.method();
+      if (redirect && (method.equals("GET") || method.equals("HEAD")) && r.headers().firstValue("Location").isPresent()) {
+        if (++redirects > MAX_REDIRECTS) {
+          throw new KairosException(ref.name() + ": " + what + ": more than " + MAX_REDIRECTS + " redirects");
+        }
+        r.body().close();
+        URI next = uri.resolve(r.headers().firstValue("Location").get());
+        sameOrigin = sameOrigin && Objects.equals(next.getScheme(), uri.getScheme())
+            && Objects.equals(next.getAuthority(), uri.getAuthority());
+        uri = next;
+        continue;
+      }
+      return r;
+    }
+  }
+
+  /** Fails with the registry's own error text unless the response has {@code expected} status. */
+  private void check(HttpResponse<InputStream> r, int expected, String what) throws IOException {
+    int status = r.statusCode();
+    if (status == expected || status / 100 == 2 && expected / 100 == 2) {
+      return;
+    }
+    String body;
+    try (InputStream in = r.body()) {
+      body = new String(in.readNBytes(400), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      body = "";
+    }
+    String hint = switch (status) {
+      case 401 -> ": " + auth.describe() + " not accepted";
+      case 403 -> ": denied";
+      case 404 -> ": not found";
+      default -> "";
+    };
+    throw new KairosException(ref.name() + ": " + what + " failed (HTTP " + status + ")" + hint
+        + (body.isEmpty() ? "" : ": " + body));
   }
 }

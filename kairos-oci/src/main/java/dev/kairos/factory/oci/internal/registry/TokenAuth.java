@@ -26,7 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The authentication of the distribution spec for requests the library sends itself: Basic
  * credentials where the registry asks for Basic, and where it answers
  * {@code WWW-Authenticate: Bearer realm=…,service=…,scope=…} a token fetched from the realm with
- * the credentials (or anonymously) and cached per realm, service and scope until it expires.
+ * the credentials (or anonymously) and cached per scope until it expires. One instance serves one
+ * registry, so that a scope names a token unambiguously.
  */
 final class TokenAuth {
   /** A parsed {@code WWW-Authenticate} challenge: its scheme and parameters. */
@@ -66,15 +67,26 @@ final class TokenAuth {
     this.password = password;
   }
 
-  /** The header to send first: a cached token for {@code scope}, else Basic credentials if there are any. */
+  /**
+   * The header to send first: a live cached token for {@code scope} (a push token serves for
+   * pulling too), else Basic credentials if there are any.
+   */
   Optional<String> preemptive(String scope) {
-    long now = System.nanoTime();
-    for (Map.Entry<String, Token> e : tokens.entrySet()) {
-      if (e.getKey().endsWith("|" + scope) && e.getValue().expiresAtNanos() - now > 0) {
-        return Optional.of("Bearer " + e.getValue().value());
-      }
+    Token t = live(scope);
+    if (t == null && scope.endsWith(":pull")) {
+      t = live(scope + ",push");
     }
-    return basic();
+    return t != null ? Optional.of("Bearer " + t.value()) : basic();
+  }
+
+  private Token live(String scope) {
+    Token t = tokens.get(scope);
+    return t != null && t.expiresAtNanos() - System.nanoTime() > 0 ? t : null;
+  }
+
+  /** Who is asking, for error messages. */
+  String describe() {
+    return username == null ? "anonymous access" : "the credentials of '" + username + "'";
   }
 
   private Optional<String> basic() {
@@ -100,13 +112,13 @@ final class TokenAuth {
     String realm = c.params().get("realm");
     String service = c.params().getOrDefault("service", "");
     String scope = c.params().getOrDefault("scope", defaultScope);
-    String key = realm + "|" + service + "|" + scope;
-    Token cached = tokens.get(key);
-    if (cached != null && cached.expiresAtNanos() - System.nanoTime() > 0 && !c.params().containsKey("error")) {
+    Token cached = live(scope);
+    // With an error (such as insufficient_scope) the cached token is what was refused.
+    if (cached != null && !c.params().containsKey("error")) {
       return Optional.of("Bearer " + cached.value());
     }
     Token t = fetch(realm, service, scope, what);
-    tokens.put(key, t);
+    tokens.put(scope, t);
     return Optional.of("Bearer " + t.value());
   }
 
@@ -132,9 +144,7 @@ final class TokenAuth {
       throw new InterruptedIOException("interrupted while fetching a token from " + realm);
     }
     if (r.statusCode() == 401 || r.statusCode() == 403) {
-      throw new KairosException(what + ": the token server " + realm + " refused "
-          + (username == null ? "anonymous access" : "the credentials of '" + username + "'")
-          + " for scope '" + scope + "' (HTTP " + r.statusCode() + ")");
+      throw new KairosException(what + ": the token server " + realm + " refused " + describe() + " for scope '" + scope + "' (HTTP " + r.statusCode() + ")");
     }
     if (r.statusCode() != 200) {
       throw new KairosException(what + ": the token server " + realm + " answered HTTP " + r.statusCode());
