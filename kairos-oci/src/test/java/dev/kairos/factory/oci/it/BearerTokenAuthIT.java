@@ -51,14 +51,6 @@ class BearerTokenAuthIT {
     }
   }
 
-  private static RootFs root(Path dir, String arch) throws Exception {
-    Files.createDirectories(dir);
-    RootFs root = RootFs.at(dir);
-    TestImages.populate(root, false);
-    root.writeString(ImagePath.of("/etc/arch"), arch + "\n");
-    return root;
-  }
-
   private static long tokensFor(String scope) {
     return registry.tokenServer().requests().stream()
         .filter(r -> r.status() == 200 && !r.account().isEmpty() && r.scopes().contains(scope)).count();
@@ -66,7 +58,7 @@ class BearerTokenAuthIT {
 
   @Test
   void pushAndPullWithTokensFetchedWithTheCredentials(@TempDir Path tmp) throws Exception {
-    RootFs src = root(tmp.resolve("src"), "amd64");
+    RootFs src = TestImages.forArch(tmp.resolve("src"), "amd64");
     String ref = registry.address() + "/kairos/tokened:v1";
     Artifact pushed = OciTarget.registry(ref).withLayers(OciTarget.Layers.SQUASHED).withCredentials(USER, PASSWORD)
         .write(TestImages.built(src, Optional.empty()), QUIET);
@@ -85,8 +77,8 @@ class BearerTokenAuthIT {
 
   @Test
   void indexPushFollowsTheChallengeAndCachesTheTokenPerScope(@TempDir Path tmp) throws Exception {
-    RootFs amd = root(tmp.resolve("amd"), "amd64");
-    RootFs arm = root(tmp.resolve("arm"), "arm64");
+    RootFs amd = TestImages.forArch(tmp.resolve("amd"), "amd64");
+    RootFs arm = TestImages.forArch(tmp.resolve("arm"), "arm64");
     String repo = registry.address() + "/kairos/tokened-index";
     String scope = "repository:kairos/tokened-index:pull,push";
     OciTarget target = OciTarget.registry(repo + ":v1").withLayers(OciTarget.Layers.SQUASHED).withCredentials(USER, PASSWORD);
@@ -105,7 +97,7 @@ class BearerTokenAuthIT {
 
   @Test
   void wrongOrMissingCredentialsFailClearly(@TempDir Path tmp) throws Exception {
-    RootFs src = root(tmp.resolve("src"), "amd64");
+    RootFs src = TestImages.forArch(tmp.resolve("src"), "amd64");
     String ref = registry.address() + "/kairos/refused:v1";
     assertThatThrownBy(() -> OciTarget.registry(ref).withLayers(OciTarget.Layers.SQUASHED)
         .withCredentials(USER, "wrong").write(TestImages.built(src, Optional.empty()), QUIET))

@@ -53,14 +53,6 @@ class OciIndexIT {
     }
   }
 
-  private static RootFs root(Path dir, String arch) throws Exception {
-    Files.createDirectories(dir);
-    RootFs root = RootFs.at(dir);
-    TestImages.populate(root, false);
-    root.writeString(ImagePath.of("/etc/arch"), arch + "\n");
-    return root;
-  }
-
   /** The manifests of an index, platform to digest, as skopeo sees them; checks the index's own digest. */
   private static Map<String, String> inspectIndex(String ref, String expectedDigest) throws Exception {
     String raw = Tools.run(TOOL_TIMEOUT, "skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + ref);
@@ -78,8 +70,8 @@ class OciIndexIT {
 
   @Test
   void pushedIndexIsReadByPlatformBySkopeoAndByUs(@TempDir Path tmp) throws Exception {
-    RootFs amd = root(tmp.resolve("amd"), "amd64");
-    RootFs arm = root(tmp.resolve("arm"), "arm64");
+    RootFs amd = TestImages.forArch(tmp.resolve("amd"), "amd64");
+    RootFs arm = TestImages.forArch(tmp.resolve("arm"), "arm64");
     String ref = registry.address() + "/kairos/multi:v1";
     Artifact pushed = OciTarget.registry(ref).writeIndex(List.of(
         PlatformImage.of("linux/amd64", TestImages.built(amd, Optional.empty())),
@@ -117,8 +109,8 @@ class OciIndexIT {
 
   @Test
   void imagesPushedEarlierAreCombinedIntoAnIndex(@TempDir Path tmp) throws Exception {
-    RootFs amd = root(tmp.resolve("amd"), "amd64");
-    RootFs arm = root(tmp.resolve("arm"), "arm64");
+    RootFs amd = TestImages.forArch(tmp.resolve("amd"), "amd64");
+    RootFs arm = TestImages.forArch(tmp.resolve("arm"), "arm64");
     String repo = registry.address() + "/kairos/combined";
     Artifact a = OciTarget.registry(repo + ":v1-amd64").withPlatform("linux/amd64")
         .write(TestImages.built(amd, Optional.empty()), QUIET);

@@ -61,6 +61,18 @@ public final class TestImages {
     }
   }
 
+  /**
+   * A synthetic root (without devices) at {@code dir} whose {@code /etc/arch} says which
+   * architecture it stands for, so that a test can tell the images of an index apart.
+   */
+  public static RootFs forArch(java.nio.file.Path dir, String arch) throws IOException {
+    java.nio.file.Files.createDirectories(dir);
+    RootFs root = RootFs.at(dir);
+    populate(root, false);
+    root.writeString(ImagePath.of("/etc/arch"), arch + "\n");
+    return root;
+  }
+
   /** A built image over {@code root}, with no base unless given. */
   public static BuiltImage built(RootFs root, Optional<ImageSource> base) {
     return new BuiltImage() {
