@@ -4,6 +4,7 @@ import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
+import dev.kairos.factory.core.internal.fs.ScratchDirectory;
 import dev.kairos.factory.distros.api.Debootstrap;
 import dev.kairos.factory.distros.api.DirectorySource;
 import java.io.IOException;
@@ -46,7 +47,7 @@ final class CachedBootstrap implements ImageSource {
       Path partial = directory.resolve(key + ".partial");
       if (Files.exists(partial)) {
         WorkDirectory.refuseIfMounted(partial);
-        WorkDirectory.deleteTree(partial);
+        ScratchDirectory.deleteTree(partial);
       }
       base.materialize(partial, events);
       Files.move(partial, entry, StandardCopyOption.ATOMIC_MOVE);
