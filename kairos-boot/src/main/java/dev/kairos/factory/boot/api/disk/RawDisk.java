@@ -51,8 +51,9 @@ import java.util.Objects;
  *     .writeTo(Path.of("kairos.raw"));
  * }</pre>
  *
- * <p>The ext2 images are made by the host's {@code mke2fs -d}; the GRUB images by
- * {@code grub-mkimage} (not signed: the EFI variant boots with Secure Boot off).
+ * <p>The ext2 images are made by the host's {@code mke2fs -d}, their times pinned to the source
+ * date; the GRUB images by {@code grub-mkimage} (not signed: the EFI variant boots with Secure
+ * Boot off). The same rootfs and source date give the same bytes.
  */
 public final class RawDisk {
   /** The firmware the disk boots with. */
@@ -121,11 +122,12 @@ public final class RawDisk {
     long recoveryImageMiB = rootfsMiB() + 200;
     long recoveryMiB = 2 * recoveryImageMiB + 150;
     Files.writeString(oemDir.resolve("01_reset.yaml"), resetConfig(recoveryMiB * 3 + 100));
-    Path oem = ext2.make(oemDir, work.resolve("oem.img"), "COS_OEM", OEM_MIB, label("COS_OEM"));
+    Path oem = ext2.make(oemDir, work.resolve("oem.img"), "COS_OEM", OEM_MIB, label("COS_OEM"), b.sourceDate);
 
     Path recoveryDir = fresh(work.resolve("recovery"));
     Files.createDirectories(recoveryDir.resolve("cOS"));
-    ext2.make(b.rootfs.root(), recoveryDir.resolve("cOS/recovery.img"), "COS_SYSTEM", recoveryImageMiB, label("COS_SYSTEM"));
+    ext2.make(b.rootfs.root(), recoveryDir.resolve("cOS/recovery.img"), "COS_SYSTEM", recoveryImageMiB, label("COS_SYSTEM"),
+        b.sourceDate);
     Files.createDirectories(recoveryDir.resolve("etc/cos"));
     ImagePath cosGrub = ImagePath.of("/etc/cos/grub.cfg");
     Files.writeString(recoveryDir.resolve("etc/cos/grub.cfg"),
@@ -134,7 +136,8 @@ public final class RawDisk {
       // grub2-install's boot directory in AuroraBoot: the same chain where GRUB's prefix points.
       Files.writeString(Files.createDirectories(recoveryDir.resolve("grub2")).resolve("grub.cfg"), CHAIN);
     }
-    Path recovery = ext2.make(recoveryDir, work.resolve("recovery.img"), "COS_RECOVERY", recoveryMiB, label("COS_RECOVERY"));
+    Path recovery = ext2.make(recoveryDir, work.resolve("recovery.img"), "COS_RECOVERY", recoveryMiB, label("COS_RECOVERY"),
+        b.sourceDate);
 
     gpt.add(GptDisk.partition("oem").type(GptType.LINUX_DATA).guid(label("COS_OEM"))
             .size(OEM_MIB * MIB).content(PartitionContent.ofFile(oem)))

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.boot.internal.host.HostCommand;
+import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,13 +28,18 @@ class RawDiskIT {
   }
 
   private Path build(RawDisk.Firmware firmware) throws Exception {
+    return build(firmware, "kairos-" + firmware + ".raw");
+  }
+
+  private Path build(RawDisk.Firmware firmware, String name) throws Exception {
     assumeTrue(HostCommand.available("sfdisk") && HostCommand.available("mke2fs") && HostCommand.available("grub-mkimage")
         && HostCommand.available("debugfs"), "host tools missing");
     RootFs root = RootFs.at(Files.createDirectories(work.resolve("rootfs")));
     root.writeString(ImagePath.of("/etc/os-release"), "ID=debian\n");
     root.writeString(ImagePath.of("/etc/cos/grub.cfg"), "set timeout=10\n");
-    Path disk = work.resolve("kairos-" + firmware + ".raw");
-    RawDisk.builder(root).firmware(firmware).workDirectory(work.resolve("w")).build().writeTo(disk);
+    Path disk = work.resolve(name);
+    RawDisk.builder(root).firmware(firmware).workDirectory(work.resolve("w"))
+        .sourceDate(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))).build().writeTo(disk);
     return disk;
   }
 
@@ -117,5 +124,24 @@ class RawDiskIT {
     checkOemAndRecovery(disk, 2);
     assertThat(sh("debugfs -R 'cat /grub2/grub.cfg' " + work.resolve("rec")))
         .contains("--label --set=root COS_RECOVERY").contains("configfile ($root)/etc/cos/grub.cfg");
+  }
+
+  @Test
+  void secondBuildIsByteIdentical() throws Exception {
+    Path first = build(RawDisk.Firmware.EFI, "first.raw");
+    // Files newer than the source date, written a second later: their times must not show.
+    Thread.sleep(1100);
+    RootFs.at(work.resolve("rootfs")).writeString(ImagePath.of("/etc/hostname"), "kairos\n");
+    Path firstAgain = build(RawDisk.Firmware.EFI, "first-again.raw");
+    Thread.sleep(1100);
+    RootFs.at(work.resolve("rootfs")).writeString(ImagePath.of("/etc/hostname"), "kairos\n");
+    Path second = build(RawDisk.Firmware.EFI, "second.raw");
+    assertThat(Files.mismatch(firstAgain, second)).as("first differing byte").isEqualTo(-1);
+    assertThat(Files.mismatch(first, second)).as("the rootfs changed").isNotEqualTo(-1);
+    sh("dd if=" + second + " of=" + work.resolve("rec") + " bs=1M skip=129 count=552 status=none");
+    sh("debugfs -R 'dump /cOS/recovery.img " + work.resolve("sys") + "' " + work.resolve("rec"));
+    sh("e2fsck -fn " + work.resolve("sys"));
+    assertThat(sh("debugfs -R 'stat /etc/hostname' " + work.resolve("sys")))
+        .contains("ctime: 0x67748580:00000000").contains("mtime: 0x67748580:00000000");
   }
 }
