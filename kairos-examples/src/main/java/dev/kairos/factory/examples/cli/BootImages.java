@@ -30,10 +30,11 @@ final class BootImages {
     });
   }
 
-  /** Writes the recovery-first raw disk (EFI) of {@code root} to {@code disk}. */
-  static FileFacts disk(RootFs root, Path disk, Path work, Path cloudConfig, SourceDate date) throws IOException {
+  /** Writes the recovery-first raw disk of {@code root} for {@code firmware} to {@code disk}. */
+  static FileFacts disk(RootFs root, RawDisk.Firmware firmware, Path disk, Path work, Path cloudConfig, SourceDate date)
+      throws IOException {
     return write("disk", disk, work, cloudConfig, (dir, config) -> {
-      RawDisk.Builder b = RawDisk.builder(root).workDirectory(dir).sourceDate(date);
+      RawDisk.Builder b = RawDisk.builder(root).firmware(firmware).workDirectory(dir).sourceDate(date);
       if (config != null) {
         b.cloudConfig(config);
       }

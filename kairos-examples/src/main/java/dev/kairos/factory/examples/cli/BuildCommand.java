@@ -1,5 +1,6 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.BuildPlan;
 import dev.kairos.factory.core.api.FrameworkSource;
@@ -61,6 +62,9 @@ final class BuildCommand extends Verb {
   @Option(names = "--disk", paramLabel = "FILE", description = "Write the raw disk image.")
   Path disk;
 
+  @Option(names = "--bios", description = "With --disk: the raw disk for legacy BIOS instead of EFI.")
+  boolean bios;
+
   @Option(names = "--netboot", paramLabel = "DIR", description = "Write kernel, initrd, squashfs and iPXE script.")
   Path netboot;
 
@@ -74,6 +78,9 @@ final class BuildCommand extends Verb {
     // Everything that can be refused is refused before the long work starts.
     if (uki != null && keys == null) {
       throw new ParameterException(spec.commandLine(), "--uki needs --keys DIR");
+    }
+    if (bios && disk == null) {
+      throw new ParameterException(spec.commandLine(), "--bios needs --disk FILE");
     }
     List<Target> targets = targets();
     options.toBuildOptions(spec, FrameworkSource.none());
@@ -141,7 +148,8 @@ final class BuildCommand extends Verb {
     }
     if (disk != null) {
       t.add((build, name) ->
-          BootImages.disk(build.rootFs(), disk, work.resolve("disk"), null, build.sourceDate()).artifact(ArtifactKind.RAW_DISK));
+          BootImages.disk(build.rootFs(), bios ? RawDisk.Firmware.BIOS : RawDisk.Firmware.EFI, disk, work.resolve("disk"),
+              null, build.sourceDate()).artifact(ArtifactKind.RAW_DISK));
     }
     if (netboot != null) {
       t.add((build, name) -> {

@@ -1,5 +1,6 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ final class BuildDiskCommand extends Verb {
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The raw disk to write.")
   Path output;
 
-  @Option(names = "--bios", description = "BIOS (MBR + GRUB) instead of EFI.")
+  @Option(names = "--bios", description = "For legacy BIOS (GRUB in the MBR and a BIOS boot partition) instead of EFI.")
   boolean bios;
 
   @Option(names = "--cloud-config", paramLabel = "FILE", converter = Converters.ExistingPath.class,
@@ -30,10 +31,8 @@ final class BuildDiskCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    if (bios) {
-      throw new NotAvailableException("build-disk --bios (the BIOS raw disk; the EFI one is done)");
-    }
-    FileFacts disk = BootImages.disk(RootFs.at(root), output, work, cloudConfig, SourceDate.fromEnvironment());
+    FileFacts disk = BootImages.disk(RootFs.at(root), bios ? RawDisk.Firmware.BIOS : RawDisk.Firmware.EFI, output, work,
+        cloudConfig, SourceDate.fromEnvironment());
     out.result(disk.json(), disk.human());
     return 0;
   }
