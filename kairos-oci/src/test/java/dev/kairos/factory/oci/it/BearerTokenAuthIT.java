@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.Artifact;
@@ -18,6 +19,7 @@ import dev.kairos.factory.oci.testsupport.Tools;
 import dev.kairos.factory.oci.testsupport.TreeDump;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -70,6 +72,18 @@ class BearerTokenAuthIT {
 
     RootFs pulled = OciSource.pull(ref).withCredentials(USER, PASSWORD).materialize(tmp.resolve("pulled"), QUIET);
     assertThat(TreeDump.of(pulled, false)).isEqualTo(TreeDump.of(src, false));
+
+    // A diff on the pulled base, pushed to another repository: its base layer is mounted, with a
+    // token for both repositories.
+    pulled.writeString(ImagePath.of("/etc/arch"), "amd64 derived\n");
+    List<KairosEvent> events = new ArrayList<>();
+    String derived = registry.address() + "/kairos/tokened-derived:v1";
+    OciTarget.registry(derived).withCredentials(USER, PASSWORD).write(TestImages.built(pulled, Optional.empty()), events::add);
+    assertThat(events).anyMatch(e -> e instanceof KairosEvent.CacheHit c && c.what().contains("mounted"));
+    assertThat(registry.tokenServer().requests()).anySatisfy(r -> assertThat(r.scopes())
+        .contains("repository:kairos/tokened-derived:pull,push", "repository:kairos/tokened:pull"));
+    RootFs again = OciSource.pull(derived).withCredentials(USER, PASSWORD).materialize(tmp.resolve("again"), QUIET);
+    assertThat(again.readString(ImagePath.of("/etc/arch"))).isEqualTo("amd64 derived\n");
     // The registry really checks tokens: skopeo without credentials is refused.
     assertThatThrownBy(() -> Tools.run(java.time.Duration.ofMinutes(1), "skopeo", "inspect", "--tls-verify=false",
         "docker://" + ref)).hasMessageContaining("unauthorized");

@@ -127,7 +127,14 @@ final class TokenAuth {
     if (!service.isEmpty()) {
       q.append("service=").append(URLEncoder.encode(service, StandardCharsets.UTF_8)).append('&');
     }
-    q.append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
+    // Several scopes (a mount reads another repository) go as repeated parameters, as Docker sends them.
+    String sep = "";
+    for (String s : scope.split(" ")) {
+      if (!s.isEmpty()) {
+        q.append(sep).append("scope=").append(URLEncoder.encode(s, StandardCharsets.UTF_8));
+        sep = "&";
+      }
+    }
     URI uri;
     try {
       uri = URI.create(q.toString());
