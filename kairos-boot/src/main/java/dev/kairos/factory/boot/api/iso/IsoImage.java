@@ -16,9 +16,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * An ISO 9660 image written in Java: Rock Ridge (modes, owners, times, long names, symlinks), El
- * Torito boot entries for BIOS (no emulation, boot-info table, GRUB's boot info) and EFI, and a
- * hybrid MBR/GPT system area so that the same file boots from a CD drive and written to a disk.
+ * An ISO 9660 image written in Java: Rock Ridge (modes, owners, times, long names, symlinks), a
+ * Joliet tree as AuroraBoot's xorriso call makes ({@code -joliet on}), El Torito boot entries for
+ * BIOS (no emulation, boot-info table, GRUB's boot info) and EFI, and a hybrid MBR/GPT system
+ * area so that the same file boots from a CD drive and written to a disk.
  * The output depends only on the inputs: entries are sorted and every time is the source date.
  *
  * <pre>{@code
@@ -33,8 +34,9 @@ import java.util.Objects;
  *     .writeTo(Path.of("live.iso"));
  * }</pre>
  *
- * <p>Limits: files below 4 GiB (no multi-extent files), no Joliet tree, no relocation of
- * directories deeper than 8 levels (Linux, GRUB and xorriso read them through Rock Ridge).
+ * <p>Limits: files below 4 GiB (no multi-extent files); the Joliet tree has no symlinks and cuts
+ * names to 64 characters; no relocation of directories deeper than 8 levels (Linux, GRUB and
+ * xorriso read them through Rock Ridge).
  */
 public final class IsoImage {
   private final List<Entry> entries;

@@ -27,20 +27,26 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Writes an ISO 9660 image with Rock Ridge (POSIX modes, owners, times, long names, symlinks),
- * El Torito boot entries (BIOS no-emulation with a boot-info table and GRUB's boot info; EFI), and
- * an optional hybrid MBR/GPT system area, so that the same file boots as a CD and as a disk.
+ * Writes an ISO 9660 image with Rock Ridge (POSIX modes, owners, times, long names, symlinks), a
+ * Joliet tree (UCS-2 names of up to 64 characters, for readers without Rock Ridge; no symlinks,
+ * which Joliet cannot hold), El Torito boot entries (BIOS no-emulation with a boot-info table and
+ * GRUB's boot info; EFI), and an optional hybrid MBR/GPT system area, so that the same file boots
+ * as a CD and as a disk.
  *
  * <p>Layout, in 2048-byte blocks: the 32 KiB system area (MBR, GPT header and entries); volume
- * descriptors from block 16; the boot catalog; both path tables; the directories (breadth first);
- * the Rock Ridge continuation areas; file data (the BIOS boot image first, the EFI image last so
- * that its extent can be the ESP partition of the GPT); the backup GPT. Every time is the source
- * date, every entry is sorted, so the output is a function of the inputs.
+ * descriptors from block 16 (primary, the El Torito boot record at 17 as El Torito requires,
+ * Joliet's); the boot catalog; both path tables of each tree; the directories (breadth first),
+ * then Joliet's, which point at the same file data; the Rock Ridge continuation areas; file data
+ * (the BIOS boot image first, the EFI image last so that its extent can be the ESP partition of
+ * the GPT); the backup GPT. Every time is the source date, every entry is sorted, so the output
+ * is a function of the inputs.
  */
 public final class IsoWriter {
   static final int BLOCK = 2048;
   private static final int SYSTEM_AREA_BLOCKS = 16;
   private static final int GPT_TAIL_BLOCKS = 9;
+  /** Joliet's limit on a name, in UCS-2 characters (the version suffix of files not counted). */
+  private static final int JOLIET_NAME_MAX = 64;
   private static final String ER_ID = "RRIP_1991A";
   private static final String ER_DESCRIPTOR = "THE ROCK RIDGE INTERCHANGE PROTOCOL PROVIDES SUPPORT FOR POSIX FILE SYSTEM SEMANTICS";
   private static final String ER_SOURCE = "PLEASE CONTACT DISC PUBLISHER FOR SPECIFICATION SOURCE.  SEE PUBLISHER IDENTIFIER IN PRIMARY VOLUME DESCRIPTOR FOR CONTACT INFORMATION.";
@@ -71,6 +77,12 @@ public final class IsoWriter {
     long length;
     int number;
     long serial;
+    // the Joliet tree: own names, order, numbers and directory extents; file data is shared
+    String jolietName = "";
+    List<Node> jolietSorted = List.of();
+    int jolietNumber;
+    long jolietLba;
+    long jolietLength;
 
     Node(String name, Node parent, boolean dir, Content content, String symlink, int mode) {
       this.name = name;
@@ -87,6 +99,10 @@ public final class IsoWriter {
 
     String identifier() {
       return dir ? isoBase : isoBase + "." + isoExt + ";1";
+    }
+
+    byte[] jolietIdentifier() {
+      return (dir ? jolietName : jolietName + ";1").getBytes(StandardCharsets.UTF_16BE);
     }
   }
 
@@ -153,6 +169,7 @@ public final class IsoWriter {
   /** The result of laying the tree out: where everything goes. */
   private final class Layout {
     final List<Node> dirs = new ArrayList<>();
+    final List<Node> jolietDirs = new ArrayList<>();
     final List<Node> files = new ArrayList<>();
     final Node bios = boot.biosImage() != null ? find(boot.biosImage()) : null;
     final Node efi = boot.efiImage() != null ? find(boot.efiImage()) : null;
@@ -160,6 +177,9 @@ public final class IsoWriter {
     long pathTableLba;
     long pathTableSize;
     long pathTableBlocks;
+    long jolietPathTableLba;
+    long jolietPathTableSize;
+    long jolietPathTableBlocks;
     long continuationLba;
     long totalBlocks;
     long isoEndBlock;
@@ -185,20 +205,39 @@ public final class IsoWriter {
           }
         }
       }
-      long next = SYSTEM_AREA_BLOCKS + 1 + (bios != null || efi != null ? 1 : 0) + 1;
+      // Joliet's tree is ordered by its own names, so it is walked again
+      Deque<Node> jQueue = new ArrayDeque<>(List.of(root));
+      while (!jQueue.isEmpty()) {
+        Node d = jQueue.poll();
+        d.jolietNumber = jolietDirs.size() + 1;
+        jolietDirs.add(d);
+        assignJolietNames(d);
+        d.jolietSorted.stream().filter(c -> c.dir).forEach(jQueue::add);
+      }
+      // primary, boot record, Joliet, terminator
+      long next = SYSTEM_AREA_BLOCKS + 1 + (bios != null || efi != null ? 1 : 0) + 1 + 1;
       if (bios != null || efi != null) {
         catalogLba = next++;
       }
-      pathTableSize = pathTable(this, true).length;
+      pathTableSize = pathTable(dirs, true, false).length;
       pathTableBlocks = blocks(pathTableSize);
       pathTableLba = next;
       next += 2 * pathTableBlocks;
+      jolietPathTableSize = pathTable(jolietDirs, true, true).length;
+      jolietPathTableBlocks = blocks(jolietPathTableSize);
+      jolietPathTableLba = next;
+      next += 2 * jolietPathTableBlocks;
       // directory sizes do not depend on where things are, so one sizing pass places them
       Continuations sizing = new Continuations(0);
       for (Node d : dirs) {
         d.length = directoryExtent(d, sizing).length;
         d.lba = next;
         next += d.length / BLOCK;
+      }
+      for (Node d : jolietDirs) {
+        d.jolietLength = jolietExtent(d).length;
+        d.jolietLba = next;
+        next += d.jolietLength / BLOCK;
       }
       continuationBytes = sizing.used();
       continuationLba = next;
@@ -275,6 +314,32 @@ public final class IsoWriter {
       }
     }
     return b.toString();
+  }
+
+  /**
+   * Gives the children of {@code d} that Joliet can hold (not symlinks) unique names: the name
+   * with the characters Joliet forbids replaced, cut to 64 characters, and sorts them by those.
+   */
+  private static void assignJolietNames(Node d) {
+    Set<String> taken = new HashSet<>();
+    List<Node> kids = new ArrayList<>();
+    for (Node c : d.children.values()) {
+      if (c.symlink != null) {
+        continue;
+      }
+      StringBuilder b = new StringBuilder();
+      c.name.codePoints().forEach(cp -> b.append(cp < 0x20 || cp > 0xFFFF || "*/:;?\\".indexOf(cp) >= 0 ? '_' : (char) cp));
+      String name = b.length() > JOLIET_NAME_MAX ? b.substring(0, JOLIET_NAME_MAX) : b.toString();
+      String unique = name;
+      for (int i = 1; !taken.add(unique); i++) {
+        String suffix = "~" + i;
+        unique = name.substring(0, Math.min(name.length(), JOLIET_NAME_MAX - suffix.length())) + suffix;
+      }
+      c.jolietName = unique;
+      kids.add(c);
+    }
+    kids.sort(Comparator.comparing((Node n) -> n.jolietName));
+    d.jolietSorted = kids;
   }
 
   // ------------------------------------------------------------------ Rock Ridge
@@ -410,6 +475,25 @@ public final class IsoWriter {
     for (Node c : d.sorted) {
       records.add(record(c, c.identifier().getBytes(StandardCharsets.US_ASCII), rockRidge(c, c.name, false), ce));
     }
+    return extent(records);
+  }
+
+  /** The Joliet directory {@code d}: plain records with UCS-2 names, pointing at the Joliet directories. */
+  private byte[] jolietExtent(Node d) {
+    List<byte[]> records = new ArrayList<>();
+    Node parent = d.parent == null ? d : d.parent;
+    records.add(recordBytes(d.jolietLba, d.jolietLength, true, new byte[] {0}, List.of()));
+    records.add(recordBytes(parent.jolietLba, parent.jolietLength, true, new byte[] {1}, List.of()));
+    for (Node c : d.jolietSorted) {
+      records.add(c.dir
+          ? recordBytes(c.jolietLba, c.jolietLength, true, c.jolietIdentifier(), List.of())
+          : recordBytes(c.lba, c.length, false, c.jolietIdentifier(), List.of()));
+    }
+    return extent(records);
+  }
+
+  /** Packs directory records into whole blocks; a record never crosses a block boundary. */
+  private static byte[] extent(List<byte[]> records) {
     ByteBuffer out = ByteBuffer.allocate((int) (blocks(records.stream().mapToInt(r -> r.length + BLOCK).sum()) * BLOCK));
     for (byte[] r : records) {
       if (out.position() % BLOCK + r.length > BLOCK) {
@@ -452,21 +536,25 @@ public final class IsoWriter {
       inline.add(e.array());
       ce.pending.add(new Object[] {at, continuation});
     }
-    int sua = inline.stream().mapToInt(e -> e.length).sum();
-    int len = fixed + sua;
+    return recordBytes(n.lba, n.dir ? n.length : n.symlink != null ? 0 : n.length, n.dir, id, inline);
+  }
+
+  /** A directory record with the system use entries {@code sua} (which must fit). */
+  private byte[] recordBytes(long lba, long dataLength, boolean dir, byte[] id, List<byte[]> sua) {
+    int len = 33 + id.length + (id.length % 2 == 0 ? 1 : 0) + sua.stream().mapToInt(e -> e.length).sum();
     len += len % 2;
     ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
     b.put((byte) len).put((byte) 0);
-    both32(b, (int) n.lba);
-    both32(b, (int) (n.dir ? n.length : n.symlink != null ? 0 : n.length));
+    both32(b, (int) lba);
+    both32(b, (int) dataLength);
     b.put(shortDate());
-    b.put((byte) (n.dir ? 2 : 0)).put((byte) 0).put((byte) 0);
+    b.put((byte) (dir ? 2 : 0)).put((byte) 0).put((byte) 0);
     both16(b, 1);
     b.put((byte) id.length).put(id);
     if (id.length % 2 == 0) {
       b.put((byte) 0);
     }
-    for (byte[] e : inline) {
+    for (byte[] e : sua) {
       b.put(e);
     }
     return b.array();
@@ -508,19 +596,25 @@ public final class IsoWriter {
   public void write(SeekableByteChannel ch) throws IOException {
     Layout l = new Layout();
     long next = SYSTEM_AREA_BLOCKS;
-    put(ch, next++ * BLOCK, primaryVolumeDescriptor(l));
+    put(ch, next++ * BLOCK, volumeDescriptor(l, false));
     if (l.catalogLba >= 0) {
       put(ch, next++ * BLOCK, bootRecord(l));
       put(ch, l.catalogLba * BLOCK, catalog(l));
     }
+    put(ch, next++ * BLOCK, volumeDescriptor(l, true));
     ByteBuffer terminator = ByteBuffer.allocate(BLOCK);
     terminator.put((byte) 255).put("CD001".getBytes(StandardCharsets.US_ASCII)).put((byte) 1);
     put(ch, next * BLOCK, terminator.array());
-    put(ch, l.pathTableLba * BLOCK, pathTable(l, true));
-    put(ch, (l.pathTableLba + l.pathTableBlocks) * BLOCK, pathTable(l, false));
+    put(ch, l.pathTableLba * BLOCK, pathTable(l.dirs, true, false));
+    put(ch, (l.pathTableLba + l.pathTableBlocks) * BLOCK, pathTable(l.dirs, false, false));
+    put(ch, l.jolietPathTableLba * BLOCK, pathTable(l.jolietDirs, true, true));
+    put(ch, (l.jolietPathTableLba + l.jolietPathTableBlocks) * BLOCK, pathTable(l.jolietDirs, false, true));
     Continuations ce = new Continuations(l.continuationLba);
     for (Node d : l.dirs) {
       put(ch, d.lba * BLOCK, directoryExtent(d, ce));
+    }
+    for (Node d : l.jolietDirs) {
+      put(ch, d.jolietLba * BLOCK, jolietExtent(d));
     }
     for (Object[] p : ce.pending) {
       long[] at = (long[]) p[0];
@@ -566,32 +660,53 @@ public final class IsoWriter {
     }
   }
 
-  private byte[] primaryVolumeDescriptor(Layout l) {
+  /**
+   * The primary volume descriptor, or Joliet's supplementary one: the same fields with UCS-2
+   * strings, the escape sequence of UCS-2 level 3 and Joliet's own path tables and root.
+   */
+  private byte[] volumeDescriptor(Layout l, boolean joliet) {
     ByteBuffer b = ByteBuffer.allocate(BLOCK).order(ByteOrder.LITTLE_ENDIAN);
-    b.put((byte) 1).put("CD001".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
-    b.put(padded("LINUX", 32)).put(padded(volumeId, 32)).put(new byte[8]);
+    b.put((byte) (joliet ? 2 : 1)).put("CD001".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+    b.put(padded("LINUX", 32, joliet)).put(padded(volumeId, 32, joliet)).put(new byte[8]);
     both32(b, (int) l.totalBlocks);
-    b.put(new byte[32]);
+    byte[] escapes = new byte[32];
+    if (joliet) {
+      escapes[0] = '%';
+      escapes[1] = '/';
+      escapes[2] = 'E';
+    }
+    b.put(escapes);
     both16(b, 1);
     both16(b, 1);
     both16(b, BLOCK);
-    both32(b, (int) l.pathTableSize);
-    b.order(ByteOrder.LITTLE_ENDIAN).putInt((int) l.pathTableLba).putInt(0);
-    b.order(ByteOrder.BIG_ENDIAN).putInt((int) (l.pathTableLba + l.pathTableBlocks)).putInt(0);
+    long tableLba = joliet ? l.jolietPathTableLba : l.pathTableLba;
+    long tableBlocks = joliet ? l.jolietPathTableBlocks : l.pathTableBlocks;
+    both32(b, (int) (joliet ? l.jolietPathTableSize : l.pathTableSize));
+    b.order(ByteOrder.LITTLE_ENDIAN).putInt((int) tableLba).putInt(0);
+    b.order(ByteOrder.BIG_ENDIAN).putInt((int) (tableLba + tableBlocks)).putInt(0);
     b.order(ByteOrder.LITTLE_ENDIAN);
-    b.put(record(root, new byte[] {0}, List.of(), new Continuations(0)));
-    b.put(padded("", 128)).put(padded("", 128)).put(padded("", 128)).put(padded("KAIROS FACTORY", 128));
-    b.put(padded("", 37)).put(padded("", 37)).put(padded("", 37));
+    b.put(joliet
+        ? recordBytes(root.jolietLba, root.jolietLength, true, new byte[] {0}, List.of())
+        : record(root, new byte[] {0}, List.of(), new Continuations(0)));
+    b.put(padded("", 128, joliet)).put(padded("", 128, joliet)).put(padded("", 128, joliet))
+        .put(padded("KAIROS FACTORY", 128, joliet));
+    b.put(padded("", 37, joliet)).put(padded("", 37, joliet)).put(padded("", 37, joliet));
     b.put(longDate()).put(longDate()).put(unsetDate()).put(unsetDate());
     b.put((byte) 1);
     return b.array();
   }
 
-  private static byte[] padded(String s, int len) {
+  /** {@code s} padded with spaces to {@code len} bytes, in ASCII or (Joliet) UCS-2 big-endian. */
+  private static byte[] padded(String s, int len, boolean ucs2) {
     byte[] out = new byte[len];
     java.util.Arrays.fill(out, (byte) ' ');
-    byte[] v = s.getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(v, 0, out, 0, Math.min(len, v.length));
+    if (ucs2) {
+      for (int i = 0; i + 1 < len; i += 2) {
+        out[i] = 0;
+      }
+    }
+    byte[] v = s.getBytes(ucs2 ? StandardCharsets.UTF_16BE : StandardCharsets.US_ASCII);
+    System.arraycopy(v, 0, out, 0, Math.min(len / (ucs2 ? 2 : 1) * (ucs2 ? 2 : 1), v.length));
     return out;
   }
 
@@ -636,14 +751,16 @@ public final class IsoWriter {
     b.putShort((short) sectors).putInt((int) image.lba).put(new byte[20]);
   }
 
-  private byte[] pathTable(Layout l, boolean little) {
+  /** A path table of the primary tree or of Joliet's; {@code dirs} in breadth-first order. */
+  private byte[] pathTable(List<Node> dirs, boolean little, boolean joliet) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    for (Node d : l.dirs) {
-      byte[] id = d == root ? new byte[] {0} : d.isoBase.getBytes(StandardCharsets.US_ASCII);
+    for (Node d : dirs) {
+      byte[] id = d == root ? new byte[] {0} : joliet ? d.jolietIdentifier() : d.isoBase.getBytes(StandardCharsets.US_ASCII);
+      Node parent = d.parent == null ? d : d.parent;
       ByteBuffer r = ByteBuffer.allocate(8 + id.length + id.length % 2)
           .order(little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
-      r.put((byte) id.length).put((byte) 0).putInt((int) d.lba)
-          .putShort((short) (d.parent == null ? 1 : d.parent.number)).put(id);
+      r.put((byte) id.length).put((byte) 0).putInt((int) (joliet ? d.jolietLba : d.lba))
+          .putShort((short) (joliet ? parent.jolietNumber : parent.number)).put(id);
       out.writeBytes(r.array());
     }
     return out.toByteArray();

@@ -64,13 +64,34 @@ class IsoImageIT {
   }
 
   private static String xorriso(String... args) throws Exception {
+    return xorrisoReading("any", args);
+  }
+
+  /** xorriso on the ISO with {@code -read_fs mode}: {@code any} (Rock Ridge), {@code norock} (Joliet). */
+  private static String xorrisoReading(String mode, String... args) throws Exception {
     Path out = work.resolve("xorriso.out");
-    StringBuilder cmd = new StringBuilder("xorriso -abort_on FAILURE -indev " + iso);
+    StringBuilder cmd = new StringBuilder("xorriso -abort_on FAILURE -read_fs " + mode + " -indev " + iso);
     for (String a : args) {
       cmd.append(' ').append(a);
     }
     HostCommand.run(List.of("sh", "-c", cmd + " > " + out + " 2>&1"), T);
     return Files.readString(out);
+  }
+
+  @Test
+  void jolietTreeKeepsCaseAndLongNamesWithoutRockRidge() throws Exception {
+    String find = xorrisoReading("norock", "-find / -exec lsdl");
+    assertThat(find)
+        .contains("'/rootfs.squashfs'", "'/boot/grub2/grub.cfg'", "'/usr/bin/run.sh'")
+        .contains("'/a/Mixed.Case.name.tar.gz'", "'/a/mixed.case.NAME.tar.gz'")
+        .contains("'/a/" + ("long-name-".repeat(20) + ".conf").substring(0, 64) + "'")
+        .doesNotContain("'/a/link'", "'/a/abs'", "LONG_NAME")
+        .contains("'/empty/d1/d2/d3/d4/d5/d6/d7/d8/d9'")
+        .doesNotContainIgnoringCase("WARNING")
+        .doesNotContain("SORRY");
+    Path x = work.resolve("extracted-joliet");
+    xorrisoReading("norock", "-osirrox on -extract /rootfs.squashfs " + x);
+    assertThat(Files.readAllBytes(x)).isEqualTo(big);
   }
 
   @Test
