@@ -70,6 +70,8 @@ class MainJobIT {
     out = scratch.resolve("out");
     List<String> args = new ArrayList<>(List.of("build", "--from", "dir:" + base, "--version", "v1.0.0",
         "-x", extensions.toString(), "--work", scratch.resolve("work").toString(),
+        // Apt's downloads are kept beside the other fixtures, so a second run fetches no package.
+        "--cache", DebianFixture.cacheDir().resolve("cli-cache").toString(),
         "--oci-layout", out.resolve("oci").toString(), "--iso", out.resolve("kairos.iso").toString(), "--json"));
     CliRunner build = CliRunner.run(args.toArray(String[]::new));
     assertThat(build.exit()).as(build.err()).isZero();
