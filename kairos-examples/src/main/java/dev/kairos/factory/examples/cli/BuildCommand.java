@@ -215,8 +215,9 @@ final class BuildCommand extends Verb {
     b.append(String.format(java.util.Locale.ROOT, "built %s in %.1f s%n", name.bootableName(), seconds));
     b.append("  rootfs     ").append(rootfs).append('\n');
     for (Artifact a : artifacts) {
-      b.append(String.format("  %-10s %s  %s%s%n", a.kind().name().toLowerCase(java.util.Locale.ROOT), a.location(),
-          ProgressRenderer.amount(a.size()), a.digest().map(d -> "  " + d).orElse("")));
+      // A layout or a pushed image has no single size (the library reports 0): none is printed.
+      b.append(String.format("  %-10s %s%s%s%n", a.kind().name().toLowerCase(java.util.Locale.ROOT), a.location(),
+          a.size() > 0 ? "  " + ProgressRenderer.amount(a.size()) : "", a.digest().map(d -> "  " + d).orElse("")));
     }
     b.append("  validate   ").append(report.toString().replace("\n", "\n             "));
     return b.toString();
