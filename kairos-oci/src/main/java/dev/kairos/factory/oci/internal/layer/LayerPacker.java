@@ -40,8 +40,12 @@ public final class LayerPacker {
   public record PackedLayer(Descriptor descriptor, String diffId) {}
 
   private static final long PROGRESS_EVERY = 64L << 20;
-  /** Level of gzip layers; see {@link ParallelGzipOutputStream} for why the bytes stay fixed. */
-  static final int GZIP_LEVEL = 6;
+  /**
+   * Level of gzip layers. On a 603 MB Debian tar, zlib at 6 took 27.5 s of CPU for 179.9 MB, at 4
+   * 14.0 s for 185.8 MB, at 1 9.2 s for 198.2 MB: 4 halves the work for 3 % more bytes. The bytes
+   * do not depend on the thread count (see {@link ParallelGzipOutputStream}).
+   */
+  static final int GZIP_LEVEL = 4;
 
   private final SourceDate sourceDate;
   private final Compression compression;

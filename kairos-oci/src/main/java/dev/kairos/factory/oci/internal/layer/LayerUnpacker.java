@@ -69,10 +69,11 @@ public final class LayerUnpacker {
 
   private void apply(TarReader tar, String name) throws IOException {
     Set<ImagePath> added = new HashSet<>();
+    Set<ImagePath> fresh = new HashSet<>();
     List<DirTime> dirTimes = new ArrayList<>();
     for (TarEntry e; (e = tar.next()) != null; ) {
       try {
-        applyEntry(e, tar, added, dirTimes);
+        applyEntry(e, tar, added, fresh, dirTimes);
       } catch (DigestMismatchException ex) {
         throw ex;
       } catch (UnsafePathException ex) {
@@ -91,7 +92,14 @@ public final class LayerUnpacker {
     }
   }
 
-  private void applyEntry(TarEntry e, TarReader tar, Set<ImagePath> added, List<DirTime> dirTimes) throws IOException {
+  /**
+   * Applies one member. {@code fresh} holds the directories this layer created, still there and
+   * still directories: under one of them no symlink can be in the way and nothing exists that
+   * this layer did not add, so the lookups a member otherwise needs are skipped. Any deletion
+   * forgets them all, which keeps that true without tracking what went.
+   */
+  private void applyEntry(TarEntry e, TarReader tar, Set<ImagePath> added, Set<ImagePath> fresh,
+      List<DirTime> dirTimes) throws IOException {
     ImagePath path = entryPath(e.name(), e.name());
     if (path.isRoot()) {
       if (e.kind() == TarEntry.Kind.DIRECTORY) {
@@ -101,7 +109,11 @@ public final class LayerUnpacker {
       throw new UnsafePathException(e.name(), "only a directory may stand for the root");
     }
     String base = path.fileName();
-    ImagePath parent = root.realPath(path.parent(), true);
+    boolean inFresh = fresh.contains(path.parent());
+    ImagePath parent = inFresh ? path.parent() : root.realPath(path.parent(), true);
+    if (base.equals(OPAQUE) || base.startsWith(WHITEOUT)) {
+      fresh.clear();
+    }
     if (base.equals(OPAQUE)) {
       if (root.isDirectory(parent)) {
         for (String child : root.list(parent)) {
@@ -119,12 +131,15 @@ public final class LayerUnpacker {
       }
       return;
     }
-    root.createDirectories(parent);
+    if (!inFresh) {
+      root.createDirectories(parent);
+    }
     ImagePath target = parent.resolve(base);
-    Optional<FileMetadata> existing = root.stat(target);
+    Optional<FileMetadata> existing = inFresh && !added.contains(target) ? Optional.empty() : root.stat(target);
     boolean keepDir = e.kind() == TarEntry.Kind.DIRECTORY && existing.isPresent()
         && existing.get().type() == FileType.DIRECTORY;
     if (existing.isPresent() && !keepDir) {
+      fresh.clear();
       root.deleteRecursively(target);
     }
     switch (e.kind()) {
@@ -134,6 +149,7 @@ public final class LayerUnpacker {
           root.setMetadata(target, m);
         } else {
           root.createDirectory(target, m);
+          fresh.add(target);
         }
         dirTimes.add(new DirTime(target, e.mtime()));
       }

@@ -58,6 +58,10 @@ class HostileLayerTest {
             .file("d/sentinel", "pwned"), null, "/d/sentinel"),
         new Case("directory replaced by symlink mid-layer", o -> new TestLayer().dir("d/").symlink("d", o)
             .file("d/sentinel", "pwned"), null, "{o}/sentinel"),
+        new Case("parent of a new directory replaced by symlink mid-layer", o -> new TestLayer().dir("a/").dir("a/b/")
+            .symlink("a", o).file("a/b/sentinel", "pwned"), null, "{o}/b/sentinel"),
+        new Case("same member twice in a new directory", o -> new TestLayer().dir("d/").file("d/x", "first")
+            .file("d/x", "pwned"), null, "/d/x"),
         new Case("whiteout through symlink", o -> new TestLayer().symlink("evil", o).file("evil/.wh.sentinel", ""), null, null),
         new Case("opaque through symlink", o -> new TestLayer().symlink("evil", o).file("evil/.wh..wh..opq", ""), null, null),
         new Case("symlink to sentinel then write", o -> new TestLayer().symlink("s", o + "/sentinel").file("s", "pwned"),
