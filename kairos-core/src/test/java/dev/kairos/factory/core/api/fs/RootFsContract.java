@@ -149,6 +149,29 @@ abstract class RootFsContract {
   }
 
   @Test
+  void createFileTakesContentAndMetadataAndNeedsItsParent() throws Exception {
+    Instant t = Instant.ofEpochSecond(1_600_000_000L);
+    root.createDirectory(p("/bin"), meta(FileType.DIRECTORY).build());
+    root.createFile(p("/bin/su"), meta(FileType.REGULAR).mode(04755).uid(0).gid(42).mtime(t).build(),
+        new java.io.ByteArrayInputStream("elf".getBytes(StandardCharsets.UTF_8)));
+    FileMetadata m = root.metadata(p("/bin/su"));
+    assertThat(m).extracting(FileMetadata::type, FileMetadata::mode, FileMetadata::gid, FileMetadata::size, FileMetadata::mtime)
+        .containsExactly(FileType.REGULAR, 04755, 42, 3L, t);
+    assertThat(root.readString(p("/bin/su"))).isEqualTo("elf");
+    assertThatThrownBy(() -> root.createFile(p("/bin/su"), meta(FileType.REGULAR).build(), InputStream.nullInputStream()))
+        .isInstanceOf(FileAlreadyExistsException.class).hasMessageContaining("/bin/su");
+    assertThatThrownBy(() -> root.createFile(p("/x/y"), meta(FileType.REGULAR).build(), InputStream.nullInputStream()))
+        .isInstanceOf(NoSuchFileException.class).hasMessageContaining("/x/y");
+    assertThatThrownBy(() -> root.createFile(p("/d"), meta(FileType.DIRECTORY).build(), InputStream.nullInputStream()))
+        .isInstanceOf(IllegalArgumentException.class);
+    // Through a symlink that points outside, the file still lands inside the root.
+    root.createDirectories(p(sentinel.toString()));
+    root.createSymlink(p("/out"), sentinel.toString());
+    root.createFile(p("/out/new"), meta(FileType.REGULAR).build(), InputStream.nullInputStream());
+    assertThat(root.exists(p(sentinel + "/new"))).isTrue();
+  }
+
+  @Test
   void createDirectoryTakesItsMetadataAndNeedsItsParent() throws Exception {
     root.createDirectory(p("/tmp"), meta(FileType.DIRECTORY).mode(01777).build());
     assertThat(root.metadata(p("/tmp")).mode()).isEqualTo(01777);

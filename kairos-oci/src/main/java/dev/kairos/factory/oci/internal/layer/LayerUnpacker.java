@@ -153,12 +153,7 @@ public final class LayerUnpacker {
         }
         dirTimes.add(new DirTime(target, e.mtime()));
       }
-      case REGULAR -> {
-        try (OutputStream out = root.newOutputStream(target)) {
-          tar.content().transferTo(out);
-        }
-        root.setMetadata(target, metadata(e, FileType.REGULAR));
-      }
+      case REGULAR -> root.createFile(target, metadata(e, FileType.REGULAR), tar.content());
       case SYMLINK -> {
         if (e.linkName().isEmpty()) {
           throw new UnsafePathException(e.name(), "symlink with an empty target");

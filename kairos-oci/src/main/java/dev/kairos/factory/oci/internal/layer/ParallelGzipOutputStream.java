@@ -34,13 +34,17 @@ public final class ParallelGzipOutputStream extends OutputStream {
   private final ExecutorService pool;
   private final int level;
   private final int maxInFlight;
-  private final ArrayDeque<Future<byte[]>> inFlight = new ArrayDeque<>();
+  private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+  /** Input blocks whose deflate is done, for reuse: the garbage stays small too. */
+  private final ArrayDeque<byte[]> free = new ArrayDeque<>();
   private final CRC32 crc = new CRC32();
   private byte[] block = new byte[BLOCK];
   private int filled;
   private byte[] dictionary = new byte[0];
   private long total;
   private boolean closed;
+
+  private record Pending(Future<byte[]> deflated, byte[] input) {}
 
   /**
    * @param out receives the gzip member; it is not closed by {@link #close()}, only flushed
@@ -107,7 +111,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
           (byte) size, (byte) (size >>> 8), (byte) (size >>> 16), (byte) (size >>> 24)});
       out.flush();
     } finally {
-      inFlight.forEach(f -> f.cancel(true));
+      inFlight.forEach(p -> p.deflated().cancel(true));
       inFlight.clear();
     }
   }
@@ -123,8 +127,8 @@ public final class ParallelGzipOutputStream extends OutputStream {
     System.arraycopy(dict, dict.length - fromPrev, next, 0, fromPrev);
     System.arraycopy(data, length - fromThis, next, fromPrev, fromThis);
     dictionary = next;
-    inFlight.add(pool.submit(() -> deflate(data, length, dict, last, level)));
-    block = last ? null : new byte[BLOCK];
+    inFlight.add(new Pending(pool.submit(() -> deflate(data, length, dict, last, level)), data));
+    block = last ? null : free.isEmpty() ? new byte[BLOCK] : free.poll();
     filled = 0;
     while (inFlight.size() >= maxInFlight) {
       out.write(take());
@@ -133,7 +137,10 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
   private byte[] take() throws IOException {
     try {
-      return inFlight.poll().get();
+      Pending p = inFlight.poll();
+      byte[] deflated = p.deflated().get();
+      free.add(p.input());
+      return deflated;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while compressing");
