@@ -16,6 +16,11 @@ public final class Compressors {
   }
 
   public static OutputStream wrap(OutputStream out, InitrdCompression c, int level) throws IOException {
+    return wrap(out, c, level, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** As {@link #wrap(OutputStream, InitrdCompression, int)}, with {@code threads} (at least 1) compressing where the format allows. */
+  static OutputStream wrap(OutputStream out, InitrdCompression c, int level, int threads) throws IOException {
     switch (c) {
       case NONE:
         return new FilterOutputStream(out) {
@@ -34,6 +39,9 @@ public final class Compressors {
       case ZSTD: {
         ZstdOutputStream z = new ZstdOutputStream(out, level);
         z.setChecksum(true);
+        // Streaming zstd with one or more workers writes the same frame whatever their number, so
+        // the output stays reproducible across machines while a whole rootfs (a UKI initrd) uses every core.
+        z.setWorkers(Math.max(1, threads));
         return z;
       }
       case XZ: {

@@ -50,7 +50,6 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
   private static final int NO_XATTR = 0xFFFFFFFF;
   /** The name prefixes squashfs stores as a type number (0, 1, 2) instead of text. */
   private static final List<String> XATTR_PREFIXES = List.of("user.", "trusted.", "security.");
-  private static final int UNCOMPRESSED_DATA = 1 << 24;
   private static final long NOT_PRESENT = 0xFFFFFFFFFFFFFFFFL;
   private static final int PAD = 4096;
 
@@ -69,7 +68,9 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
   public void write(RootFs root, Path output) throws IOException {
     try (SeekableByteChannel ch = Files.newByteChannel(output, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      new Run(ch).write(root);
+      try (Run run = new Run(ch)) {
+        run.write(root);
+      }
     }
   }
 
@@ -82,6 +83,9 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
     String symlinkTarget;
     long blocksStart;
     int[] blockSizes = new int[0];
+    /** For a regular file: the number of its first data block in the write order, and how many it has. */
+    int firstBlock;
+    int blockCount;
     int fragment = NO_FRAGMENT;
     int fragmentOffset;
     long size;
@@ -105,14 +109,17 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
   }
 
   /** The state of one write. */
-  private final class Run {
+  private final class Run implements AutoCloseable {
     private final SeekableByteChannel ch;
     private final BlockCompressor compressor = BlockCompressor.of(options);
     private final int blockSize = options.blockSize();
     private final byte[] block = new byte[blockSize];
     private final byte[] fragmentBuffer = new byte[blockSize];
     private int fragmentFill;
-    private final List<long[]> fragments = new ArrayList<>();
+    /** The data block number of each fragment block, in fragment-table order. */
+    private final List<Integer> fragments = new ArrayList<>();
+    private final List<Node> files = new ArrayList<>();
+    private final DataBlockWriter data;
     private final Map<Integer, Integer> ids = new LinkedHashMap<>();
     /** Each distinct xattr set, as its key/value bytes, with its index in the xattr id table. */
     private final Map<ByteBuffer, Integer> xattrSets = new LinkedHashMap<>();
@@ -123,6 +130,8 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
 
     Run(SeekableByteChannel ch) {
       this.ch = ch;
+      // Compression is the cost of a squashfs; the writes stay in order, so any thread count gives the same bytes.
+      this.data = new DataBlockWriter(options, this::append, Runtime.getRuntime().availableProcessors(), pos);
       this.inodes = new MetadataWriter(compressor);
       this.dirs = new MetadataWriter(compressor);
     }
@@ -131,6 +140,14 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
       ch.position(pos);
       Node root = readTree(rootFs);
       flushFragment();
+      data.finish();
+      for (Node f : files) {
+        f.blocksStart = data.start(f.firstBlock);
+        f.blockSizes = new int[f.blockCount];
+        for (int i = 0; i < f.blockCount; i++) {
+          f.blockSizes[i] = data.sizeWord(f.firstBlock + i);
+        }
+      }
       number(root);
       int inodeCount = nextInode - 1;
       writeDirectory(root, inodeCount + 1);
@@ -191,6 +208,7 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
           case SYMLINK -> node.symlinkTarget = entry.symlinkTarget().orElseThrow();
           case REGULAR -> {
             filesByPath.put(path, node);
+            files.add(node);
             writeContent(entry, node);
           }
           default -> { }
@@ -200,8 +218,7 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
     }
 
     private void writeContent(FsEntry entry, Node node) throws IOException {
-      List<Integer> sizes = new ArrayList<>();
-      node.blocksStart = pos;
+      node.firstBlock = data.submitted();
       long total = 0;
       try (InputStream in = entry.openContent()) {
         while (true) {
@@ -211,7 +228,8 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
           }
           total += n;
           if (n == blockSize) {
-            sizes.add(writeBlock(block, n));
+            data.submit(block, n);
+            node.blockCount++;
           } else {
             addFragment(node, n);
             break;
@@ -219,18 +237,6 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
         }
       }
       node.size = total;
-      node.blockSizes = sizes.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** Writes one data block at the current position and returns its size word. */
-    private int writeBlock(byte[] data, int len) throws IOException {
-      byte[] c = compressor.compress(data, len);
-      if (c == null) {
-        writeFully(data, len);
-        return len | UNCOMPRESSED_DATA;
-      }
-      writeFully(c, c.length);
-      return c.length;
     }
 
     private void addFragment(Node node, int len) throws IOException {
@@ -247,9 +253,8 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
       if (fragmentFill == 0) {
         return;
       }
-      long start = pos;
-      int size = writeBlock(fragmentBuffer, fragmentFill);
-      fragments.add(new long[] {start, size});
+      fragments.add(data.submitted());
+      data.submit(fragmentBuffer, fragmentFill);
       fragmentFill = 0;
     }
 
@@ -459,8 +464,8 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
 
     private long writeFragmentTable() throws IOException {
       MetadataWriter w = new MetadataWriter(compressor);
-      for (long[] f : fragments) {
-        w.write(le(16).putLong(f[0]).putInt((int) f[1]).putInt(0).array());
+      for (int block : fragments) {
+        w.write(le(16).putLong(data.start(block)).putInt(data.sizeWord(block)).putInt(0).array());
       }
       return writeIndexedTable(w);
     }
@@ -485,6 +490,18 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
       long indexStart = pos;
       writeFully(index.array());
       return indexStart;
+    }
+
+    /** The data block sink: appends at the current position and returns it. */
+    private long append(byte[] b, int len) throws IOException {
+      long start = pos;
+      writeFully(b, len);
+      return start;
+    }
+
+    @Override
+    public void close() {
+      data.close();
     }
 
     private void writeFully(byte[] b) throws IOException {
