@@ -27,7 +27,7 @@ final class DataBlockWriter implements AutoCloseable {
     long append(byte[] bytes, int len) throws IOException;
   }
 
-  private record Pending(byte[] raw, Future<byte[]> compressed) {}
+  private record Pending(byte[] raw, int len, Future<byte[]> compressed) {}
 
   static final int UNCOMPRESSED = 1 << 24;
 
@@ -36,6 +36,8 @@ final class DataBlockWriter implements AutoCloseable {
   private final ThreadLocal<BlockCompressor> compressors;
   private final int maxInFlight;
   private final Deque<Pending> inFlight = new ArrayDeque<>();
+  /** Block buffers whose block has been written, for reuse: a rootfs is thousands of blocks. */
+  private final Deque<byte[]> spare = new ArrayDeque<>();
   private long[] starts = new long[1024];
   private int[] sizeWords = new int[1024];
   private int submitted;
@@ -62,11 +64,15 @@ final class DataBlockWriter implements AutoCloseable {
     return submitted;
   }
 
-  /** Queues {@code data[0..len)} (copied) as the next block; may write earlier blocks while it waits for room. */
+  /**
+   * Queues {@code data[0..len)} (copied) as the next block; may write earlier blocks while it waits
+   * for room. Every {@code data} should have the same length, the block size.
+   */
   void submit(byte[] data, int len) throws IOException {
-    byte[] raw = Arrays.copyOf(data, len);
-    Future<byte[]> compressed = pool.submit(() -> compressors.get().compress(raw, raw.length));
-    inFlight.addLast(new Pending(raw, compressed));
+    byte[] raw = spare.isEmpty() || spare.peekFirst().length < len ? new byte[data.length] : spare.removeFirst();
+    System.arraycopy(data, 0, raw, 0, len);
+    Future<byte[]> compressed = pool.submit(() -> compressors.get().compress(raw, len));
+    inFlight.addLast(new Pending(raw, len, compressed));
     submitted++;
     while (inFlight.size() > maxInFlight) {
       writeOldest();
@@ -104,14 +110,16 @@ final class DataBlockWriter implements AutoCloseable {
       sizeWords = Arrays.copyOf(sizeWords, written * 2);
     }
     byte[] stored = c == null ? p.raw() : c;
-    long start = sink.append(stored, stored.length);
+    int length = c == null ? p.len() : c.length;
+    long start = sink.append(stored, length);
     if (start != next) {
       throw new IllegalStateException("data block written at " + start + ", expected at " + next);
     }
     starts[written] = start;
-    sizeWords[written] = c == null ? stored.length | UNCOMPRESSED : stored.length;
-    next = start + stored.length;
+    sizeWords[written] = c == null ? length | UNCOMPRESSED : length;
+    next = start + length;
     written++;
+    spare.addLast(p.raw());
   }
 
   private static byte[] await(Future<byte[]> f) throws IOException {

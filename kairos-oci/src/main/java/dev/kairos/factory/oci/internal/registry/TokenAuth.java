@@ -12,11 +12,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,7 +73,8 @@ final class TokenAuth {
    * The header to send first: a live cached token for {@code scope} (a push token serves for
    * pulling too), else Basic credentials if there are any.
    */
-  Optional<String> preemptive(String scope) {
+  Optional<String> preemptive(String requested) {
+    String scope = canonicalScope(requested);
     Token t = live(scope);
     if (t == null && scope.endsWith(":pull")) {
       t = live(scope + ",push");
@@ -111,7 +114,7 @@ final class TokenAuth {
     }
     String realm = c.params().get("realm");
     String service = c.params().getOrDefault("service", "");
-    String scope = c.params().getOrDefault("scope", defaultScope);
+    String scope = canonicalScope(c.params().getOrDefault("scope", defaultScope));
     Token cached = live(scope);
     // With an error (such as insufficient_scope) the cached token is what was refused.
     if (cached != null && !c.params().containsKey("error")) {
@@ -120,6 +123,26 @@ final class TokenAuth {
     Token t = fetch(realm, service, scope, what);
     tokens.put(scope, t);
     return Optional.of("Bearer " + t.value());
+  }
+
+  /**
+   * {@code scope} with its scopes sorted and each one's actions sorted: registries list the actions
+   * of a challenge in any order ({@code push,pull} one time, {@code pull,push} the next), and one
+   * spelling per meaning keeps the token cache and the token server's view consistent.
+   */
+  static String canonicalScope(String scope) {
+    TreeSet<String> scopes = new TreeSet<>();
+    for (String s : scope.trim().split(" +")) {
+      int colon = s.lastIndexOf(':');
+      if (colon < 0) {
+        scopes.add(s);
+        continue;
+      }
+      TreeSet<String> actions = new TreeSet<>(Arrays.asList(s.substring(colon + 1).split(",")));
+      actions.remove("");
+      scopes.add(s.substring(0, colon + 1) + String.join(",", actions));
+    }
+    return String.join(" ", scopes);
   }
 
   private Token fetch(String realm, String service, String scope, String what) throws IOException {

@@ -33,4 +33,12 @@ class TokenAuthTest {
     assertThat(user.answer("Basic realm=\"r\"", "repository:a:pull", "test")).contains("Basic bWU6cHc=");
     assertThatThrownBy(() -> user.answer("Negotiate", "repository:a:pull", "test")).hasMessageContaining("negotiate");
   }
+
+  @Test
+  void scopesAreSpelledOneWayWhateverOrderTheRegistryUses() {
+    assertThat(TokenAuth.canonicalScope("repository:b/derived:push,pull repository:a/base:pull"))
+        .isEqualTo("repository:a/base:pull repository:b/derived:pull,push");
+    assertThat(TokenAuth.canonicalScope("repository:a:pull,push")).isEqualTo("repository:a:pull,push");
+    assertThat(TokenAuth.canonicalScope("registry:catalog:*")).isEqualTo("registry:catalog:*");
+  }
 }
