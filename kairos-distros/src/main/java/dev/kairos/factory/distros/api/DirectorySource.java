@@ -84,13 +84,13 @@ public final class DirectorySource implements ImageSource {
       if (e.type() == FileType.DIRECTORY) {
         dirs.add(Map.entry(e.path(), e.metadata()));
       } else if (++files[0] % 1000 == 0) {
-        events.onEvent(new KairosEvent.Progress("copy " + directory, files[0], -1));
+        events.onEvent(new KairosEvent.Progress("copy " + directory, files[0], -1, KairosEvent.Progress.Unit.FILES));
       }
     });
     for (int i = dirs.size() - 1; i >= 0; i--) {
       to.setMetadata(dirs.get(i).getKey(), dirs.get(i).getValue());
     }
-    events.onEvent(new KairosEvent.Progress("copy " + directory, files[0], files[0]));
+    events.onEvent(new KairosEvent.Progress("copy " + directory, files[0], files[0], KairosEvent.Progress.Unit.FILES));
     return to;
   }
 

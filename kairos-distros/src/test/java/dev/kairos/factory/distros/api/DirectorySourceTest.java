@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.FileMetadata;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
@@ -45,7 +46,12 @@ class DirectorySourceTest {
     assertThat(copy.metadata(ImagePath.of("/etc")).mtime()).isEqualTo(t);
     assertThat(copy.metadata(ImagePath.of("/usr/bin/sudo")).mode()).isEqualTo(04755);
     assertThat(copy.readString(ImagePath.of("/etc/shadow"))).startsWith("root:");
-    assertThat(events).isNotEmpty();
+    // the progress counts files (the five that are not directories), not bytes
+    assertThat(events).last().isInstanceOfSatisfying(KairosEvent.Progress.class, p -> {
+      assertThat(p.unit()).isEqualTo(KairosEvent.Progress.Unit.FILES);
+      assertThat(p.done()).isEqualTo(5);
+      assertThat(p.total()).isEqualTo(5);
+    });
   }
 
   @Test

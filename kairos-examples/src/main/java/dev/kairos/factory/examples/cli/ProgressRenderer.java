@@ -74,7 +74,7 @@ final class ProgressRenderer implements EventListener {
     if (!terminal) {
       // Logs get one line per finished task, not a line per chunk.
       if (complete) {
-        err.println("    " + p.task() + ": " + amount(p.done()) + " done");
+        err.println("    " + p.task() + ": " + count(p.done(), p.unit()) + " done");
         err.flush();
       }
       return;
@@ -111,12 +111,21 @@ final class ProgressRenderer implements EventListener {
   /** One bar line, e.g. {@code "    pull [##########----------]  50%  12.0 MiB / 24.0 MiB"}. */
   static String bar(KairosEvent.Progress p) {
     if (p.total() <= 0) {
-      return "    " + p.task() + " " + amount(p.done());
+      return "    " + p.task() + " " + count(p.done(), p.unit());
     }
     int filled = (int) Math.min(BAR_WIDTH, p.done() * BAR_WIDTH / p.total());
     return String.format(Locale.ROOT, "    %s [%s%s] %3d%%  %s / %s", p.task(),
         "#".repeat(filled), "-".repeat(BAR_WIDTH - filled),
-        Math.min(100, p.done() * 100 / p.total()), amount(p.done()), amount(p.total()));
+        Math.min(100, p.done() * 100 / p.total()), count(p.done(), p.unit()), count(p.total(), p.unit()));
+  }
+
+  /** {@code n} in its unit: bytes as {@link #amount}, files and layers counted, e.g. {@code "8,912 files"}. */
+  static String count(long n, KairosEvent.Progress.Unit unit) {
+    return switch (unit) {
+      case BYTES -> amount(n);
+      case FILES -> String.format(Locale.ROOT, "%,d %s", n, n == 1 ? "file" : "files");
+      case LAYERS -> String.format(Locale.ROOT, "%,d %s", n, n == 1 ? "layer" : "layers");
+    };
   }
 
   static String amount(long bytes) {

@@ -27,6 +27,17 @@ class ProgressRendererTest {
   }
 
   @Test
+  void fileAndLayerCountsAreCountedNotShownAsBytes() {
+    assertThat(ProgressRenderer.bar(new KairosEvent.Progress("copy /srv/base", 8912, -1, KairosEvent.Progress.Unit.FILES)))
+        .isEqualTo("    copy /srv/base 8,912 files");
+    assertThat(ProgressRenderer.bar(new KairosEvent.Progress("unpack img", 1, 3, KairosEvent.Progress.Unit.LAYERS)))
+        .isEqualTo("    unpack img [##########--------------------]  33%  1 layer / 3 layers");
+    ProgressRenderer r = renderer(false, false);
+    r.onEvent(new KairosEvent.Progress("copy /srv/base", 8912, 8912, KairosEvent.Progress.Unit.FILES));
+    assertThat(text.toString()).isEqualTo("    copy /srv/base: 8,912 files done\n");
+  }
+
+  @Test
   void terminalRedrawsOneLineAndThrottles() {
     ProgressRenderer r = renderer(true, false);
     r.onEvent(new KairosEvent.StepStarted("installPackages", "base packages"));

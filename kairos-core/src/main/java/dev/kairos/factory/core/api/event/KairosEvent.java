@@ -27,10 +27,30 @@ public sealed interface KairosEvent {
     }
   }
 
-  /** Progress of a long transfer or write; {@code total} is -1 when unknown. */
-  record Progress(String task, long done, long total) implements KairosEvent {
+  /**
+   * Progress of a long transfer or write, counted in {@code unit}; {@code total} is -1 when unknown.
+   *
+   * <pre>{@code
+   * new KairosEvent.Progress("pull sha256:...", 12 << 20, 24 << 20);            // bytes
+   * new KairosEvent.Progress("copy /srv/base", 8912, -1, Progress.Unit.FILES);   // a file count
+   * }</pre>
+   */
+  record Progress(String task, long done, long total, Unit unit) implements KairosEvent {
     public Progress {
       Objects.requireNonNull(task, "task");
+      Objects.requireNonNull(unit, "unit");
+    }
+
+    /** Progress in bytes, the usual unit. */
+    public Progress(String task, long done, long total) {
+      this(task, done, total, Unit.BYTES);
+    }
+
+    /** What {@link #done()} and {@link #total()} count. */
+    public enum Unit {
+      BYTES,
+      FILES,
+      LAYERS
     }
   }
 

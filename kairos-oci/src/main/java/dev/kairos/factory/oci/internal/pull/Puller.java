@@ -180,7 +180,7 @@ public final class Puller {
           }
           throw e;
         }
-        emit(new KairosEvent.Progress("unpack " + source, i + 1, count));
+        emit(new KairosEvent.Progress("unpack " + source, i + 1, count, KairosEvent.Progress.Unit.LAYERS));
       }
     } finally {
       claimed.forEach(c -> c.set(true));
