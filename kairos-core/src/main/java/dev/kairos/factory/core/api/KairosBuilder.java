@@ -83,7 +83,10 @@ public final class KairosBuilder extends BuildOptions.Setters<KairosBuilder> {
     return this;
   }
 
-  /** The timestamp outputs clamp to; default {@link SourceDate#fromEnvironment()}. */
+  /**
+   * The timestamp outputs clamp to, also given as {@code SOURCE_DATE_EPOCH} to every command run in
+   * the image; default {@link SourceDate#fromEnvironment()}.
+   */
   public KairosBuilder sourceDate(SourceDate date) {
     this.sourceDate = Objects.requireNonNull(date, "date");
     return this;
@@ -132,7 +135,7 @@ public final class KairosBuilder extends BuildOptions.Setters<KairosBuilder> {
     pipeline.run();
     Validator validator = Validator.builder().trustedBoot(pipeline.options().trustedBoot()).runner(runner())
         .distros(strategies()).build();
-    return new KairosBuild(root, source, sourceDate != null ? sourceDate : SourceDate.fromEnvironment(), events, validator);
+    return new KairosBuild(root, source, sourceDate(), events, validator);
   }
 
   /** The pipeline for {@code o}; the base, framework and provider images are unpacked once, on first use. */
@@ -149,7 +152,15 @@ public final class KairosBuilder extends BuildOptions.Setters<KairosBuilder> {
         unpack(p.source(), "provider-" + p.name(), events).ifPresent(t -> providerTrees.put(p.name(), t));
       }
     }
-    return Pipeline.create(root, runner(), events, o, strategies(), frameworkTree, providerTrees, Kairos.VERSION);
+    return Pipeline.create(root, runner(), events, o, strategies(), frameworkTree, providerTrees, Kairos.VERSION,
+        sourceDate());
+  }
+
+  private SourceDate sourceDate() throws IOException {
+    if (sourceDate == null) {
+      sourceDate = SourceDate.fromEnvironment();
+    }
+    return sourceDate;
   }
 
   private CommandRunner runner() {

@@ -5,6 +5,7 @@ import dev.kairos.factory.core.api.BuildPlan;
 import dev.kairos.factory.core.api.ExtensionStage;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.Phase;
+import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.Step;
 import dev.kairos.factory.core.api.StepFailedException;
 import dev.kairos.factory.core.api.distro.DistroInfo;
@@ -65,18 +66,20 @@ public final class Pipeline {
 
   /**
    * A pipeline for {@code root}. Detects the distro; for an init-only run, takes the options the
-   * install phase recorded in the image where the caller did not set them.
+   * install phase recorded in the image where the caller did not set them. Every command it runs
+   * gets {@code SOURCE_DATE_EPOCH} from {@code sourceDate}.
    */
-  public static Pipeline create(RootFs root, CommandRunner runner, EventListener events, BuildOptions given,
+  public static Pipeline create(RootFs root, CommandRunner givenRunner, EventListener events, BuildOptions given,
       List<DistroStrategy> strategies, Optional<RootFs> framework, Map<String, RootFs> providerTrees,
-      String initVersion) throws IOException {
+      String initVersion, SourceDate sourceDate) throws IOException {
+    CommandRunner runner = new SourceDateRunner(givenRunner, sourceDate);
     BuildOptions options = given.phase() == Phase.INIT ? InstallRecord.merge(root, given, events) : given;
     DistroInfo detected = Distros.detect(root, strategies);
     DistroInfo distro = detected.toBuilder().arch(options.arch()).build();
     DistroStrategy strategy = Distros.strategy(distro.family(), strategies);
     StageExtensions extensions = options.stageExtensions() ? YipStageExtensions.load(root, options, events) : StageExtensions.NONE;
     return new Pipeline(new StepContext(root, runner, events, options, distro, strategy, framework, providerTrees,
-        extensions, initVersion));
+        extensions, initVersion, sourceDate));
   }
 
   /** The options in effect (an init run's include what it took from the image). */

@@ -1,6 +1,7 @@
 package dev.kairos.factory.core.internal.pipeline;
 
 import dev.kairos.factory.core.api.BuildOptions;
+import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.distro.DistroInfo;
 import dev.kairos.factory.core.api.distro.Family;
 import dev.kairos.factory.core.api.distro.DistroStrategy;
@@ -23,10 +24,11 @@ import java.util.Optional;
  * @param framework the framework's root, when there is one
  * @param providerTrees each provider's binaries, by provider name, when given
  * @param extensions runs stage extensions; {@link StageExtensions#NONE} when they are off
+ * @param sourceDate the build's timestamp (also in every command's {@code SOURCE_DATE_EPOCH})
  */
 record StepContext(RootFs root, CommandRunner runner, EventListener events, BuildOptions options,
     DistroInfo distro, DistroStrategy strategy, Optional<RootFs> framework, Map<String, RootFs> providerTrees,
-    StageExtensions extensions, String initVersion) {
+    StageExtensions extensions, String initVersion, SourceDate sourceDate) {
 
   StepContext {
     Objects.requireNonNull(root, "root");
@@ -35,6 +37,7 @@ record StepContext(RootFs root, CommandRunner runner, EventListener events, Buil
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(distro, "distro");
     Objects.requireNonNull(strategy, "strategy");
+    Objects.requireNonNull(sourceDate, "sourceDate");
     providerTrees = Map.copyOf(providerTrees);
   }
 
@@ -54,7 +57,8 @@ record StepContext(RootFs root, CommandRunner runner, EventListener events, Buil
    * its events go to {@code listener}.
    */
   YipExecutor yip(EventListener listener) throws IOException {
-    YipExecutor.Builder b = YipExecutor.builder().runner(runner).architecture(options.arch().id()).onEvent(listener);
+    YipExecutor.Builder b = YipExecutor.builder().runner(runner).architecture(options.arch().id())
+        .sourceDate(sourceDate).onEvent(listener);
     if (distro.family() != Family.HADRON) {
       b.packageManager(strategy.packageManager(distro));
     }

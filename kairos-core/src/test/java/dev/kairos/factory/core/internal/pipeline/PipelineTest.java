@@ -10,6 +10,7 @@ import dev.kairos.factory.core.api.KairosBuild;
 import dev.kairos.factory.core.api.KairosBuilder;
 import dev.kairos.factory.core.api.Phase;
 import dev.kairos.factory.core.api.Provider;
+import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.Step;
 import dev.kairos.factory.core.api.StepFailedException;
 import dev.kairos.factory.core.api.distro.Architecture;
@@ -22,6 +23,7 @@ import dev.kairos.factory.core.api.run.RecordingRunner.Reply;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.testing.InMemoryRootFs;
 import dev.kairos.factory.core.testing.SyntheticFramework;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -150,6 +152,13 @@ class PipelineTest {
     assertThat(root.readString(ImagePath.of("/etc/kairos-release"))).contains("KAIROS_FIPS=\"true\"");
     assertThat(root.isRegularFile(ImagePath.of("/etc/dracut.conf.d/kairos-fips.conf"))).isTrue();
     assertThat(events).anySatisfy(e -> assertThat(e.toString()).contains("taking fips from the install phase"));
+  }
+
+  @Test
+  void everyCommandGetsTheSourceDate() throws Exception {
+    builder().sourceDate(SourceDate.of(Instant.ofEpochSecond(1_700_000_000L))).build();
+    assertThat(runner.calls()).hasSizeGreaterThan(5).allSatisfy(c ->
+        assertThat(c.command().env()).as(c.command().toString()).containsEntry("SOURCE_DATE_EPOCH", "1700000000"));
   }
 
   @Test
