@@ -124,8 +124,9 @@ abstract class FamilyStrategy implements DistroStrategy {
     if (kernel.isBlank() || kernel.contains("/")) {
       throw new IllegalArgumentException("bad kernel version: '" + kernel + "'");
     }
+    // --reproducible (dracut 045 and later): sorted cpio entries, mtimes clamped to SOURCE_DATE_EPOCH
     Command build = initrdTool() == InitrdTool.DRACUT
-        ? Command.of("dracut", "-f", output.toString(), kernel)
+        ? Command.of("dracut", "--reproducible", "-f", output.toString(), kernel)
         : Command.of("mkinitfs", "-o", output.toString(), kernel);
     return List.of(Command.of("depmod", "-a", kernel), build);
   }
