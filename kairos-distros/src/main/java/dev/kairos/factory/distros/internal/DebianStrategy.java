@@ -56,6 +56,19 @@ public final class DebianStrategy extends FamilyStrategy {
     return List.of(POLICY_RC_D);
   }
 
+  /**
+   * open-iscsi's postinst writes a random initiator name, which every machine of the image would
+   * share; {@code GenerateName=yes} makes iscsid's startup check write a fresh one at first start.
+   */
+  static final FirstBootFile ISCSI_INITIATOR = new FirstBootFile(ImagePath.of("/etc/iscsi/initiatorname.iscsi"),
+      "## The iSCSI initiator name is made at the first start of iscsid (each machine needs its own).\n"
+      + "GenerateName=yes\n");
+
+  @Override
+  public List<FirstBootFile> firstBootFiles(DistroInfo info) {
+    return List.of(ISCSI_INITIATOR);
+  }
+
   @Override
   void familyServices(DistroInfo info, RootFs root, List<ServiceAction> out) {
     enable(out, "fail2ban", "systemd-timesyncd", "ssh", "systemd-networkd");

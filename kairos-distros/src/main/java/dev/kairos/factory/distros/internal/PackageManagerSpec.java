@@ -1,5 +1,6 @@
 package dev.kairos.factory.distros.internal;
 
+import dev.kairos.factory.core.api.fs.ImagePath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,7 +12,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /** One package manager's command table from {@code package-managers.yaml}. */
 record PackageManagerSpec(String name, Map<String, String> env, List<String> refresh, List<String> upgrade,
-    List<String> install, List<String> remove, List<List<String>> clean) {
+    List<String> install, List<String> remove, List<List<String>> clean, List<ImagePath> logs) {
   static final String RESOURCE = "package-managers.yaml";
 
   private static final Map<String, PackageManagerSpec> ALL = load();
@@ -26,7 +27,7 @@ record PackageManagerSpec(String name, Map<String, String> env, List<String> ref
   }
 
   private record Raw(Map<String, String> env, List<String> refresh, List<String> upgrade, List<String> install,
-      List<String> remove, List<List<String>> clean) {}
+      List<String> remove, List<List<String>> clean, List<String> logs) {}
 
   private static Map<String, PackageManagerSpec> load() {
     try (InputStream in = PackageManagerSpec.class.getResourceAsStream(RESOURCE)) {
@@ -37,11 +38,12 @@ record PackageManagerSpec(String name, Map<String, String> env, List<String> ref
       Map<String, PackageManagerSpec> out = new TreeMap<>();
       raw.forEach((name, r) -> {
         if (r.env() == null || empty(r.refresh()) || empty(r.upgrade()) || empty(r.install()) || empty(r.remove())
-            || r.clean() == null || r.clean().stream().anyMatch(PackageManagerSpec::empty)) {
-          throw new IllegalStateException(RESOURCE + ": " + name + " needs env, refresh, upgrade, install, remove and clean");
+            || r.clean() == null || r.clean().stream().anyMatch(PackageManagerSpec::empty) || r.logs() == null) {
+          throw new IllegalStateException(RESOURCE + ": " + name + " needs env, refresh, upgrade, install, remove, clean and logs");
         }
         out.put(name, new PackageManagerSpec(name, Map.copyOf(r.env()), List.copyOf(r.refresh()), List.copyOf(r.upgrade()),
-            List.copyOf(r.install()), List.copyOf(r.remove()), r.clean().stream().map(List::copyOf).toList()));
+            List.copyOf(r.install()), List.copyOf(r.remove()), r.clean().stream().map(List::copyOf).toList(),
+            r.logs().stream().map(ImagePath::of).toList()));
       });
       return Map.copyOf(out);
     } catch (IOException e) {

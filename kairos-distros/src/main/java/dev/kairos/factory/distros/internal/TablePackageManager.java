@@ -2,6 +2,7 @@ package dev.kairos.factory.distros.internal;
 
 import dev.kairos.factory.core.api.distro.Model;
 import dev.kairos.factory.core.api.distro.PackageManager;
+import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.run.Command;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,11 @@ final class TablePackageManager implements PackageManager {
   @Override
   public List<Command> clean() {
     return spec.clean().stream().map(this::command).toList();
+  }
+
+  @Override
+  public List<ImagePath> logs() {
+    return spec.logs();
   }
 
   @Override

@@ -74,6 +74,26 @@ class PackageManagerTest {
   }
 
   @Test
+  void logsOfTheBuildAreNamedPerPackageManager() throws Exception {
+    assertThat(pm("debian-12").logs()).extracting(ImagePath::toString).contains("/var/log/dpkg.log",
+        "/var/log/alternatives.log", "/var/log/apt/history.log", "/var/log/apt/term.log", "/var/log/bootstrap.log");
+    assertThat(pm("rocky-9").logs()).extracting(ImagePath::toString).contains("/var/log/dnf.log", "/var/log/dnf.rpm.log");
+    assertThat(pm("sles-15.6").logs()).extracting(ImagePath::toString).contains("/var/log/zypp/history");
+    assertThat(pm("alpine-3.21").logs()).isEmpty();
+  }
+
+  @Test
+  void debianResetsTheIscsiInitiatorNameForFirstBoot() throws Exception {
+    DistroInfo i = info("debian-12");
+    assertThat(Distros.strategy(i.family(), Strategies.all()).firstBootFiles(i)).singleElement().satisfies(f -> {
+      assertThat(f.path()).isEqualTo(ImagePath.of("/etc/iscsi/initiatorname.iscsi"));
+      assertThat(f.content()).contains("\nGenerateName=yes\n").doesNotContain("InitiatorName=");
+    });
+    DistroInfo rocky = info("rocky-9");
+    assertThat(Distros.strategy(rocky.family(), Strategies.all()).firstBootFiles(rocky)).isEmpty();
+  }
+
+  @Test
   void repositoriesPerDistro() throws Exception {
     assertThat(pm("rocky-9").addRepositories(Model.GENERIC)).extracting(PackageManagerTest::line)
         .containsExactly("dnf install -y --setopt=install_weak_deps=False epel-release");

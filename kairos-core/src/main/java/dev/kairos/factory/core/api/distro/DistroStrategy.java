@@ -89,4 +89,27 @@ public interface DistroStrategy {
 
   /** The family's quirks for this image (GRUB tool names, network stack, dracut network modules). */
   DistroQuirks quirks(DistroInfo info, RootFs root) throws IOException;
+
+  /**
+   * Files that hold an identity each installed machine must make for itself (a package script made
+   * one at build time, so every machine of the image would share it, and two builds would differ),
+   * with the content that makes the family's own tooling generate a fresh one at first boot. The
+   * cleanup step writes that content over each file the image has. None by default.
+   */
+  default List<FirstBootFile> firstBootFiles(DistroInfo info) {
+    return List.of();
+  }
+
+  /**
+   * A file the cleanup step resets to {@code content} when the image has it.
+   *
+   * @param path the file in the image
+   * @param content what makes the image's own tooling fill it in at first boot
+   */
+  record FirstBootFile(ImagePath path, String content) {
+    public FirstBootFile {
+      java.util.Objects.requireNonNull(path, "path");
+      java.util.Objects.requireNonNull(content, "content");
+    }
+  }
 }

@@ -50,6 +50,16 @@ public interface PackageManager {
   List<Command> clean();
 
   /**
+   * The logs this package manager (and the tool that bootstrapped the image) write while packages
+   * install, e.g. {@code /var/log/dpkg.log}. They record when the build ran and in what order its
+   * scripts finished, so two builds of the same inputs would differ by them; the cleanup step
+   * deletes them. None by default.
+   */
+  default List<ImagePath> logs() {
+    return List.of();
+  }
+
+  /**
    * Commands that add the repositories the Kairos packages need, run once before the base install:
    * EPEL on Rocky/Alma/CentOS/RHEL, {@code oracle-epel-release-el<N>} on Oracle Linux,
    * {@code non-free-firmware} on Debian for Raspberry Pi. Empty when nothing is needed.

@@ -6,6 +6,7 @@ import dev.kairos.factory.core.api.Provider;
 import dev.kairos.factory.core.api.Step;
 import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.distro.DistroQuirks;
+import dev.kairos.factory.core.api.distro.DistroStrategy;
 import dev.kairos.factory.core.api.distro.Family;
 import dev.kairos.factory.core.api.distro.InitSystem;
 import dev.kairos.factory.core.api.distro.Model;
@@ -514,14 +515,42 @@ final class Steps {
     }
   }
 
+  static final ImagePath MACHINE_ID = ImagePath.of("/etc/machine-id");
+  /** glibc's ldconfig cache of inode numbers and change times: build-specific, rebuilt by the next ldconfig. */
+  static final ImagePath LDCONFIG_AUX_CACHE = ImagePath.of("/var/cache/ldconfig/aux-cache");
+
+  /**
+   * kairos-init's cleanup, plus what makes two builds of the same inputs equal (and keeps machines
+   * of one image from sharing an identity): the package manager's logs, ldconfig's aux-cache, the
+   * family's first-boot identities, and an empty {@code /etc/machine-id} on systemd images that
+   * have none.
+   */
   private static List<Action> cleanup(StepContext ctx) throws IOException {
     List<Action> out = new ArrayList<>();
     out.add(new Action.Remove(ImagePath.of("/var/lib/dbus/machine-id")));
-    out.add(new Action.Truncate(ImagePath.of("/etc/machine-id")));
+    out.add(new Action.Truncate(MACHINE_ID));
+    if (ctx.distro().initSystem() == InitSystem.SYSTEMD) {
+      // empty, not absent: systemd then treats the boot as the first one and makes the id in place
+      out.add(new Action.Deferred("make an empty " + MACHINE_ID + " if there is none", Optional.of(MACHINE_ID), c -> {
+        if (!c.root().exists(MACHINE_ID)) {
+          new Action.WriteFile(MACHINE_ID, new byte[0], 0444).apply(c);
+        }
+      }));
+    }
     out.add(new Action.Truncate(ImagePath.of("/etc/hostname")));
     out.add(new Action.RemoveMatching(ImagePath.of("/etc/ssh"), "ssh_host_*_key*"));
+    out.add(new Action.Remove(LDCONFIG_AUX_CACHE));
+    for (DistroStrategy.FirstBootFile f : ctx.strategy().firstBootFiles(ctx.distro())) {
+      out.add(new Action.Deferred("reset " + f.path() + " so that each machine makes its own", Optional.of(f.path()), c -> {
+        if (c.root().isRegularFile(f.path())) {
+          c.root().write(f.path(), f.content().getBytes(StandardCharsets.UTF_8));
+        }
+      }));
+    }
     if (hasPackageManager(ctx)) {
-      packageManager(ctx).clean().forEach(c -> out.add(new Action.Run(c)));
+      PackageManager pm = packageManager(ctx);
+      pm.clean().forEach(c -> out.add(new Action.Run(c)));
+      pm.logs().forEach(l -> out.add(new Action.Remove(l)));
     }
     return out;
   }

@@ -155,6 +155,31 @@ class PipelineTest {
   }
 
   @Test
+  void cleanupRemovesWhatDiffersBetweenTwoBuildsAndResetsIdentities() throws Exception {
+    for (String log : List.of("/var/log/dpkg.log", "/var/log/apt/history.log", "/var/cache/ldconfig/aux-cache")) {
+      root.writeString(ImagePath.of(log), "2026-12-04 07:11:05 startup archives install\n");
+    }
+    root.writeString(ImagePath.of("/var/log/apt/keep.log"), "not the package manager's\n");
+    root.writeString(ImagePath.of("/etc/iscsi/initiatorname.iscsi"), "InitiatorName=iqn.1993-08.org.debian:01:476fa24a6e25\n");
+    root.setMode(ImagePath.of("/etc/iscsi/initiatorname.iscsi"), 0600);
+    root.delete(ImagePath.of("/etc/machine-id"));
+
+    builder().build();
+
+    for (String gone : List.of("/var/log/dpkg.log", "/var/log/apt/history.log", "/var/cache/ldconfig/aux-cache")) {
+      assertThat(root.exists(ImagePath.of(gone))).as(gone).isFalse();
+    }
+    assertThat(root.exists(ImagePath.of("/var/log/apt/keep.log"))).isTrue();
+    assertThat(root.readString(ImagePath.of("/etc/iscsi/initiatorname.iscsi"))).isEqualTo("GenerateName=yes\n");
+    assertThat(root.metadata(ImagePath.of("/etc/iscsi/initiatorname.iscsi")).mode()).isEqualTo(0600);
+    assertThat(root.exists(ImagePath.of("/etc/not-installed.id"))).as("only files the image has are reset").isFalse();
+    // systemd images get an empty machine-id, not none: the first boot makes the id in place
+    assertThat(root.isRegularFile(ImagePath.of("/etc/machine-id"))).isTrue();
+    assertThat(root.readString(ImagePath.of("/etc/machine-id"))).isEmpty();
+    assertThat(root.metadata(ImagePath.of("/etc/machine-id")).mode()).isEqualTo(0444);
+  }
+
+  @Test
   void everyCommandGetsTheSourceDate() throws Exception {
     builder().sourceDate(SourceDate.of(Instant.ofEpochSecond(1_700_000_000L))).build();
     assertThat(runner.calls()).hasSizeGreaterThan(5).allSatisfy(c ->

@@ -103,6 +103,11 @@ final class TestDistro implements DistroStrategy {
       }
 
       @Override
+      public List<ImagePath> logs() {
+        return List.of(ImagePath.of("/var/log/dpkg.log"), ImagePath.of("/var/log/apt/history.log"));
+      }
+
+      @Override
       public List<Command> addRepositories(Model model) {
         return List.of();
       }
@@ -112,6 +117,12 @@ final class TestDistro implements DistroStrategy {
         return List.of(new TemporaryFile(ImagePath.of("/usr/sbin/policy-rc.d"), "#!/bin/sh\nexit 101\n", 0755));
       }
     };
+  }
+
+  @Override
+  public List<FirstBootFile> firstBootFiles(DistroInfo info) {
+    return List.of(new FirstBootFile(ImagePath.of("/etc/iscsi/initiatorname.iscsi"), "GenerateName=yes\n"),
+        new FirstBootFile(ImagePath.of("/etc/not-installed.id"), "generate\n"));
   }
 
   @Override
