@@ -102,6 +102,25 @@ class DebianStrategyIT {
       runner.run(root, c.toBuilder().timeout(Duration.ofMinutes(10)).build()).requireSuccess();
     }
     assertThat(root.metadata(ImagePath.of("/boot/initrd")).size()).isGreaterThan(1_000_000);
+
+    // dracut --reproducible: a second build, seconds later, has the same bytes (sorted entries,
+    // times clamped, cpio inode numbers counted from 1 instead of taken from the disk)
+    ImagePath again = ImagePath.of("/boot/initrd.again");
+    for (Command c : debian.initrdCommands(info, kernel, again)) {
+      runner.run(root, c.toBuilder().timeout(Duration.ofMinutes(10)).build()).requireSuccess();
+    }
+    assertThat(sha256(root, again)).isEqualTo(sha256(root, ImagePath.of("/boot/initrd")));
+  }
+
+  private static String sha256(RootFs root, ImagePath file) throws Exception {
+    try (java.io.InputStream in = root.newInputStream(file)) {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+      return java.util.HexFormat.of().formatHex(md.digest());
+    }
   }
 
   /** The installed root from the cache, made from the minimal base if it is not there yet. */

@@ -134,6 +134,13 @@ class KairosifyDebianIT {
       assertThat(root.readSymlink(ImagePath.of("/etc/systemd/system/multi-user.target.wants/ssh.service")))
           .endsWith("/ssh.service");
       assertThat(root.readString(ImagePath.of("/etc/machine-id"))).isEmpty();
+      // what made two builds differ is gone or reset for the first boot
+      for (String gone : List.of("/var/log/dpkg.log", "/var/log/apt/history.log", "/var/log/apt/term.log",
+          "/var/log/alternatives.log", "/var/cache/ldconfig/aux-cache")) {
+        assertThat(root.exists(ImagePath.of(gone))).as(gone).isFalse();
+      }
+      assertThat(root.readString(ImagePath.of("/etc/iscsi/initiatorname.iscsi")))
+          .contains("GenerateName=yes").doesNotContain("InitiatorName=");
       cache(root.root());
     }
   }
