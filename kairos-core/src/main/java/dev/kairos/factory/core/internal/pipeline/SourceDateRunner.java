@@ -12,15 +12,20 @@ import java.util.Objects;
  * Gives every command the build runs in the image {@code SOURCE_DATE_EPOCH}, so that the tools
  * that honour it (dracut's cpio, man-db, python's byte-compiler, gzip and friends in package
  * scripts) write the build's source date instead of the clock. A command that sets the variable
- * itself keeps its own value.
+ * itself keeps its own value. A date before the second day of 1970 (the default date is the epoch)
+ * is given as that day: shadow files count days since the epoch, and a last password change on
+ * day 0 means "must change the password at the next login", which systemd-sysusers would
+ * otherwise write for the accounts it makes.
  */
 final class SourceDateRunner implements CommandRunner {
+  /** 1970-01-02T00:00:00Z, day 1 of the shadow file's count. */
+  static final long FIRST_SAFE_DAY = 86_400;
   private final CommandRunner delegate;
   private final String epochSeconds;
 
   SourceDateRunner(CommandRunner delegate, SourceDate date) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
-    this.epochSeconds = Long.toString(date.instant().getEpochSecond());
+    this.epochSeconds = Long.toString(Math.max(FIRST_SAFE_DAY, date.instant().getEpochSecond()));
   }
 
   @Override

@@ -26,4 +26,11 @@ class SourceDateRunnerTest {
     assertThat(recording.calls().get(1).command().env()).containsEntry("SOURCE_DATE_EPOCH", "42");
     assertThat(runner.name()).isEqualTo("recording");
   }
+
+  @Test
+  void theEpochBecomesDayOneSoThatNoAccountMustChangeItsPassword() throws Exception {
+    RecordingRunner recording = Runners.recording();
+    new SourceDateRunner(recording, SourceDate.of(Instant.EPOCH)).run(InMemoryRootFs.create(), Command.of("systemd-sysusers"));
+    assertThat(recording.calls().get(0).command().env()).containsEntry("SOURCE_DATE_EPOCH", "86400");
+  }
 }
