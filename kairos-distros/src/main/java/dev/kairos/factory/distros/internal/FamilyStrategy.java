@@ -124,7 +124,8 @@ abstract class FamilyStrategy implements DistroStrategy {
     if (kernel.isBlank() || kernel.contains("/")) {
       throw new IllegalArgumentException("bad kernel version: '" + kernel + "'");
     }
-    // --reproducible (dracut 045 and later): sorted cpio entries, mtimes clamped to SOURCE_DATE_EPOCH
+    // --reproducible (dracut 045 and later): cpio inode numbers counted instead of taken from the
+    // disk, and the files dracut made in its staging tree get one fixed time
     Command build = initrdTool() == InitrdTool.DRACUT
         ? Command.of("dracut", "--reproducible", "-f", output.toString(), kernel)
         : Command.of("mkinitfs", "-o", output.toString(), kernel);
