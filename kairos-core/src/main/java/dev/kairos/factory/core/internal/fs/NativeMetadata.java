@@ -60,20 +60,21 @@ public final class NativeMetadata {
   public void read(Path host, FileType type, FileMetadata.Builder b) throws IOException {
     if (type == FileType.SYMLINK) {
       if (privileged) {
-        b.uid((Integer) Files.getAttribute(host, "unix:uid", LinkOption.NOFOLLOW_LINKS));
-        b.gid((Integer) Files.getAttribute(host, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+        Map<String, Object> a = Files.readAttributes(host, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
+        b.uid((Integer) a.get("uid")).gid((Integer) a.get("gid"));
       }
       return;
     }
     if (unixView && defaultFs) {
-      int mode = (Integer) Files.getAttribute(host, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-      b.mode(mode & 07777);
+      // One lstat for all of them: a walk reads this for every entry of a tree.
+      Map<String, Object> a = Files.readAttributes(host, privileged ? "unix:mode,uid,gid,rdev" : "unix:mode,rdev",
+          LinkOption.NOFOLLOW_LINKS);
+      b.mode((Integer) a.get("mode") & 07777);
       if (privileged) {
-        b.uid((Integer) Files.getAttribute(host, "unix:uid", LinkOption.NOFOLLOW_LINKS));
-        b.gid((Integer) Files.getAttribute(host, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+        b.uid((Integer) a.get("uid")).gid((Integer) a.get("gid"));
       }
       if (type.isDevice()) {
-        long rdev = (Long) Files.getAttribute(host, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
+        long rdev = (Long) a.get("rdev");
         b.device(major(rdev), minor(rdev));
       }
     } else if (posixView) {
