@@ -219,7 +219,7 @@ public final class OciSource implements ImageSource {
     return root;
   }
 
-  private RegistryClient client() {
+  private RegistryClient client() throws IOException {
     boolean plain = insecure != null ? insecure : reference.isLoopback();
     return new RegistryClient(reference, plain, username, password, Pools.shared());
   }

@@ -416,7 +416,7 @@ public final class OciTarget implements ArtifactTarget {
     return arch != null && !arch.isBlank() ? Platform.parse("linux/" + arch) : Platform.host();
   }
 
-  private RegistryClient client() {
+  private RegistryClient client() throws IOException {
     boolean plain = insecure != null ? insecure : reference.isLoopback();
     return new RegistryClient(reference, plain, username, password, Pools.shared());
   }

@@ -26,7 +26,7 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
  * }
  * }</pre>
  *
- * <p>Tests that talk to it with oras-java should run with {@code CONTAINERS_REGISTRIES_CONF}
+ * <p>Tests that run skopeo against it should run with {@code CONTAINERS_REGISTRIES_CONF}
  * pointing to a file of their own (kairos-oci's {@code src/test/resources/registries.conf}), so
  * that the machine's registries.conf cannot override plain HTTP. {@link #available()} says whether
  * the binary is installed, for {@code Assumptions}.

@@ -2,6 +2,7 @@ package dev.kairos.factory.oci.internal.registry;
 
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.oci.api.ImageReference;
+import dev.kairos.factory.oci.api.RegistryUnreachableException;
 import dev.kairos.factory.oci.internal.image.BlobStore;
 import dev.kairos.factory.oci.internal.image.Descriptor;
 import dev.kairos.factory.oci.internal.image.Json;
@@ -10,29 +11,34 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import land.oras.ContainerRef;
-import land.oras.auth.AuthStore;
-import land.oras.exception.OrasException;
 
 /**
  * The registry calls the library makes, per the OCI distribution spec: get a manifest (raw bytes,
  * digest checked), open a blob, probe a blob, push a blob from a stream with its digest known,
  * mount a blob from another repository, and put a manifest's or an index's exact bytes (so that
  * its digest is ours). Authentication is {@link TokenAuth}'s: Basic, or Bearer tokens fetched from
- * the realm a 401 names, cached per scope. Spoken directly over {@code java.net.http}: oras-java
- * 0.7 re-serialises indexes and, once it holds a token, sends that token instead of the
- * credentials to the token server, which a token server that checks credentials refuses. oras is
- * still what reads the Docker/Podman credential store.
+ * the realm a 401 names, cached per scope. Spoken directly over the JDK's {@code java.net.http}
+ * client, so that manifests and indexes go out byte for byte as packed and credentials reach the
+ * token server as given; without credentials of its own a client takes those of the Podman/Docker
+ * login files ({@link CredentialFiles}).
  */
 public final class RegistryClient {
   /** A manifest or index as the registry served it. */
@@ -40,6 +46,10 @@ public final class RegistryClient {
 
   private static final int MAX_MANIFEST = 4 << 20;
   private static final int MAX_REDIRECTS = 5;
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+  /** Where Docker Hub's API is served: {@code docker.io} itself only redirects. */
+  private static final String DOCKER_HUB_API = "registry-1.docker.io";
   private static final String ACCEPT = String.join(", ", MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST,
       MediaTypes.DOCKER_LIST, MediaTypes.DOCKER_MANIFEST);
 
@@ -52,26 +62,24 @@ public final class RegistryClient {
 
   /**
    * @param insecure plain HTTP, for loopback registries or when asked
-   * @param username null for anonymous access (or the Docker/Podman credential store when not insecure)
+   * @param username null for anonymous access (or the Podman/Docker login files when not insecure)
    * @param pool the executor of the HTTP client's own tasks (daemon threads, so that a JVM can exit)
+   * @throws KairosException if a login file is malformed
    */
-  public RegistryClient(ImageReference ref, boolean insecure, String username, String password, ExecutorService pool) {
+  public RegistryClient(ImageReference ref, boolean insecure, String username, String password, ExecutorService pool)
+      throws IOException {
     this.ref = ref;
-    ContainerRef cref = ContainerRef.parse(ref.name() + ":latest");
-    this.base = (insecure ? "http" : "https") + "://" + cref.getApiRegistry() + "/v2/" + ref.repository();
-    this.http = HttpClient.newBuilder().executor(pool).connectTimeout(Duration.ofSeconds(30))
+    String host = ref.registry().equals(ImageReference.DOCKER_HUB) ? DOCKER_HUB_API : ref.registry();
+    this.base = (insecure ? "http" : "https") + "://" + host + "/v2/" + ref.repository();
+    this.http = HttpClient.newBuilder().executor(pool).connectTimeout(CONNECT_TIMEOUT)
         .followRedirects(HttpClient.Redirect.NEVER).build();
     String user = username;
     String pass = password;
     if (user == null && !insecure) {
-      try {
-        AuthStore.Credential c = AuthStore.newStore().get(cref);
-        if (c != null) {
-          user = c.username();
-          pass = c.password();
-        }
-      } catch (OrasException | UncheckedIOException noStore) {
-        // anonymous then
+      Optional<CredentialFiles.Credential> c = CredentialFiles.lookup(ref, System.getenv());
+      if (c.isPresent()) {
+        user = c.get().username();
+        pass = c.get().password();
       }
     }
     this.auth = new TokenAuth(http, user, pass);
@@ -245,6 +253,10 @@ public final class RegistryClient {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException(ref.name() + ": " + what + ": interrupted");
       } catch (IOException e) {
+        Optional<String> unreachable = connectFailure(e, uri);
+        if (unreachable.isPresent()) {
+          throw new RegistryUnreachableException(ref.toString(), hostPort(uri), unreachable.get(), e);
+        }
         throw new KairosException(ref.name() + ": " + what + " failed: " + e, e);
       }
       int status = r.statusCode();
@@ -273,6 +285,42 @@ public final class RegistryClient {
       }
       return r;
     }
+  }
+
+  /** Why no connection was made, in a few words; empty if the error came after connecting. */
+  private static Optional<String> connectFailure(IOException e, URI uri) {
+    if (e instanceof HttpConnectTimeoutException) {
+      return Optional.of("timed out after " + CONNECT_TIMEOUT.toSeconds() + " s");
+    }
+    if (!(e instanceof ConnectException)) {
+      return Optional.empty();
+    }
+    Throwable c = e;
+    for (int depth = 0; c != null && depth < 8; depth++, c = c.getCause()) { // a cause chain is short
+      if (c instanceof UnresolvedAddressException || c instanceof UnknownHostException) {
+        return Optional.of("unknown host");
+      }
+    }
+    // The JDK client's asynchronous connect loses the system's reason (refused, no route, ...): ask once more, blocking.
+    try (Socket probe = new Socket()) {
+      probe.connect(new InetSocketAddress(uri.getHost(), port(uri)), (int) PROBE_TIMEOUT.toMillis());
+      return Optional.of("connection failed, though a second attempt connected");
+    } catch (SocketTimeoutException t) {
+      return Optional.of("timed out after " + PROBE_TIMEOUT.toSeconds() + " s");
+    } catch (UnknownHostException u) {
+      return Optional.of("unknown host");
+    } catch (IOException probeFailed) {
+      String words = Objects.requireNonNullElse(probeFailed.getMessage(), probeFailed.getClass().getSimpleName());
+      return Optional.of(words.toLowerCase(Locale.ROOT));
+    }
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() >= 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+  }
+
+  private static String hostPort(URI uri) {
+    return uri.getHost() + ":" + port(uri);
   }
 
   /** Fails with the registry's own error text unless the response has {@code expected} status. */

@@ -13,8 +13,9 @@ public final class Pools {
   private Pools() {}
 
   /**
-   * A pool of daemon threads shared by all registry clients; oras-java wants one, and its own
-   * would be of non-daemon threads that keep a JVM alive.
+   * A pool of daemon threads shared by all registry clients, on which the JDK HTTP client runs
+   * its own tasks: one pool for the process rather than one per client (a client is made per
+   * pull and per push).
    */
   public static ExecutorService shared() {
     return SHARED;
