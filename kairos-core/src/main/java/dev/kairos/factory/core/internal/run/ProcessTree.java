@@ -18,12 +18,13 @@ public final class ProcessTree {
   /**
    * Kills {@code process} and all its descendants with SIGKILL. The descendants are listed before
    * anything is killed (once a parent dies its children move to init and cannot be found from it),
-   * and the listing is repeated, a bounded number of times, for children forked meanwhile.
+   * and the listing is repeated, a bounded number of times, for children forked meanwhile. Parents
+   * are killed before their children, so that no shell lives to report a child's death ("Killed")
+   * into the output.
    */
   public static void kill(ProcessHandle process) {
     for (int round = 0; round < ROUNDS; round++) {
-      List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-      all.add(process);
+      List<ProcessHandle> all = parentsFirst(process);
       boolean anyAlive = false;
       for (ProcessHandle h : all) {
         if (h.isAlive()) {
@@ -36,6 +37,16 @@ public final class ProcessTree {
       }
       awaitExit(process, 200);
     }
+  }
+
+  /** {@code process} and its descendants, breadth first: every parent before its children. */
+  private static List<ProcessHandle> parentsFirst(ProcessHandle process) {
+    List<ProcessHandle> all = new ArrayList<>();
+    all.add(process);
+    for (int i = 0; i < all.size(); i++) {
+      all.addAll(all.get(i).children().toList());
+    }
+    return all;
   }
 
   /**
