@@ -167,4 +167,61 @@ class MainJobIT {
         .timeout(Duration.ofMinutes(12)).build().run();
     assertThat(r.outcome()).as(r.log()).isEqualTo(QemuBoot.Outcome.MARKER);
   }
+
+  @Test
+  @Order(5)
+  void everyRootVerbWorksOnTheBuiltImage() throws Exception {
+    String root = result.get("rootfs").asString();
+    Path verbs = Files.createDirectories(scratch.resolve("verbs"));
+
+    JsonNode facts = JSON.readTree(CliRunner.run("detect", "--root", root, "--json").out());
+    assertThat(facts.get("KAIROS_FLAVOR").asString()).isEqualTo("debian");
+    assertThat(facts.get("KAIROS_FLAVOR_RELEASE").asString()).isEqualTo("12");
+    assertThat(facts.get("INIT_SYSTEM").asString()).isEqualTo("systemd");
+    assertThat(CliRunner.run("name", "--root", root).out().trim()).isEqualTo(result.get("name").asString());
+    // Without --framework the Kairos binaries are missing, and only they: validate says so, exit 1,
+    // and the same as the build reported.
+    CliRunner validate = CliRunner.run("validate", "--root", root, "--json");
+    assertThat(validate.exit()).as(validate.out() + validate.err()).isEqualTo(1);
+    JsonNode report = JSON.readTree(validate.out());
+    assertThat(report).isEqualTo(result.get("validation"));
+    report.get("failures").forEach(f -> assertThat(f.asString()).containsAnyOf("immucore", "kairos-agent", "kcrypt"));
+
+    CliRunner initrd = CliRunner.run("initrd", "--root", root, "-o", verbs.resolve("initrd").toString(),
+        "--level", "3", "--exclude", "/boot", "--json");
+    assertThat(initrd.exit()).as(initrd.err()).isZero();
+    assertThat(host("sh", "-c", "zstd -dc " + verbs.resolve("initrd") + " | cpio -it --quiet | grep -c '^etc/kairos-release$'"))
+        .isEqualTo("1");
+
+    CliRunner genkey = CliRunner.run("genkey", "kairos-e2e", "-o", verbs.resolve("keys").toString(), "--json");
+    assertThat(genkey.exit()).as(genkey.err()).isZero();
+    Path uki = verbs.resolve("kairos.efi");
+    CliRunner buildUki = CliRunner.run("build-uki", "--root", root, "-o", uki.toString(),
+        "--keys", verbs.resolve("keys").toString(), "--work", verbs.resolve("uki-work").toString(), "--json");
+    assertThat(buildUki.exit()).as(buildUki.err()).isZero();
+    assertThat(host("sbverify", "--cert", verbs.resolve("keys/db.pem").toString(), uki.toString()))
+        .contains("Signature verification OK");
+
+    Path disk = verbs.resolve("kairos.raw");
+    CliRunner buildDisk = CliRunner.run("build-disk", "--root", root, "-o", disk.toString(),
+        "--work", verbs.resolve("disk-work").toString(), "--json");
+    assertThat(buildDisk.exit()).as(buildDisk.err()).isZero();
+    assertThat(host("sfdisk", "--json", disk.toString())).contains("\"label\": \"gpt\"", "\"name\": \"efi\"", "\"name\": \"oem\"", "\"name\": \"recovery\"");
+    Files.delete(disk);
+
+    CliRunner netboot = CliRunner.run("netboot", "--root", root, "-o", verbs.resolve("netboot").toString(), "--json");
+    assertThat(netboot.exit()).as(netboot.err()).isZero();
+    List<String> kinds = new ArrayList<>();
+    JSON.readTree(netboot.out()).get("files").forEach(f -> kinds.add(f.get("kind").asString()));
+    assertThat(kinds).contains("kernel", "initrd", "squashfs");
+  }
+
+  /** Runs a host tool and returns its trimmed output; fails the test on a non-zero exit. */
+  private static String host(String... argv) throws Exception {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(300, TimeUnit.SECONDS)).as(String.join(" ", argv)).isTrue();
+    assertThat(p.exitValue()).as(String.join(" ", argv) + "\n" + output).isZero();
+    return output.trim();
+  }
 }
