@@ -125,9 +125,11 @@ abstract class FamilyStrategy implements DistroStrategy {
       throw new IllegalArgumentException("bad kernel version: '" + kernel + "'");
     }
     // --reproducible (dracut 045 and later): cpio inode numbers counted instead of taken from the
-    // disk, and the files dracut made in its staging tree get one fixed time
+    // disk, and the files dracut made in its staging tree get one fixed time.
+    // --nohardlink: hardlink(1) links identical files only when their mtimes share a second, so two
+    // files a module writes milliseconds apart were linked in one build and not in the next.
     Command build = initrdTool() == InitrdTool.DRACUT
-        ? Command.of("dracut", "--reproducible", "-f", output.toString(), kernel)
+        ? Command.of("dracut", "--reproducible", "--nohardlink", "-f", output.toString(), kernel)
         : Command.of("mkinitfs", "-o", output.toString(), kernel);
     return List.of(Command.of("depmod", "-a", kernel), build);
   }
