@@ -52,7 +52,10 @@ import java.util.concurrent.ExecutorService;
  * Layers are unpacked in order with whiteouts and opaque directories applied, and nothing lands
  * outside the root whatever the layers hold. A registry on {@code localhost} or {@code 127.0.0.1}
  * is spoken to over plain HTTP; anywhere else over TLS unless {@link #withInsecure(boolean)}.
- * Credentials come from {@link #withCredentials}, or else from the Docker/Podman credential store.
+ * Credentials come from {@link #withCredentials}, or else from what {@code podman login} and
+ * {@code docker login} stored: {@code $REGISTRY_AUTH_FILE}, {@code containers/auth.json},
+ * {@code ~/.docker/config.json}, with Docker's credential helpers ({@code credHelpers},
+ * {@code credsStore}) run as Docker runs them.
  */
 public final class OciSource implements ImageSource {
   private enum Kind {

@@ -23,8 +23,9 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code $DOCKER_CONFIG/config.json} (or {@code ~/.docker/config.json}); the first file with an
  * entry wins. In a file the most specific key wins: {@code registry/namespace/repo}, then its
  * parent namespaces, then the registry (keys may carry a scheme and a path, as Docker's
- * {@code https://index.docker.io/v1/} does). Only the inline {@code auth} field is read;
- * credential helpers are not run.
+ * {@code https://index.docker.io/v1/} does). Docker's credential helpers are run as Docker runs
+ * them: the registry's {@code credHelpers} entry first, then the inline {@code auth}, then the
+ * file's {@code credsStore} (see {@link CredentialHelper}).
  */
 final class CredentialFiles {
   /** A user name and password. */
@@ -37,7 +38,7 @@ final class CredentialFiles {
   /** The credentials for {@code ref} in the files that {@code env} points to, if any. */
   static Optional<Credential> lookup(ImageReference ref, Map<String, String> env) throws IOException {
     for (Path file : files(env)) {
-      Optional<Credential> c = lookup(ref, file);
+      Optional<Credential> c = lookup(ref, file, env);
       if (c.isPresent()) {
         return c;
       }
@@ -62,7 +63,7 @@ final class CredentialFiles {
     return files;
   }
 
-  private static Optional<Credential> lookup(ImageReference ref, Path file) throws IOException {
+  private static Optional<Credential> lookup(ImageReference ref, Path file, Map<String, String> env) throws IOException {
     byte[] json;
     try {
       if (Files.size(file) > MAX_FILE) {
@@ -73,6 +74,28 @@ final class CredentialFiles {
       return Optional.empty();
     }
     ObjectNode doc = Json.parse(json, file.toString());
+    for (Map.Entry<String, JsonNode> e : doc.path("credHelpers").properties()) {
+      if (normalise(e.getKey()).equals(ref.registry())) {
+        Optional<Credential> c = CredentialHelper.get(e.getValue().asString(""), helperServer(ref), file, env,
+            CredentialHelper.TIMEOUT);
+        if (c.isPresent()) {
+          return c;
+        }
+      }
+    }
+    Optional<Credential> inline = inlineAuth(ref, doc, file);
+    String store = doc.path("credsStore").asString("");
+    return inline.isPresent() || store.isEmpty()
+        ? inline
+        : CredentialHelper.get(store, helperServer(ref), file, env, CredentialHelper.TIMEOUT);
+  }
+
+  /** The server name a helper stores a registry under: Docker Hub's historical URL, else the host. */
+  private static String helperServer(ImageReference ref) {
+    return ref.registry().equals(ImageReference.DOCKER_HUB) ? "https://index.docker.io/v1/" : ref.registry();
+  }
+
+  private static Optional<Credential> inlineAuth(ImageReference ref, ObjectNode doc, Path file) throws IOException {
     JsonNode auths = doc.path("auths");
     // Most specific first: registry/ns/repo, registry/ns, registry.
     String key = ref.registry() + "/" + ref.repository();

@@ -55,4 +55,61 @@ class CredentialFilesTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining(file.toString()).hasMessageContaining("'ghcr.io' is not user:password");
   }
+
+  /** A helper script on a PATH of its own that logs the server it was asked about. */
+  private Path helper(String name, String body) throws Exception {
+    Path bin = home.resolve("bin");
+    Files.createDirectories(bin);
+    Path script = bin.resolve("docker-credential-" + name);
+    Files.writeString(script, "#!/bin/sh\n[ \"$1\" = get ] || exit 3\nread server\necho \"$server\" >> "
+        + home.resolve("asked") + "\n" + body + "\n");
+    script.toFile().setExecutable(true);
+    return bin;
+  }
+
+  @Test
+  void credHelpersComeBeforeInlineAuthAndCredsStoreAfterIt() throws Exception {
+    Path bin = helper("pass", "case \"$server\" in\n"
+        + "  ghcr.io) echo '{\"ServerURL\":\"ghcr.io\",\"Username\":\"gh\",\"Secret\":\"tok\"}';;\n"
+        + "  https://index.docker.io/v1/) echo '{\"Username\":\"hub\",\"Secret\":\"pw\"}';;\n"
+        + "  *) echo 'credentials not found in native keychain'; exit 1;;\nesac");
+    write(home.resolve(".docker/config.json"), "{\"auths\": {"
+        + "\"ghcr.io\": {\"auth\": \"" + auth("inline", "pw") + "\"},"
+        + "\"quay.io\": {\"auth\": \"" + auth("quay", "pw") + "\"}},"
+        + "\"credHelpers\": {\"ghcr.io\": \"pass\"}, \"credsStore\": \"pass\"}");
+    Map<String, String> env = Map.of("HOME", home.toString(), "PATH", bin.toString());
+
+    assertThat(CredentialFiles.lookup(ImageReference.parse("ghcr.io/x/y:v1"), env))
+        .contains(new CredentialFiles.Credential("gh", "tok"));
+    assertThat(CredentialFiles.lookup(ImageReference.parse("quay.io/x/y:v1"), env))
+        .contains(new CredentialFiles.Credential("quay", "pw"));
+    assertThat(CredentialFiles.lookup(ImageReference.parse("debian:12"), env))
+        .contains(new CredentialFiles.Credential("hub", "pw"));
+    assertThat(CredentialFiles.lookup(ImageReference.parse("127.0.0.1:5000/x:v1"), env)).isEmpty();
+    assertThat(Files.readAllLines(home.resolve("asked")))
+        .containsExactly("ghcr.io", "https://index.docker.io/v1/", "127.0.0.1:5000");
+  }
+
+  @Test
+  void aMissingFailingOrSilentHelperIsNamed() throws Exception {
+    Path bin = helper("broken", "echo 'keychain locked' >&2; exit 2");
+    write(home.resolve(".docker/config.json"), "{\"credHelpers\": {\"ghcr.io\": \"broken\","
+        + " \"quay.io\": \"absent\", \"docker.io\": \"../../bin/sh\"}}");
+    Map<String, String> env = Map.of("HOME", home.toString(), "PATH", bin.toString());
+
+    assertThatThrownBy(() -> CredentialFiles.lookup(ImageReference.parse("ghcr.io/x/y:v1"), env))
+        .hasMessageContaining("docker-credential-broken get (for ghcr.io) exited with 2: keychain locked");
+    assertThatThrownBy(() -> CredentialFiles.lookup(ImageReference.parse("quay.io/x/y:v1"), env))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("docker-credential-absent (for quay.io) is not on the PATH");
+    assertThatThrownBy(() -> CredentialFiles.lookup(ImageReference.parse("debian:12"), env))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("'../../bin/sh' is not a plain name");
+
+    helper("slow", "exec /bin/sleep 30");
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> CredentialHelper.get("slow", "ghcr.io", home.resolve("config.json"), env,
+        java.time.Duration.ofMillis(500)))
+        .hasMessageContaining("docker-credential-slow get (for ghcr.io) did not answer within");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(10));
+  }
 }
