@@ -72,14 +72,13 @@ final class InitOptions {
    *
    * @param framework the framework source, already resolved by the caller
    */
-  BuildOptions toBuildOptions(CommandSpec spec, FrameworkSource framework) throws NotAvailableException {
+  BuildOptions toBuildOptions(CommandSpec spec, FrameworkSource framework) {
     BuildOptions.Builder b = apply(spec, BuildOptions.builder(), framework);
     return attribute(spec, "--model", b::build);
   }
 
   /** Sets these flags on {@code b} (a {@link BuildOptions.Builder} or the pipeline's builder). */
-  <B extends BuildOptions.Setters<B>> B apply(CommandSpec spec, B b, FrameworkSource framework)
-      throws NotAvailableException {
+  <B extends BuildOptions.Setters<B>> B apply(CommandSpec spec, B b, FrameworkSource framework) {
     b.environment(System.getenv());
     attribute(spec, "--version", () -> b.version(version));
     attribute(spec, "--stage", () -> b.phase(Phase.parse(stage)));
