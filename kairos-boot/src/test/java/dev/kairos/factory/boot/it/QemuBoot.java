@@ -50,6 +50,8 @@ public final class QemuBoot {
   public static final Path OVMF_CODE_SECBOOT = Path.of("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd");
   /** OVMF variables with Debian's snakeoil key enrolled as PK, KEK and db. */
   public static final Path OVMF_VARS_SNAKEOIL = Path.of("/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd");
+  /** OVMF variables with Microsoft's KEK and db enrolled (the UEFI CA that signs distributions' shims). */
+  public static final Path OVMF_VARS_MICROSOFT = Path.of("/usr/share/OVMF/OVMF_VARS_4M.ms.fd");
   /** The snakeoil db key (PKCS#8, encrypted with {@link #SNAKEOIL_PASSPHRASE}) and certificate. */
   public static final Path SNAKEOIL_KEY = Path.of("/usr/share/ovmf/PkKek-1-snakeoil.key");
   public static final Path SNAKEOIL_CERT = Path.of("/usr/share/ovmf/PkKek-1-snakeoil.pem");
@@ -63,6 +65,7 @@ public final class QemuBoot {
   private final Path disk;
   private final Path cdrom;
   private final boolean secureBoot;
+  private final Path secureBootVars;
   private final boolean seabios;
   private final String marker;
   private final List<String> failures;
@@ -79,6 +82,7 @@ public final class QemuBoot {
     this.disk = b.disk;
     this.cdrom = b.cdrom;
     this.secureBoot = b.secureBoot;
+    this.secureBootVars = b.secureBootVars;
     this.seabios = b.seabios;
     this.marker = b.marker;
     this.failures = List.copyOf(b.failures);
@@ -106,7 +110,7 @@ public final class QemuBoot {
   public Result run() throws IOException, InterruptedException {
     Files.createDirectories(workDir);
     Path vars = workDir.resolve("ovmf-vars.fd");
-    Files.copy(secureBoot ? OVMF_VARS_SNAKEOIL : OVMF_VARS, vars, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(secureBoot ? secureBootVars : OVMF_VARS, vars, StandardCopyOption.REPLACE_EXISTING);
     Path log = workDir.resolve("serial.log");
     Files.deleteIfExists(log);
     Files.createFile(log);
@@ -173,6 +177,7 @@ public final class QemuBoot {
     private Path disk;
     private Path cdrom;
     private boolean secureBoot;
+    private Path secureBootVars = OVMF_VARS_SNAKEOIL;
     private boolean seabios;
     private String marker;
     private final List<String> failures = new ArrayList<>(DEFAULT_FAILURES);
@@ -203,6 +208,14 @@ public final class QemuBoot {
     /** OVMF's Secure Boot firmware with the snakeoil key enrolled. */
     public Builder secureBoot(boolean on) {
       this.secureBoot = on;
+      this.secureBootVars = OVMF_VARS_SNAKEOIL;
+      return this;
+    }
+
+    /** OVMF's Secure Boot firmware with Microsoft's keys enrolled, as PCs ship. */
+    public Builder secureBootWithMicrosoftKeys() {
+      this.secureBoot = true;
+      this.secureBootVars = OVMF_VARS_MICROSOFT;
       return this;
     }
 

@@ -49,6 +49,8 @@ public final class DebianFixture {
   /** What {@link #withKernelTarball()} adds to the minimal base. */
   public static final List<String> KERNEL_PACKAGES =
       List.of("linux-image-amd64", "systemd", "systemd-sysv", "dracut", "dracut-live");
+  /** Debian's shim signed by Microsoft's UEFI CA and GRUB signed by Debian. */
+  public static final List<String> SIGNED_BOOT_PACKAGES = List.of("shim-signed", "grub-efi-amd64-signed");
   /** Bumped whenever a recipe changes, so that stale caches are not reused. */
   private static final String RECIPE = "v1";
 
@@ -86,29 +88,41 @@ public final class DebianFixture {
    */
   public static synchronized Path withKernelTarball() throws IOException {
     Path base = minbaseTarball();
-    return cached("debian-" + SUITE + "-kernel-" + RECIPE, (root, log) -> {
-      RootFs rootFs = extract(base, root);
-      CommandRunner runner = Runners.chroot();
-      EventListener toLog = event -> {
-        try {
-          log.write(event instanceof KairosEvent.CommandOutput o ? o.line() : event.toString());
-          log.newLine();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      };
-      runner.run(rootFs, Command.builder("apt-get", "update").timeout(Duration.ofMinutes(10)).output(toLog).build())
-          .requireSuccess();
-      runner.run(rootFs, Command.builder(concat(List.of("apt-get", "install", "-y", "--no-install-recommends"), KERNEL_PACKAGES))
-              .env("DEBIAN_FRONTEND", "noninteractive")
-              .env("INITRD", "No")
-              .timeout(Duration.ofMinutes(30))
-              .output(toLog)
-              .build())
-          .requireSuccess();
-      runner.run(rootFs, Command.builder("/bin/sh", "-c", "apt-get clean && rm -rf /var/lib/apt/lists/*")
-          .timeout(Duration.ofMinutes(5)).output(toLog).build()).requireSuccess();
-    });
+    return cached("debian-" + SUITE + "-kernel-" + RECIPE, (root, log) -> aptInstall(extract(base, root), log, KERNEL_PACKAGES));
+  }
+
+  /**
+   * The kernel root plus Debian's signed shim and GRUB ({@link #SIGNED_BOOT_PACKAGES}), the pair a
+   * Secure Boot live ISO boots through. Made on first use (under a minute after the kernel root), then cached.
+   */
+  public static synchronized Path withSignedBootTarball() throws IOException {
+    Path kernel = withKernelTarball();
+    return cached("debian-" + SUITE + "-signed-boot-" + RECIPE,
+        (root, log) -> aptInstall(extract(kernel, root), log, SIGNED_BOOT_PACKAGES));
+  }
+
+  /** apt-get update, install without recommends, then the package lists and archives removed again. */
+  private static void aptInstall(RootFs rootFs, BufferedWriter log, List<String> packages) throws IOException {
+    CommandRunner runner = Runners.chroot();
+    EventListener toLog = event -> {
+      try {
+        log.write(event instanceof KairosEvent.CommandOutput o ? o.line() : event.toString());
+        log.newLine();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+    runner.run(rootFs, Command.builder("apt-get", "update").timeout(Duration.ofMinutes(10)).output(toLog).build())
+        .requireSuccess();
+    runner.run(rootFs, Command.builder(concat(List.of("apt-get", "install", "-y", "--no-install-recommends"), packages))
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .env("INITRD", "No")
+            .timeout(Duration.ofMinutes(30))
+            .output(toLog)
+            .build())
+        .requireSuccess();
+    runner.run(rootFs, Command.builder("/bin/sh", "-c", "apt-get clean && rm -rf /var/lib/apt/lists/*")
+        .timeout(Duration.ofMinutes(5)).output(toLog).build()).requireSuccess();
   }
 
   /**

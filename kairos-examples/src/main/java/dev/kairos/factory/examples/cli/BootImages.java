@@ -1,6 +1,7 @@
 package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.boot.api.disk.RawDisk;
+import dev.kairos.factory.boot.api.iso.EfiLoader;
 import dev.kairos.factory.boot.api.iso.LiveIso;
 import dev.kairos.factory.boot.api.netboot.NetbootSet;
 import dev.kairos.factory.core.api.SourceDate;
@@ -19,10 +20,11 @@ final class BootImages {
     void write(Path work, String cloudConfig) throws IOException;
   }
 
-  /** Writes the live ISO of {@code root} to {@code iso}. */
-  static FileFacts iso(RootFs root, Path iso, Path work, Path cloudConfig, SourceDate date) throws IOException {
+  /** Writes the live ISO of {@code root} to {@code iso}, its EFI image booting {@code loader}. */
+  static FileFacts iso(RootFs root, Path iso, Path work, Path cloudConfig, EfiLoader loader, SourceDate date)
+      throws IOException {
     return write("iso", iso, work, cloudConfig, (dir, config) -> {
-      LiveIso.Builder b = LiveIso.builder(root).workDirectory(dir).sourceDate(date);
+      LiveIso.Builder b = LiveIso.builder(root).workDirectory(dir).efiLoader(loader).sourceDate(date);
       if (config != null) {
         b.cloudConfig(config);
       }

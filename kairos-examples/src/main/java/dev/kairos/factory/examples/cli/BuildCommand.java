@@ -1,6 +1,7 @@
 package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.boot.api.disk.RawDisk;
+import dev.kairos.factory.boot.api.iso.EfiLoader;
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.BuildPlan;
 import dev.kairos.factory.core.api.FrameworkSource;
@@ -52,6 +53,10 @@ final class BuildCommand extends Verb {
 
   @Option(names = "--iso", paramLabel = "FILE", description = "Write the live/installer ISO.")
   Path iso;
+
+  @Option(names = "--efi-loader", paramLabel = "LOADER", defaultValue = "auto", converter = Converters.EfiLoaders.class,
+      description = "What the ISO's EFI image boots: auto, image-shim or host-grub, as for build-iso (default: ${DEFAULT-VALUE}).")
+  EfiLoader efiLoader;
 
   @Option(names = "--uki", paramLabel = "FILE", description = "Write a signed UKI (needs --keys).")
   Path uki;
@@ -136,7 +141,7 @@ final class BuildCommand extends Verb {
     }
     if (iso != null) {
       t.add((build, name) -> {
-        return BootImages.iso(build.rootFs(), iso, work.resolve("iso"), null, build.sourceDate()).artifact(ArtifactKind.ISO);
+        return BootImages.iso(build.rootFs(), iso, work.resolve("iso"), null, efiLoader, build.sourceDate()).artifact(ArtifactKind.ISO);
       });
     }
     if (uki != null) {

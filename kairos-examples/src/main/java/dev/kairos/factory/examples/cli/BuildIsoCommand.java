@@ -1,5 +1,6 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.boot.api.iso.EfiLoader;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.nio.file.Path;
@@ -20,6 +21,12 @@ final class BuildIsoCommand extends Verb {
       description = "Cloud-config to put on the ISO as /config.yaml.")
   Path cloudConfig;
 
+  @Option(names = "--efi-loader", paramLabel = "LOADER", defaultValue = "auto", converter = Converters.EfiLoaders.class,
+      description = "What EFI boots: auto (the image's signed shim and GRUB when it has them, which boot with"
+          + " Secure Boot on; else host-grub), image-shim (the image's, or fail), host-grub (GRUB made on this"
+          + " host, unsigned). Default: ${DEFAULT-VALUE}.")
+  EfiLoader efiLoader;
+
   @Option(names = "--work", paramLabel = "DIR",
       defaultValue = "${env:XDG_CACHE_HOME:-${sys:user.home}/.cache}/kairos-factory/iso",
       description = "Directory for intermediate files, emptied afterwards (default: ${DEFAULT-VALUE}).")
@@ -27,7 +34,7 @@ final class BuildIsoCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    FileFacts iso = BootImages.iso(RootFs.at(root), output, work, cloudConfig, SourceDate.fromEnvironment());
+    FileFacts iso = BootImages.iso(RootFs.at(root), output, work, cloudConfig, efiLoader, SourceDate.fromEnvironment());
     out.result(iso.json(), iso.human());
     return 0;
   }

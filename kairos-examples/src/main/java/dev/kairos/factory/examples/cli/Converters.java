@@ -1,5 +1,6 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.boot.api.iso.EfiLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.ITypeConverter;
@@ -31,6 +32,23 @@ final class Converters {
         throw new TypeConversionException("'" + value + "': no such file or directory");
       }
       return p;
+    }
+  }
+
+  /** {@code auto}, {@code image-shim} or {@code host-grub}: what the ISO's EFI image boots. */
+  static final class EfiLoaders implements ITypeConverter<EfiLoader> {
+    @Override
+    public EfiLoader convert(String value) {
+      for (EfiLoader l : EfiLoader.values()) {
+        if (name(l).equals(value)) {
+          return l;
+        }
+      }
+      throw new TypeConversionException("'" + value + "': not one of auto, image-shim, host-grub");
+    }
+
+    static String name(EfiLoader loader) {
+      return loader.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
   }
 

@@ -95,6 +95,7 @@ class KairosFactoryCliTest {
         {"-v", "latest", "'latest'"},
         {"--skip-step", "instal", "'instal'"},
         {"-m", "rpi9", "'rpi9'"},
+        {"--efi-loader", "shim", "'shim': not one of auto, image-shim, host-grub"},
     };
     for (String[] b : bad) {
       List<String> args = new ArrayList<>(List.of("build", "--from", "debootstrap:bookworm", "--work", work));

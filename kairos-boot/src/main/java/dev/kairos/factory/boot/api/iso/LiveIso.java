@@ -8,7 +8,9 @@ import dev.kairos.factory.boot.api.squashfs.SquashfsWriter;
 import dev.kairos.factory.boot.internal.host.ToolTimeout;
 import dev.kairos.factory.boot.internal.iso.GrubImages;
 import dev.kairos.factory.boot.internal.iso.KernelFiles;
+import dev.kairos.factory.boot.internal.iso.SignedEfiLoader;
 import dev.kairos.factory.core.api.InvalidInputException;
+import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.distro.OsRelease;
 import dev.kairos.factory.core.api.release.KairosRelease;
@@ -22,7 +24,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The Kairos live/installer ISO in AuroraBoot's layout, from a prepared rootfs: volume
@@ -42,9 +47,12 @@ import java.util.Objects;
  *     .writeTo(Path.of("out/kairos.iso"));
  * }</pre>
  *
- * <p>The GRUB binaries are made with the host's {@code grub-mkimage} (Debian: grub-pc-bin,
- * grub-efi-amd64-bin); they are not signed, so Secure Boot machines need the distribution's shim
- * path (not done here).
+ * <p>For EFI the image's own signed shim and GRUB are used when it has them, as AuroraBoot does
+ * (Debian and Ubuntu: shim-signed, grub-efi-amd64-signed): {@code EFI/BOOT/BOOTX64.EFI} is the
+ * shim, next to it the GRUB it loads, and the search stub is written where each distribution's
+ * GRUB looks for it; such an ISO boots with Secure Boot on. Otherwise, and for BIOS, GRUB is made
+ * with the host's {@code grub-mkimage} (Debian: grub-pc-bin, grub-efi-amd64-bin), unsigned. See
+ * {@link EfiLoader}.
  */
 public final class LiveIso {
   /** The label AuroraBoot gives the live ISO; the initrd finds the medium by it. */
@@ -63,8 +71,9 @@ public final class LiveIso {
 
   /** Builds the squashfs, the GRUB images and the EFI image in the work directory, then writes the ISO and its checksum file. */
   public void writeTo(Path iso) throws IOException {
-    Path work = Files.createDirectories(b.workDirectory);
+    Optional<SignedEfiLoader> signed = signedEfiLoader();
     KernelFiles kf = KernelFiles.find(b.rootfs);
+    Path work = Files.createDirectories(b.workDirectory);
     Path squashfs = work.resolve("rootfs.squashfs");
     b.squashfs.write(b.rootfs, squashfs);
 
@@ -72,16 +81,8 @@ public final class LiveIso {
     Path eltorito = grub.biosEltorito(work);
     GrubConfigs configs = grubConfigs();
     String stub = configs.isoStub();
-    Path efi = grub.efiBinary(work, stub);
-    Path uefiImg = work.resolve("uefi.img");
     byte[] stubBytes = stub.getBytes(StandardCharsets.UTF_8);
-    long content = Files.size(efi) + 2L * stubBytes.length;
-    FatImage.builder().label("EFI_LIVE").sourceDate(b.sourceDate)
-        .size((content / (4L << 20)) * (4L << 20) + (4L << 20))
-        .file("/EFI/BOOT/BOOTX64.EFI", efi)
-        .file("/EFI/BOOT/grub.cfg", stubBytes)
-        .file("/boot/grub/grub.cfg", stubBytes)
-        .build().writeTo(uefiImg);
+    Path uefiImg = efiImage(grub, work, stub, signed);
 
     String menu = b.menu != null ? b.menu : configs.liveMenu();
     IsoImage.Builder image = IsoImage.builder().volumeId(VOLUME_ID).sourceDate(b.sourceDate)
@@ -101,6 +102,58 @@ public final class LiveIso {
     }
     image.build().writeTo(iso);
     writeChecksum(iso);
+  }
+
+  /**
+   * The FAT image of the EFI El Torito entry (and the hybrid's ESP): the loaders in
+   * {@code EFI/BOOT} and the stub that finds the ISO's menu wherever the loader looks for it.
+   */
+  private Path efiImage(GrubImages grub, Path work, String stub, Optional<SignedEfiLoader> signed) throws IOException {
+    byte[] stubBytes = stub.getBytes(StandardCharsets.UTF_8);
+    Map<String, Path> loaders = new TreeMap<>();
+    if (signed.isPresent()) {
+      Path shim = b.rootfs.hostPath(signed.get().shim(), true);
+      loaders.put(FALLBACK_LOADER, shim);
+      loaders.put(signed.get().shimName(), shim);
+      loaders.put(signed.get().grubName(), b.rootfs.hostPath(signed.get().grub(), true));
+    } else {
+      loaders.put(FALLBACK_LOADER, grub.efiBinary(work, stub));
+    }
+    Map<String, byte[]> stubs = new TreeMap<>();
+    stubs.put("/EFI/BOOT/grub.cfg", stubBytes);
+    stubs.put("/boot/grub/grub.cfg", stubBytes);
+    if (signed.isPresent()) {
+      // A signed GRUB reads grub.cfg under its built-in prefix, which names its distribution.
+      SignedEfiLoader.VENDOR_DIRECTORIES.forEach(d -> stubs.put("/EFI/" + d + "/grub.cfg", stubBytes));
+    }
+    long content = stubs.size() * (long) stubBytes.length;
+    for (Path loader : loaders.values()) {
+      content += Files.size(loader);
+    }
+    FatImage.Builder fat = FatImage.builder().label("EFI_LIVE").sourceDate(b.sourceDate)
+        .size((content / (4L << 20)) * (4L << 20) + (4L << 20));
+    for (Map.Entry<String, Path> loader : loaders.entrySet()) {
+      fat.file("/EFI/BOOT/" + loader.getKey(), loader.getValue());
+    }
+    stubs.forEach(fat::file);
+    Path uefiImg = work.resolve("uefi.img");
+    fat.build().writeTo(uefiImg);
+    return uefiImg;
+  }
+
+  /** The removable-media path firmware boots when no boot entry names another. */
+  private static final String FALLBACK_LOADER = "BOOTX64.EFI";
+
+  /** The image's signed shim and GRUB if they are to be used. */
+  private Optional<SignedEfiLoader> signedEfiLoader() throws IOException {
+    if (b.efiLoader == EfiLoader.HOST_GRUB) {
+      return Optional.empty();
+    }
+    Optional<SignedEfiLoader> signed = SignedEfiLoader.find(b.rootfs);
+    if (signed.isEmpty() && b.efiLoader == EfiLoader.IMAGE_SHIM) {
+      throw new KairosException(b.rootfs.root() + ": " + SignedEfiLoader.searched());
+    }
+    return signed;
   }
 
   /** The menu name, architecture and model come from the image's {@code /etc/kairos-release}, when it has one. */
@@ -138,6 +191,7 @@ public final class LiveIso {
     private SourceDate sourceDate = SourceDate.of(Instant.EPOCH);
     private SquashfsWriter squashfs;
     private Duration toolTimeout = Duration.ofMinutes(2);
+    private EfiLoader efiLoader = EfiLoader.AUTO;
 
     private Builder(RootFs rootfs) {
       this.rootfs = Objects.requireNonNull(rootfs, "rootfs");
@@ -192,6 +246,15 @@ public final class LiveIso {
     /** How the rootfs becomes {@code /rootfs.squashfs}; default the Java writer, zstd level 3, 1 MiB blocks. */
     public Builder squashfs(SquashfsWriter writer) {
       this.squashfs = Objects.requireNonNull(writer, "writer");
+      return this;
+    }
+
+    /**
+     * What the EFI image boots: by default the image's signed shim and GRUB when it has them
+     * (Secure Boot machines with Microsoft's keys boot it), else GRUB made on the host.
+     */
+    public Builder efiLoader(EfiLoader loader) {
+      this.efiLoader = Objects.requireNonNull(loader, "loader");
       return this;
     }
 
