@@ -1,7 +1,7 @@
 package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.boot.api.disk.RawDisk;
-import dev.kairos.factory.boot.api.iso.EfiLoader;
+import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.iso.LiveIso;
 import dev.kairos.factory.boot.api.netboot.NetbootSet;
 import dev.kairos.factory.core.api.SourceDate;
@@ -32,11 +32,11 @@ final class BootImages {
     });
   }
 
-  /** Writes the recovery-first raw disk of {@code root} for {@code firmware} to {@code disk}. */
-  static FileFacts disk(RootFs root, RawDisk.Firmware firmware, Path disk, Path work, Path cloudConfig, SourceDate date)
-      throws IOException {
+  /** Writes the recovery-first raw disk of {@code root} for {@code firmware} to {@code disk}, an EFI one booting {@code loader}. */
+  static FileFacts disk(RootFs root, RawDisk.Firmware firmware, Path disk, Path work, Path cloudConfig, EfiLoader loader,
+      SourceDate date) throws IOException {
     return write("disk", disk, work, cloudConfig, (dir, config) -> {
-      RawDisk.Builder b = RawDisk.builder(root).firmware(firmware).workDirectory(dir).sourceDate(date);
+      RawDisk.Builder b = RawDisk.builder(root).firmware(firmware).efiLoader(loader).workDirectory(dir).sourceDate(date);
       if (config != null) {
         b.cloudConfig(config);
       }

@@ -1,7 +1,6 @@
 package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.boot.api.disk.RawDisk;
-import dev.kairos.factory.boot.api.iso.EfiLoader;
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.BuildPlan;
 import dev.kairos.factory.core.api.FrameworkSource;
@@ -54,9 +53,7 @@ final class BuildCommand extends Verb {
   @Option(names = "--iso", paramLabel = "FILE", description = "Write the live/installer ISO.")
   Path iso;
 
-  @Option(names = "--efi-loader", paramLabel = "LOADER", defaultValue = "auto", converter = Converters.EfiLoaders.class,
-      description = "What the ISO's EFI image boots: auto, image-shim or host-grub, as for build-iso (default: ${DEFAULT-VALUE}).")
-  EfiLoader efiLoader;
+  @Mixin EfiLoaderOption efiLoader;
 
   @Option(names = "--uki", paramLabel = "FILE", description = "Write a signed UKI (needs --keys).")
   Path uki;
@@ -141,7 +138,7 @@ final class BuildCommand extends Verb {
     }
     if (iso != null) {
       t.add((build, name) -> {
-        return BootImages.iso(build.rootFs(), iso, work.resolve("iso"), null, efiLoader, build.sourceDate()).artifact(ArtifactKind.ISO);
+        return BootImages.iso(build.rootFs(), iso, work.resolve("iso"), null, efiLoader.value, build.sourceDate()).artifact(ArtifactKind.ISO);
       });
     }
     if (uki != null) {
@@ -154,7 +151,7 @@ final class BuildCommand extends Verb {
     if (disk != null) {
       t.add((build, name) ->
           BootImages.disk(build.rootFs(), bios ? RawDisk.Firmware.BIOS : RawDisk.Firmware.EFI, disk, work.resolve("disk"),
-              null, build.sourceDate()).artifact(ArtifactKind.RAW_DISK));
+              null, efiLoader.value, build.sourceDate()).artifact(ArtifactKind.RAW_DISK));
     }
     if (netboot != null) {
       t.add((build, name) -> {

@@ -5,6 +5,7 @@ import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code build-disk}: the recovery-first raw disk, as AuroraBoot's raw disk. */
@@ -20,6 +21,9 @@ final class BuildDiskCommand extends Verb {
   @Option(names = "--bios", description = "For legacy BIOS (GRUB in the MBR and a BIOS boot partition) instead of EFI.")
   boolean bios;
 
+  @Mixin
+  EfiLoaderOption efiLoader;
+
   @Option(names = "--cloud-config", paramLabel = "FILE", converter = Converters.ExistingPath.class,
       description = "Cloud-config for the first boot.")
   Path cloudConfig;
@@ -32,7 +36,7 @@ final class BuildDiskCommand extends Verb {
   @Override
   int run(Output out) throws Exception {
     FileFacts disk = BootImages.disk(RootFs.at(root), bios ? RawDisk.Firmware.BIOS : RawDisk.Firmware.EFI, output, work,
-        cloudConfig, SourceDate.fromEnvironment());
+        cloudConfig, efiLoader.value, SourceDate.fromEnvironment());
     out.result(disk.json(), disk.human());
     return 0;
   }

@@ -1,10 +1,10 @@
 package dev.kairos.factory.examples.cli;
 
-import dev.kairos.factory.boot.api.iso.EfiLoader;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code build-iso}: the live/installer ISO, as AuroraBoot's build-iso. */
@@ -21,11 +21,8 @@ final class BuildIsoCommand extends Verb {
       description = "Cloud-config to put on the ISO as /config.yaml.")
   Path cloudConfig;
 
-  @Option(names = "--efi-loader", paramLabel = "LOADER", defaultValue = "auto", converter = Converters.EfiLoaders.class,
-      description = "What EFI boots: auto (the image's signed shim and GRUB when it has them, which boot with"
-          + " Secure Boot on; else host-grub), image-shim (the image's, or fail), host-grub (GRUB made on this"
-          + " host, unsigned). Default: ${DEFAULT-VALUE}.")
-  EfiLoader efiLoader;
+  @Mixin
+  EfiLoaderOption efiLoader;
 
   @Option(names = "--work", paramLabel = "DIR",
       defaultValue = "${env:XDG_CACHE_HOME:-${sys:user.home}/.cache}/kairos-factory/iso",
@@ -34,7 +31,7 @@ final class BuildIsoCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    FileFacts iso = BootImages.iso(RootFs.at(root), output, work, cloudConfig, efiLoader, SourceDate.fromEnvironment());
+    FileFacts iso = BootImages.iso(RootFs.at(root), output, work, cloudConfig, efiLoader.value, SourceDate.fromEnvironment());
     out.result(iso.json(), iso.human());
     return 0;
   }

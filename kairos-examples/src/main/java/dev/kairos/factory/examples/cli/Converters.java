@@ -1,6 +1,6 @@
 package dev.kairos.factory.examples.cli;
 
-import dev.kairos.factory.boot.api.iso.EfiLoader;
+import dev.kairos.factory.boot.api.grub.EfiLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.ITypeConverter;

@@ -5,12 +5,15 @@ import dev.kairos.factory.boot.api.gpt.GptDisk;
 import dev.kairos.factory.boot.api.gpt.GptType;
 import dev.kairos.factory.boot.api.gpt.Guids;
 import dev.kairos.factory.boot.api.gpt.PartitionContent;
+import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.api.grub.GrubEnv;
 import dev.kairos.factory.boot.internal.disk.BiosBootCode;
 import dev.kairos.factory.boot.internal.disk.Ext2Images;
 import dev.kairos.factory.boot.internal.host.ToolTimeout;
+import dev.kairos.factory.boot.internal.iso.EfiBootFiles;
 import dev.kairos.factory.boot.internal.iso.GrubImages;
+import dev.kairos.factory.boot.internal.iso.SignedEfiLoader;
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.SourceDate;
@@ -18,7 +21,6 @@ import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +39,7 @@ import java.util.Objects;
  * GUIDs are UUIDv5(URL, label) and the disk GUID that of {@code KAIROS_DISK}, as in Kairos.
  *
  * <p>The boot partition depends on the {@link Firmware}: for {@link Firmware#EFI}, {@code efi}
- * (ESP, FAT labelled {@code COS_GRUB}) with {@code EFI/BOOT/BOOTX64.EFI}; for
+ * (ESP, FAT labelled {@code COS_GRUB}) with {@code EFI/BOOT/BOOTX64.EFI} (see below); for
  * {@link Firmware#BIOS}, {@code bios} (a 1 MiB BIOS boot partition) with GRUB's i386-pc core
  * image, and GRUB's {@code boot.img} in the protective MBR pointing at it, as
  * {@code grub-install --target=i386-pc} leaves a disk. Either GRUB finds {@code COS_RECOVERY} and
@@ -52,8 +54,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>The ext2 images are made by the host's {@code mke2fs -d}, their times pinned to the source
- * date; the GRUB images by {@code grub-mkimage} (not signed: the EFI variant boots with Secure
- * Boot off). The same rootfs and source date give the same bytes.
+ * date. The ESP holds the image's signed shim and GRUB when it has them (see {@link EfiLoader}),
+ * so the EFI disk boots with Secure Boot on; otherwise, and for BIOS, GRUB is made by the host's
+ * {@code grub-mkimage}, unsigned. The same rootfs and source date give the same bytes.
  */
 public final class RawDisk {
   /** The firmware the disk boots with. */
@@ -97,11 +100,10 @@ public final class RawDisk {
 
     GptDisk.Builder gpt = GptDisk.builder();
     if (b.firmware == Firmware.EFI) {
-      FatImage esp = FatImage.builder().label("COS_GRUB").sourceDate(b.sourceDate).size(ESP_MIB * MIB)
-          .hiddenSectors(FIRST_LBA)
-          .file("/EFI/BOOT/BOOTX64.EFI", grub.efiBinary(work, CHAIN, GrubImages.DISK))
-          .file("/EFI/BOOT/grub.cfg", CHAIN.getBytes(StandardCharsets.UTF_8))
-          .build();
+      EfiBootFiles efi = EfiBootFiles.of(b.rootfs, b.efiLoader, SignedEfiLoader.Media.DISK, CHAIN,
+          () -> grub.efiBinary(work, CHAIN, GrubImages.DISK));
+      FatImage esp = efi.addTo(FatImage.builder().label("COS_GRUB").sourceDate(b.sourceDate).size(ESP_MIB * MIB)
+          .hiddenSectors(FIRST_LBA)).build();
       gpt.add(GptDisk.partition("efi").type(GptType.ESP).guid(label("COS_GRUB")).attributes(1)
           .startLba(FIRST_LBA).size(ESP_MIB * MIB).content(esp));
     } else {
@@ -218,6 +220,7 @@ public final class RawDisk {
     private SourceDate sourceDate = SourceDate.of(Instant.EPOCH);
     private Firmware firmware = Firmware.EFI;
     private Duration toolTimeout = Duration.ofMinutes(10);
+    private EfiLoader efiLoader = EfiLoader.AUTO;
 
     private Builder(RootFs rootfs) {
       this.rootfs = Objects.requireNonNull(rootfs, "rootfs");
@@ -246,6 +249,15 @@ public final class RawDisk {
 
     public Builder sourceDate(SourceDate date) {
       this.sourceDate = Objects.requireNonNull(date, "date");
+      return this;
+    }
+
+    /**
+     * What the EFI disk's ESP boots: by default the image's signed shim and GRUB when it has them
+     * (the disk then boots with Secure Boot on), else GRUB made on the host. Ignored for BIOS.
+     */
+    public Builder efiLoader(EfiLoader loader) {
+      this.efiLoader = Objects.requireNonNull(loader, "loader");
       return this;
     }
 

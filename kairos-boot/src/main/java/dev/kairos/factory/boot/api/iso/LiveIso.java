@@ -6,11 +6,12 @@ import dev.kairos.factory.boot.api.squashfs.SquashfsCompression;
 import dev.kairos.factory.boot.api.squashfs.SquashfsOptions;
 import dev.kairos.factory.boot.api.squashfs.SquashfsWriter;
 import dev.kairos.factory.boot.internal.host.ToolTimeout;
+import dev.kairos.factory.boot.api.grub.EfiLoader;
+import dev.kairos.factory.boot.internal.iso.EfiBootFiles;
 import dev.kairos.factory.boot.internal.iso.GrubImages;
 import dev.kairos.factory.boot.internal.iso.KernelFiles;
 import dev.kairos.factory.boot.internal.iso.SignedEfiLoader;
 import dev.kairos.factory.core.api.InvalidInputException;
-import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.distro.OsRelease;
 import dev.kairos.factory.core.api.release.KairosRelease;
@@ -24,10 +25,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The Kairos live/installer ISO in AuroraBoot's layout, from a prepared rootfs: volume
@@ -71,18 +69,22 @@ public final class LiveIso {
 
   /** Builds the squashfs, the GRUB images and the EFI image in the work directory, then writes the ISO and its checksum file. */
   public void writeTo(Path iso) throws IOException {
-    Optional<SignedEfiLoader> signed = signedEfiLoader();
     KernelFiles kf = KernelFiles.find(b.rootfs);
-    Path work = Files.createDirectories(b.workDirectory);
-    Path squashfs = work.resolve("rootfs.squashfs");
-    b.squashfs.write(b.rootfs, squashfs);
-
-    GrubImages grub = new GrubImages(b.toolTimeout);
-    Path eltorito = grub.biosEltorito(work);
     GrubConfigs configs = grubConfigs();
     String stub = configs.isoStub();
     byte[] stubBytes = stub.getBytes(StandardCharsets.UTF_8);
-    Path uefiImg = efiImage(grub, work, stub, signed);
+    GrubImages grub = new GrubImages(b.toolTimeout);
+    Path work = b.workDirectory;
+    EfiBootFiles efi = EfiBootFiles.of(b.rootfs, b.efiLoader, SignedEfiLoader.Media.LIVE, stub,
+        () -> grub.efiBinary(Files.createDirectories(work), stub));
+    Files.createDirectories(work);
+    Path squashfs = work.resolve("rootfs.squashfs");
+    b.squashfs.write(b.rootfs, squashfs);
+    Path eltorito = grub.biosEltorito(work);
+    Path uefiImg = work.resolve("uefi.img");
+    long content = efi.size();
+    efi.addTo(FatImage.builder().label("EFI_LIVE").sourceDate(b.sourceDate)
+        .size((content / (4L << 20)) * (4L << 20) + (4L << 20))).build().writeTo(uefiImg);
 
     String menu = b.menu != null ? b.menu : configs.liveMenu();
     IsoImage.Builder image = IsoImage.builder().volumeId(VOLUME_ID).sourceDate(b.sourceDate)
@@ -102,58 +104,6 @@ public final class LiveIso {
     }
     image.build().writeTo(iso);
     writeChecksum(iso);
-  }
-
-  /**
-   * The FAT image of the EFI El Torito entry (and the hybrid's ESP): the loaders in
-   * {@code EFI/BOOT} and the stub that finds the ISO's menu wherever the loader looks for it.
-   */
-  private Path efiImage(GrubImages grub, Path work, String stub, Optional<SignedEfiLoader> signed) throws IOException {
-    byte[] stubBytes = stub.getBytes(StandardCharsets.UTF_8);
-    Map<String, Path> loaders = new TreeMap<>();
-    if (signed.isPresent()) {
-      Path shim = b.rootfs.hostPath(signed.get().shim(), true);
-      loaders.put(FALLBACK_LOADER, shim);
-      loaders.put(signed.get().shimName(), shim);
-      loaders.put(signed.get().grubName(), b.rootfs.hostPath(signed.get().grub(), true));
-    } else {
-      loaders.put(FALLBACK_LOADER, grub.efiBinary(work, stub));
-    }
-    Map<String, byte[]> stubs = new TreeMap<>();
-    stubs.put("/EFI/BOOT/grub.cfg", stubBytes);
-    stubs.put("/boot/grub/grub.cfg", stubBytes);
-    if (signed.isPresent()) {
-      // A signed GRUB reads grub.cfg under its built-in prefix, which names its distribution.
-      SignedEfiLoader.VENDOR_DIRECTORIES.forEach(d -> stubs.put("/EFI/" + d + "/grub.cfg", stubBytes));
-    }
-    long content = stubs.size() * (long) stubBytes.length;
-    for (Path loader : loaders.values()) {
-      content += Files.size(loader);
-    }
-    FatImage.Builder fat = FatImage.builder().label("EFI_LIVE").sourceDate(b.sourceDate)
-        .size((content / (4L << 20)) * (4L << 20) + (4L << 20));
-    for (Map.Entry<String, Path> loader : loaders.entrySet()) {
-      fat.file("/EFI/BOOT/" + loader.getKey(), loader.getValue());
-    }
-    stubs.forEach(fat::file);
-    Path uefiImg = work.resolve("uefi.img");
-    fat.build().writeTo(uefiImg);
-    return uefiImg;
-  }
-
-  /** The removable-media path firmware boots when no boot entry names another. */
-  private static final String FALLBACK_LOADER = "BOOTX64.EFI";
-
-  /** The image's signed shim and GRUB if they are to be used. */
-  private Optional<SignedEfiLoader> signedEfiLoader() throws IOException {
-    if (b.efiLoader == EfiLoader.HOST_GRUB) {
-      return Optional.empty();
-    }
-    Optional<SignedEfiLoader> signed = SignedEfiLoader.find(b.rootfs);
-    if (signed.isEmpty() && b.efiLoader == EfiLoader.IMAGE_SHIM) {
-      throw new KairosException(b.rootfs.root() + ": " + SignedEfiLoader.searched());
-    }
-    return signed;
   }
 
   /** The menu name, architecture and model come from the image's {@code /etc/kairos-release}, when it has one. */

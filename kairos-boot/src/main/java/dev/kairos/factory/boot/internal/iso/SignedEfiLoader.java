@@ -3,13 +3,14 @@ package dev.kairos.factory.boot.internal.iso;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * A distribution's signed shim and GRUB for x86_64, found in a rootfs where the distributions
- * install them, in AuroraBoot's search order (for live media the CD GRUB, {@code gcdx64}, first:
- * it has iso9660 built in). {@code shimName} and {@code grubName} are the names they get in
+ * install them, in AuroraBoot's search order; for live media the CD GRUB ({@code gcdx64}) comes
+ * first, as it has iso9660 built in. {@code shimName} and {@code grubName} are the names they get in
  * {@code EFI/BOOT}: shim loads GRUB by name from its own directory, so the signing suffixes go
  * and {@code gcdx64.efi} becomes {@code grubx64.efi}; SUSE's shim loads {@code grub.efi}.
  */
@@ -24,8 +25,14 @@ public record SignedEfiLoader(ImagePath shim, ImagePath grub, String shimName, S
       "/boot/efi/EFI/rocky/shimx64.efi",
       "/boot/efi/EFI/redhat/shimx64.efi",
       "/boot/efi/EFI/almalinux/shimx64.efi");
+  /** The boot medium, which decides whether the CD GRUB is looked for. */
+  public enum Media {
+    LIVE,
+    DISK
+  }
+
+  private static final String CD_GRUB = "/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed";
   static final List<String> GRUB_PATHS = List.of(
-      "/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed",
       "/usr/share/efi/x86_64/grub.efi",
       "/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed",
       "/boot/efi/EFI/fedora/grubx64.efi",
@@ -40,10 +47,10 @@ public record SignedEfiLoader(ImagePath shim, ImagePath grub, String shimName, S
   public static final List<String> VENDOR_DIRECTORIES =
       List.of("debian", "ubuntu", "fedora", "centos", "redhat", "rocky", "almalinux", "opensuse");
 
-  /** The signed pair in {@code root}, or empty if it lacks either. */
-  public static Optional<SignedEfiLoader> find(RootFs root) throws IOException {
+  /** The signed pair in {@code root} for {@code media}, or empty if it lacks either. */
+  public static Optional<SignedEfiLoader> find(RootFs root, Media media) throws IOException {
     Optional<ImagePath> shim = first(root, SHIM_PATHS);
-    Optional<ImagePath> grub = first(root, GRUB_PATHS);
+    Optional<ImagePath> grub = first(root, media == Media.LIVE ? grubPathsForLiveMedia() : GRUB_PATHS);
     if (shim.isEmpty() || grub.isEmpty()) {
       return Optional.empty();
     }
@@ -51,9 +58,16 @@ public record SignedEfiLoader(ImagePath shim, ImagePath grub, String shimName, S
   }
 
   /** The error text when the pair is required and missing: what was searched. */
-  public static String searched() {
+  public static String searched(Media media) {
     return "no signed shim and GRUB in the image (searched " + String.join(", ", SHIM_PATHS) + " and "
-        + String.join(", ", GRUB_PATHS) + "; Debian and Ubuntu: packages shim-signed and grub-efi-amd64-signed)";
+        + String.join(", ", media == Media.LIVE ? grubPathsForLiveMedia() : GRUB_PATHS)
+        + "; Debian and Ubuntu: packages shim-signed and grub-efi-amd64-signed)";
+  }
+
+  private static List<String> grubPathsForLiveMedia() {
+    List<String> paths = new ArrayList<>(GRUB_PATHS);
+    paths.add(0, CD_GRUB);
+    return paths;
   }
 
   private static Optional<ImagePath> first(RootFs root, List<String> paths) throws IOException {

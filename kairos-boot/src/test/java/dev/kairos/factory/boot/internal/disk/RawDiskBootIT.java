@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.boot.api.disk.RawDisk;
+import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.internal.host.HostCommand;
 import dev.kairos.factory.boot.it.QemuBoot;
@@ -14,6 +15,7 @@ import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +36,8 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * {@code root=LABEL=COS_SYSTEM} appears); systemd then boots the recovery image as root, and a
  * unit prints what it booted from and powers off. The rest of the first boot (the layout plugin
  * adding COS_STATE and COS_PERSISTENT, {@code kairos-agent reset}) needs the real immucore and
- * kairos-agent and is not exercised.
+ * kairos-agent and is not exercised. The EFI disk also boots with Secure Boot on through the
+ * image's signed shim and GRUB.
  */
 // The boots are independent (own scratch directories); two at a time halve the wall time on two cores.
 @Execution(ExecutionMode.CONCURRENT)
@@ -66,7 +69,8 @@ class RawDiskBootIT {
    * {@code /boot/initrd}, {@code /etc/cos/grub.cfg} and {@code bootargs.cfg}, plus the marker unit.
    */
   static RootFs recoveryRootfs(Path dir) throws Exception {
-    RootFs root = DebianFixture.extract(DebianFixture.withKernelTarball(), dir);
+    // With Debian's signed shim and GRUB, for the Secure Boot disk.
+    RootFs root = DebianFixture.extract(DebianFixture.withSignedBootTarball(), dir);
     GrubConfigs grub = GrubConfigs.builder().build();
     root.writeString(ImagePath.of("/etc/cos/grub.cfg"), grub.installedMenu());
     root.writeString(ImagePath.of("/etc/cos/bootargs.cfg"), grub.bootArgs());
@@ -123,15 +127,15 @@ class RawDiskBootIT {
     return root;
   }
 
-  private static Path disk(RawDisk.Firmware firmware) throws Exception {
-    Path disk = scratch.resolve("kairos-" + firmware + ".raw");
-    RawDisk.builder(root).firmware(firmware).workDirectory(scratch.resolve("work-" + firmware))
+  private static Path disk(RawDisk.Firmware firmware, EfiLoader loader) throws Exception {
+    Path disk = scratch.resolve("kairos-" + firmware + "-" + loader + ".raw");
+    RawDisk.builder(root).firmware(firmware).efiLoader(loader).workDirectory(scratch.resolve("work-" + firmware + "-" + loader))
         .sourceDate(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z")))
         .build().writeTo(disk);
     return disk;
   }
 
-  private static void assertBootsRecovery(String name, QemuBoot.Builder qemu) throws Exception {
+  private static String assertBootsRecovery(String name, QemuBoot.Builder qemu) throws Exception {
     QemuBoot.Result r = qemu.marker(MARKER).failOn("FATAL:").failOn("Failed to mount").failOn("emergency mode")
         .timeout(BOOT_TIMEOUT).memoryMiB(2048).build().run();
     assertThat(r.outcome()).as(r + "\n" + r.log()).isEqualTo(QemuBoot.Outcome.MARKER);
@@ -144,15 +148,27 @@ class RawDiskBootIT {
         .contains("grubenv=next_entry= ")
         .contains("root=LABEL=COS_SYSTEM cos-img/filename=/cOS/recovery.img")
         .contains("rd.cos.oemlabel=COS_OEM");
+    return log;
   }
 
   @Test
   void efiDiskBootsTheRecoverySystemUnderOvmf() throws Exception {
-    assertBootsRecovery("EFI disk, OVMF", QemuBoot.builder(scratch.resolve("ovmf")).disk(disk(RawDisk.Firmware.EFI)));
+    assertBootsRecovery("EFI disk, OVMF",
+        QemuBoot.builder(scratch.resolve("ovmf")).disk(disk(RawDisk.Firmware.EFI, EfiLoader.HOST_GRUB)));
+  }
+
+  @Test
+  void efiDiskWithTheImagesShimBootsWithSecureBootOn() throws Exception {
+    assumeTrue(QemuBoot.available(true) && Files.isRegularFile(QemuBoot.OVMF_VARS_MICROSOFT),
+        "OVMF Secure Boot firmware with Microsoft's keys missing");
+    String log = assertBootsRecovery("EFI disk, shim, OVMF Secure Boot", QemuBoot.builder(scratch.resolve("ovmf-sb"))
+        .secureBootWithMicrosoftKeys().failOn("Access Denied").disk(disk(RawDisk.Firmware.EFI, EfiLoader.IMAGE_SHIM)));
+    assertThat(log).contains("Secure boot enabled");
   }
 
   @Test
   void biosDiskBootsTheRecoverySystemUnderSeabios() throws Exception {
-    assertBootsRecovery("BIOS disk, SeaBIOS", QemuBoot.builder(scratch.resolve("seabios")).seabios(true).disk(disk(RawDisk.Firmware.BIOS)));
+    assertBootsRecovery("BIOS disk, SeaBIOS",
+        QemuBoot.builder(scratch.resolve("seabios")).seabios(true).disk(disk(RawDisk.Firmware.BIOS, EfiLoader.AUTO)));
   }
 }

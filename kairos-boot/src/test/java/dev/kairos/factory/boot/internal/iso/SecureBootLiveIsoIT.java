@@ -3,7 +3,7 @@ package dev.kairos.factory.boot.internal.iso;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.kairos.factory.boot.api.iso.EfiLoader;
+import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.iso.LiveIso;
 import dev.kairos.factory.boot.internal.host.HostCommand;
 import dev.kairos.factory.boot.it.DracutRootfs;

@@ -3,8 +3,9 @@ package dev.kairos.factory.boot.internal.iso;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kairos.factory.boot.api.iso.EfiLoader;
+import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.iso.LiveIso;
+import dev.kairos.factory.boot.internal.iso.SignedEfiLoader.Media;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
@@ -27,24 +28,26 @@ class SignedEfiLoaderTest {
   }
 
   @Test
-  void debianGetsItsDualSignedShimAndTheCdGrubUnderTheNameShimLoads() throws Exception {
+  void debianGetsItsDualSignedShimAndForLiveMediaTheCdGrubUnderTheNameShimLoads() throws Exception {
     RootFs root = rootWith("/usr/lib/shim/shimx64.efi.signed", "/usr/lib/shim/shimx64.efi.dualsigned",
         "/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed", "/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed");
-    assertThat(SignedEfiLoader.find(root)).contains(new SignedEfiLoader(
+    assertThat(SignedEfiLoader.find(root, Media.LIVE)).contains(new SignedEfiLoader(
         ImagePath.of("/usr/lib/shim/shimx64.efi.dualsigned"),
         ImagePath.of("/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed"), "shimx64.efi", "grubx64.efi"));
+    assertThat(SignedEfiLoader.find(root, Media.DISK)).get().extracting(l -> l.grub().toString())
+        .isEqualTo("/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed");
   }
 
   @Test
   void suseKeepsGrubEfiAndFedoraItsEspFiles() throws Exception {
-    assertThat(SignedEfiLoader.find(rootWith("/usr/share/efi/x86_64/shim.efi", "/usr/share/efi/x86_64/grub.efi")))
+    assertThat(SignedEfiLoader.find(rootWith("/usr/share/efi/x86_64/shim.efi", "/usr/share/efi/x86_64/grub.efi"), Media.DISK))
         .get().extracting(SignedEfiLoader::shimName, SignedEfiLoader::grubName)
         .containsExactly("shim.efi", "grub.efi");
     Path fedora = dir.resolve("fedora");
     Files.createDirectories(fedora.resolve("boot/efi/EFI/fedora"));
     Files.writeString(fedora.resolve("boot/efi/EFI/fedora/shimx64.efi"), "shim");
     Files.writeString(fedora.resolve("boot/efi/EFI/fedora/grubx64.efi"), "grub");
-    assertThat(SignedEfiLoader.find(RootFs.at(fedora))).get()
+    assertThat(SignedEfiLoader.find(RootFs.at(fedora), Media.LIVE)).get()
         .extracting(l -> l.shim().toString(), SignedEfiLoader::grubName)
         .containsExactly("/boot/efi/EFI/fedora/shimx64.efi", "grubx64.efi");
   }
@@ -52,7 +55,7 @@ class SignedEfiLoaderTest {
   @Test
   void withoutBothThereIsNoneAndImageShimFailsBeforeWritingAnything() throws Exception {
     RootFs root = rootWith("/usr/lib/shim/shimx64.efi.signed", "/boot/vmlinuz", "/boot/initrd");
-    assertThat(SignedEfiLoader.find(root)).isEmpty();
+    assertThat(SignedEfiLoader.find(root, Media.LIVE)).isEmpty();
 
     Path work = dir.resolve("work");
     Path iso = dir.resolve("out.iso");

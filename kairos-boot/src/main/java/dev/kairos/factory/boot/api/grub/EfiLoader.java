@@ -1,10 +1,11 @@
-package dev.kairos.factory.boot.api.iso;
+package dev.kairos.factory.boot.api.grub;
 
 /**
- * What the live ISO's EFI image boots first.
+ * What the EFI boot files of the live ISO and the raw disk start: the image's signed shim and
+ * GRUB, or GRUB made on the build host.
  *
  * <p>A distribution's shim is signed by Microsoft's UEFI CA and its GRUB by the distribution, so
- * with them the ISO boots on machines with Secure Boot on and the factory's Microsoft keys (the
+ * with them the medium boots on machines with Secure Boot on and the factory's Microsoft keys (the
  * chain shim → GRUB → kernel checks each signature). GRUB made on the build host is not signed:
  * it boots only with Secure Boot off.
  */
