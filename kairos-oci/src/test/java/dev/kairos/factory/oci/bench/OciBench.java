@@ -32,10 +32,12 @@ public final class OciBench {
 
   public static void main(String[] args) throws Exception {
     Path work = Path.of(args.length > 0 ? args[0] : "/var/tmp/kairos-oci-bench").toAbsolutePath();
+    // A root tarball (.tar.zst) to time instead of the Debian-with-kernel fixture, e.g. a kairosified root.
+    Path tarball = args.length > 1 ? Path.of(args[1]) : DebianFixture.withKernelTarball();
     Tools.run(T, "rm", "-rf", work.toString());
     Files.createDirectories(work);
     Path tree = work.resolve("tree");
-    DebianFixture.extract(DebianFixture.withKernelTarball(), tree);
+    DebianFixture.extract(tarball, tree);
     long[] stats = treeStats(tree);
     System.out.printf("tree: %,d bytes in %,d entries%n", stats[0], stats[1]);
 
