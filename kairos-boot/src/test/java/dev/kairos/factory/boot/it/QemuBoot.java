@@ -106,6 +106,11 @@ public final class QemuBoot {
         && Files.isRegularFile(secureBoot ? OVMF_VARS_SNAKEOIL : OVMF_VARS);
   }
 
+  /** True when QEMU and OVMF's Secure Boot firmware with Microsoft's keys are installed. */
+  public static boolean availableWithMicrosoftKeys() {
+    return available(true) && Files.isRegularFile(OVMF_VARS_MICROSOFT);
+  }
+
   /** Boots and watches; QEMU is always stopped when this returns. */
   public Result run() throws IOException, InterruptedException {
     Files.createDirectories(workDir);

@@ -35,7 +35,7 @@ final class Converters {
     }
   }
 
-  /** {@code auto}, {@code image-shim} or {@code host-grub}: what the ISO's EFI image boots. */
+  /** {@code auto}, {@code image-shim} or {@code host-grub}: what the ISO's and the disk's EFI boot files start. */
   static final class EfiLoaders implements ITypeConverter<EfiLoader> {
     @Override
     public EfiLoader convert(String value) {

@@ -1,12 +1,12 @@
 package dev.kairos.factory.boot.api.iso;
 
 import dev.kairos.factory.boot.api.fat.FatImage;
+import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.api.squashfs.SquashfsCompression;
 import dev.kairos.factory.boot.api.squashfs.SquashfsOptions;
 import dev.kairos.factory.boot.api.squashfs.SquashfsWriter;
 import dev.kairos.factory.boot.internal.host.ToolTimeout;
-import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.internal.iso.EfiBootFiles;
 import dev.kairos.factory.boot.internal.iso.GrubImages;
 import dev.kairos.factory.boot.internal.iso.KernelFiles;

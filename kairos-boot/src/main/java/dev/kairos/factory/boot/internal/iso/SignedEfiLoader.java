@@ -3,9 +3,9 @@ package dev.kairos.factory.boot.internal.iso;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * A distribution's signed shim and GRUB for x86_64, found in a rootfs where the distributions
@@ -25,13 +25,6 @@ public record SignedEfiLoader(ImagePath shim, ImagePath grub, String shimName, S
       "/boot/efi/EFI/rocky/shimx64.efi",
       "/boot/efi/EFI/redhat/shimx64.efi",
       "/boot/efi/EFI/almalinux/shimx64.efi");
-  /** The boot medium, which decides whether the CD GRUB is looked for. */
-  public enum Media {
-    LIVE,
-    DISK
-  }
-
-  private static final String CD_GRUB = "/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed";
   static final List<String> GRUB_PATHS = List.of(
       "/usr/share/efi/x86_64/grub.efi",
       "/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed",
@@ -40,9 +33,21 @@ public record SignedEfiLoader(ImagePath shim, ImagePath grub, String shimName, S
       "/boot/efi/EFI/redhat/grubx64.efi",
       "/boot/efi/EFI/almalinux/grubx64.efi");
 
+  /** The boot medium, which decides whether the CD GRUB is looked for, first. */
+  public enum Media {
+    LIVE(Stream.concat(Stream.of("/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed"), GRUB_PATHS.stream()).toList()),
+    DISK(GRUB_PATHS);
+
+    private final List<String> grubPaths;
+
+    Media(List<String> grubPaths) {
+      this.grubPaths = grubPaths;
+    }
+  }
+
   /**
    * The directories under {@code EFI/} where a distribution's signed GRUB looks for its
-   * {@code grub.cfg} (its built-in prefix); the ISO puts the search stub in each.
+   * {@code grub.cfg} (its built-in prefix); the boot files put the GRUB config in each.
    */
   public static final List<String> VENDOR_DIRECTORIES =
       List.of("debian", "ubuntu", "fedora", "centos", "redhat", "rocky", "almalinux", "opensuse");
@@ -50,7 +55,7 @@ public record SignedEfiLoader(ImagePath shim, ImagePath grub, String shimName, S
   /** The signed pair in {@code root} for {@code media}, or empty if it lacks either. */
   public static Optional<SignedEfiLoader> find(RootFs root, Media media) throws IOException {
     Optional<ImagePath> shim = first(root, SHIM_PATHS);
-    Optional<ImagePath> grub = first(root, media == Media.LIVE ? grubPathsForLiveMedia() : GRUB_PATHS);
+    Optional<ImagePath> grub = first(root, media.grubPaths);
     if (shim.isEmpty() || grub.isEmpty()) {
       return Optional.empty();
     }
@@ -60,14 +65,8 @@ public record SignedEfiLoader(ImagePath shim, ImagePath grub, String shimName, S
   /** The error text when the pair is required and missing: what was searched. */
   public static String searched(Media media) {
     return "no signed shim and GRUB in the image (searched " + String.join(", ", SHIM_PATHS) + " and "
-        + String.join(", ", media == Media.LIVE ? grubPathsForLiveMedia() : GRUB_PATHS)
+        + String.join(", ", media.grubPaths)
         + "; Debian and Ubuntu: packages shim-signed and grub-efi-amd64-signed)";
-  }
-
-  private static List<String> grubPathsForLiveMedia() {
-    List<String> paths = new ArrayList<>(GRUB_PATHS);
-    paths.add(0, CD_GRUB);
-    return paths;
   }
 
   private static Optional<ImagePath> first(RootFs root, List<String> paths) throws IOException {

@@ -15,7 +15,6 @@ import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -159,7 +158,7 @@ class RawDiskBootIT {
 
   @Test
   void efiDiskWithTheImagesShimBootsWithSecureBootOn() throws Exception {
-    assumeTrue(QemuBoot.available(true) && Files.isRegularFile(QemuBoot.OVMF_VARS_MICROSOFT),
+    assumeTrue(QemuBoot.availableWithMicrosoftKeys(),
         "OVMF Secure Boot firmware with Microsoft's keys missing");
     String log = assertBootsRecovery("EFI disk, shim, OVMF Secure Boot", QemuBoot.builder(scratch.resolve("ovmf-sb"))
         .secureBootWithMicrosoftKeys().failOn("Access Denied").disk(disk(RawDisk.Firmware.EFI, EfiLoader.IMAGE_SHIM)));

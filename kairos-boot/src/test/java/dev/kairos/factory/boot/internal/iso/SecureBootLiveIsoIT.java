@@ -38,7 +38,7 @@ class SecureBootLiveIsoIT {
   @BeforeAll
   static void build() throws Exception {
     DebianFixture.assumeUsable();
-    assumeTrue(QemuBoot.available(true) && Files.isRegularFile(QemuBoot.OVMF_VARS_MICROSOFT),
+    assumeTrue(QemuBoot.availableWithMicrosoftKeys(),
         "qemu or OVMF Secure Boot firmware with Microsoft's keys missing");
     scratch = Scratch.create("secure-boot-live-iso");
     RootFs root = DebianFixture.extract(DebianFixture.withSignedBootTarball(), scratch.resolve("rootfs"));
