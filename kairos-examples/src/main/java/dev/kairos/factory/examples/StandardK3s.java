@@ -4,7 +4,7 @@ import dev.kairos.factory.core.api.BuildPlan;
 import dev.kairos.factory.core.api.FrameworkSource;
 import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
-import dev.kairos.factory.core.api.KairosBuilder;
+import dev.kairos.factory.core.api.ImageBuilder;
 import dev.kairos.factory.core.api.Provider;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Runners;
@@ -24,7 +24,7 @@ public final class StandardK3s {
   private StandardK3s() {}
 
   /** The builder of a standard k3s image of {@code root}. */
-  public static KairosBuilder builder(RootFs root, Path framework, Path k3s) {
+  public static ImageBuilder builder(RootFs root, Path framework, Path k3s) {
     return Kairos.fromRoot(root)
         .version("v1.0.0")
         .framework(FrameworkSource.directory(framework))
@@ -32,7 +32,7 @@ public final class StandardK3s {
   }
 
   public static void main(String[] args) throws IOException {
-    KairosBuilder b = builder(RootFs.at(Path.of(args[0])), Path.of(args[1]), Path.of(args[2]));
+    ImageBuilder b = builder(RootFs.at(Path.of(args[0])), Path.of(args[1]), Path.of(args[2]));
     if (args.length > 3 && args[3].equals("--build")) {
       try (KairosBuild build = b.runner(Runners.chroot()).onEvent(System.out::println).build()) {
         System.out.println(build.kairosRelease());

@@ -46,7 +46,7 @@ public final class BuildPlan {
   private final List<String> kernelPackages;
   private final List<PlannedStep> steps;
 
-  /** Made by the pipeline; see {@link KairosBuilder#plan()}. */
+  /** Made by the pipeline; see {@link ImageBuilder#plan()}. */
   public BuildPlan(BuildOptions options, String distro, List<String> basePackages, List<String> kernelPackages,
       List<PlannedStep> steps) {
     this.options = Objects.requireNonNull(options, "options");

@@ -35,13 +35,13 @@ public final class Kairos {
   private Kairos() {}
 
   /** A build from a base image; it is unpacked into the builder's work directory. */
-  public static KairosBuilder from(ImageSource source) {
-    return new KairosBuilder(source);
+  public static ImageBuilder from(ImageSource source) {
+    return new ImageBuilder(source);
   }
 
   /** A build that changes {@code root} in place. */
-  public static KairosBuilder fromRoot(RootFs root) {
-    return new KairosBuilder(root);
+  public static ImageBuilder fromRoot(RootFs root) {
+    return new ImageBuilder(root);
   }
 
   /** The {@code steps-info} listing: every step name with its description, sorted by name. */

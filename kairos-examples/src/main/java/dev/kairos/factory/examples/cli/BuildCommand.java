@@ -6,7 +6,7 @@ import dev.kairos.factory.core.api.BuildPlan;
 import dev.kairos.factory.core.api.FrameworkSource;
 import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
-import dev.kairos.factory.core.api.KairosBuilder;
+import dev.kairos.factory.core.api.ImageBuilder;
 import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactKind;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
@@ -88,7 +88,7 @@ final class BuildCommand extends Verb {
     options.toBuildOptions(spec, FrameworkSource.none());
     Optional<BuildCache> cache = cacheOptions.cache();
     ImageSource base = Sources.image(from);
-    KairosBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
+    ImageBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
     cache.ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
     options.apply(spec, kairos, Sources.framework(options.framework));
     Path rootfs = work.resolve("rootfs");

@@ -3,7 +3,7 @@ package dev.kairos.factory.examples.cli;
 import dev.kairos.factory.core.api.BuildPlan;
 import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
-import dev.kairos.factory.core.api.KairosBuilder;
+import dev.kairos.factory.core.api.ImageBuilder;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.validate.ValidationReport;
@@ -28,7 +28,7 @@ final class InitCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    KairosBuilder kairos = options.apply(spec, Kairos.fromRoot(RootFs.at(root)), Sources.framework(options.framework));
+    ImageBuilder kairos = options.apply(spec, Kairos.fromRoot(RootFs.at(root)), Sources.framework(options.framework));
     cacheOptions.cache().ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
     InitOptions.attribute(spec, "--version", kairos::options);
     if (options.dryRun) {

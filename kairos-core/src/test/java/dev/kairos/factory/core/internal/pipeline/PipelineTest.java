@@ -7,7 +7,7 @@ import dev.kairos.factory.core.api.BuildPlan;
 import dev.kairos.factory.core.api.FrameworkSource;
 import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
-import dev.kairos.factory.core.api.KairosBuilder;
+import dev.kairos.factory.core.api.ImageBuilder;
 import dev.kairos.factory.core.api.Phase;
 import dev.kairos.factory.core.api.Provider;
 import dev.kairos.factory.core.api.SourceDate;
@@ -81,7 +81,7 @@ class PipelineTest {
     return c -> c.argv().size() >= argv.length && c.argv().subList(0, argv.length).equals(List.of(argv));
   }
 
-  KairosBuilder builder() {
+  ImageBuilder builder() {
     return Kairos.fromRoot(root).distros(List.of(new TestDistro())).runner(runner).arch(Architecture.AMD64)
         .onEvent(events::add).version("1.0").framework(FrameworkSource.directory(framework.root()));
   }

@@ -35,7 +35,7 @@ import java.util.Optional;
  * }
  * }</pre>
  */
-public final class KairosBuilder extends BuildOptions.Setters<KairosBuilder> {
+public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
   private final Optional<ImageSource> source;
   private RootFs root;
   private CommandRunner runner;
@@ -46,23 +46,23 @@ public final class KairosBuilder extends BuildOptions.Setters<KairosBuilder> {
   private Optional<RootFs> frameworkTree;
   private final Map<String, RootFs> providerTrees = new LinkedHashMap<>();
 
-  KairosBuilder(ImageSource source) {
+  ImageBuilder(ImageSource source) {
     this.source = Optional.of(Objects.requireNonNull(source, "source"));
   }
 
-  KairosBuilder(RootFs root) {
+  ImageBuilder(RootFs root) {
     this.source = Optional.empty();
     this.root = Objects.requireNonNull(root, "root");
   }
 
   /** How commands run inside the image; default {@link Runners#chroot()} (needs root on Linux). */
-  public KairosBuilder runner(CommandRunner runner) {
+  public ImageBuilder runner(CommandRunner runner) {
     this.runner = Objects.requireNonNull(runner, "runner");
     return this;
   }
 
   /** Adds a listener for progress, step and command-output events. */
-  public KairosBuilder onEvent(EventListener listener) {
+  public ImageBuilder onEvent(EventListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
     return this;
   }
@@ -72,13 +72,13 @@ public final class KairosBuilder extends BuildOptions.Setters<KairosBuilder> {
    * provider images beside it). Needed when the base, the framework or a provider is an image;
    * the library makes no temporary directories of its own.
    */
-  public KairosBuilder workDirectory(Path dir) {
+  public ImageBuilder workDirectory(Path dir) {
     this.workDirectory = Objects.requireNonNull(dir, "dir");
     return this;
   }
 
   /** The distro strategies to use; default those found by {@link Distros#installed()}. */
-  public KairosBuilder distros(List<DistroStrategy> strategies) {
+  public ImageBuilder distros(List<DistroStrategy> strategies) {
     this.strategies = List.copyOf(strategies);
     return this;
   }
@@ -87,7 +87,7 @@ public final class KairosBuilder extends BuildOptions.Setters<KairosBuilder> {
    * The timestamp outputs clamp to, also given as {@code SOURCE_DATE_EPOCH} to every command run in
    * the image; default {@link SourceDate#fromEnvironment()}.
    */
-  public KairosBuilder sourceDate(SourceDate date) {
+  public ImageBuilder sourceDate(SourceDate date) {
     this.sourceDate = Objects.requireNonNull(date, "date");
     return this;
   }
