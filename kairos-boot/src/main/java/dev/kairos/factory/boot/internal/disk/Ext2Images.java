@@ -21,7 +21,9 @@ import java.util.UUID;
  * <p>Reproducible: mke2fs takes its own clock from {@code E2FSPROGS_FAKE_TIME}, but copies each
  * source file's change and access times, which no one can set; so after mke2fs every inode in use
  * gets the source date as change, access and creation time, and modification times later than
- * the source date are clamped to it (as the squashfs writer does).
+ * the source date are clamped to it (as the squashfs writer does). mke2fs also writes the clock
+ * into every superblock copy ({@code s_wtime}, {@code s_lastcheck}, {@code s_mkfs_time}) when
+ * {@code E2FSPROGS_FAKE_TIME} is 0 (which it reads as "unset"), so those are pinned too.
  */
 public final class Ext2Images {
   private static final int SUPERBLOCK = 1024;
@@ -52,6 +54,7 @@ public final class Ext2Images {
       if ((sb.getShort(56) & 0xffff) != EXT2_MAGIC || (sb.getInt(96) & INCOMPAT_64BIT) != 0) {
         throw new KairosException("not a 32-bit ext2 image: " + image);
       }
+      pinSuperblocks(ch, sb, epoch);
       long inodes = Integer.toUnsignedLong(sb.getInt(0));
       long firstDataBlock = Integer.toUnsignedLong(sb.getInt(20));
       int blockSize = 1024 << sb.getInt(24);
@@ -76,6 +79,33 @@ public final class Ext2Images {
         }
         ch.write(table.rewind(), tableBlock * blockSize);
       }
+    }
+  }
+
+  /**
+   * Sets the times of the primary superblock and of each backup copy (found at the start of its
+   * group, recognised by the magic and its own group number) to the source date.
+   */
+  private static void pinSuperblocks(FileChannel ch, ByteBuffer primary, long epoch) throws IOException {
+    long blocks = Integer.toUnsignedLong(primary.getInt(4));
+    long firstDataBlock = Integer.toUnsignedLong(primary.getInt(20));
+    int blockSize = 1024 << primary.getInt(24);
+    long blocksPerGroup = Integer.toUnsignedLong(primary.getInt(32));
+    long groups = (blocks - firstDataBlock + blocksPerGroup - 1) / blocksPerGroup;
+    for (long g = 0; g < groups; g++) {
+      long offset = g == 0 ? SUPERBLOCK : (firstDataBlock + g * blocksPerGroup) * blockSize;
+      ByteBuffer sb = read(ch, offset, 1024);
+      if ((sb.getShort(56) & 0xffff) != EXT2_MAGIC || (sb.getShort(90) & 0xffff) != g) {
+        continue; // no copy in this group (sparse_super)
+      }
+      int seconds = (int) epoch;
+      if (sb.getInt(44) != 0) {
+        sb.putInt(44, seconds); // s_mtime, set only if it was ever mounted
+      }
+      sb.putInt(48, seconds); // s_wtime
+      sb.putInt(64, seconds); // s_lastcheck
+      sb.putInt(264, seconds); // s_mkfs_time
+      ch.write(sb.rewind(), offset);
     }
   }
 

@@ -32,6 +32,10 @@ class RawDiskIT {
   }
 
   private Path build(RawDisk.Firmware firmware, String name) throws Exception {
+    return build(firmware, name, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z")));
+  }
+
+  private Path build(RawDisk.Firmware firmware, String name, SourceDate date) throws Exception {
     assumeTrue(HostCommand.available("sfdisk") && HostCommand.available("mke2fs") && HostCommand.available("grub-mkimage")
         && HostCommand.available("debugfs"), "host tools missing");
     RootFs root = RootFs.at(Files.createDirectories(work.resolve("rootfs")));
@@ -39,7 +43,7 @@ class RawDiskIT {
     root.writeString(ImagePath.of("/etc/cos/grub.cfg"), "set timeout=10\n");
     Path disk = work.resolve(name);
     RawDisk.builder(root).firmware(firmware).workDirectory(work.resolve("w"))
-        .sourceDate(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))).build().writeTo(disk);
+        .sourceDate(date).build().writeTo(disk);
     return disk;
   }
 
@@ -143,5 +147,14 @@ class RawDiskIT {
     sh("e2fsck -fn " + work.resolve("sys"));
     assertThat(sh("debugfs -R 'stat /etc/hostname' " + work.resolve("sys")))
         .contains("ctime: 0x67748580:00000000").contains("mtime: 0x67748580:00000000");
+  }
+
+  /** At the epoch (the date without SOURCE_DATE_EPOCH) mke2fs reads its fake clock as unset: still the same bytes. */
+  @Test
+  void twoBuildsAtTheEpochASecondApartAreByteIdentical() throws Exception {
+    Path first = build(RawDisk.Firmware.EFI, "epoch-1.raw", SourceDate.of(Instant.EPOCH));
+    Thread.sleep(1100);
+    Path second = build(RawDisk.Firmware.EFI, "epoch-2.raw", SourceDate.of(Instant.EPOCH));
+    assertThat(Files.mismatch(first, second)).as("first differing byte").isEqualTo(-1);
   }
 }
