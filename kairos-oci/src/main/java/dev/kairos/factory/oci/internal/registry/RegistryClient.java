@@ -24,6 +24,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -59,6 +60,8 @@ public final class RegistryClient {
   private final TokenAuth auth;
   private final String pullScope;
   private final String pushScope;
+  /** A login file with an entry for this registry that was not used because the registry is plain HTTP. */
+  private final Optional<Path> unusedLogin;
 
   /**
    * @param insecure plain HTTP, for loopback registries or when asked
@@ -82,6 +85,8 @@ public final class RegistryClient {
         pass = c.get().password();
       }
     }
+    // Logins are never sent in clear text; remember one we held back, to explain a 401.
+    this.unusedLogin = user == null && insecure ? CredentialFiles.fileWithLogin(ref, System.getenv()) : Optional.empty();
     this.auth = new TokenAuth(http, user, pass);
     this.pullScope = "repository:" + ref.repository() + ":pull";
     this.pushScope = "repository:" + ref.repository() + ":pull,push";
@@ -336,7 +341,9 @@ public final class RegistryClient {
       body = "";
     }
     String hint = switch (status) {
-      case 401 -> ": " + auth.describe() + " not accepted";
+      case 401 -> ": " + auth.describe() + " not accepted" + unusedLogin.map(f -> " (the login for " + ref.registry()
+          + " in " + f + " was not sent: this registry is reached over plain HTTP, and logins from login files go"
+          + " only over HTTPS; give the credentials explicitly)").orElse("");
       case 403 -> ": denied";
       case 404 -> ": not found";
       default -> "";
