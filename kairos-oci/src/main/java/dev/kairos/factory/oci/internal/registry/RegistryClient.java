@@ -1,6 +1,7 @@
 package dev.kairos.factory.oci.internal.registry;
 
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.fs.FsEntry.ContentSource;
 import dev.kairos.factory.oci.api.ImageReference;
 import dev.kairos.factory.oci.api.RegistryUnreachableException;
 import dev.kairos.factory.oci.internal.image.BlobStore;
@@ -167,7 +168,7 @@ public final class RegistryClient {
   }
 
   /** Uploads a blob whose digest and size are known, streaming it from {@code open} (POST, then one PUT). */
-  public void pushBlob(Descriptor d, BlobOpener open) throws IOException {
+  public void pushBlob(Descriptor d, ContentSource open) throws IOException {
     String what = "push blob " + d.digest();
     HttpResponse<InputStream> start = send(request(uri("/blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody()),
         pushScope, what);
@@ -212,12 +213,6 @@ public final class RegistryClient {
     r.body().close();
     check(r, 201, what);
     return r.headers().firstValue("Docker-Content-Digest");
-  }
-
-  /** Something that opens a stream of a blob's bytes, again for each attempt. */
-  @FunctionalInterface
-  public interface BlobOpener {
-    InputStream open() throws IOException;
   }
 
   private URI uri(String path) {
