@@ -64,4 +64,15 @@ class ImageTextTest {
     assertThatThrownBy(() -> ImageText.escape("x", 0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("0");
   }
+
+  @Test
+  void exceptionsThatCarryImageTextShowItEscaped() {
+    String hostile = "deb\033]0;x\007" + "a/".repeat(5_000);
+    assertThat(new UnsupportedTargetException("distro", hostile, java.util.List.of("debian")).getMessage())
+        .startsWith("unsupported distro 'deb\\x1b]0;x\\x07a/a/").endsWith("; supported: debian")
+        .doesNotContain("\033").hasSizeLessThan(300);
+    UnsafePathException u = new UnsafePathException(hostile, "refused");
+    assertThat(u.getMessage()).startsWith("deb\\x1b]0;x\\x07a/").endsWith(": refused").hasSizeLessThan(300);
+    assertThat(u.path()).isEqualTo(hostile);
+  }
 }

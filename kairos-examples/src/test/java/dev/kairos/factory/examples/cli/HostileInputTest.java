@@ -40,6 +40,14 @@ class HostileInputTest {
   }
 
   @Test
+  void anUnknownDistroIdIsQuotedEscaped() throws Exception {
+    Path root = root("ID=\"evil" + ESC + "[2J\"\nVERSION_ID=1\n");
+    CliRunner r = CliRunner.run("detect", "--root", root.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("unsupported distro 'evil\\x1b[2J'").doesNotContain(ESC);
+  }
+
+  @Test
   void aHugeOsReleaseLineGivesAShortError() throws Exception {
     Path root = root("ID=debian\n" + "A".repeat(1 << 20) + "\n");
     CliRunner r = CliRunner.run("detect", "--root", root.toString());
