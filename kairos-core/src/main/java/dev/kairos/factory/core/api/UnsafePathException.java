@@ -10,11 +10,12 @@ public class UnsafePathException extends KairosException {
   private final String path;
 
   /**
-   * @param path the in-image path (or archive entry name) that was refused, as given
+   * @param path the in-image path (or archive entry name) that was refused, as given; the message
+   *     shows it through {@link ImageText#escape(CharSequence)}
    * @param reason why it was refused, for humans
    */
   public UnsafePathException(String path, String reason) {
-    super(path + ": " + reason);
+    super(ImageText.escape(path) + ": " + reason); // the path may come from an image: escaped, capped
     this.path = path;
   }
 

@@ -18,7 +18,8 @@ public class UnsupportedTargetException extends KairosException {
    * @param supported the values that would have worked
    */
   public UnsupportedTargetException(String what, String value, List<String> supported) {
-    super("unsupported " + what + " '" + value + "'; supported: " + String.join(", ", supported));
+    // the value may come from an image (an os-release ID): quoted through ImageText
+    super("unsupported " + what + " " + ImageText.quote(value) + "; supported: " + String.join(", ", supported));
     this.what = what;
     this.value = value;
     this.supported = List.copyOf(supported);

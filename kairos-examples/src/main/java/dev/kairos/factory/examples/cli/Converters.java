@@ -57,7 +57,7 @@ final class Converters {
     @Override
     public SourceSpec convert(String value) {
       try {
-        return SourceSpec.parse(value);
+        return SourceSpec.parseExisting(value);
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }

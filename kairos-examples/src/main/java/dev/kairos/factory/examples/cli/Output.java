@@ -1,5 +1,6 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.ImageText;
 import java.io.PrintWriter;
 import java.nio.file.FileSystemException;
 import java.util.Locale;
@@ -12,8 +13,14 @@ import tools.jackson.databind.json.JsonMapper;
  * Where a verb's result goes: human text by default, or one JSON document on standard output with
  * {@code --json}. Progress and diagnostics always go to standard error, so that standard output
  * stays parseable.
+ *
+ * <p>Results and errors often quote text from an image (os-release values, file names), so what
+ * goes to a terminal passes {@link ImageText#forTerminal}: control characters are escaped (an
+ * escape sequence planted in an image is shown, not obeyed) and an error message is capped.
  */
 final class Output {
+  /** The longest error message printed; the parts that quote image text are capped already. */
+  static final int MAX_ERROR = 4096;
   private static final JsonMapper JSON =
       JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
@@ -40,14 +47,14 @@ final class Output {
     if (json) {
       out.println(toJson(data));
     } else if (!human.isEmpty()) {
-      out.println(human);
+      out.println(ImageText.forTerminal(human, Integer.MAX_VALUE));
     }
     out.flush();
   }
 
   /** Prints an error: always to standard error, and as {@code {"error": ...}} with --json. */
   void error(Throwable error, boolean trace) {
-    String message = message(error);
+    String message = ImageText.forTerminal(message(error), MAX_ERROR);
     err.println("kairos-factory: error: " + message);
     if (trace) {
       error.printStackTrace(err);

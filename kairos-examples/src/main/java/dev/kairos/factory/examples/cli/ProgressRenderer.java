@@ -1,5 +1,6 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.ImageText;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import java.io.PrintWriter;
@@ -37,6 +38,9 @@ final class ProgressRenderer implements EventListener {
     return new ProgressRenderer(err, tty, verbose, System::nanoTime);
   }
 
+  /** The longest line of image text (a command's output, a description) shown on the terminal. */
+  private static final int LINE = 4096;
+
   @Override
   public synchronized void onEvent(KairosEvent event) {
     if (event instanceof KairosEvent.Progress p) {
@@ -45,7 +49,7 @@ final class ProgressRenderer implements EventListener {
     }
     endBar();
     if (event instanceof KairosEvent.StepStarted s) {
-      err.println("==> " + s.step() + (s.description().isEmpty() ? "" : ": " + s.description()));
+      err.println("==> " + s.step() + (s.description().isEmpty() ? "" : ": " + ImageText.escape(s.description(), LINE)));
     } else if (event instanceof KairosEvent.StepFinished f) {
       if (f.skipped()) {
         err.println("    " + f.step() + " skipped");
@@ -54,7 +58,7 @@ final class ProgressRenderer implements EventListener {
       }
     } else if (event instanceof KairosEvent.CommandOutput c) {
       if (verbose) {
-        err.println("    | " + c.line());
+        err.println("    | " + ImageText.escape(c.line(), LINE)); // a command in the image printed it
       }
     } else if (event instanceof KairosEvent.CacheHit c) {
       if (verbose) {
@@ -63,7 +67,7 @@ final class ProgressRenderer implements EventListener {
     } else if (event instanceof KairosEvent.Log l) {
       if (verbose || l.level().compareTo(KairosEvent.Level.INFO) >= 0) {
         String prefix = l.level() == KairosEvent.Level.INFO ? "" : l.level().name().toLowerCase(Locale.ROOT) + ": ";
-        err.println("    " + prefix + l.message());
+        err.println("    " + prefix + ImageText.forTerminal(l.message(), Output.MAX_ERROR));
       }
     }
     err.flush();

@@ -2,6 +2,7 @@ package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.oci.api.ImageReference;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -124,6 +125,29 @@ public sealed interface SourceSpec {
       default:
         return registry(value);
     }
+  }
+
+  /**
+   * Reads a source, as {@link #parse}, and checks that a local one exists: the directory of
+   * {@code oci-layout:} and {@code dir:}, the file of {@code oci-archive:} and
+   * {@code docker-archive:}. The CLI reads its arguments with this, so a missing one is a usage
+   * error before anything runs.
+   *
+   * @throws IllegalArgumentException naming the bad value, or the path that is missing
+   */
+  static SourceSpec parseExisting(String value) {
+    SourceSpec s = parse(value);
+    Path dir = s instanceof OciLayout l ? l.directory() : s instanceof Directory d ? d.directory() : null;
+    Path file = s instanceof OciArchive a ? a.file() : s instanceof DockerArchive d ? d.file() : null;
+    if (dir != null && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("'" + value + "': " + dir
+          + (Files.exists(dir) ? " is not a directory" : ": no such directory"));
+    }
+    if (file != null && !Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("'" + value + "': " + file
+          + (Files.exists(file) ? " is not a regular file" : ": no such file"));
+    }
+    return s;
   }
 
   /** The grammar, for error messages and help. */

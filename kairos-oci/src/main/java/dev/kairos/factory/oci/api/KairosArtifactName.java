@@ -1,9 +1,10 @@
 package dev.kairos.factory.oci.api;
 
+import dev.kairos.factory.core.api.ImageText;
 import dev.kairos.factory.core.api.InvalidInputException;
-import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.distro.OsRelease;
 import dev.kairos.factory.core.api.fs.RootFs;
-import dev.kairos.factory.oci.internal.EnvFile;
+import dev.kairos.factory.core.api.release.KairosRelease;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
@@ -33,9 +34,12 @@ import java.util.TreeMap;
  * <p>Each value is read from {@code KAIROS_<KEY>}, then from the unprefixed {@code <KEY>}; keys
  * missing from kairos-release are looked up in {@code /etc/os-release}. The architecture is
  * {@code TARGETARCH}, else {@code ARCH}; the version is {@code RELEASE}, else {@code VERSION}.
+ * A value that could not stand in a file name or a tag (one holding {@code /}, {@code \},
+ * {@code ..}, white space or a control character) is refused, so a hostile release file cannot
+ * turn a name into a path such as {@code kairos-../../../etc/...}.
  */
 public final class KairosArtifactName {
-  private static final String RELEASE_FILE = "/etc/kairos-release";
+  private static final String RELEASE_FILE = KairosRelease.PATH.toString();
 
   private final String flavor;
   private final String flavorRelease;
@@ -61,10 +65,26 @@ public final class KairosArtifactName {
       if (required[1].isEmpty()) {
         throw new InvalidInputException(RELEASE_FILE, "KAIROS_" + required[0] + " is missing or empty");
       }
+      checkNamePart(required[0], required[1]);
     }
+    checkNamePart("SOFTWARE_VERSION", softwareVersion);
+    checkNamePart("SOFTWARE_VERSION_PREFIX", softwarePrefix);
     if (!softwareVersion.isEmpty() && softwarePrefix.isEmpty()) {
       throw new InvalidInputException(RELEASE_FILE,
-          "KAIROS_SOFTWARE_VERSION '" + softwareVersion + "' needs KAIROS_SOFTWARE_VERSION_PREFIX");
+          "KAIROS_SOFTWARE_VERSION " + ImageText.quote(softwareVersion) + " needs KAIROS_SOFTWARE_VERSION_PREFIX");
+    }
+  }
+
+  /** Refuses a value that would make the name a path, or unprintable. */
+  private static void checkNamePart(String key, String value) throws InvalidInputException {
+    String bad = value.contains("..") ? "'..'"
+        : value.contains("/") ? "'/'"
+        : value.contains("\\") ? "a backslash"
+        : value.chars().anyMatch(Character::isWhitespace) || ImageText.hasControlCharacters(value)
+            ? "white space or a control character" : null;
+    if (bad != null) {
+      throw new InvalidInputException(RELEASE_FILE, "KAIROS_" + key + " " + ImageText.quote(value)
+          + " cannot be part of an artifact name: it holds " + bad);
     }
   }
 
@@ -89,15 +109,13 @@ public final class KairosArtifactName {
   /** The names for the image in {@code root}: its {@code /etc/kairos-release}, falling back to {@code /etc/os-release}. */
   public static KairosArtifactName from(RootFs root) throws IOException {
     SortedMap<String, String> keys = new TreeMap<>();
-    ImagePath osRelease = ImagePath.of("/etc/os-release");
-    if (root.isRegularFile(osRelease)) {
-      keys.putAll(EnvFile.parse(osRelease.toString(), root.readString(osRelease)));
+    if (root.isRegularFile(OsRelease.ETC_OS_RELEASE)) {
+      keys.putAll(OsRelease.read(root, OsRelease.ETC_OS_RELEASE).fields());
     }
-    ImagePath release = ImagePath.of(RELEASE_FILE);
-    if (!root.isRegularFile(release)) {
+    if (!root.isRegularFile(KairosRelease.PATH)) {
       throw new InvalidInputException(RELEASE_FILE, "not found in the image; is it a Kairos image?");
     }
-    keys.putAll(EnvFile.parse(RELEASE_FILE, root.readString(release)));
+    keys.putAll(KairosRelease.read(root));
     return fromRelease(keys);
   }
 

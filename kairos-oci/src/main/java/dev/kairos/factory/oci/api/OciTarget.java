@@ -237,7 +237,7 @@ public final class OciTarget implements ArtifactTarget {
       } else {
         Layouts.addImage(dir, p.img().manifest(), p.img().layers(), p.baseBlobs(), tag, plat);
       }
-      result = finish(dir, p.img().manifest().digest());
+      result = finish(dir, p.img().manifest().digest(), p.img().size());
     }
     events.onEvent(new KairosEvent.StepFinished(step, Duration.ofNanos(System.nanoTime() - start), false));
     return result;
@@ -297,6 +297,7 @@ public final class OciTarget implements ArtifactTarget {
       }
       ImageIndex.checkPlatforms(platforms);
       List<Descriptor> manifests = new ArrayList<>(existing);
+      long size = existing.stream().mapToLong(Descriptor::size).sum();
       Iterator<Optional<BaseImage>> baseIt = bases.iterator();
       int n = 0;
       for (PlatformImage i : images) {
@@ -313,6 +314,7 @@ public final class OciTarget implements ArtifactTarget {
           Layouts.copyBlobs(dir, p.img().layers(), p.baseBlobs());
         }
         manifests.add(p.img().manifest().withPlatform(plat));
+        size += p.img().size();
       }
       byte[] index = ImageIndex.json(manifests, created);
       Descriptor indexDesc;
@@ -323,7 +325,7 @@ public final class OciTarget implements ArtifactTarget {
         indexDesc = new BlobStore(dir).put(index, MediaTypes.OCI_INDEX);
         Layouts.tag(dir, indexDesc, tag);
       }
-      result = finish(dir, indexDesc.digest());
+      result = finish(dir, indexDesc.digest(), size + index.length);
     }
     events.onEvent(new KairosEvent.StepFinished(step, Duration.ofNanos(System.nanoTime() - start), false));
     return result;
@@ -366,10 +368,15 @@ public final class OciTarget implements ArtifactTarget {
     return image.map(i -> i.rootFs().root().toAbsolutePath().getParent()).orElse(null);
   }
 
-  /** The artifact of what {@code digest} names, once it is in the registry or in the layout {@code dir}; an archive is written from {@code dir} here. */
-  private Artifact finish(Path dir, String digest) throws IOException {
+  /**
+   * The artifact of what {@code digest} names, once it is in the registry or in the layout
+   * {@code dir}; an archive is written from {@code dir} here. {@code size} is the bytes of the
+   * image written (manifests, configs, layers; of an existing entry of an index, its manifest):
+   * an archive reports its file's size instead.
+   */
+  private Artifact finish(Path dir, String digest, long size) throws IOException {
     return switch (kind) {
-      case LAYOUT -> new Artifact(ArtifactKind.OCI_LAYOUT, path + ":" + tag, 0, Optional.of(digest));
+      case LAYOUT -> new Artifact(ArtifactKind.OCI_LAYOUT, path + ":" + tag, size, Optional.of(digest));
       case ARCHIVE -> {
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
@@ -378,7 +385,7 @@ public final class OciTarget implements ArtifactTarget {
         Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         yield new Artifact(ArtifactKind.OCI_ARCHIVE, path.toString(), Files.size(path), Optional.of(digest));
       }
-      case REGISTRY -> new Artifact(ArtifactKind.OCI_IMAGE, reference.name() + ":" + tag + "@" + digest, 0, Optional.of(digest));
+      case REGISTRY -> new Artifact(ArtifactKind.OCI_IMAGE, reference.name() + ":" + tag + "@" + digest, size, Optional.of(digest));
     };
   }
 

@@ -71,4 +71,30 @@ class KairosArtifactNameTest {
     assertThatThrownBy(() -> KairosArtifactName.from(InMemoryRootFs.create()))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("/etc/kairos-release");
   }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      KAIROS_FLAVOR          | ../../../etc/cron.d  | '..'
+      KAIROS_TARGETARCH      | amd64/../x           | '..'
+      KAIROS_FLAVOR          | etc/cron.d           | '/'
+      KAIROS_FLAVOR_RELEASE  | 12/..                | '..'
+      KAIROS_VARIANT         | core..x              | '..'
+      KAIROS_MODEL           | gen\\eric            | a backslash
+      KAIROS_RELEASE         | v1 .0                | white space
+      """)
+  void valuesThatWouldMakeTheNameAPathAreRefused(String key, String value, String why) {
+    Map<String, String> keys = new java.util.HashMap<>(Map.of("KAIROS_FLAVOR", "debian", "KAIROS_FLAVOR_RELEASE", "12",
+        "KAIROS_VARIANT", "core", "KAIROS_TARGETARCH", "amd64", "KAIROS_MODEL", "generic", "KAIROS_RELEASE", "v1.0.0"));
+    keys.put(key, value);
+    assertThatThrownBy(() -> KairosArtifactName.fromRelease(keys)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(key).hasMessageContaining("cannot be part of an artifact name").hasMessageContaining(why);
+  }
+
+  @Test
+  void controlCharactersAreRefusedAndNotEchoed() {
+    assertThatThrownBy(() -> KairosArtifactName.fromRelease(Map.of("KAIROS_FLAVOR", "deb\033]0;x\007ian",
+        "KAIROS_FLAVOR_RELEASE", "12", "KAIROS_VARIANT", "core", "KAIROS_TARGETARCH", "amd64", "KAIROS_MODEL", "generic",
+        "KAIROS_RELEASE", "v1.0.0")))
+        .hasMessageContaining("'deb\\x1b]0;x\\x07ian'").hasMessageContaining("control character");
+  }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
-import dev.kairos.factory.core.internal.fs.ProcessIdentity;
 import dev.kairos.factory.oci.api.OciSource;
 import dev.kairos.factory.oci.api.OciTarget;
 import dev.kairos.factory.oci.testsupport.TestImages;
@@ -31,9 +30,9 @@ class CapabilityRoundTripIT {
 
   @Test
   void aCapabilityOnDiskSurvivesPackAndUnpack(@TempDir Path tmp) throws Exception {
-    assumeTrue(ProcessIdentity.isRoot(), "setting security.capability needs root");
-    assumeTrue(Tools.exists("umoci") && Tools.exists("setcap") && Tools.exists("getcap"), "needs umoci and libcap2-bin");
     RootFs src = RootFs.at(Files.createDirectory(tmp.resolve("src")));
+    assumeTrue(src.hasNativeOwnership(), "setting security.capability needs root");
+    assumeTrue(Tools.exists("umoci") && Tools.exists("setcap") && Tools.exists("getcap"), "needs umoci and libcap2-bin");
     src.createDirectories(ImagePath.of("/usr/bin"));
     src.writeString(ImagePath.of("/usr/bin/ping"), "ping");
     src.setMode(ImagePath.of("/usr/bin/ping"), 0755);

@@ -38,7 +38,7 @@ class OciInteropIT {
   static void start() throws Exception {
     assumeTrue(LocalRegistry.available(), "docker-registry is not installed");
     assumeTrue(Tools.exists("skopeo") && Tools.exists("umoci"), "skopeo and umoci are needed");
-    assumeTrue(dev.kairos.factory.core.internal.fs.ProcessIdentity.isRoot(), "umoci keeps owners only as root");
+    assumeTrue(RootFs.at(shared).hasNativeOwnership(), "umoci keeps owners only as root");
     registry = LocalRegistry.start(shared.resolve("registry"));
   }
 

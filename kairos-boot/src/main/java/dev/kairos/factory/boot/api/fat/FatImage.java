@@ -5,6 +5,7 @@ import dev.kairos.factory.boot.internal.io.ChannelWrites;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.FsEntry;
+import dev.kairos.factory.core.api.fs.FsEntry.ContentSource;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.ByteArrayInputStream;
@@ -52,17 +53,12 @@ public final class FatImage implements PartitionContent {
   private static final int ATTR_VOLUME = 0x08;
   private static final int ATTR_LFN = 0x0F;
 
-  /** Opens a file's content; sized up front. */
-  private interface Source {
-    InputStream open() throws IOException;
-  }
-
   /** A file or directory of the tree; the layout fields are set by {@link Layout}. */
   private static final class Node {
     final String name;
     final boolean dir;
     final long size;
-    final Source source;
+    final ContentSource source;
     final Instant mtime;
     final TreeMap<String, Node> children = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     byte[] shortName;
@@ -70,7 +66,7 @@ public final class FatImage implements PartitionContent {
     long firstCluster;
     long clusters;
 
-    Node(String name, boolean dir, long size, Source source, Instant mtime) {
+    Node(String name, boolean dir, long size, ContentSource source, Instant mtime) {
       this.name = name;
       this.dir = dir;
       this.size = size;
@@ -667,7 +663,7 @@ public final class FatImage implements PartitionContent {
       }
     }
 
-    private Builder add(String path, long size, Source source, Instant mtime) {
+    private Builder add(String path, long size, ContentSource source, Instant mtime) {
       List<String> names = split(path);
       if (names.isEmpty()) {
         throw new IllegalArgumentException("a file needs a name, got '" + path + "'");

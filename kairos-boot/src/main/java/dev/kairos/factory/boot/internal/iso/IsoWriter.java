@@ -3,6 +3,7 @@ package dev.kairos.factory.boot.internal.iso;
 import dev.kairos.factory.boot.api.gpt.GptDisk;
 import dev.kairos.factory.boot.api.gpt.GptType;
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.fs.FsEntry.ContentSource;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,10 +53,8 @@ public final class IsoWriter {
   private static final String ER_SOURCE = "PLEASE CONTACT DISC PUBLISHER FOR SPECIFICATION SOURCE.  SEE PUBLISHER IDENTIFIER IN PRIMARY VOLUME DESCRIPTOR FOR CONTACT INFORMATION.";
 
   /** The content of a file: its size up front, its bytes on demand. */
-  public interface Content {
+  public interface Content extends ContentSource {
     long size();
-
-    InputStream open() throws IOException;
   }
 
   /** What and how to boot. {@code biosImage}/{@code efiImage} are paths in the tree, or null. */

@@ -1,6 +1,7 @@
 package dev.kairos.factory.boot.internal.pe;
 
 import dev.kairos.factory.boot.internal.io.ChannelWrites;
+import dev.kairos.factory.core.api.fs.FsEntry.ContentSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -21,13 +22,7 @@ import java.util.List;
  */
 public final class PeAssembler {
   /** A section to append: its content is opened when it is written. */
-  public record Section(String name, long length, long virtualSize, boolean code, Opener content) {
-  }
-
-  /** Opens a section's bytes. */
-  @FunctionalInterface
-  public interface Opener {
-    InputStream open() throws IOException;
+  public record Section(String name, long length, long virtualSize, boolean code, ContentSource content) {
   }
 
   /** Where an appended section went. */

@@ -1,9 +1,12 @@
 package dev.kairos.factory.core.api.distro;
 
+import dev.kairos.factory.core.api.ImageText;
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -30,6 +33,11 @@ public final class OsRelease {
   public static final ImagePath ETC_OS_RELEASE = ImagePath.of("/etc/os-release");
   /** The fallback when {@link #ETC_OS_RELEASE} does not exist. */
   public static final ImagePath USR_LIB_OS_RELEASE = ImagePath.of("/usr/lib/os-release");
+  /**
+   * The most bytes of such a file that are read: real ones hold a few hundred; a larger one is
+   * refused rather than read whole into memory.
+   */
+  public static final int MAX_BYTES = 64 * 1024;
 
   private final String source;
   private final Map<String, String> fields;
@@ -48,18 +56,37 @@ public final class OsRelease {
   public static OsRelease read(RootFs root) throws IOException {
     for (ImagePath p : List.of(ETC_OS_RELEASE, USR_LIB_OS_RELEASE)) {
       if (root.isRegularFile(p)) {
-        return parse(p.toString(), root.readString(p));
+        return read(root, p);
       }
     }
     throw new InvalidInputException(ETC_OS_RELEASE.toString(),
         "no os-release file in the image (looked at " + ETC_OS_RELEASE + " and " + USR_LIB_OS_RELEASE + ")");
   }
 
+  /**
+   * Reads and parses one file in this format, such as {@code /etc/kairos-release}, reading at
+   * most {@link #MAX_BYTES} of it.
+   *
+   * @throws InvalidInputException if the file is larger than that or malformed
+   * @throws java.nio.file.NoSuchFileException if it does not exist
+   */
+  public static OsRelease read(RootFs root, ImagePath file) throws IOException {
+    byte[] bytes;
+    try (InputStream in = root.newInputStream(file)) {
+      bytes = in.readNBytes(MAX_BYTES + 1);
+    }
+    if (bytes.length > MAX_BYTES) {
+      throw new InvalidInputException(file.toString(),
+          "larger than " + MAX_BYTES + " bytes; a release file holds a few hundred, so this one is not read");
+    }
+    return parse(file.toString(), new String(bytes, StandardCharsets.UTF_8));
+  }
+
   /** Builds one from known fields (for tests and for callers that got them elsewhere). */
   public static OsRelease of(String source, Map<String, String> fields) {
     fields.keySet().forEach(k -> {
       if (!validName(k)) {
-        throw new IllegalArgumentException("not an os-release variable name: " + k);
+        throw new IllegalArgumentException("not an os-release variable name: " + ImageText.quote(k));
       }
     });
     return new OsRelease(source, fields);
@@ -82,11 +109,11 @@ public final class OsRelease {
       }
       int eq = line.indexOf('=');
       if (eq < 0) {
-        throw new InvalidInputException(source, lineNo, 1, "expected NAME=value, got '" + line + "'");
+        throw new InvalidInputException(source, lineNo, 1, "expected NAME=value, got " + ImageText.quote(line));
       }
       String name = line.substring(0, eq);
       if (!validName(name)) {
-        throw new InvalidInputException(source, lineNo, 1, "bad variable name '" + name + "'");
+        throw new InvalidInputException(source, lineNo, 1, "bad variable name " + ImageText.quote(name));
       }
       // A quoted value may go on over several lines; the value parser reports how many it used.
       StringBuilder rest = new StringBuilder(line.substring(eq + 1));
@@ -141,7 +168,7 @@ public final class OsRelease {
       String after = s.substring(i + 1);
       if (!after.isBlank()) {
         throw new InvalidInputException(source, line, col + i + 1,
-            "text after the closing quote (concatenation is not supported): '" + after.strip() + "'");
+            "text after the closing quote (concatenation is not supported): " + ImageText.quote(after.strip()));
       }
       return new Value(b.toString());
     }
@@ -152,7 +179,8 @@ public final class OsRelease {
         b.append(s.charAt(++i));
       } else if (Character.isWhitespace(c) || "\"'`$;".indexOf(c) >= 0) {
         throw new InvalidInputException(source, line, col + i,
-            "character '" + c + "' in an unquoted value must be quoted or escaped: '" + s + "'");
+            "character " + ImageText.quote(String.valueOf(c)) + " in an unquoted value must be quoted or escaped: "
+            + ImageText.quote(s));
       } else {
         b.append(c);
       }

@@ -85,12 +85,18 @@ public final class KairosRelease {
     return Collections.unmodifiableSortedMap(k);
   }
 
-  /** The keys of the image's {@code /etc/kairos-release}, sorted; empty when there is none. */
+  /**
+   * The keys of the image's {@code /etc/kairos-release}, sorted; empty when there is none. The
+   * file is parsed as {@link OsRelease} parses (the one reader of this format), at most
+   * {@link OsRelease#MAX_BYTES} of it.
+   *
+   * @throws dev.kairos.factory.core.api.InvalidInputException if it is malformed or too large
+   */
   public static SortedMap<String, String> read(RootFs root) throws IOException {
     if (!root.isRegularFile(PATH)) {
       return Collections.emptySortedMap();
     }
-    return Collections.unmodifiableSortedMap(new TreeMap<>(OsRelease.parse(PATH.toString(), root.readString(PATH)).fields()));
+    return Collections.unmodifiableSortedMap(new TreeMap<>(OsRelease.read(root, PATH).fields()));
   }
 
   /**

@@ -53,7 +53,7 @@ final class InstallRecord {
     if (!root.isRegularFile(PATH)) {
       return given;
     }
-    Map<String, String> rec = OsRelease.parse(PATH.toString(), root.readString(PATH)).fields();
+    Map<String, String> rec = OsRelease.read(root, PATH).fields();
     BuildOptions.Builder b = given.toBuilder();
     List<String> taken = new ArrayList<>();
     List<String> differ = new ArrayList<>();

@@ -81,4 +81,30 @@ class OsReleaseTest {
     assertThat(os.prettyName()).isEqualTo("Rocky Linux");
     assertThat(os.idLike()).isEqualTo(List.of());
   }
+
+  @Test
+  void imageTextInErrorsIsEscapedAndCapped() {
+    assertThatThrownBy(() -> OsRelease.parse("/etc/os-release", "ID=x\nbad \033]0;pwned\007 line\n"))
+        .hasMessageContaining("'bad \\x1b]0;pwned\\x07 line'")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\033", "\007"));
+    String huge = "y".repeat(1_000_000);
+    assertThatThrownBy(() -> OsRelease.parse("/etc/os-release", huge + "\n"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("… (1,000,000 characters)")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(400));
+  }
+
+  @Test
+  void aFileLargerThanTheLimitIsRefusedWithoutBeingReadWhole() throws Exception {
+    RootFs root = InMemoryRootFs.create();
+    root.createDirectories(ImagePath.of("/etc"));
+    root.writeString(ImagePath.of("/etc/os-release"), "ID=debian\nPRETTY_NAME=\"" + "z".repeat(OsRelease.MAX_BYTES) + "\"\n");
+    assertThatThrownBy(() -> OsRelease.read(root)).isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("/etc/os-release: larger than 65536 bytes");
+    root.writeString(ImagePath.of("/etc/kairos-release"), "KAIROS_FLAVOR=\"" + "z".repeat(OsRelease.MAX_BYTES) + "\"\n");
+    assertThatThrownBy(() -> dev.kairos.factory.core.api.release.KairosRelease.read(root))
+        .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("/etc/kairos-release: larger than");
+    root.writeString(ImagePath.of("/etc/os-release"), "ID=debian\n");
+    assertThat(OsRelease.read(root).id()).isEqualTo("debian");
+  }
 }

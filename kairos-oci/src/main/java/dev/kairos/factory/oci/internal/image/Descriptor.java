@@ -1,5 +1,6 @@
 package dev.kairos.factory.oci.internal.image;
 
+import dev.kairos.factory.core.api.ImageText;
 import dev.kairos.factory.core.api.InvalidInputException;
 import java.util.Map;
 import java.util.Objects;
@@ -47,7 +48,7 @@ public record Descriptor(String mediaType, String digest, long size, Map<String,
     String mediaType = n.path("mediaType").asString("");
     String digest = n.path("digest").asString("");
     if (!SHA256.matcher(digest).matches()) {
-      throw new InvalidInputException(source, "descriptor digest '" + digest + "' is not a sha256 digest");
+      throw new InvalidInputException(source, "descriptor digest " + ImageText.quote(digest) + " is not a sha256 digest");
     }
     long size = n.path("size").asLong(-1);
     if (size < 0) {

@@ -20,7 +20,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ImageAssembler {
   /** A finished image: its manifest's descriptor and bytes, its config's descriptor and all its layers. */
-  public record Image(Descriptor manifest, byte[] manifestJson, Descriptor config, List<Descriptor> layers) {}
+  public record Image(Descriptor manifest, byte[] manifestJson, Descriptor config, List<Descriptor> layers) {
+    /** The bytes of the whole image as a registry stores it: manifest, config and every layer (compressed). */
+    public long size() {
+      return manifestJson.length + config.size() + layers.stream().mapToLong(Descriptor::size).sum();
+    }
+  }
 
   private final SourceDate sourceDate;
   private final Platform platform;

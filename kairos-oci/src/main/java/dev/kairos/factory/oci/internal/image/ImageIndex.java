@@ -1,5 +1,6 @@
 package dev.kairos.factory.oci.internal.image;
 
+import dev.kairos.factory.core.api.ImageText;
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.SourceDate;
 import java.io.IOException;
@@ -86,7 +87,7 @@ public final class ImageIndex {
       throw new InvalidInputException(source, "is an image index; an index entry must be a single-platform image");
     }
     if (!MediaTypes.isManifest(type)) {
-      throw new InvalidInputException(source, "media type '" + type + "' is not an image manifest");
+      throw new InvalidInputException(source, "media type " + ImageText.quote(type) + " is not an image manifest");
     }
     Descriptor configDesc = Descriptor.parse(doc.path("config"), source + " config");
     ObjectNode config;

@@ -1,5 +1,6 @@
 package dev.kairos.factory.oci.internal.layer;
 
+import dev.kairos.factory.core.api.ImageText;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.UnsafePathException;
 import dev.kairos.factory.core.api.fs.FileMetadata;
@@ -15,8 +16,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -37,6 +40,19 @@ public final class LayerUnpacker {
   private static final String OPAQUE = ".wh..wh..opq";
   private static final int READ_AHEAD_CHUNKS = 8;
   private static final int READ_AHEAD_CHUNK = 1 << 20;
+  /**
+   * The longest member name taken: Linux's {@code PATH_MAX}. A longer one could not be created
+   * through a path anyway, and refusing it first gives one short error instead of a file system
+   * error that repeats the whole name.
+   */
+  static final int MAX_NAME = 4096;
+  /**
+   * The deepest member taken. Each member's parents are resolved inside the root one level at a
+   * time, so the work of a deep chain grows with the cube of its depth (each member, each parent,
+   * each lookup of a longer path): 512 levels took half a minute on a busy machine, 2,000 would
+   * take hours. Real trees stay far below this (deep {@code node_modules} reach a few dozen).
+   */
+  static final int MAX_DEPTH = 256;
 
   private final RootFs root;
 
@@ -80,7 +96,7 @@ public final class LayerUnpacker {
         throw ex.path().equals(e.name()) ? ex
             : new UnsafePathException(e.name(), "layer " + name + ": " + ex.getMessage());
       } catch (IOException | IllegalArgumentException ex) {
-        throw new KairosException("layer " + name + ": member '" + e.name() + "': " + ex.getMessage(), ex);
+        throw new KairosException("layer " + name + ": member " + ImageText.quote(e.name()) + ": " + ex.getMessage(), ex);
       }
     }
     // Creating children bumped the directories' times; put back the archived ones, deepest first.
@@ -164,7 +180,7 @@ public final class LayerUnpacker {
       case HARDLINK -> {
         ImagePath existingName = entryPath(e.linkName(), e.name());
         if (!root.exists(existingName)) {
-          throw new UnsafePathException(e.name(), "hardlink to '" + e.linkName() + "', which is not in the image");
+          throw new UnsafePathException(e.name(), "hardlink to " + ImageText.quote(e.linkName()) + ", which is not in the image");
         }
         root.createHardlink(target, existingName);
       }
@@ -183,9 +199,16 @@ public final class LayerUnpacker {
     if (name.indexOf('\0') >= 0) {
       throw new UnsafePathException(entry, "name contains a NUL character");
     }
+    long depth = name.length() > MAX_NAME ? name.chars().filter(c -> c == '/').count()
+        : Arrays.stream(name.split("/")).filter(c -> !c.isEmpty() && !c.equals(".")).count();
+    if (name.length() > MAX_NAME || depth > MAX_DEPTH) {
+      throw new UnsafePathException(entry, String.format(Locale.ROOT,
+          "name is %,d characters long, about %,d levels deep; at most %,d characters and %,d levels are taken",
+          name.length(), depth, MAX_NAME, MAX_DEPTH));
+    }
     for (String c : name.split("/")) {
       if (c.equals("..")) {
-        throw new UnsafePathException(entry, "name '" + name + "' contains '..'; layers must not climb out of the root");
+        throw new UnsafePathException(entry, "name " + ImageText.quote(name) + " contains '..'; layers must not climb out of the root");
       }
     }
     return ImagePath.of(name);

@@ -1,5 +1,6 @@
 package dev.kairos.factory.oci.internal.pull;
 
+import dev.kairos.factory.core.api.ImageText;
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.oci.api.DigestMismatchException;
@@ -94,7 +95,8 @@ public final class Archives {
     if (manifestJson == null) {
       throw new InvalidInputException(file.toString(), "not a docker save archive: it has no manifest.json");
     }
-    JsonNode list = Json.parseAny(manifestJson, file + ":manifest.json");
+    String source = file + ":manifest.json";
+    JsonNode list = checkedManifest(Json.parseAny(manifestJson, source), source);
     JsonNode chosen = null;
     List<String> tags = new ArrayList<>();
     for (JsonNode m : list) {
@@ -109,7 +111,8 @@ public final class Archives {
       }
     }
     if (chosen == null) {
-      throw new InvalidInputException(file + ":manifest.json", "no image tagged '" + tag + "' (tags: " + String.join(", ", tags) + ")");
+      throw new InvalidInputException(source, "no image tagged " + ImageText.quote(tag)
+          + " (tags: " + ImageText.escape(String.join(", ", tags)) + ")");
     }
     Descriptor config = member(byName, chosen.path("Config").asString(""), file);
     ObjectNode configJson;
@@ -147,13 +150,71 @@ public final class Archives {
     return new DockerArchive(new StoreOrigin(store, new Origin.Top(manifestDesc, json)), names);
   }
 
+  /**
+   * {@code docker save} writes an array of images, each an object with a string {@code Config}, an
+   * array of strings {@code Layers} and an optional array of strings {@code RepoTags}; anything
+   * else is named here rather than failing later as a missing member called '' or '5'.
+   */
+  private static JsonNode checkedManifest(JsonNode list, String source) throws InvalidInputException {
+    if (list == null || !list.isArray()) {
+      throw new InvalidInputException(source, "expected an array of images, as docker save writes, got "
+          + kind(list));
+    }
+    if (list.isEmpty()) {
+      throw new InvalidInputException(source, "lists no image (an empty array)");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode m = list.get(i);
+      String which = "image " + (i + 1) + " of " + list.size();
+      if (!m.isObject()) {
+        throw new InvalidInputException(source, which + ": expected an object, got " + kind(m));
+      }
+      if (!m.path("Config").isString()) {
+        throw new InvalidInputException(source, which + ": \"Config\" must be a string naming the config member, got "
+            + kind(m.get("Config")));
+      }
+      checkStrings(m, "Layers", true, which, source);
+      checkStrings(m, "RepoTags", false, which, source);
+    }
+    return list;
+  }
+
+  private static void checkStrings(JsonNode m, String field, boolean required, String which, String source)
+      throws InvalidInputException {
+    JsonNode a = m.get(field);
+    if (a == null || a.isNull()) {
+      if (required) {
+        throw new InvalidInputException(source, which + ": \"" + field + "\" is missing");
+      }
+      return;
+    }
+    if (!a.isArray()) {
+      throw new InvalidInputException(source, which + ": \"" + field + "\" must be an array of strings, got " + kind(a));
+    }
+    for (JsonNode e : a) {
+      if (!e.isString()) {
+        throw new InvalidInputException(source, which + ": \"" + field + "\" must hold strings, got " + kind(e));
+      }
+    }
+  }
+
+  /** What a JSON value is, with a short form of it, for messages. */
+  private static String kind(JsonNode n) {
+    if (n == null || n.isMissingNode()) {
+      return "nothing";
+    }
+    String type = n.isObject() ? "an object" : n.isArray() ? "an array" : n.isString() ? "a string"
+        : n.isNumber() ? "a number" : n.isBoolean() ? "a boolean" : "null";
+    return n.isNull() ? type : type + " " + ImageText.escape(n.toString(), 60);
+  }
+
   /** An unpacked docker archive and the member name of each of its blobs (to read them again later). */
   public record DockerArchive(StoreOrigin origin, Map<String, String> memberNames) {}
 
   private static Descriptor member(Map<String, Descriptor> byName, String name, Path file) throws InvalidInputException {
     Descriptor d = byName.get(clean(name));
     if (d == null) {
-      throw new InvalidInputException(file + ":manifest.json", "names member '" + name + "', which the archive lacks");
+      throw new InvalidInputException(file + ":manifest.json", "names member " + ImageText.quote(name) + ", which the archive lacks");
     }
     return d;
   }

@@ -1,5 +1,6 @@
 package dev.kairos.factory.oci.internal.pull;
 
+import dev.kairos.factory.core.api.ImageText;
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.oci.internal.image.BlobStore;
@@ -46,7 +47,7 @@ public final class StoreOrigin implements Origin {
     }
     if (chosen == null) {
       throw new InvalidInputException(dir + "/index.json", (tag == null ? "holds " + manifests.size()
-          + " images; name one" : "has no image tagged '" + tag + "'") + " (tags: " + String.join(", ", tags) + ")");
+          + " images; name one" : "has no image tagged " + ImageText.quote(tag)) + " (tags: " + String.join(", ", tags) + ")");
     }
     if (chosen.mediaType().isEmpty()) {
       chosen = chosen.withMediaType(MediaTypes.OCI_MANIFEST);

@@ -46,6 +46,33 @@ final class CredentialFiles {
     return Optional.empty();
   }
 
+  /**
+   * The first login file with an entry for {@code ref}'s registry ({@code auths} or
+   * {@code credHelpers}), found without decoding a secret or running a helper; for telling a user
+   * why a login was not used. Unreadable or malformed files are passed over.
+   */
+  static Optional<Path> fileWithLogin(ImageReference ref, Map<String, String> env) {
+    for (Path file : files(env)) {
+      try {
+        if (!Files.isRegularFile(file) || Files.size(file) > MAX_FILE) {
+          continue;
+        }
+        ObjectNode doc = Json.parse(Files.readAllBytes(file), file.toString());
+        for (String section : List.of("auths", "credHelpers")) {
+          for (Map.Entry<String, JsonNode> e : doc.path(section).properties()) {
+            String k = normalise(e.getKey());
+            if (k.equals(ref.registry()) || k.startsWith(ref.registry() + "/")) {
+              return Optional.of(file);
+            }
+          }
+        }
+      } catch (IOException e) {
+        // only a hint is at stake
+      }
+    }
+    return Optional.empty();
+  }
+
   private static List<Path> files(Map<String, String> env) {
     List<Path> files = new ArrayList<>();
     Optional.ofNullable(env.get("REGISTRY_AUTH_FILE")).ifPresent(f -> files.add(Path.of(f)));

@@ -1,6 +1,7 @@
 package dev.kairos.factory.oci.internal.registry;
 
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.fs.FsEntry.ContentSource;
 import dev.kairos.factory.oci.api.ImageReference;
 import dev.kairos.factory.oci.api.RegistryUnreachableException;
 import dev.kairos.factory.oci.internal.image.BlobStore;
@@ -24,6 +25,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -59,6 +61,8 @@ public final class RegistryClient {
   private final TokenAuth auth;
   private final String pullScope;
   private final String pushScope;
+  /** A login file with an entry for this registry that was not used because the registry is plain HTTP. */
+  private final Optional<Path> unusedLogin;
 
   /**
    * @param insecure plain HTTP, for loopback registries or when asked
@@ -82,6 +86,8 @@ public final class RegistryClient {
         pass = c.get().password();
       }
     }
+    // Logins are never sent in clear text; remember one we held back, to explain a 401.
+    this.unusedLogin = user == null && insecure ? CredentialFiles.fileWithLogin(ref, System.getenv()) : Optional.empty();
     this.auth = new TokenAuth(http, user, pass);
     this.pullScope = "repository:" + ref.repository() + ":pull";
     this.pushScope = "repository:" + ref.repository() + ":pull,push";
@@ -162,7 +168,7 @@ public final class RegistryClient {
   }
 
   /** Uploads a blob whose digest and size are known, streaming it from {@code open} (POST, then one PUT). */
-  public void pushBlob(Descriptor d, BlobOpener open) throws IOException {
+  public void pushBlob(Descriptor d, ContentSource open) throws IOException {
     String what = "push blob " + d.digest();
     HttpResponse<InputStream> start = send(request(uri("/blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody()),
         pushScope, what);
@@ -207,12 +213,6 @@ public final class RegistryClient {
     r.body().close();
     check(r, 201, what);
     return r.headers().firstValue("Docker-Content-Digest");
-  }
-
-  /** Something that opens a stream of a blob's bytes, again for each attempt. */
-  @FunctionalInterface
-  public interface BlobOpener {
-    InputStream open() throws IOException;
   }
 
   private URI uri(String path) {
@@ -336,7 +336,9 @@ public final class RegistryClient {
       body = "";
     }
     String hint = switch (status) {
-      case 401 -> ": " + auth.describe() + " not accepted";
+      case 401 -> ": " + auth.describe() + " not accepted" + unusedLogin.map(f -> " (the login for " + ref.registry()
+          + " in " + f + " was not sent: this registry is reached over plain HTTP, and logins from login files go"
+          + " only over HTTPS; give the credentials explicitly)").orElse("");
       case 403 -> ": denied";
       case 404 -> ": not found";
       default -> "";

@@ -1,5 +1,6 @@
 package dev.kairos.factory.oci.internal.tar;
 
+import dev.kairos.factory.core.api.ImageText;
 import dev.kairos.factory.core.api.KairosException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -119,7 +120,7 @@ public final class TarReader {
     String link = pax.containsKey("linkpath") ? utf8(pax.get("linkpath")) : longLink != null ? longLink : string(157, 100);
     for (String k : pax.keySet()) {
       if (k.startsWith("GNU.sparse.")) {
-        throw new KairosException(source + ": member '" + name + "' is a sparse file, which layers must not use");
+        throw new KairosException(source + ": member " + ImageText.quote(name) + " is a sparse file, which layers must not use");
       }
     }
     long size = pax.containsKey("size") ? paxLong(pax, "size", name) : headerSize;
@@ -131,7 +132,7 @@ public final class TarReader {
       case '4' -> TarEntry.Kind.BLOCK_DEVICE;
       case '5' -> TarEntry.Kind.DIRECTORY;
       case '6' -> TarEntry.Kind.FIFO;
-      default -> throw new KairosException(source + ": member '" + name + "' has unsupported type '"
+      default -> throw new KairosException(source + ": member " + ImageText.quote(name) + " has unsupported type '"
           + (flag >= 32 && flag < 127 ? String.valueOf(flag) : "\\" + (int) flag) + "'");
     };
     int uid = pax.containsKey("uid") ? (int) paxLong(pax, "uid", name) : (int) number(108, 8);
@@ -150,7 +151,7 @@ public final class TarReader {
       }
     });
     if (uid < 0 || gid < 0) {
-      throw new KairosException(source + ": member '" + name + "' has an out-of-range owner");
+      throw new KairosException(source + ": member " + ImageText.quote(name) + " has an out-of-range owner");
     }
     // Only regular files carry content: the size field of links, devices and directories is
     // ignored, as GNU tar and Go's archive/tar do.
@@ -194,7 +195,7 @@ public final class TarReader {
 
   private byte[] readMeta(long size, String rawName) throws IOException {
     if (size < 0 || size > MAX_META) {
-      throw new KairosException(source + ": extended header of '" + rawName + "' is too large (" + size + " bytes)");
+      throw new KairosException(source + ": extended header of " + ImageText.quote(rawName) + " is too large (" + size + " bytes)");
     }
     byte[] data = in.readNBytes((int) size);
     if (data.length < size) {
@@ -215,18 +216,18 @@ public final class TarReader {
       try {
         len = Integer.parseInt(new String(data, pos, sp - pos, StandardCharsets.US_ASCII));
       } catch (NumberFormatException e) {
-        throw new KairosException(source + ": malformed PAX record in '" + rawName + "'");
+        throw new KairosException(source + ": malformed PAX record in " + ImageText.quote(rawName));
       }
       int end = pos + len;
       if (len <= 0 || end > data.length || data[end - 1] != '\n') {
-        throw new KairosException(source + ": malformed PAX record in '" + rawName + "'");
+        throw new KairosException(source + ": malformed PAX record in " + ImageText.quote(rawName));
       }
       int eq = sp + 1;
       while (eq < end && data[eq] != '=') {
         eq++;
       }
       if (eq >= end) {
-        throw new KairosException(source + ": malformed PAX record in '" + rawName + "'");
+        throw new KairosException(source + ": malformed PAX record in " + ImageText.quote(rawName));
       }
       String key = new String(data, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
       byte[] value = java.util.Arrays.copyOfRange(data, eq + 1, end - 1);
@@ -243,7 +244,7 @@ public final class TarReader {
     try {
       return Long.parseLong(utf8(pax.get(key)));
     } catch (NumberFormatException e) {
-      throw new KairosException(source + ": member '" + name + "' has a bad PAX " + key);
+      throw new KairosException(source + ": member " + ImageText.quote(name) + " has a bad PAX " + key);
     }
   }
 
@@ -258,7 +259,7 @@ public final class TarReader {
       long nanos = Long.parseLong(frac);
       return v.startsWith("-") ? Instant.ofEpochSecond(secs, -nanos) : Instant.ofEpochSecond(secs, nanos);
     } catch (NumberFormatException e) {
-      throw new KairosException(source + ": member '" + name + "' has a bad PAX mtime '" + v + "'");
+      throw new KairosException(source + ": member " + ImageText.quote(name) + " has a bad PAX mtime " + ImageText.quote(v));
     }
   }
 
@@ -272,19 +273,19 @@ public final class TarReader {
       signed += b;
     }
     if (stored != unsigned && stored != signed) {
-      throw new KairosException(source + ": corrupt tar header (checksum mismatch) near '" + string(0, 100) + "'");
+      throw new KairosException(source + ": corrupt tar header (checksum mismatch) near " + ImageText.quote(string(0, 100)));
     }
   }
 
   private long number(int off, int len) throws IOException {
     if ((header[off] & 0x80) != 0) {
       if ((header[off] & 0x40) != 0) {
-        throw new KairosException(source + ": negative number in the header of '" + string(0, 100) + "'");
+        throw new KairosException(source + ": negative number in the header of " + ImageText.quote(string(0, 100)));
       }
       long v = header[off] & 0x3f;
       for (int i = 1; i < len; i++) {
         if ((v >>> 55) != 0) {
-          throw new KairosException(source + ": number too large in the header of '" + string(0, 100) + "'");
+          throw new KairosException(source + ": number too large in the header of " + ImageText.quote(string(0, 100)));
         }
         v = (v << 8) | (header[off + i] & 0xff);
       }
@@ -301,7 +302,7 @@ public final class TarReader {
     }
     for (; i < end; i++) {
       if (header[i] != ' ' && header[i] != 0) {
-        throw new KairosException(source + ": bad octal number in the header of '" + string(0, 100) + "'");
+        throw new KairosException(source + ": bad octal number in the header of " + ImageText.quote(string(0, 100)));
       }
     }
     return v;
