@@ -28,6 +28,19 @@ public final class GoTemplate {
     }
   }
 
+  /**
+   * A template ran past one of the limits on hostile input: more range iterations, output or
+   * nesting than any real configuration needs. Unlike {@link TemplateException} it is never
+   * swallowed by {@link #expandOrKeep}: the caller reports it with the file it came from.
+   */
+  public static final class LimitException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LimitException(String message) {
+      super(message);
+    }
+  }
+
   /** The value of a missing map key: prints as {@code <no value>}, counts as nil. */
   private static final Object MISSING = new Object() {
     @Override
@@ -35,12 +48,17 @@ public final class GoTemplate {
       return "<no value>";
     }
   };
-  private static final int MAX_OUTPUT = 16 << 20;
-  private static final int MAX_RANGE = 100_000;
+  /** Characters one expansion may produce, and any string a function may return. */
+  static final int MAX_OUTPUT = 16 << 20;
+  /** Iterations of all {@code range} actions of one expansion together. */
+  static final int MAX_RANGE = 100_000;
+  /** Nesting of blocks and parentheses. */
+  static final int MAX_NESTING = 100;
 
   private final String text;
   private int pos;
   private final List<Object> tokens = new ArrayList<>();
+  private int nesting;
 
   private GoTemplate(String text) {
     this.text = text;
@@ -217,6 +235,17 @@ public final class GoTemplate {
   }
 
   private Node parseBlock(String kind, String head, int[] at) throws TemplateException {
+    if (++nesting > MAX_NESTING) {
+      throw new LimitException("template blocks nest past the limit of " + MAX_NESTING + " levels");
+    }
+    try {
+      return parseBlockBody(kind, head, at);
+    } finally {
+      nesting--;
+    }
+  }
+
+  private Node parseBlockBody(String kind, String head, int[] at) throws TemplateException {
     List<List<Expr>> p = pipeline(head);
     List<Node> body = parseList(at, false);
     List<Node> otherwise = List.of();
@@ -248,14 +277,18 @@ public final class GoTemplate {
   /** Parses a pipeline: commands separated by {@code |}, each a list of operands. */
   private static List<List<Expr>> pipeline(String s) throws TemplateException {
     int[] i = {0};
-    List<List<Expr>> p = pipelineAt(s, i, false);
+    List<List<Expr>> p = pipelineAt(s, i, 0);
     if (p.isEmpty() || p.stream().anyMatch(List::isEmpty)) {
       throw new TemplateException("empty command in pipeline: " + s);
     }
     return p;
   }
 
-  private static List<List<Expr>> pipelineAt(String s, int[] i, boolean inParen) throws TemplateException {
+  private static List<List<Expr>> pipelineAt(String s, int[] i, int depth) throws TemplateException {
+    if (depth > MAX_NESTING) {
+      throw new LimitException("template parentheses nest past the limit of " + MAX_NESTING + " levels");
+    }
+    boolean inParen = depth > 0;
     List<List<Expr>> cmds = new ArrayList<>();
     List<Expr> cur = new ArrayList<>();
     while (true) {
@@ -284,7 +317,7 @@ public final class GoTemplate {
       }
       if (c == '(') {
         i[0]++;
-        List<List<Expr>> sub = pipelineAt(s, i, true);
+        List<List<Expr>> sub = pipelineAt(s, i, depth + 1);
         List<String> fields = new ArrayList<>();
         while (i[0] < s.length() && s.charAt(i[0]) == '.') {
           int st = ++i[0];
@@ -399,6 +432,7 @@ public final class GoTemplate {
   private static final class Exec {
     private final Object root;
     private final StringBuilder out;
+    private long iterations;
 
     Exec(Object root, StringBuilder out) {
       this.root = root;
@@ -407,13 +441,12 @@ public final class GoTemplate {
 
     void run(List<Node> nodes, Object dot) throws TemplateException {
       for (Node n : nodes) {
-        if (out.length() > MAX_OUTPUT) {
-          throw new TemplateException("template output too large");
-        }
         if (n instanceof TextNode) {
           out.append(((TextNode) n).text());
+          checkLength(out.length());
         } else if (n instanceof PrintNode) {
           out.append(print(eval(((PrintNode) n).pipeline(), dot)));
+          checkLength(out.length());
         } else if (n instanceof IfNode) {
           IfNode f = (IfNode) n;
           run(truth(eval(f.cond(), dot)) ? f.then() : f.otherwise(), dot);
@@ -434,19 +467,20 @@ public final class GoTemplate {
           } else if (v instanceof Collection) {
             items.addAll((Collection<?>) v);
           } else if (v instanceof Long) {
-            for (long k = 0; k < Math.min((Long) v, MAX_RANGE); k++) {
+            for (long k = 0; k < Math.min((Long) v, MAX_RANGE + 1L); k++) {
               items.add(k);
             }
           } else if (v != null && v != MISSING) {
             throw new TemplateException("range can't iterate over " + v);
           }
-          if (items.size() > MAX_RANGE) {
-            throw new TemplateException("range over too many items");
-          }
           if (items.isEmpty()) {
             run(r.otherwise(), dot);
           }
           for (Object item : items) {
+            // Counted over every range of the expansion, so that nested ranges cannot multiply.
+            if (++iterations > MAX_RANGE) {
+              throw new LimitException("template range runs past the limit of " + MAX_RANGE + " iterations");
+            }
             run(r.body(), item);
           }
         }
@@ -512,6 +546,13 @@ public final class GoTemplate {
     }
   }
 
+  /** Throws once a string being built would pass {@link #MAX_OUTPUT} characters. */
+  static void checkLength(long length) {
+    if (length > MAX_OUTPUT) {
+      throw new LimitException("template output grows past the limit of " + (MAX_OUTPUT >> 20) + " MiB");
+    }
+  }
+
   static boolean truth(Object v) {
     if (v == null || v == MISSING) {
       return false;
@@ -547,6 +588,7 @@ public final class GoTemplate {
       String sep = "";
       for (Map.Entry<?, ?> e : new TreeMap<>((Map<?, ?>) v).entrySet()) {
         b.append(sep).append(e.getKey()).append(':').append(print(e.getValue()));
+        checkLength(b.length());
         sep = " ";
       }
       return b.append(']').toString();
@@ -556,6 +598,7 @@ public final class GoTemplate {
       String sep = "";
       for (Object o : (Collection<?>) v) {
         b.append(sep).append(print(o));
+        checkLength(b.length());
         sep = " ";
       }
       return b.append(']').toString();
@@ -690,6 +733,7 @@ public final class GoTemplate {
               b.append(' ');
             }
             b.append(name.equals("cat") ? str(o) : print(o));
+            checkLength(b.length());
           }
           return b.toString();
         }
@@ -697,6 +741,7 @@ public final class GoTemplate {
           StringBuilder b = new StringBuilder();
           for (int i = 0; i < a.size(); i++) {
             b.append(i == 0 ? "" : " ").append(print(a.get(i)));
+            checkLength(b.length());
           }
           return b.append('\n').toString();
         }
@@ -799,7 +844,7 @@ public final class GoTemplate {
           return truth(a.get(2)) ? a.get(0) : a.get(1);
         case "replace":
           arity(name, a, 3);
-          return str(a.get(2)).replace(str(a.get(0)), str(a.get(1)));
+          return replace(str(a.get(2)), str(a.get(0)), str(a.get(1)));
         case "quote":
         case "squote": {
           List<String> parts = new ArrayList<>();
@@ -858,10 +903,12 @@ public final class GoTemplate {
         case "repeat": {
           arity(name, a, 2);
           long n = num(a.get(0));
-          if (n < 0 || n > 1_000_000) {
+          if (n < 0) {
             throw new TemplateException("repeat count out of range: " + n);
           }
-          return str(a.get(1)).repeat((int) n);
+          String s = str(a.get(1));
+          checkLength(s.isEmpty() ? 0 : Math.multiplyHigh(n, s.length()) != 0 ? Long.MAX_VALUE : n * s.length());
+          return s.repeat((int) n);
         }
         case "join": {
           arity(name, a, 2);
@@ -869,11 +916,15 @@ public final class GoTemplate {
           if (!(l instanceof Collection)) {
             return str(l);
           }
-          List<String> parts = new ArrayList<>();
+          String sep = str(a.get(0));
+          StringBuilder b = new StringBuilder();
+          boolean first = true;
           for (Object o : (Collection<?>) l) {
-            parts.add(str(o));
+            b.append(first ? "" : sep).append(str(o));
+            first = false;
+            checkLength(b.length());
           }
-          return String.join(str(a.get(0)), parts);
+          return b.toString();
         }
         case "splitList":
           arity(name, a, 2);
@@ -887,12 +938,29 @@ public final class GoTemplate {
         case "nindent": {
           arity(name, a, 2);
           String pad = " ".repeat((int) Math.min(Math.max(num(a.get(0)), 0), 1000));
-          String r = pad + str(a.get(1)).replace("\n", "\n" + pad);
+          String r = pad + replace(str(a.get(1)), "\n", "\n" + pad);
           return name.equals("nindent") ? "\n" + r : r;
         }
         default:
           throw new TemplateException("function \"" + name + "\" not defined");
       }
+    }
+
+    /** {@link String#replace}, refused before it starts if the result would pass the output limit. */
+    private static String replace(String s, String target, String replacement) {
+      long grows = replacement.length() - (long) target.length();
+      if (grows > 0) {
+        long count = 0;
+        if (target.isEmpty()) {
+          count = s.length() + 1L;
+        } else {
+          for (int i = s.indexOf(target); i >= 0; i = s.indexOf(target, i + target.length())) {
+            count++;
+          }
+        }
+        checkLength(s.length() + count * grows);
+      }
+      return s.replace(target, replacement);
     }
 
     private static String expandEnv(String s) {
@@ -966,6 +1034,7 @@ public final class GoTemplate {
           default:
             throw new TemplateException("unsupported printf verb %" + v);
         }
+        checkLength(b.length());
       }
       return b.toString();
     }

@@ -7,6 +7,9 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
@@ -65,12 +68,36 @@ public final class YamlReader {
       }
       return readValue(t, 0);
     } catch (JacksonException e) {
-      TokenStreamLocation loc = e.getLocation();
-      String msg = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
-      msg = msg.replaceAll("\\s*\\n\\s*", " ").trim();
-      throw new InvalidInputException(source, loc == null ? 0 : loc.getLineNr(),
-          loc == null ? 0 : loc.getColumnNr(), "YAML syntax error: " + msg);
+      throw syntaxError(e);
     }
+  }
+
+  /** A parser's "in reader, line L, column C:" and the source line with a caret under the spot. */
+  private static final Pattern MARK = Pattern.compile(
+      "\\s*in reader, line (\\d+), column (\\d+):(?:\\n[^\\n]*(?:\\n\\s*\\^)?)?");
+
+  /**
+   * One line, at the spot the parser names last (the problem, after its context): the parser's
+   * drawings of the source are dropped, as the location already says where.
+   */
+  private InvalidInputException syntaxError(JacksonException e) {
+    String msg = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
+    TokenStreamLocation loc = e.getLocation();
+    int line = loc == null ? 0 : loc.getLineNr();
+    int col = loc == null ? 0 : loc.getColumnNr();
+    Matcher m = MARK.matcher(msg);
+    StringBuilder text = new StringBuilder();
+    int from = 0;
+    while (m.find()) {
+      text.append(msg, from, m.start()).append('\n');
+      from = m.end();
+      line = Integer.parseInt(m.group(1));
+      col = Integer.parseInt(m.group(2));
+    }
+    text.append(msg.substring(from));
+    String oneLine = text.toString().lines().map(String::strip).filter(l -> !l.isEmpty())
+        .collect(Collectors.joining("; "));
+    return new InvalidInputException(source, Math.max(line, 0), Math.max(col, 0), "YAML syntax error: " + oneLine);
   }
 
   private YamlNode readValue(JsonToken t, int depth) throws InvalidInputException {

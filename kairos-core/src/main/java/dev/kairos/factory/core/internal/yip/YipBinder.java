@@ -40,22 +40,64 @@ public final class YipBinder {
   private final String source;
   private final boolean strict;
   private final List<YipDiagnostic> diagnostics = new ArrayList<>();
+  /** Every reason to reject the document, in source order; binding goes on past each one. */
+  private final List<InvalidInputException> errors = new ArrayList<>();
 
   private YipBinder(String source, boolean strict) {
     this.source = source;
     this.strict = strict;
   }
 
-  /** Parses the text of one document (plain or {@code #cloud-config}). */
+  /**
+   * A document bound as far as it could be, with every error found in it. {@code document} is
+   * null when the YAML itself did not read (then {@code errors} holds that one syntax error).
+   */
+  public record Checked(YipDocument document, List<InvalidInputException> errors) {
+    public Checked {
+      errors = List.copyOf(errors);
+    }
+  }
+
+  /** Parses the text of one document (plain or {@code #cloud-config}); throws its first error. */
   public static YipDocument parse(String source, String text, boolean strict) throws InvalidInputException {
-    YamlNode root = YamlReader.read(source, text);
-    return bind(source, root, isCloudConfig(text), strict);
+    return orFirstError(check(source, text, strict));
+  }
+
+  /** Parses the text of one document, collecting every error instead of stopping at the first. */
+  public static Checked check(String source, String text, boolean strict) {
+    YamlNode root;
+    try {
+      root = YamlReader.read(source, text);
+    } catch (InvalidInputException e) {
+      return new Checked(null, List.of(e));
+    }
+    return new YipBinder(source, strict).checked(root, isCloudConfig(text));
   }
 
   /** Binds an already built node tree (the dot-notation loader makes one). */
   public static YipDocument bind(String source, YamlNode root, boolean cloudConfig, boolean strict)
       throws InvalidInputException {
-    return new YipBinder(source, strict).document(root, cloudConfig);
+    return orFirstError(new YipBinder(source, strict).checked(root, cloudConfig));
+  }
+
+  private static YipDocument orFirstError(Checked c) throws InvalidInputException {
+    if (!c.errors().isEmpty()) {
+      throw c.errors().get(0);
+    }
+    return c.document();
+  }
+
+  private Checked checked(YamlNode root, boolean cloudConfig) {
+    YipDocument doc = null;
+    try {
+      doc = document(root, cloudConfig);
+    } catch (InvalidInputException e) {
+      errors.add(e);
+    }
+    if (doc == null) {
+      doc = new YipDocument(source, "", cloudConfig, Map.of(), diagnostics);
+    }
+    return new Checked(doc, errors);
   }
 
   /**
@@ -105,9 +147,11 @@ public final class YipBinder {
         String stage = e.key().text();
         List<YipStep> steps = stages.computeIfAbsent(stage, k -> new ArrayList<>());
         if (!isNull(e.value())) {
-          for (YamlNode item : sequence(e.value(), "stage '" + stage + "'").items()) {
-            steps.add(step(item));
-          }
+          attempt(() -> {
+            for (YamlNode item : sequence(e.value(), "stage '" + stage + "'").items()) {
+              attempt(() -> steps.add(step(item)));
+            }
+          });
         }
       }
     }
@@ -218,15 +262,54 @@ public final class YipBinder {
 
   // ------------------------------------------------------------------ steps
 
+  /**
+   * One step: its keys bound by concern, each concern on its own, so that a type mismatch in one
+   * is recorded and the others are still checked ({@code yip validate} reports them all).
+   */
   private YipStep step(YamlNode node) throws InvalidInputException {
     Fields f = fields(node, "step", STEP_KEYS);
     YipStep.Builder b = YipStep.builder().location(loc(node));
+    attempt(() -> order(f, b));
+    attempt(() -> conditions(f, b));
+    attempt(() -> filesystem(f, b));
+    attempt(() -> remote(f, b));
+    attempt(() -> b.commands(f.strings("commands")));
+    attempt(() -> b.ensureEntities(entities(f.list("ensure_entities"), "ensure_entities")));
+    attempt(() -> b.deleteEntities(entities(f.list("delete_entities"), "delete_entities")));
+    attempt(() -> system(f, b));
+    attempt(() -> accounts(f, b));
+    attempt(() -> services(f, b));
+    attempt(() -> environment(f, b));
+    attempt(() -> platform(f, b));
+    attempt(() -> packages(f, b));
+    return b.build();
+  }
+
+  private interface Binding {
+    void run() throws InvalidInputException;
+  }
+
+  /** Runs one binding; its error is recorded (the document is rejected) and binding goes on. */
+  private void attempt(Binding binding) {
+    try {
+      binding.run();
+    } catch (InvalidInputException e) {
+      errors.add(e);
+    }
+  }
+
+  /** {@code name} and {@code after}. */
+  private void order(Fields f, YipStep.Builder b) throws InvalidInputException {
     b.name(f.string("name"));
     List<String> after = new ArrayList<>();
     for (YamlNode a : f.list("after")) {
       after.add(fields(a, "after entry", Set.of("name")).string("name"));
     }
     b.after(after);
+  }
+
+  /** Whether the step runs: {@code if}, {@code node}, {@code only_*}, {@code if_files}. */
+  private void conditions(Fields f, YipStep.Builder b) throws InvalidInputException {
     b.ifCommand(f.string("if")).node(f.string("node")).onlyOs(f.string("only_os"))
         .onlyOsVersion(f.string("only_os_version")).onlyArch(f.string("only_arch"))
         .onlyServiceManager(f.string("only_service_manager"));
@@ -238,6 +321,10 @@ public final class YipBinder {
       ifFiles.put(e.key().text(), strings(e.value(), "if_files." + e.key().text()));
     }
     b.ifFiles(ifFiles);
+  }
+
+  /** {@code files} and {@code directories}. */
+  private void filesystem(Fields f, YipStep.Builder b) throws InvalidInputException {
     List<YipStep.FileEntry> files = new ArrayList<>();
     for (YamlNode n : f.list("files")) {
       Fields x = fields(n, "files entry", Set.of("path", "content", "encoding", "permissions", "owner", "group",
@@ -253,6 +340,10 @@ public final class YipBinder {
           x.integer("group")));
     }
     b.directories(dirs);
+  }
+
+  /** What comes from the network: {@code downloads}, {@code git}. */
+  private void remote(Fields f, YipStep.Builder b) throws InvalidInputException {
     List<YipStep.Download> downloads = new ArrayList<>();
     for (YamlNode n : f.list("downloads")) {
       Fields x = fields(n, "downloads entry", Set.of("path", "url", "permissions", "owner", "group", "ownerstring",
@@ -272,9 +363,10 @@ public final class YipBinder {
           auth == null ? "" : auth.string("private_key"), auth == null ? "" : auth.string("public_key"),
           auth != null && auth.bool("insecure")));
     }
-    b.commands(f.strings("commands"));
-    b.ensureEntities(entities(f.list("ensure_entities"), "ensure_entities"));
-    b.deleteEntities(entities(f.list("delete_entities"), "delete_entities"));
+  }
+
+  /** The machine's settings: {@code dns}, {@code hostname}, {@code sysctl}, {@code modules}, {@code timesyncd}. */
+  private void system(Fields f, YipStep.Builder b) throws InvalidInputException {
     YamlNode dns = f.get("dns");
     if (dns != null && !isNull(dns)) {
       Fields x = fields(dns, "dns", Set.of("nameservers", "search", "options", "path"));
@@ -282,6 +374,12 @@ public final class YipBinder {
     }
     b.hostname(f.string("hostname"));
     b.sysctl(f.stringMap("sysctl"));
+    b.modules(f.strings("modules"));
+    b.timesyncd(f.stringMap("timesyncd"));
+  }
+
+  /** {@code users} and {@code authorized_keys}. */
+  private void accounts(Fields f, YipStep.Builder b) throws InvalidInputException {
     Map<String, YipStep.User> users = new LinkedHashMap<>();
     YamlNode usersNode = f.get("users");
     if (usersNode != null && !isNull(usersNode)) {
@@ -299,8 +397,10 @@ public final class YipBinder {
       keys.put(e.key().text(), strings(e.value(), "authorized_keys." + e.key().text()));
     }
     b.authorizedKeys(keys);
-    b.modules(f.strings("modules"));
-    b.timesyncd(f.stringMap("timesyncd"));
+  }
+
+  /** {@code systemctl} and {@code systemd_firstboot}. */
+  private void services(Fields f, YipStep.Builder b) throws InvalidInputException {
     YamlNode sc = f.get("systemctl");
     if (sc != null && !isNull(sc)) {
       Fields x = fields(sc, "systemctl", Set.of("enable", "disable", "start", "mask", "overrides"));
@@ -312,9 +412,17 @@ public final class YipBinder {
       b.systemctl(new YipStep.Systemctl(x.strings("enable"), x.strings("disable"), x.strings("start"),
           x.strings("mask"), overrides));
     }
+    b.systemdFirstboot(f.stringMap("systemd_firstboot"));
+  }
+
+  /** {@code environment} and {@code environment_file}. */
+  private void environment(Fields f, YipStep.Builder b) throws InvalidInputException {
     b.environment(f.stringMap("environment"));
     b.environmentFile(f.string("environment_file"));
-    b.systemdFirstboot(f.stringMap("systemd_firstboot"));
+  }
+
+  /** What only a booted machine does: {@code datasource}, {@code layout}, {@code unpack_images}. */
+  private void platform(Fields f, YipStep.Builder b) throws InvalidInputException {
     YamlNode ds = f.get("datasource");
     if (ds != null && !isNull(ds)) {
       Fields x = fields(ds, "datasource", Set.of("providers", "path", "userdata_name"));
@@ -324,6 +432,16 @@ public final class YipBinder {
     if (layout != null && !isNull(layout)) {
       b.layout(layout(layout));
     }
+    List<YipStep.ImageUnpack> images = new ArrayList<>();
+    for (YamlNode n : f.list("unpack_images")) {
+      Fields x = fields(n, "unpack_images entry", Set.of("source", "target", "platform"));
+      images.add(new YipStep.ImageUnpack(x.string("source"), x.string("target"), x.string("platform")));
+    }
+    b.unpackImages(images);
+  }
+
+  /** {@code packages} and {@code package_pins}. */
+  private void packages(Fields f, YipStep.Builder b) throws InvalidInputException {
     b.packagePins(f.stringMap("package_pins"));
     YamlNode pk = f.get("packages");
     if (pk != null && !isNull(pk)) {
@@ -335,13 +453,6 @@ public final class YipBinder {
       }
       b.packages(p);
     }
-    List<YipStep.ImageUnpack> images = new ArrayList<>();
-    for (YamlNode n : f.list("unpack_images")) {
-      Fields x = fields(n, "unpack_images entry", Set.of("source", "target", "platform"));
-      images.add(new YipStep.ImageUnpack(x.string("source"), x.string("target"), x.string("platform")));
-    }
-    b.unpackImages(images);
-    return b.build();
   }
 
   private YipStep.Layout layout(YamlNode node) throws InvalidInputException {

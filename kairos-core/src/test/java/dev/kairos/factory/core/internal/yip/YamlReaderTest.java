@@ -45,4 +45,18 @@ class YamlReaderTest {
     assertThat(((YamlNode.Scalar) use.entries().get(1).value()).text()).isEqualTo("3");
     assertThat(((YamlNode.Sequence) root.entries().get(2).value()).items()).hasSize(2);
   }
+
+  @Test
+  void syntaxErrorsAreOneLineAtTheProblemWithoutDrawings() {
+    assertThatThrownBy(() -> YamlReader.read("s.yaml", "a: 1\nb: c: d\n"))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          assertThat(e.getMessage()).startsWith("s.yaml:2:5: YAML syntax error: ")
+              .contains("mapping values are not allowed").doesNotContain("\n", "^", "in reader");
+        });
+    assertThatThrownBy(() -> YamlReader.read("f.yaml", "a: [1,\n"))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          assertThat(e.getMessage()).startsWith("f.yaml:2:1: YAML syntax error: ")
+              .doesNotContain("\n", "^", "in reader");
+        });
+  }
 }
