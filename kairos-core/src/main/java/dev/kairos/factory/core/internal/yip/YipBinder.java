@@ -274,8 +274,8 @@ public final class YipBinder {
     attempt(() -> filesystem(f, b));
     attempt(() -> remote(f, b));
     attempt(() -> b.commands(f.strings("commands")));
-    attempt(() -> b.ensureEntities(entities(f.list("ensure_entities"), "ensure_entities")));
-    attempt(() -> b.deleteEntities(entities(f.list("delete_entities"), "delete_entities")));
+    attempt(() -> b.ensureEntities(entities(f, "ensure_entities")));
+    attempt(() -> b.deleteEntities(entities(f, "delete_entities")));
     attempt(() -> system(f, b));
     attempt(() -> accounts(f, b));
     attempt(() -> services(f, b));
@@ -325,33 +325,19 @@ public final class YipBinder {
 
   /** {@code files} and {@code directories}. */
   private void filesystem(Fields f, YipStep.Builder b) throws InvalidInputException {
-    List<YipStep.FileEntry> files = new ArrayList<>();
-    for (YamlNode n : f.list("files")) {
-      Fields x = fields(n, "files entry", Set.of("path", "content", "encoding", "permissions", "owner", "group",
-          "ownerstring"));
-      files.add(new YipStep.FileEntry(x.string("path"), x.string("content"), x.string("encoding"),
-          x.permissions(), x.integer("owner"), x.integer("group"), x.string("ownerstring")));
-    }
-    b.files(files);
-    List<YipStep.DirectoryEntry> dirs = new ArrayList<>();
-    for (YamlNode n : f.list("directories")) {
-      Fields x = fields(n, "directories entry", Set.of("path", "permissions", "owner", "group"));
-      dirs.add(new YipStep.DirectoryEntry(x.string("path"), x.permissions(), x.integer("owner"),
-          x.integer("group")));
-    }
-    b.directories(dirs);
+    b.files(each(f, "files", "files entry", Set.of("path", "content", "encoding", "permissions", "owner", "group",
+        "ownerstring"), x -> new YipStep.FileEntry(x.string("path"), x.string("content"), x.string("encoding"),
+            x.permissions(), x.integer("owner"), x.integer("group"), x.string("ownerstring"))));
+    b.directories(each(f, "directories", "directories entry", Set.of("path", "permissions", "owner", "group"),
+        x -> new YipStep.DirectoryEntry(x.string("path"), x.permissions(), x.integer("owner"),
+            x.integer("group"))));
   }
 
   /** What comes from the network: {@code downloads}, {@code git}. */
   private void remote(Fields f, YipStep.Builder b) throws InvalidInputException {
-    List<YipStep.Download> downloads = new ArrayList<>();
-    for (YamlNode n : f.list("downloads")) {
-      Fields x = fields(n, "downloads entry", Set.of("path", "url", "permissions", "owner", "group", "ownerstring",
-          "timeout"));
-      downloads.add(new YipStep.Download(x.string("path"), x.string("url"), x.permissions(), x.integer("owner"),
-          x.integer("group"), x.string("ownerstring"), x.integer("timeout")));
-    }
-    b.downloads(downloads);
+    b.downloads(each(f, "downloads", "downloads entry", Set.of("path", "url", "permissions", "owner", "group",
+        "ownerstring", "timeout"), x -> new YipStep.Download(x.string("path"), x.string("url"), x.permissions(),
+            x.integer("owner"), x.integer("group"), x.string("ownerstring"), x.integer("timeout"))));
     YamlNode git = f.get("git");
     if (git != null && !isNull(git)) {
       Fields x = fields(git, "git", Set.of("url", "path", "branch", "branch_only", "auth"));
@@ -404,11 +390,9 @@ public final class YipBinder {
     YamlNode sc = f.get("systemctl");
     if (sc != null && !isNull(sc)) {
       Fields x = fields(sc, "systemctl", Set.of("enable", "disable", "start", "mask", "overrides"));
-      List<YipStep.UnitOverride> overrides = new ArrayList<>();
-      for (YamlNode o : x.list("overrides")) {
-        Fields y = fields(o, "systemctl.overrides entry", Set.of("service", "name", "content"));
-        overrides.add(new YipStep.UnitOverride(y.string("service"), y.string("name"), y.string("content")));
-      }
+      List<YipStep.UnitOverride> overrides = each(x, "overrides", "systemctl.overrides entry",
+          Set.of("service", "name", "content"),
+          y -> new YipStep.UnitOverride(y.string("service"), y.string("name"), y.string("content")));
       b.systemctl(new YipStep.Systemctl(x.strings("enable"), x.strings("disable"), x.strings("start"),
           x.strings("mask"), overrides));
     }
@@ -432,12 +416,8 @@ public final class YipBinder {
     if (layout != null && !isNull(layout)) {
       b.layout(layout(layout));
     }
-    List<YipStep.ImageUnpack> images = new ArrayList<>();
-    for (YamlNode n : f.list("unpack_images")) {
-      Fields x = fields(n, "unpack_images entry", Set.of("source", "target", "platform"));
-      images.add(new YipStep.ImageUnpack(x.string("source"), x.string("target"), x.string("platform")));
-    }
-    b.unpackImages(images);
+    b.unpackImages(each(f, "unpack_images", "unpack_images entry", Set.of("source", "target", "platform"),
+        x -> new YipStep.ImageUnpack(x.string("source"), x.string("target"), x.string("platform"))));
   }
 
   /** {@code packages} and {@code package_pins}. */
@@ -464,22 +444,29 @@ public final class YipBinder {
       expand = Optional.of(fields(x.get("expand_partition"), "layout.expand_partition", Set.of("size"))
           .longValue("size"));
     }
-    List<YipStep.Partition> parts = new ArrayList<>();
-    for (YamlNode p : x.list("add_partitions")) {
-      Fields y = fields(p, "layout.add_partitions entry", Set.of("fsLabel", "pLabel", "size", "filesystem",
-          "bootable"));
-      parts.add(new YipStep.Partition(y.string("fsLabel"), y.string("pLabel"), y.longValue("size"),
-          y.string("filesystem"), y.bool("bootable")));
-    }
+    List<YipStep.Partition> parts = each(x, "add_partitions", "layout.add_partitions entry", Set.of("fsLabel",
+        "pLabel", "size", "filesystem", "bootable"), y -> new YipStep.Partition(y.string("fsLabel"),
+            y.string("pLabel"), y.longValue("size"), y.string("filesystem"), y.bool("bootable")));
     return new YipStep.Layout(dev == null ? "" : dev.string("path"), dev == null ? "" : dev.string("label"),
         dev != null && dev.bool("init_disk"), dev == null ? "" : dev.string("disk_name"), expand, parts);
   }
 
-  private List<YipStep.EntityEdit> entities(List<YamlNode> nodes, String what) throws InvalidInputException {
-    List<YipStep.EntityEdit> out = new ArrayList<>();
-    for (YamlNode n : nodes) {
-      Fields x = fields(n, what + " entry", Set.of("path", "entity"));
-      out.add(new YipStep.EntityEdit(x.string("path"), x.string("entity")));
+  private List<YipStep.EntityEdit> entities(Fields f, String key) throws InvalidInputException {
+    return each(f, key, key + " entry", Set.of("path", "entity"),
+        x -> new YipStep.EntityEdit(x.string("path"), x.string("entity")));
+  }
+
+  /** Binds one list entry's fields. */
+  private interface EntryBinding<T> {
+    T bind(Fields entry) throws InvalidInputException;
+  }
+
+  /** The entries of the list under {@code key}, each a mapping of {@code known} keys bound by {@code binding}. */
+  private <T> List<T> each(Fields f, String key, String what, Set<String> known, EntryBinding<T> binding)
+      throws InvalidInputException {
+    List<T> out = new ArrayList<>();
+    for (YamlNode n : f.list(key)) {
+      out.add(binding.bind(fields(n, what, known)));
     }
     return out;
   }
