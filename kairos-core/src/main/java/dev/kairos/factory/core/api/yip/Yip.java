@@ -98,7 +98,14 @@ public final class Yip {
     return out;
   }
 
+  /** The largest yip file read; far above any real configuration, well below a heap. */
+  static final long MAX_FILE_BYTES = 64L << 20;
+
   static String read(Path file) throws IOException {
+    if (Files.size(file) > MAX_FILE_BYTES) {
+      throw new InvalidInputException(file.toString(), "larger than the limit of " + (MAX_FILE_BYTES >> 20)
+          + " MiB for a yip file");
+    }
     return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
   }
 

@@ -89,7 +89,13 @@ public final class YipValidator {
     List<YipDocument> documents = new ArrayList<>();
     List<Path> files = Yip.files(path);
     for (Path file : files) {
-      YipBinder.Checked c = YipBinder.check(file.toString(), Yip.read(file), false);
+      YipBinder.Checked c;
+      try {
+        c = YipBinder.check(file.toString(), Yip.read(file), false);
+      } catch (InvalidInputException e) {
+        out.add(error(e));
+        continue;
+      }
       c.errors().forEach(e -> out.add(error(e)));
       if (c.document() != null) {
         documents.add(c.document());
