@@ -52,6 +52,7 @@ public final class Yip {
     return STRICT;
   }
 
+  /** Whether unknown keys are errors. */
   public boolean isStrict() {
     return strict;
   }

@@ -67,6 +67,7 @@ public final class YipExecutor {
     events = b.events;
   }
 
+  /** A builder with no runner, the host architecture, a secure random and the default source date. */
   public static Builder builder() {
     return new Builder();
   }
