@@ -1,12 +1,11 @@
 package dev.kairos.factory.examples.cli;
 
-import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.yip.Yip;
 import dev.kairos.factory.core.api.yip.YipDiagnostic;
 import dev.kairos.factory.core.api.fs.RootFs;
-import dev.kairos.factory.core.api.yip.YipDocument;
 import dev.kairos.factory.core.api.yip.YipExecutor;
 import dev.kairos.factory.core.api.yip.YipReport;
+import dev.kairos.factory.core.api.yip.YipValidator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,27 +43,19 @@ final class YipCommand implements Runnable {
 
     @Override
     int run(Output out) throws Exception {
-      Yip yip = strict ? Yip.strict() : Yip.lenient();
       List<Map<String, Object>> findings = new ArrayList<>();
       StringBuilder human = new StringBuilder();
       int documents = 0;
       boolean failed = false;
-      // Every file is read, so that one run reports every problem.
+      // Every file of every argument is read, so that one run reports every problem.
       for (Path file : files) {
-        try {
-          for (YipDocument doc : yip.load(file)) {
-            documents++;
-            for (YipDiagnostic d : doc.diagnostics()) {
-              failed |= d.severity() == YipDiagnostic.Severity.ERROR;
-              findings.add(finding(d.severity().name(), d.location().source(), d.location().line(),
-                  d.location().column(), d.message()));
-              human.append(d).append('\n');
-            }
-          }
-        } catch (InvalidInputException e) {
-          failed = true;
-          findings.add(finding("ERROR", e.source(), e.line().orElse(0), e.column().orElse(0), e.detail()));
-          human.append(e.getMessage()).append('\n');
+        YipValidator.Result r = YipValidator.validate(file, strict);
+        documents += r.documents();
+        failed |= r.hasErrors();
+        for (YipDiagnostic d : r.findings()) {
+          findings.add(finding(d.severity().name(), d.location().source(), d.location().line(),
+              d.location().column(), d.message()));
+          human.append(d).append('\n');
         }
       }
       human.append(failed ? "invalid" : "valid").append(": ").append(documents).append(" document(s), ")

@@ -52,6 +52,7 @@ public final class Yip {
     return STRICT;
   }
 
+  /** Whether unknown keys are errors. */
   public boolean isStrict() {
     return strict;
   }
@@ -77,19 +78,39 @@ public final class Yip {
    * @throws NoSuchFileException if nothing is at {@code path} (it is never taken as YAML text)
    */
   public List<YipDocument> load(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      throw new NoSuchFileException(path.toString(), null, "no yip file or directory there");
-    }
     List<YipDocument> out = new ArrayList<>();
-    if (Files.isDirectory(path)) {
-      walk(path, out, 0);
-    } else {
-      out.add(loadFile(path));
+    for (Path file : files(path)) {
+      out.add(parse(read(file), file.toString()));
     }
     return out;
   }
 
-  private void walk(Path dir, List<YipDocument> out, int depth) throws IOException {
+  /** The yip files {@link #load} reads at {@code path}, in its order. */
+  static List<Path> files(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      throw new NoSuchFileException(path.toString(), null, "no yip file or directory there");
+    }
+    List<Path> out = new ArrayList<>();
+    if (Files.isDirectory(path)) {
+      walk(path, out, 0);
+    } else {
+      out.add(path);
+    }
+    return out;
+  }
+
+  /** The largest yip file read; far above any real configuration, well below a heap. */
+  static final long MAX_FILE_BYTES = 64L << 20;
+
+  static String read(Path file) throws IOException {
+    if (Files.size(file) > MAX_FILE_BYTES) {
+      throw new InvalidInputException(file.toString(), "larger than the limit of " + (MAX_FILE_BYTES >> 20)
+          + " MiB for a yip file");
+    }
+    return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+  }
+
+  private static void walk(Path dir, List<Path> out, int depth) throws IOException {
     if (depth > 64) {
       throw new InvalidInputException(dir.toString(), "directory tree deeper than 64 levels");
     }
@@ -103,13 +124,9 @@ public final class Yip {
       if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
         walk(p, out, depth + 1);
       } else if ((name.endsWith(".yaml") || name.endsWith(".yml")) && Files.isRegularFile(p)) {
-        out.add(loadFile(p));
+        out.add(p);
       }
     }
-  }
-
-  private YipDocument loadFile(Path file) throws IOException {
-    return parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8), file.toString());
   }
 
   /**

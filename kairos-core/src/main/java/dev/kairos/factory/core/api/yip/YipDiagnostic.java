@@ -17,6 +17,7 @@ public record YipDiagnostic(Severity severity, YipLocation location, String mess
     ERROR
   }
 
+  /** Refuses {@code null}. */
   public YipDiagnostic {
     Objects.requireNonNull(severity, "severity");
     Objects.requireNonNull(location, "location");

@@ -45,6 +45,7 @@ public final class YipDocument {
     this.diagnostics = List.copyOf(diagnostics);
   }
 
+  /** The file name or description the document was read from. */
   public String source() {
     return source;
   }
@@ -54,6 +55,7 @@ public final class YipDocument {
     return name;
   }
 
+  /** Whether the document is a {@code #cloud-config} (its top-level keys become steps). */
   public boolean cloudConfig() {
     return cloudConfig;
   }

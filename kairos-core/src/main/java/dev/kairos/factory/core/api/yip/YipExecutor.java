@@ -14,7 +14,9 @@ import dev.kairos.factory.core.api.run.CommandRunner;
 import dev.kairos.factory.core.internal.yip.StepExecutor;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 
@@ -65,6 +67,7 @@ public final class YipExecutor {
     events = b.events;
   }
 
+  /** A builder with no runner, the host architecture, a secure random and the default source date. */
   public static Builder builder() {
     return new Builder();
   }
@@ -103,6 +106,12 @@ public final class YipExecutor {
     }
     DistroInfo info = Distros.detect(root);
     return Distros.strategy(info.family()).packageManager(info);
+  }
+
+  /** {@code SOURCE_DATE_EPOCH} of {@code env} if set, else the clock's now. */
+  static SourceDate defaultSourceDate(Map<String, String> env, Clock clock) throws InvalidInputException {
+    String set = env.get(SourceDate.ENVIRONMENT_VARIABLE);
+    return set == null || set.isBlank() ? SourceDate.of(clock.instant()) : SourceDate.fromEnvironment(env);
   }
 
   /** Options of an executor; every setter checks its value. */
@@ -163,7 +172,11 @@ public final class YipExecutor {
       return this;
     }
 
-    /** The date written as the password change day in {@code /etc/shadow}; default {@code SOURCE_DATE_EPOCH}. */
+    /**
+     * The date written as the password change day in {@code /etc/shadow}. A build passes its own
+     * source date; without one, {@code SOURCE_DATE_EPOCH} if set, else today, as yip writes it
+     * (day 1 would make every password with ageing expired).
+     */
     public Builder sourceDate(SourceDate sourceDate) {
       this.sourceDate = Objects.requireNonNull(sourceDate, "sourceDate");
       return this;
@@ -178,7 +191,7 @@ public final class YipExecutor {
         architecture = Architecture.host().id();
       }
       if (sourceDate == null) {
-        sourceDate = SourceDate.fromEnvironment();
+        sourceDate = defaultSourceDate(System.getenv(), Clock.systemUTC());
       }
       return new YipExecutor(this);
     }

@@ -11,6 +11,7 @@ public record YipLocation(String source, int line, int column) {
   /** The location of steps built in code rather than parsed. */
   public static final YipLocation NONE = new YipLocation("<code>", 0, 0);
 
+  /** Refuses a {@code null} source and negative positions. */
   public YipLocation {
     Objects.requireNonNull(source, "source");
     if (line < 0 || column < 0) {

@@ -25,6 +25,7 @@ import java.util.Objects;
 public record YipPlan(String stage, List<PlannedStep> steps) {
   /** One step with its identifier and the document it came from. */
   public record PlannedStep(String id, YipDocument document, YipStep step) {
+    /** Refuses {@code null}. */
     public PlannedStep {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(document, "document");
@@ -32,6 +33,7 @@ public record YipPlan(String stage, List<PlannedStep> steps) {
     }
   }
 
+  /** Copies the steps. */
   public YipPlan {
     Objects.requireNonNull(stage, "stage");
     steps = List.copyOf(steps);

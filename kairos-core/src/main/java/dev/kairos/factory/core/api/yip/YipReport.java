@@ -38,6 +38,7 @@ public record YipReport(String stage, boolean dryRun, List<StepResult> steps, Li
    */
   public record StepResult(String id, YipLocation location, Status status, String reason, List<String> errors,
       List<String> notes) {
+    /** Refuses {@code null} and copies the lists. */
     public StepResult {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(location, "location");
@@ -48,6 +49,7 @@ public record YipReport(String stage, boolean dryRun, List<StepResult> steps, Li
     }
   }
 
+  /** Copies the lists. */
   public YipReport {
     Objects.requireNonNull(stage, "stage");
     steps = List.copyOf(steps);

@@ -1,12 +1,12 @@
 package dev.kairos.factory.core.api.yip;
 
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * One step of a yip stage (the element of a stage's list; yip's own code calls it "Stage"). Every
@@ -27,11 +27,79 @@ import java.util.TreeMap;
  *     .commands(List.of("echo done"))
  *     .build();
  * }</pre>
+ *
+ * @param name {@code name}: names the step in identifiers ({@code <doc>.<name>}) and in {@code after:} references
+ * @param after {@code after}: identifiers of steps (same source) that must run before this one
+ * @param ifCommand {@code if}: a shell condition; the step runs only if it exits 0
+ * @param node {@code node}: RE2 regex on the hostname
+ * @param onlyOs {@code only_os}: RE2 regex on os-release {@code PRETTY_NAME}
+ * @param onlyOsVersion {@code only_os_version}: RE2 regex on os-release {@code VERSION_ID}
+ * @param onlyArch {@code only_arch}: RE2 regex on the Go architecture name ({@code amd64}, {@code arm64})
+ * @param onlyServiceManager {@code only_service_manager}: {@code systemd} or {@code openrc}
+ * @param ifFiles {@code if_files}: check name ({@code all}, {@code any}, {@code none}) to paths, sorted by check
+ * @param files {@code files}: files to write
+ * @param directories {@code directories}: directories to create or chmod
+ * @param downloads {@code downloads}: files to fetch (not applicable at build time)
+ * @param git {@code git}: a checkout, {@link GitRepo#NONE} when absent (not applicable at build time)
+ * @param commands {@code commands}: shell commands, run in order
+ * @param ensureEntities {@code ensure_entities}: entities to create or update
+ * @param deleteEntities {@code delete_entities}: entities to remove
+ * @param dns {@code dns}: a resolv.conf to write, {@link Dns#NONE} when absent
+ * @param hostname {@code hostname}: a template for the host name; empty leaves it
+ * @param sysctl {@code sysctl}: kernel parameters, sorted by key
+ * @param users {@code users}: sorted by name (yip processes them in that order, so allocated ids are stable); each user carries its key as name
+ * @param authorizedKeys {@code authorized_keys}: user to keys, sorted by user
+ * @param modules {@code modules}: kernel modules to load
+ * @param timesyncd {@code timesyncd}: settings of systemd-timesyncd, sorted by key
+ * @param systemctl {@code systemctl}: units to enable, disable, start, mask or override
+ * @param environment {@code environment}: variables for the environment file, sorted by name
+ * @param environmentFile {@code environment_file}: where {@code environment} goes; empty means {@code /etc/environment}
+ * @param systemdFirstboot {@code systemd_firstboot}: options of systemd-firstboot, sorted by name
+ * @param datasource {@code datasource}: only meaningful on a running machine
+ * @param layout {@code layout}: disk partitioning, only meaningful on a running machine
+ * @param packagePins {@code package_pins}: package to version, sorted by package
+ * @param packages {@code packages}: packages to install or remove
+ * @param unpackImages {@code unpack_images}: images to unpack (not applicable at build time)
+ * @param location where the step was written ({@link YipLocation#NONE} for steps built in code)
  */
-public final class YipStep {
+public record YipStep(
+    String name,
+    List<String> after,
+    String ifCommand,
+    String node,
+    String onlyOs,
+    String onlyOsVersion,
+    String onlyArch,
+    String onlyServiceManager,
+    Map<String, List<String>> ifFiles,
+    List<FileEntry> files,
+    List<DirectoryEntry> directories,
+    List<Download> downloads,
+    GitRepo git,
+    List<String> commands,
+    List<EntityEdit> ensureEntities,
+    List<EntityEdit> deleteEntities,
+    Dns dns,
+    String hostname,
+    Map<String, String> sysctl,
+    Map<String, User> users,
+    Map<String, List<String>> authorizedKeys,
+    List<String> modules,
+    Map<String, String> timesyncd,
+    Systemctl systemctl,
+    Map<String, String> environment,
+    String environmentFile,
+    Map<String, String> systemdFirstboot,
+    Datasource datasource,
+    Layout layout,
+    Map<String, String> packagePins,
+    Packages packages,
+    List<ImageUnpack> unpackImages,
+    YipLocation location) {
   /** A file to write ({@code files} entry). {@code permissions} 0 means mode 0000, as in yip. */
   public record FileEntry(String path, String content, String encoding, int permissions, int owner, int group,
       String ownerString) {
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public FileEntry {
       checkMode(permissions);
       path = text(path);
@@ -43,6 +111,7 @@ public final class YipStep {
 
   /** A directory to create or chmod ({@code directories} entry). */
   public record DirectoryEntry(String path, int permissions, int owner, int group) {
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public DirectoryEntry {
       checkMode(permissions);
       path = text(path);
@@ -52,6 +121,7 @@ public final class YipStep {
   /** A file to fetch over HTTP ({@code downloads} entry); not applicable at build time. */
   public record Download(String path, String url, int permissions, int owner, int group, String ownerString,
       int timeout) {
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public Download {
       checkMode(permissions);
       path = text(path);
@@ -63,8 +133,10 @@ public final class YipStep {
   /** A git checkout ({@code git}); not applicable at build time. */
   public record GitRepo(String url, String path, String branch, boolean branchOnly, String username,
       String password, String privateKey, String publicKey, boolean insecure) {
+    /** The value of an absent key. */
     public static final GitRepo NONE = new GitRepo("", "", "", false, "", "", "", "", false);
 
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public GitRepo {
       url = text(url);
       path = text(path);
@@ -78,6 +150,7 @@ public final class YipStep {
 
   /** An entity ({@code user}, {@code shadow}, {@code group}, {@code gshadow}) to ensure or delete; {@code entity} is YAML text. */
   public record EntityEdit(String path, String entity) {
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public EntityEdit {
       path = text(path);
       entity = text(entity);
@@ -86,8 +159,10 @@ public final class YipStep {
 
   /** The {@code dns} key: a resolv.conf to write. Nothing happens without nameservers. */
   public record Dns(List<String> nameservers, List<String> search, List<String> options, String path) {
+    /** The value of an absent key. */
     public static final Dns NONE = new Dns(List.of(), List.of(), List.of(), "");
 
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public Dns {
       nameservers = List.copyOf(nameservers);
       search = List.copyOf(search);
@@ -104,6 +179,7 @@ public final class YipStep {
   public record User(String name, String passwd, boolean lockPasswd, String uid, String homedir, String shell,
       String gecos, String primaryGroup, List<String> groups, boolean noCreateHome,
       List<String> sshAuthorizedKeys, boolean system, boolean noUserGroup, boolean noLogInit) {
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public User {
       name = text(name);
       passwd = text(passwd);
@@ -119,6 +195,7 @@ public final class YipStep {
 
   /** A systemd drop-in ({@code systemctl.overrides} entry). */
   public record UnitOverride(String service, String name, String content) {
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public UnitOverride {
       service = text(service);
       name = text(name);
@@ -129,8 +206,10 @@ public final class YipStep {
   /** The {@code systemctl} key. */
   public record Systemctl(List<String> enable, List<String> disable, List<String> start, List<String> mask,
       List<UnitOverride> overrides) {
+    /** The value of an absent key. */
     public static final Systemctl NONE = new Systemctl(List.of(), List.of(), List.of(), List.of(), List.of());
 
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public Systemctl {
       enable = List.copyOf(enable);
       disable = List.copyOf(disable);
@@ -139,6 +218,7 @@ public final class YipStep {
       overrides = List.copyOf(overrides);
     }
 
+    /** Whether the key is absent or sets nothing. */
     public boolean isEmpty() {
       return enable.isEmpty() && disable.isEmpty() && start.isEmpty() && mask.isEmpty() && overrides.isEmpty();
     }
@@ -146,14 +226,17 @@ public final class YipStep {
 
   /** The {@code datasource} key; only meaningful on a running machine. */
   public record Datasource(List<String> providers, String path, String userdataName) {
+    /** The value of an absent key. */
     public static final Datasource NONE = new Datasource(List.of(), "", "");
 
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public Datasource {
       providers = List.copyOf(providers);
       path = text(path);
       userdataName = text(userdataName);
     }
 
+    /** Whether the key is absent or sets nothing. */
     public boolean isEmpty() {
       return providers.isEmpty() && path.isEmpty() && userdataName.isEmpty();
     }
@@ -161,6 +244,7 @@ public final class YipStep {
 
   /** A partition to add ({@code layout.add_partitions} entry); sizes in MiB, 0 = the rest. */
   public record Partition(String fsLabel, String pLabel, long size, String filesystem, boolean bootable) {
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public Partition {
       fsLabel = text(fsLabel);
       pLabel = text(pLabel);
@@ -174,8 +258,10 @@ public final class YipStep {
    */
   public record Layout(String devicePath, String deviceLabel, boolean initDisk, String diskName,
       Optional<Long> expandPartition, List<Partition> addPartitions) {
+    /** The value of an absent key. */
     public static final Layout NONE = new Layout("", "", false, "", Optional.empty(), List.of());
 
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public Layout {
       devicePath = text(devicePath);
       deviceLabel = text(deviceLabel);
@@ -184,6 +270,7 @@ public final class YipStep {
       addPartitions = List.copyOf(addPartitions);
     }
 
+    /** Whether the key is absent or sets nothing. */
     public boolean isEmpty() {
       return devicePath.isEmpty() && deviceLabel.isEmpty() && expandPartition.isEmpty() && addPartitions.isEmpty();
     }
@@ -191,8 +278,10 @@ public final class YipStep {
 
   /** The {@code packages} key. Nothing happens unless install or remove is non-empty or refresh is set. */
   public record Packages(List<String> install, List<String> remove, boolean refresh, boolean upgrade) {
+    /** The value of an absent key. */
     public static final Packages NONE = new Packages(List.of(), List.of(), false, false);
 
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public Packages {
       install = List.copyOf(install);
       remove = List.copyOf(remove);
@@ -206,6 +295,7 @@ public final class YipStep {
 
   /** An image to unpack ({@code unpack_images} entry); not applicable at build time. */
   public record ImageUnpack(String source, String target, String platform) {
+    /** Normalises absent text to the empty string and copies lists; checks modes. */
     public ImageUnpack {
       source = text(source);
       target = text(target);
@@ -213,82 +303,42 @@ public final class YipStep {
     }
   }
 
-  private final String name;
-  private final List<String> after;
-  private final String ifCommand;
-  private final String node;
-  private final String onlyOs;
-  private final String onlyOsVersion;
-  private final String onlyArch;
-  private final String onlyServiceManager;
-  private final Map<String, List<String>> ifFiles;
-  private final List<FileEntry> files;
-  private final List<DirectoryEntry> directories;
-  private final List<Download> downloads;
-  private final GitRepo git;
-  private final List<String> commands;
-  private final List<EntityEdit> ensureEntities;
-  private final List<EntityEdit> deleteEntities;
-  private final Dns dns;
-  private final String hostname;
-  private final Map<String, String> sysctl;
-  private final Map<String, User> users;
-  private final Map<String, List<String>> authorizedKeys;
-  private final List<String> modules;
-  private final Map<String, String> timesyncd;
-  private final Systemctl systemctl;
-  private final Map<String, String> environment;
-  private final String environmentFile;
-  private final Map<String, String> systemdFirstboot;
-  private final Datasource datasource;
-  private final Layout layout;
-  private final Map<String, String> packagePins;
-  private final Packages packages;
-  private final List<ImageUnpack> unpackImages;
-  private final YipLocation location;
-
-  private YipStep(Builder b) {
-    name = b.name;
-    after = List.copyOf(b.after);
-    ifCommand = b.ifCommand;
-    node = b.node;
-    onlyOs = b.onlyOs;
-    onlyOsVersion = b.onlyOsVersion;
-    onlyArch = b.onlyArch;
-    onlyServiceManager = b.onlyServiceManager;
-    TreeMap<String, List<String>> f = new TreeMap<>();
-    b.ifFiles.forEach((k, v) -> f.put(k, List.copyOf(v)));
-    ifFiles = Collections.unmodifiableMap(f);
-    files = List.copyOf(b.files);
-    directories = List.copyOf(b.directories);
-    downloads = List.copyOf(b.downloads);
-    git = b.git;
-    commands = List.copyOf(b.commands);
-    ensureEntities = List.copyOf(b.ensureEntities);
-    deleteEntities = List.copyOf(b.deleteEntities);
-    dns = b.dns;
-    hostname = b.hostname;
-    sysctl = sorted(b.sysctl);
-    TreeMap<String, User> u = new TreeMap<>();
-    b.users.forEach((k, v) -> u.put(k, v.name().equals(k) ? v : new User(k, v.passwd(), v.lockPasswd(), v.uid(),
-        v.homedir(), v.shell(), v.gecos(), v.primaryGroup(), v.groups(), v.noCreateHome(), v.sshAuthorizedKeys(),
-        v.system(), v.noUserGroup(), v.noLogInit())));
-    users = Collections.unmodifiableMap(u);
-    TreeMap<String, List<String>> k = new TreeMap<>();
-    b.authorizedKeys.forEach((key, v) -> k.put(key, List.copyOf(v)));
-    authorizedKeys = Collections.unmodifiableMap(k);
-    modules = List.copyOf(b.modules);
-    timesyncd = sorted(b.timesyncd);
-    systemctl = b.systemctl;
-    environment = sorted(b.environment);
-    environmentFile = b.environmentFile;
-    systemdFirstboot = sorted(b.systemdFirstboot);
-    datasource = b.datasource;
-    layout = b.layout;
-    packagePins = sorted(b.packagePins);
-    packages = b.packages;
-    unpackImages = List.copyOf(b.unpackImages);
-    location = b.location;
+  /** Copies every collection (maps sorted by key) and refuses {@code null} anywhere. */
+  public YipStep {
+    Objects.requireNonNull(name, "name");
+    after = List.copyOf(Objects.requireNonNull(after, "after"));
+    Objects.requireNonNull(ifCommand, "if");
+    Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(onlyOs, "only_os");
+    Objects.requireNonNull(onlyOsVersion, "only_os_version");
+    Objects.requireNonNull(onlyArch, "only_arch");
+    Objects.requireNonNull(onlyServiceManager, "only_service_manager");
+    ifFiles = sorted(ifFiles, List::copyOf, "if_files");
+    files = List.copyOf(Objects.requireNonNull(files, "files"));
+    directories = List.copyOf(Objects.requireNonNull(directories, "directories"));
+    downloads = List.copyOf(Objects.requireNonNull(downloads, "downloads"));
+    Objects.requireNonNull(git, "git");
+    commands = List.copyOf(Objects.requireNonNull(commands, "commands"));
+    ensureEntities = List.copyOf(Objects.requireNonNull(ensureEntities, "ensure_entities"));
+    deleteEntities = List.copyOf(Objects.requireNonNull(deleteEntities, "delete_entities"));
+    Objects.requireNonNull(dns, "dns");
+    Objects.requireNonNull(hostname, "hostname");
+    sysctl = sorted(sysctl, v -> v, "sysctl");
+    users = sorted(users, v -> v, "users");
+    users = named(users);
+    authorizedKeys = sorted(authorizedKeys, List::copyOf, "authorized_keys");
+    modules = List.copyOf(Objects.requireNonNull(modules, "modules"));
+    timesyncd = sorted(timesyncd, v -> v, "timesyncd");
+    Objects.requireNonNull(systemctl, "systemctl");
+    environment = sorted(environment, v -> v, "environment");
+    Objects.requireNonNull(environmentFile, "environment_file");
+    systemdFirstboot = sorted(systemdFirstboot, v -> v, "systemd_firstboot");
+    Objects.requireNonNull(datasource, "datasource");
+    Objects.requireNonNull(layout, "layout");
+    packagePins = sorted(packagePins, v -> v, "package_pins");
+    Objects.requireNonNull(packages, "packages");
+    unpackImages = List.copyOf(Objects.requireNonNull(unpackImages, "unpack_images"));
+    Objects.requireNonNull(location, "location");
   }
 
   private static void checkMode(int mode) {
@@ -301,197 +351,31 @@ public final class YipStep {
     return s == null ? "" : s;
   }
 
-  private static Map<String, String> sorted(Map<String, String> m) {
-    return Collections.unmodifiableMap(new TreeMap<>(m));
+  /** A sorted, unmodifiable copy with each value copied by {@code copy}; null keys and values are refused. */
+  private static <V> Map<String, V> sorted(Map<String, V> m, UnaryOperator<V> copy, String what) {
+    TreeMap<String, V> out = new TreeMap<>();
+    Objects.requireNonNull(m, what).forEach((k, v) -> out.put(Objects.requireNonNull(k, what + " key"),
+        copy.apply(Objects.requireNonNull(v, what + " value of " + k))));
+    return Collections.unmodifiableMap(out);
   }
 
+  /** Each user under its map key as its name (the key is what yip uses). */
+  private static Map<String, User> named(Map<String, User> users) {
+    TreeMap<String, User> out = new TreeMap<>();
+    users.forEach((k, v) -> out.put(k, v.name().equals(k) ? v : new User(k, v.passwd(), v.lockPasswd(), v.uid(),
+        v.homedir(), v.shell(), v.gecos(), v.primaryGroup(), v.groups(), v.noCreateHome(), v.sshAuthorizedKeys(),
+        v.system(), v.noUserGroup(), v.noLogInit())));
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** A builder with every key absent (its zero value). */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** A builder holding this step's values. */
   public Builder toBuilder() {
-    Builder b = new Builder();
-    b.name = name;
-    b.after.addAll(after);
-    b.ifCommand = ifCommand;
-    b.node = node;
-    b.onlyOs = onlyOs;
-    b.onlyOsVersion = onlyOsVersion;
-    b.onlyArch = onlyArch;
-    b.onlyServiceManager = onlyServiceManager;
-    b.ifFiles.putAll(ifFiles);
-    b.files.addAll(files);
-    b.directories.addAll(directories);
-    b.downloads.addAll(downloads);
-    b.git = git;
-    b.commands.addAll(commands);
-    b.ensureEntities.addAll(ensureEntities);
-    b.deleteEntities.addAll(deleteEntities);
-    b.dns = dns;
-    b.hostname = hostname;
-    b.sysctl.putAll(sysctl);
-    b.users.putAll(users);
-    b.authorizedKeys.putAll(authorizedKeys);
-    b.modules.addAll(modules);
-    b.timesyncd.putAll(timesyncd);
-    b.systemctl = systemctl;
-    b.environment.putAll(environment);
-    b.environmentFile = environmentFile;
-    b.systemdFirstboot.putAll(systemdFirstboot);
-    b.datasource = datasource;
-    b.layout = layout;
-    b.packagePins.putAll(packagePins);
-    b.packages = packages;
-    b.unpackImages.addAll(unpackImages);
-    b.location = location;
-    return b;
-  }
-
-  /** {@code name}: names the step in identifiers ({@code <doc>.<name>}) and in {@code after:} references. */
-  public String name() {
-    return name;
-  }
-
-  /** {@code after}: identifiers of steps (same source) that must run before this one. */
-  public List<String> after() {
-    return after;
-  }
-
-  /** {@code if}: a shell condition; the step runs only if it exits 0. */
-  public String ifCommand() {
-    return ifCommand;
-  }
-
-  /** {@code node}: RE2 regex on the hostname. */
-  public String node() {
-    return node;
-  }
-
-  /** {@code only_os}: RE2 regex on os-release {@code PRETTY_NAME}. */
-  public String onlyOs() {
-    return onlyOs;
-  }
-
-  /** {@code only_os_version}: RE2 regex on os-release {@code VERSION_ID}. */
-  public String onlyOsVersion() {
-    return onlyOsVersion;
-  }
-
-  /** {@code only_arch}: RE2 regex on the Go architecture name ({@code amd64}, {@code arm64}). */
-  public String onlyArch() {
-    return onlyArch;
-  }
-
-  /** {@code only_service_manager}: {@code systemd} or {@code openrc}. */
-  public String onlyServiceManager() {
-    return onlyServiceManager;
-  }
-
-  /** {@code if_files}: check name ({@code all}, {@code any}, {@code none}) to paths, sorted by check. */
-  public Map<String, List<String>> ifFiles() {
-    return ifFiles;
-  }
-
-  public List<FileEntry> files() {
-    return files;
-  }
-
-  public List<DirectoryEntry> directories() {
-    return directories;
-  }
-
-  public List<Download> downloads() {
-    return downloads;
-  }
-
-  /** {@code git}; {@link GitRepo#NONE} when absent. */
-  public GitRepo git() {
-    return git;
-  }
-
-  public List<String> commands() {
-    return commands;
-  }
-
-  public List<EntityEdit> ensureEntities() {
-    return ensureEntities;
-  }
-
-  public List<EntityEdit> deleteEntities() {
-    return deleteEntities;
-  }
-
-  public Dns dns() {
-    return dns;
-  }
-
-  public String hostname() {
-    return hostname;
-  }
-
-  /** {@code sysctl}, sorted by key. */
-  public Map<String, String> sysctl() {
-    return sysctl;
-  }
-
-  /** {@code users}, sorted by name (yip processes them in that order, so allocated ids are stable). */
-  public Map<String, User> users() {
-    return users;
-  }
-
-  /** {@code authorized_keys}: user to keys, sorted by user. */
-  public Map<String, List<String>> authorizedKeys() {
-    return authorizedKeys;
-  }
-
-  public List<String> modules() {
-    return modules;
-  }
-
-  public Map<String, String> timesyncd() {
-    return timesyncd;
-  }
-
-  public Systemctl systemctl() {
-    return systemctl;
-  }
-
-  public Map<String, String> environment() {
-    return environment;
-  }
-
-  /** {@code environment_file}; empty means {@code /etc/environment}. */
-  public String environmentFile() {
-    return environmentFile;
-  }
-
-  public Map<String, String> systemdFirstboot() {
-    return systemdFirstboot;
-  }
-
-  public Datasource datasource() {
-    return datasource;
-  }
-
-  public Layout layout() {
-    return layout;
-  }
-
-  public Map<String, String> packagePins() {
-    return packagePins;
-  }
-
-  public Packages packages() {
-    return packages;
-  }
-
-  public List<ImageUnpack> unpackImages() {
-    return unpackImages;
-  }
-
-  /** Where the step was written ({@link YipLocation#NONE} for steps built in code). */
-  public YipLocation location() {
-    return location;
+    return new Builder(this);
   }
 
   @Override
@@ -499,230 +383,281 @@ public final class YipStep {
     return "YipStep[" + (name.isEmpty() ? "<unnamed>" : name) + " at " + location + "]";
   }
 
-  /** Builds a {@link YipStep}; collections are copied, {@code null} is refused. */
+  /** Builds a {@link YipStep}; {@code null} is refused at once, collections are copied by {@link #build()}. */
   public static final class Builder {
     private String name = "";
-    private final java.util.ArrayList<String> after = new java.util.ArrayList<>();
+    private List<String> after = List.of();
     private String ifCommand = "";
     private String node = "";
     private String onlyOs = "";
     private String onlyOsVersion = "";
     private String onlyArch = "";
     private String onlyServiceManager = "";
-    private final Map<String, List<String>> ifFiles = new LinkedHashMap<>();
-    private final java.util.ArrayList<FileEntry> files = new java.util.ArrayList<>();
-    private final java.util.ArrayList<DirectoryEntry> directories = new java.util.ArrayList<>();
-    private final java.util.ArrayList<Download> downloads = new java.util.ArrayList<>();
+    private Map<String, List<String>> ifFiles = Map.of();
+    private List<FileEntry> files = List.of();
+    private List<DirectoryEntry> directories = List.of();
+    private List<Download> downloads = List.of();
     private GitRepo git = GitRepo.NONE;
-    private final java.util.ArrayList<String> commands = new java.util.ArrayList<>();
-    private final java.util.ArrayList<EntityEdit> ensureEntities = new java.util.ArrayList<>();
-    private final java.util.ArrayList<EntityEdit> deleteEntities = new java.util.ArrayList<>();
+    private List<String> commands = List.of();
+    private List<EntityEdit> ensureEntities = List.of();
+    private List<EntityEdit> deleteEntities = List.of();
     private Dns dns = Dns.NONE;
     private String hostname = "";
-    private final Map<String, String> sysctl = new LinkedHashMap<>();
-    private final Map<String, User> users = new LinkedHashMap<>();
-    private final Map<String, List<String>> authorizedKeys = new LinkedHashMap<>();
-    private final java.util.ArrayList<String> modules = new java.util.ArrayList<>();
-    private final Map<String, String> timesyncd = new LinkedHashMap<>();
+    private Map<String, String> sysctl = Map.of();
+    private Map<String, User> users = Map.of();
+    private Map<String, List<String>> authorizedKeys = Map.of();
+    private List<String> modules = List.of();
+    private Map<String, String> timesyncd = Map.of();
     private Systemctl systemctl = Systemctl.NONE;
-    private final Map<String, String> environment = new LinkedHashMap<>();
+    private Map<String, String> environment = Map.of();
     private String environmentFile = "";
-    private final Map<String, String> systemdFirstboot = new LinkedHashMap<>();
+    private Map<String, String> systemdFirstboot = Map.of();
     private Datasource datasource = Datasource.NONE;
     private Layout layout = Layout.NONE;
-    private final Map<String, String> packagePins = new LinkedHashMap<>();
+    private Map<String, String> packagePins = Map.of();
     private Packages packages = Packages.NONE;
-    private final java.util.ArrayList<ImageUnpack> unpackImages = new java.util.ArrayList<>();
+    private List<ImageUnpack> unpackImages = List.of();
     private YipLocation location = YipLocation.NONE;
 
     private Builder() {}
 
-    private static <T> T req(T v, String what) {
-      return Objects.requireNonNull(v, what);
+    private Builder(YipStep s) {
+      name = s.name;
+      after = s.after;
+      ifCommand = s.ifCommand;
+      node = s.node;
+      onlyOs = s.onlyOs;
+      onlyOsVersion = s.onlyOsVersion;
+      onlyArch = s.onlyArch;
+      onlyServiceManager = s.onlyServiceManager;
+      ifFiles = s.ifFiles;
+      files = s.files;
+      directories = s.directories;
+      downloads = s.downloads;
+      git = s.git;
+      commands = s.commands;
+      ensureEntities = s.ensureEntities;
+      deleteEntities = s.deleteEntities;
+      dns = s.dns;
+      hostname = s.hostname;
+      sysctl = s.sysctl;
+      users = s.users;
+      authorizedKeys = s.authorizedKeys;
+      modules = s.modules;
+      timesyncd = s.timesyncd;
+      systemctl = s.systemctl;
+      environment = s.environment;
+      environmentFile = s.environmentFile;
+      systemdFirstboot = s.systemdFirstboot;
+      datasource = s.datasource;
+      layout = s.layout;
+      packagePins = s.packagePins;
+      packages = s.packages;
+      unpackImages = s.unpackImages;
+      location = s.location;
     }
 
-    private static <T> void replace(List<T> target, List<T> values, String what) {
-      req(values, what).forEach(v -> req(v, what + " entry"));
-      target.clear();
-      target.addAll(values);
-    }
-
-    private static <V> void replace(Map<String, V> target, Map<String, V> values, String what) {
-      req(values, what).forEach((k, v) -> {
-        req(k, what + " key");
-        req(v, what + " value of " + k);
-      });
-      target.clear();
-      target.putAll(values);
-    }
-
+    /** Sets {@code name}: names the step in identifiers ({@code <doc>.<name>}) and in {@code after:} references. */
     public Builder name(String v) {
-      name = req(v, "name");
+      name = Objects.requireNonNull(v, "name");
       return this;
     }
 
+    /** Sets {@code after}: identifiers of steps (same source) that must run before this one. */
     public Builder after(List<String> v) {
-      replace(after, v, "after");
+      after = Objects.requireNonNull(v, "after");
       return this;
     }
 
+    /** Sets {@code if}: a shell condition; the step runs only if it exits 0. */
     public Builder ifCommand(String v) {
-      ifCommand = req(v, "if");
+      ifCommand = Objects.requireNonNull(v, "if");
       return this;
     }
 
+    /** Sets {@code node}: RE2 regex on the hostname. */
     public Builder node(String v) {
-      node = req(v, "node");
+      node = Objects.requireNonNull(v, "node");
       return this;
     }
 
+    /** Sets {@code only_os}: RE2 regex on os-release {@code PRETTY_NAME}. */
     public Builder onlyOs(String v) {
-      onlyOs = req(v, "only_os");
+      onlyOs = Objects.requireNonNull(v, "only_os");
       return this;
     }
 
+    /** Sets {@code only_os_version}: RE2 regex on os-release {@code VERSION_ID}. */
     public Builder onlyOsVersion(String v) {
-      onlyOsVersion = req(v, "only_os_version");
+      onlyOsVersion = Objects.requireNonNull(v, "only_os_version");
       return this;
     }
 
+    /** Sets {@code only_arch}: RE2 regex on the Go architecture name ({@code amd64}, {@code arm64}). */
     public Builder onlyArch(String v) {
-      onlyArch = req(v, "only_arch");
+      onlyArch = Objects.requireNonNull(v, "only_arch");
       return this;
     }
 
+    /** Sets {@code only_service_manager}: {@code systemd} or {@code openrc}. */
     public Builder onlyServiceManager(String v) {
-      onlyServiceManager = req(v, "only_service_manager");
+      onlyServiceManager = Objects.requireNonNull(v, "only_service_manager");
       return this;
     }
 
+    /** Sets {@code if_files}: check name ({@code all}, {@code any}, {@code none}) to paths, sorted by check. */
     public Builder ifFiles(Map<String, List<String>> v) {
-      replace(ifFiles, v, "if_files");
+      ifFiles = Objects.requireNonNull(v, "if_files");
       return this;
     }
 
+    /** Sets {@code files}: files to write. */
     public Builder files(List<FileEntry> v) {
-      replace(files, v, "files");
+      files = Objects.requireNonNull(v, "files");
       return this;
     }
 
+    /** Sets {@code directories}: directories to create or chmod. */
     public Builder directories(List<DirectoryEntry> v) {
-      replace(directories, v, "directories");
+      directories = Objects.requireNonNull(v, "directories");
       return this;
     }
 
+    /** Sets {@code downloads}: files to fetch (not applicable at build time). */
     public Builder downloads(List<Download> v) {
-      replace(downloads, v, "downloads");
+      downloads = Objects.requireNonNull(v, "downloads");
       return this;
     }
 
+    /** Sets {@code git}: a checkout, {@link GitRepo#NONE} when absent (not applicable at build time). */
     public Builder git(GitRepo v) {
-      git = req(v, "git");
+      git = Objects.requireNonNull(v, "git");
       return this;
     }
 
+    /** Sets {@code commands}: shell commands, run in order. */
     public Builder commands(List<String> v) {
-      replace(commands, v, "commands");
+      commands = Objects.requireNonNull(v, "commands");
       return this;
     }
 
+    /** Sets {@code ensure_entities}: entities to create or update. */
     public Builder ensureEntities(List<EntityEdit> v) {
-      replace(ensureEntities, v, "ensure_entities");
+      ensureEntities = Objects.requireNonNull(v, "ensure_entities");
       return this;
     }
 
+    /** Sets {@code delete_entities}: entities to remove. */
     public Builder deleteEntities(List<EntityEdit> v) {
-      replace(deleteEntities, v, "delete_entities");
+      deleteEntities = Objects.requireNonNull(v, "delete_entities");
       return this;
     }
 
+    /** Sets {@code dns}: a resolv.conf to write, {@link Dns#NONE} when absent. */
     public Builder dns(Dns v) {
-      dns = req(v, "dns");
+      dns = Objects.requireNonNull(v, "dns");
       return this;
     }
 
+    /** Sets {@code hostname}: a template for the host name; empty leaves it. */
     public Builder hostname(String v) {
-      hostname = req(v, "hostname");
+      hostname = Objects.requireNonNull(v, "hostname");
       return this;
     }
 
+    /** Sets {@code sysctl}: kernel parameters, sorted by key. */
     public Builder sysctl(Map<String, String> v) {
-      replace(sysctl, v, "sysctl");
+      sysctl = Objects.requireNonNull(v, "sysctl");
       return this;
     }
 
+    /** Sets {@code users}: sorted by name (yip processes them in that order, so allocated ids are stable); each user carries its key as name. */
     public Builder users(Map<String, User> v) {
-      replace(users, v, "users");
+      users = Objects.requireNonNull(v, "users");
       return this;
     }
 
+    /** Sets {@code authorized_keys}: user to keys, sorted by user. */
     public Builder authorizedKeys(Map<String, List<String>> v) {
-      replace(authorizedKeys, v, "authorized_keys");
+      authorizedKeys = Objects.requireNonNull(v, "authorized_keys");
       return this;
     }
 
+    /** Sets {@code modules}: kernel modules to load. */
     public Builder modules(List<String> v) {
-      replace(modules, v, "modules");
+      modules = Objects.requireNonNull(v, "modules");
       return this;
     }
 
+    /** Sets {@code timesyncd}: settings of systemd-timesyncd, sorted by key. */
     public Builder timesyncd(Map<String, String> v) {
-      replace(timesyncd, v, "timesyncd");
+      timesyncd = Objects.requireNonNull(v, "timesyncd");
       return this;
     }
 
+    /** Sets {@code systemctl}: units to enable, disable, start, mask or override. */
     public Builder systemctl(Systemctl v) {
-      systemctl = req(v, "systemctl");
+      systemctl = Objects.requireNonNull(v, "systemctl");
       return this;
     }
 
+    /** Sets {@code environment}: variables for the environment file, sorted by name. */
     public Builder environment(Map<String, String> v) {
-      replace(environment, v, "environment");
+      environment = Objects.requireNonNull(v, "environment");
       return this;
     }
 
+    /** Sets {@code environment_file}: where {@code environment} goes; empty means {@code /etc/environment}. */
     public Builder environmentFile(String v) {
-      environmentFile = req(v, "environment_file");
+      environmentFile = Objects.requireNonNull(v, "environment_file");
       return this;
     }
 
+    /** Sets {@code systemd_firstboot}: options of systemd-firstboot, sorted by name. */
     public Builder systemdFirstboot(Map<String, String> v) {
-      replace(systemdFirstboot, v, "systemd_firstboot");
+      systemdFirstboot = Objects.requireNonNull(v, "systemd_firstboot");
       return this;
     }
 
+    /** Sets {@code datasource}: only meaningful on a running machine. */
     public Builder datasource(Datasource v) {
-      datasource = req(v, "datasource");
+      datasource = Objects.requireNonNull(v, "datasource");
       return this;
     }
 
+    /** Sets {@code layout}: disk partitioning, only meaningful on a running machine. */
     public Builder layout(Layout v) {
-      layout = req(v, "layout");
+      layout = Objects.requireNonNull(v, "layout");
       return this;
     }
 
+    /** Sets {@code package_pins}: package to version, sorted by package. */
     public Builder packagePins(Map<String, String> v) {
-      replace(packagePins, v, "package_pins");
+      packagePins = Objects.requireNonNull(v, "package_pins");
       return this;
     }
 
+    /** Sets {@code packages}: packages to install or remove. */
     public Builder packages(Packages v) {
-      packages = req(v, "packages");
+      packages = Objects.requireNonNull(v, "packages");
       return this;
     }
 
+    /** Sets {@code unpack_images}: images to unpack (not applicable at build time). */
     public Builder unpackImages(List<ImageUnpack> v) {
-      replace(unpackImages, v, "unpack_images");
+      unpackImages = Objects.requireNonNull(v, "unpack_images");
       return this;
     }
 
+    /** Sets where the step was written ({@link YipLocation#NONE} for steps built in code). */
     public Builder location(YipLocation v) {
-      location = req(v, "location");
+      location = Objects.requireNonNull(v, "location");
       return this;
     }
 
+    /** The step, with its own copies of every collection. */
     public YipStep build() {
-      return new YipStep(this);
+      return new YipStep(name, after, ifCommand, node, onlyOs, onlyOsVersion, onlyArch, onlyServiceManager, ifFiles, files, directories, downloads, git, commands, ensureEntities, deleteEntities, dns, hostname, sysctl, users, authorizedKeys, modules, timesyncd, systemctl, environment, environmentFile, systemdFirstboot, datasource, layout, packagePins, packages, unpackImages, location);
     }
   }
 }

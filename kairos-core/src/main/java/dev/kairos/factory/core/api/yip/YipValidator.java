@@ -4,6 +4,10 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.internal.yip.GoTemplate;
+import dev.kairos.factory.core.internal.yip.Planner;
+import dev.kairos.factory.core.internal.yip.YipBinder;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,10 +45,9 @@ public final class YipValidator {
     }
     for (String stage : stages) {
       try {
-        YipPlan.of(stage, documents);
+        Planner.problems(stage, documents).forEach(e -> out.add(error(e)));
       } catch (InvalidInputException e) {
-        out.add(new YipDiagnostic(YipDiagnostic.Severity.ERROR, new YipLocation(e.source(), e.line().orElse(0),
-            e.column().orElse(0)), e.detail()));
+        out.add(error(e));
       }
     }
     if (!strict) {
@@ -52,6 +55,59 @@ public final class YipValidator {
     }
     return out.stream().map(x -> new YipDiagnostic(YipDiagnostic.Severity.ERROR, x.location(), x.message()))
         .toList();
+  }
+
+  /**
+   * What {@link #validate(Path, boolean)} found.
+   *
+   * @param documents how many documents were read (one per file, including rejected ones)
+   * @param findings every finding, file by file in load order, then those across files
+   */
+  public record Result(int documents, List<YipDiagnostic> findings) {
+    /** Copies {@code findings}. */
+    public Result {
+      findings = List.copyOf(findings);
+    }
+
+    /** Whether a finding is an error: {@code apply} would reject the source. */
+    public boolean hasErrors() {
+      return YipValidator.hasErrors(findings);
+    }
+  }
+
+  /**
+   * Validates a yip file or directory (read as {@link Yip#load} reads it) and reports everything
+   * {@code apply} would reject, all at once: every YAML syntax error and type mismatch of every
+   * file, not only the first that {@code load} stops at, then the findings of
+   * {@link #validate(List, boolean)} over the documents, {@code after:} across files included.
+   *
+   * @throws java.nio.file.NoSuchFileException if nothing is at {@code path}
+   * @throws IOException if a file cannot be read
+   */
+  public static Result validate(Path path, boolean strict) throws IOException {
+    List<YipDiagnostic> out = new ArrayList<>();
+    List<YipDocument> documents = new ArrayList<>();
+    List<Path> files = Yip.files(path);
+    for (Path file : files) {
+      YipBinder.Checked c;
+      try {
+        c = YipBinder.check(file.toString(), Yip.read(file), false);
+      } catch (InvalidInputException e) {
+        out.add(error(e));
+        continue;
+      }
+      c.errors().forEach(e -> out.add(error(e)));
+      if (c.document() != null) {
+        documents.add(c.document());
+      }
+    }
+    out.addAll(validate(documents, strict));
+    return new Result(files.size(), out);
+  }
+
+  private static YipDiagnostic error(InvalidInputException e) {
+    return new YipDiagnostic(YipDiagnostic.Severity.ERROR, new YipLocation(e.source(), e.line().orElse(0),
+        e.column().orElse(0)), e.detail());
   }
 
   /** Whether {@code findings} holds an error. */
@@ -96,6 +152,8 @@ public final class YipValidator {
     } catch (GoTemplate.TemplateException e) {
       out.add(new YipDiagnostic(YipDiagnostic.Severity.ERROR, at, "hostname template does not parse ("
           + e.getMessage() + "): the hostname step fails"));
+    } catch (GoTemplate.LimitException e) {
+      out.add(new YipDiagnostic(YipDiagnostic.Severity.ERROR, at, "hostname: " + e.getMessage()));
     }
   }
 
@@ -116,6 +174,8 @@ public final class YipValidator {
       GoTemplate.check(text);
     } catch (GoTemplate.TemplateException e) {
       warn(at, key + ": template does not parse (" + e.getMessage() + "); yip keeps the text unexpanded", out);
+    } catch (GoTemplate.LimitException e) {
+      out.add(new YipDiagnostic(YipDiagnostic.Severity.ERROR, at, key + ": " + e.getMessage()));
     }
   }
 

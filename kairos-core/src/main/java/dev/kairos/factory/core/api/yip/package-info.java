@@ -59,6 +59,14 @@
  *       (or OpenRC runlevel links), {@code start} is reported and skipped. {@code layout},
  *       {@code datasource}, {@code downloads}, {@code git} and {@code unpack_images} need a running
  *       machine or the network: they are reported as not applicable, never dropped silently.
+ *   <li><b>Hostile input meets limits</b>, each an error naming the file and the limit: aliases
+ *       may expand a document to 1,000,000 nodes and 64 MiB of text (yaml.v3 has its own alias
+ *       ratio); one template expansion may run 100,000 {@code range} iterations in all, produce
+ *       16 MiB, and nest 100 levels. yip has no template limits: a few bytes can exhaust memory.
+ *   <li><b>The password change day</b> of users {@code apply} creates is the build's source date
+ *       inside a build; outside one, {@code SOURCE_DATE_EPOCH} if set, else today, as yip.
  * </ul>
+ *
+ * <p>Outside the implementation, {@code *.internal.*} packages are not API.
  */
 package dev.kairos.factory.core.api.yip;

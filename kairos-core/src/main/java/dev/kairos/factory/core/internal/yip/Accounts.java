@@ -381,94 +381,98 @@ final class Accounts {
     return n;
   }
 
+  /** Creates or updates one entity's line in {@code file}, by kind, as yip's entities plugin does. */
   private void ensureEntity(String kind, ImagePath file, Map<String, String> f) throws IOException {
-    switch (kind) {
-      case "user": {
-        String name = f.getOrDefault("username", "");
-        if (name.isEmpty()) {
-          throw new IOException("user entity without username");
-        }
-        long uid = intField(f, "uid", 0);
-        if (uid < 0) {
-          uid = lowestFree(file);
-        }
-        long gid = intField(f, "gid", 0);
-        if (!f.getOrDefault("group", "").isEmpty()) {
-          gid = Long.parseLong(find(GROUP, f.get("group")).orElseThrow(
-              () -> new IOException("group " + f.get("group") + " not found"))[2]);
-        }
-        String info = f.getOrDefault("info", "").isEmpty() ? "Created by entities" : f.get("info");
-        upsert(file, name, String.join(":", name, f.getOrDefault("password", ""), String.valueOf(uid),
-            String.valueOf(gid), info, f.getOrDefault("homedir", ""), f.getOrDefault("shell", "")));
-        t.effect(Kind.ENTITY_CHANGED, file.toString(), "user " + name);
-        return;
+    String name = switch (kind) {
+      case "user" -> ensureUser(file, f);
+      case "shadow" -> ensureShadow(file, f);
+      case "group" -> ensureGroup(file, f);
+      default -> ensureGshadow(file, f);
+    };
+    t.effect(Kind.ENTITY_CHANGED, file.toString(), kind + " " + name);
+  }
+
+  /** The entity's name field, which must be set. */
+  private static String required(Map<String, String> f, String key, String kind) throws IOException {
+    String name = f.getOrDefault(key, "");
+    if (name.isEmpty()) {
+      throw new IOException(kind + " entity without " + key);
+    }
+    return name;
+  }
+
+  /** A passwd line; a negative uid takes the lowest free one, {@code group} names the gid. */
+  private String ensureUser(ImagePath file, Map<String, String> f) throws IOException {
+    String name = required(f, "username", "user");
+    long uid = intField(f, "uid", 0);
+    if (uid < 0) {
+      uid = lowestFree(file);
+    }
+    long gid = intField(f, "gid", 0);
+    if (!f.getOrDefault("group", "").isEmpty()) {
+      gid = Long.parseLong(find(GROUP, f.get("group")).orElseThrow(
+          () -> new IOException("group " + f.get("group") + " not found"))[2]);
+    }
+    String info = f.getOrDefault("info", "").isEmpty() ? "Created by entities" : f.get("info");
+    upsert(file, name, String.join(":", name, f.getOrDefault("password", ""), String.valueOf(uid),
+        String.valueOf(gid), info, f.getOrDefault("homedir", ""), f.getOrDefault("shell", "")));
+    return name;
+  }
+
+  /** A shadow line: fields not given keep their old value; {@code last_changed: now} is the source date. */
+  private String ensureShadow(ImagePath file, Map<String, String> f) throws IOException {
+    String name = required(f, "username", "shadow");
+    String[] keys = {"password", "last_changed", "minimum_changed", "maximum_changed", "warn", "inactive",
+        "expire", "reserved"};
+    String[] old = find(file, name).filter(x -> x.length == 9).orElse(null);
+    List<String> fields = new ArrayList<>(List.of(name));
+    for (int i = 0; i < keys.length; i++) {
+      String v = f.getOrDefault(keys[i], "");
+      if (i == 0 && !v.isEmpty()) {
+        v = passwordField(v, false);
       }
-      case "shadow": {
-        String name = f.getOrDefault("username", "");
-        if (name.isEmpty()) {
-          throw new IOException("shadow entity without username");
-        }
-        String[] keys = {"password", "last_changed", "minimum_changed", "maximum_changed", "warn", "inactive",
-            "expire", "reserved"};
-        String[] old = find(file, name).filter(x -> x.length == 9).orElse(null);
-        List<String> fields = new ArrayList<>(List.of(name));
-        for (int i = 0; i < keys.length; i++) {
-          String v = f.getOrDefault(keys[i], "");
-          if (i == 0 && !v.isEmpty()) {
-            v = passwordField(v, false);
-          }
-          if (i == 1 && v.equals("now")) {
-            v = String.valueOf(days);
-          }
-          fields.add(v.isEmpty() && old != null ? old[i + 1] : v);
-        }
-        upsert(file, name, String.join(":", fields));
-        t.effect(Kind.ENTITY_CHANGED, file.toString(), "shadow " + name);
-        return;
+      if (i == 1 && v.equals("now")) {
+        v = String.valueOf(days);
       }
-      case "group": {
-        String name = f.getOrDefault("group_name", "");
-        if (name.isEmpty()) {
-          throw new IOException("group entity without group_name");
-        }
-        Optional<String[]> old = find(file, name).filter(x -> x.length == 4);
-        String gid = f.getOrDefault("gid", "");
-        if (!gid.isEmpty() && intField(f, "gid", 0) < 0) {
-          gid = String.valueOf(lowestFree(file));
-        }
-        String pw = f.getOrDefault("password", "");
-        String users = f.getOrDefault("users", "");
-        if (old.isPresent()) {
-          if (gid.isEmpty()) {
-            gid = old.get()[2];
-          }
-          if (pw.isEmpty()) {
-            pw = old.get()[1];
-          }
-          if (!old.get()[3].isEmpty()) {
-            LinkedHashSet<String> m = new LinkedHashSet<>(List.of(old.get()[3].split(",")));
-            for (String x : users.split(",")) {
-              if (!x.isEmpty()) {
-                m.add(x);
-              }
-            }
-            users = String.join(",", m);
+      fields.add(v.isEmpty() && old != null ? old[i + 1] : v);
+    }
+    upsert(file, name, String.join(":", fields));
+    return name;
+  }
+
+  /** A group line: gid and password kept when not given, members merged with the old ones. */
+  private String ensureGroup(ImagePath file, Map<String, String> f) throws IOException {
+    String name = required(f, "group_name", "group");
+    Optional<String[]> old = find(file, name).filter(x -> x.length == 4);
+    String gid = f.getOrDefault("gid", "");
+    if (!gid.isEmpty() && intField(f, "gid", 0) < 0) {
+      gid = String.valueOf(lowestFree(file));
+    }
+    String pw = f.getOrDefault("password", "");
+    String users = f.getOrDefault("users", "");
+    if (old.isPresent()) {
+      gid = gid.isEmpty() ? old.get()[2] : gid;
+      pw = pw.isEmpty() ? old.get()[1] : pw;
+      if (!old.get()[3].isEmpty()) {
+        LinkedHashSet<String> m = new LinkedHashSet<>(List.of(old.get()[3].split(",")));
+        for (String x : users.split(",")) {
+          if (!x.isEmpty()) {
+            m.add(x);
           }
         }
-        upsert(file, name, String.join(":", name, pw, gid, users));
-        t.effect(Kind.ENTITY_CHANGED, file.toString(), "group " + name);
-        return;
-      }
-      default: {
-        String name = f.getOrDefault("name", "");
-        if (name.isEmpty()) {
-          throw new IOException("gshadow entity without name");
-        }
-        upsert(file, name, String.join(":", name, f.getOrDefault("password", ""),
-            f.getOrDefault("administrators", ""), f.getOrDefault("members", "")));
-        t.effect(Kind.ENTITY_CHANGED, file.toString(), "gshadow " + name);
+        users = String.join(",", m);
       }
     }
+    upsert(file, name, String.join(":", name, pw, gid, users));
+    return name;
+  }
+
+  /** A gshadow line, as given. */
+  private String ensureGshadow(ImagePath file, Map<String, String> f) throws IOException {
+    String name = required(f, "name", "gshadow");
+    upsert(file, name, String.join(":", name, f.getOrDefault("password", ""),
+        f.getOrDefault("administrators", ""), f.getOrDefault("members", "")));
+    return name;
   }
 
   private void deleteEntity(String kind, ImagePath file, Map<String, String> f) throws IOException {

@@ -53,20 +53,56 @@ public final class Planner {
     for (int i = 0; i < natural.size(); i++) {
       index.putIfAbsent(natural.get(i).id(), i);
     }
+    List<InvalidInputException> problems = references(stage, natural, index);
+    if (!problems.isEmpty()) {
+      throw problems.get(0);
+    }
+    return ordered(natural, index);
+  }
+
+  /**
+   * Every problem of {@code after:} in {@code stage}: each name that matches no step, each step
+   * after itself, else a cycle. Empty if the stage can be ordered.
+   */
+  public static List<InvalidInputException> problems(String stage, List<YipDocument> docs)
+      throws InvalidInputException {
+    List<PlannedStep> natural = plan(stage, docs, false);
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < natural.size(); i++) {
+      index.putIfAbsent(natural.get(i).id(), i);
+    }
+    List<InvalidInputException> problems = references(stage, natural, index);
+    if (problems.isEmpty()) {
+      try {
+        ordered(natural, index);
+      } catch (InvalidInputException e) {
+        problems.add(e);
+      }
+    }
+    return problems;
+  }
+
+  private static List<InvalidInputException> references(String stage, List<PlannedStep> natural,
+      Map<String, Integer> index) {
+    List<InvalidInputException> out = new ArrayList<>();
     for (PlannedStep p : natural) {
       for (String a : p.step().after()) {
         if (!index.containsKey(a)) {
-          throw new InvalidInputException(p.step().location().source(), p.step().location().line(),
+          out.add(new InvalidInputException(p.step().location().source(), p.step().location().line(),
               p.step().location().column(), "step " + p.id() + ": after '" + a + "' names no step of stage "
-              + stage + " in this source; known: " + index.keySet().stream().sorted().toList());
-        }
-        if (a.equals(p.id())) {
-          throw new InvalidInputException(p.step().location().source(), p.step().location().line(),
-              p.step().location().column(), "step " + p.id() + " is after itself");
+              + stage + " in this source; known: " + index.keySet().stream().sorted().toList()));
+        } else if (a.equals(p.id())) {
+          out.add(new InvalidInputException(p.step().location().source(), p.step().location().line(),
+              p.step().location().column(), "step " + p.id() + " is after itself"));
         }
       }
     }
-    // Stable order: repeatedly take the first step (in natural order) whose after: steps are done.
+    return out;
+  }
+
+  /** Stable order: repeatedly take the first step (in natural order) whose after: steps are done. */
+  private static List<PlannedStep> ordered(List<PlannedStep> natural, Map<String, Integer> index)
+      throws InvalidInputException {
     List<PlannedStep> out = new ArrayList<>();
     boolean[] done = new boolean[natural.size()];
     Set<String> doneIds = new HashSet<>();

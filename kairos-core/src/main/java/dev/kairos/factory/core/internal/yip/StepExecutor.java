@@ -2,6 +2,7 @@ package dev.kairos.factory.core.internal.yip;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.fs.FileMetadata;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.distro.PackageManager;
@@ -12,6 +13,7 @@ import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandResult;
 import dev.kairos.factory.core.api.run.CommandRunner;
 import dev.kairos.factory.core.api.yip.YipEffect.Kind;
+import dev.kairos.factory.core.api.yip.YipLocation;
 import dev.kairos.factory.core.api.yip.YipPlan;
 import dev.kairos.factory.core.api.yip.YipReport;
 import dev.kairos.factory.core.api.yip.YipReport.Status;
@@ -70,13 +72,21 @@ public final class StepExecutor {
       long start = System.nanoTime();
       s.events().onEvent(new KairosEvent.StepStarted(p.id(), "yip " + plan.stage() + " step at " + p.step().location()));
       Outcome out = new Outcome();
-      String skip = conditions(p.step(), out);
+      String skip;
       Status status;
-      if (skip != null) {
-        status = Status.SKIPPED;
-      } else {
-        apply(p.step(), out);
-        status = out.errors.isEmpty() ? Status.APPLIED : Status.FAILED;
+      try {
+        skip = conditions(p.step(), out);
+        if (skip != null) {
+          status = Status.SKIPPED;
+        } else {
+          apply(p.step(), out);
+          status = out.errors.isEmpty() ? Status.APPLIED : Status.FAILED;
+        }
+      } catch (GoTemplate.LimitException e) {
+        // Hostile input, not a failing step: the whole run stops, naming where it was written.
+        YipLocation at = p.step().location();
+        throw new InvalidInputException(at.source(), at.line(), at.column(), "step " + p.id() + ": "
+            + e.getMessage());
       }
       results.add(new YipReport.StepResult(p.id(), p.step().location(), status, skip == null ? "" : skip,
           out.errors, out.notes));
@@ -246,6 +256,8 @@ public final class StepExecutor {
   private void plugin(Outcome out, String key, Plugin p) {
     try {
       p.run();
+    } catch (GoTemplate.LimitException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       out.error(key + ": " + e.getMessage());
     }

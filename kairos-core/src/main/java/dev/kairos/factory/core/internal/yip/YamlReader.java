@@ -3,9 +3,13 @@ package dev.kairos.factory.core.internal.yip;
 import dev.kairos.factory.core.api.InvalidInputException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
@@ -23,10 +27,22 @@ import tools.jackson.dataformat.yaml.YAMLParser;
 public final class YamlReader {
   private static final YAMLFactory FACTORY = YAMLFactory.builder().build();
   private static final int MAX_DEPTH = 200;
+  /** Nodes of the document with every alias expanded; far above any real configuration. */
+  static final long MAX_EXPANDED_NODES = 1_000_000;
+  /** Characters of scalars with every alias expanded. */
+  static final long MAX_EXPANDED_CHARS = 64L << 20;
 
   private final String source;
   private final String text;
   private final Map<String, YamlNode> anchors = new HashMap<>();
+  /**
+   * What each anchored node weighs expanded ({nodes, chars}): every alias adds its target's
+   * weight, so a few kilobytes of nested aliases (a "billion laughs") are refused here, before
+   * anything walks the tree they stand for.
+   */
+  private final Map<YamlNode, long[]> weights = new IdentityHashMap<>();
+  private long nodes;
+  private long chars;
   private YAMLParser parser;
 
   private YamlReader(String source, String text) {
@@ -52,12 +68,36 @@ public final class YamlReader {
       }
       return readValue(t, 0);
     } catch (JacksonException e) {
-      TokenStreamLocation loc = e.getLocation();
-      String msg = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
-      msg = msg.replaceAll("\\s*\\n\\s*", " ").trim();
-      throw new InvalidInputException(source, loc == null ? 0 : loc.getLineNr(),
-          loc == null ? 0 : loc.getColumnNr(), "YAML syntax error: " + msg);
+      throw syntaxError(e);
     }
+  }
+
+  /** A parser's "in reader, line L, column C:" and the source line with a caret under the spot. */
+  private static final Pattern MARK = Pattern.compile(
+      "\\s*in reader, line (\\d+), column (\\d+):(?:\\n[^\\n]*(?:\\n\\s*\\^)?)?");
+
+  /**
+   * One line, at the spot the parser names last (the problem, after its context): the parser's
+   * drawings of the source are dropped, as the location already says where.
+   */
+  private InvalidInputException syntaxError(JacksonException e) {
+    String msg = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
+    TokenStreamLocation loc = e.getLocation();
+    int line = loc == null ? 0 : loc.getLineNr();
+    int col = loc == null ? 0 : loc.getColumnNr();
+    Matcher m = MARK.matcher(msg);
+    StringBuilder text = new StringBuilder();
+    int from = 0;
+    while (m.find()) {
+      text.append(msg, from, m.start()).append('\n');
+      from = m.end();
+      line = Integer.parseInt(m.group(1));
+      col = Integer.parseInt(m.group(2));
+    }
+    text.append(msg.substring(from));
+    String oneLine = text.toString().lines().map(String::strip).filter(l -> !l.isEmpty())
+        .collect(Collectors.joining("; "));
+    return new InvalidInputException(source, Math.max(line, 0), Math.max(col, 0), "YAML syntax error: " + oneLine);
   }
 
   private YamlNode readValue(JsonToken t, int depth) throws InvalidInputException {
@@ -67,26 +107,44 @@ public final class YamlReader {
     TokenStreamLocation loc = parser.currentTokenLocation();
     int line = loc.getLineNr();
     int col = loc.getColumnNr();
+    long nodesBefore = nodes;
+    long charsBefore = chars;
     switch (t) {
       case START_OBJECT: {
         String anchor = (String) parser.getObjectId();
+        grow(1, 0, line, col);
         YamlNode.Mapping m = readMapping(line, col, depth);
-        remember(anchor, m);
+        remember(anchor, m, nodesBefore, charsBefore);
         return m;
       }
       case START_ARRAY: {
         String anchor = (String) parser.getObjectId();
+        grow(1, 0, line, col);
         List<YamlNode> items = new ArrayList<>();
         JsonToken n;
         while ((n = parser.nextToken()) != JsonToken.END_ARRAY) {
           items.add(readValue(n, depth + 1));
         }
         YamlNode.Sequence s = new YamlNode.Sequence(items, line, col);
-        remember(anchor, s);
+        remember(anchor, s, nodesBefore, charsBefore);
         return s;
       }
       default:
         return readScalar(t, line, col, (int) loc.getCharOffset());
+    }
+  }
+
+  /** Counts {@code n} more nodes and {@code c} more characters of the expanded document. */
+  private void grow(long n, long c, int line, int col) throws InvalidInputException {
+    nodes += n;
+    chars += c;
+    if (nodes > MAX_EXPANDED_NODES) {
+      throw error(new int[] {line, col}, "YAML aliases expand the document past the limit of "
+          + MAX_EXPANDED_NODES + " nodes");
+    }
+    if (chars > MAX_EXPANDED_CHARS) {
+      throw error(new int[] {line, col}, "YAML aliases expand the document past the limit of "
+          + (MAX_EXPANDED_CHARS >> 20) + " MiB of text");
     }
   }
 
@@ -97,6 +155,8 @@ public final class YamlReader {
       if (target == null) {
         throw error(new int[] {line, col}, "unknown anchor '" + value + "' referenced");
       }
+      long[] w = weights.get(target);
+      grow(w[0], w[1], line, col);
       return target;
     }
     // Scalar properties (&anchor, !tag) come before the value in the source.
@@ -121,7 +181,10 @@ public final class YamlReader {
     char style = i < text.length() ? text.charAt(i) : ' ';
     boolean plain = t != JsonToken.VALUE_NULL ? style != '"' && style != '\'' && style != '|' && style != '>' : true;
     YamlNode.Scalar s = new YamlNode.Scalar(value, plain, parser.getRawTag(), line, col);
-    remember(anchor, s);
+    long nodesBefore = nodes;
+    long charsBefore = chars;
+    grow(1, value.length(), line, col);
+    remember(anchor, s, nodesBefore, charsBefore);
     return s;
   }
 
@@ -136,6 +199,7 @@ public final class YamlReader {
       int koff = (int) kl.getCharOffset();
       boolean keyPlain = koff >= text.length() || (text.charAt(koff) != '"' && text.charAt(koff) != '\'');
       YamlNode.Scalar key = new YamlNode.Scalar(name, keyPlain, null, kl.getLineNr(), kl.getColumnNr());
+      grow(0, name.length(), key.line(), key.column());
       YamlNode value = readValue(parser.nextToken(), depth + 1);
       if (keyPlain && name.equals("<<")) {
         for (YamlNode.Mapping src : mergeSources(value)) {
@@ -183,9 +247,10 @@ public final class YamlReader {
     throw error(new int[] {value.line(), value.column()}, "map merge requires map or sequence of maps as the value");
   }
 
-  private void remember(String anchor, YamlNode node) {
+  private void remember(String anchor, YamlNode node, long nodesBefore, long charsBefore) {
     if (anchor != null && !anchor.isEmpty()) {
       anchors.put(anchor, node);
+      weights.put(node, new long[] {nodes - nodesBefore, chars - charsBefore});
     }
   }
 

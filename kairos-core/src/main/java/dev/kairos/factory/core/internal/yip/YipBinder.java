@@ -40,22 +40,64 @@ public final class YipBinder {
   private final String source;
   private final boolean strict;
   private final List<YipDiagnostic> diagnostics = new ArrayList<>();
+  /** Every reason to reject the document, in source order; binding goes on past each one. */
+  private final List<InvalidInputException> errors = new ArrayList<>();
 
   private YipBinder(String source, boolean strict) {
     this.source = source;
     this.strict = strict;
   }
 
-  /** Parses the text of one document (plain or {@code #cloud-config}). */
+  /**
+   * A document bound as far as it could be, with every error found in it. {@code document} is
+   * null when the YAML itself did not read (then {@code errors} holds that one syntax error).
+   */
+  public record Checked(YipDocument document, List<InvalidInputException> errors) {
+    public Checked {
+      errors = List.copyOf(errors);
+    }
+  }
+
+  /** Parses the text of one document (plain or {@code #cloud-config}); throws its first error. */
   public static YipDocument parse(String source, String text, boolean strict) throws InvalidInputException {
-    YamlNode root = YamlReader.read(source, text);
-    return bind(source, root, isCloudConfig(text), strict);
+    return orFirstError(check(source, text, strict));
+  }
+
+  /** Parses the text of one document, collecting every error instead of stopping at the first. */
+  public static Checked check(String source, String text, boolean strict) {
+    YamlNode root;
+    try {
+      root = YamlReader.read(source, text);
+    } catch (InvalidInputException e) {
+      return new Checked(null, List.of(e));
+    }
+    return new YipBinder(source, strict).checked(root, isCloudConfig(text));
   }
 
   /** Binds an already built node tree (the dot-notation loader makes one). */
   public static YipDocument bind(String source, YamlNode root, boolean cloudConfig, boolean strict)
       throws InvalidInputException {
-    return new YipBinder(source, strict).document(root, cloudConfig);
+    return orFirstError(new YipBinder(source, strict).checked(root, cloudConfig));
+  }
+
+  private static YipDocument orFirstError(Checked c) throws InvalidInputException {
+    if (!c.errors().isEmpty()) {
+      throw c.errors().get(0);
+    }
+    return c.document();
+  }
+
+  private Checked checked(YamlNode root, boolean cloudConfig) {
+    YipDocument doc = null;
+    try {
+      doc = document(root, cloudConfig);
+    } catch (InvalidInputException e) {
+      errors.add(e);
+    }
+    if (doc == null) {
+      doc = new YipDocument(source, "", cloudConfig, Map.of(), diagnostics);
+    }
+    return new Checked(doc, errors);
   }
 
   /**
@@ -105,9 +147,11 @@ public final class YipBinder {
         String stage = e.key().text();
         List<YipStep> steps = stages.computeIfAbsent(stage, k -> new ArrayList<>());
         if (!isNull(e.value())) {
-          for (YamlNode item : sequence(e.value(), "stage '" + stage + "'").items()) {
-            steps.add(step(item));
-          }
+          attempt(() -> {
+            for (YamlNode item : sequence(e.value(), "stage '" + stage + "'").items()) {
+              attempt(() -> steps.add(step(item)));
+            }
+          });
         }
       }
     }
@@ -218,15 +262,54 @@ public final class YipBinder {
 
   // ------------------------------------------------------------------ steps
 
+  /**
+   * One step: its keys bound by concern, each concern on its own, so that a type mismatch in one
+   * is recorded and the others are still checked ({@code yip validate} reports them all).
+   */
   private YipStep step(YamlNode node) throws InvalidInputException {
     Fields f = fields(node, "step", STEP_KEYS);
     YipStep.Builder b = YipStep.builder().location(loc(node));
+    attempt(() -> order(f, b));
+    attempt(() -> conditions(f, b));
+    attempt(() -> filesystem(f, b));
+    attempt(() -> remote(f, b));
+    attempt(() -> b.commands(f.strings("commands")));
+    attempt(() -> b.ensureEntities(entities(f, "ensure_entities")));
+    attempt(() -> b.deleteEntities(entities(f, "delete_entities")));
+    attempt(() -> system(f, b));
+    attempt(() -> accounts(f, b));
+    attempt(() -> services(f, b));
+    attempt(() -> environment(f, b));
+    attempt(() -> platform(f, b));
+    attempt(() -> packages(f, b));
+    return b.build();
+  }
+
+  private interface Binding {
+    void run() throws InvalidInputException;
+  }
+
+  /** Runs one binding; its error is recorded (the document is rejected) and binding goes on. */
+  private void attempt(Binding binding) {
+    try {
+      binding.run();
+    } catch (InvalidInputException e) {
+      errors.add(e);
+    }
+  }
+
+  /** {@code name} and {@code after}. */
+  private void order(Fields f, YipStep.Builder b) throws InvalidInputException {
     b.name(f.string("name"));
     List<String> after = new ArrayList<>();
     for (YamlNode a : f.list("after")) {
       after.add(fields(a, "after entry", Set.of("name")).string("name"));
     }
     b.after(after);
+  }
+
+  /** Whether the step runs: {@code if}, {@code node}, {@code only_*}, {@code if_files}. */
+  private void conditions(Fields f, YipStep.Builder b) throws InvalidInputException {
     b.ifCommand(f.string("if")).node(f.string("node")).onlyOs(f.string("only_os"))
         .onlyOsVersion(f.string("only_os_version")).onlyArch(f.string("only_arch"))
         .onlyServiceManager(f.string("only_service_manager"));
@@ -238,29 +321,23 @@ public final class YipBinder {
       ifFiles.put(e.key().text(), strings(e.value(), "if_files." + e.key().text()));
     }
     b.ifFiles(ifFiles);
-    List<YipStep.FileEntry> files = new ArrayList<>();
-    for (YamlNode n : f.list("files")) {
-      Fields x = fields(n, "files entry", Set.of("path", "content", "encoding", "permissions", "owner", "group",
-          "ownerstring"));
-      files.add(new YipStep.FileEntry(x.string("path"), x.string("content"), x.string("encoding"),
-          x.permissions(), x.integer("owner"), x.integer("group"), x.string("ownerstring")));
-    }
-    b.files(files);
-    List<YipStep.DirectoryEntry> dirs = new ArrayList<>();
-    for (YamlNode n : f.list("directories")) {
-      Fields x = fields(n, "directories entry", Set.of("path", "permissions", "owner", "group"));
-      dirs.add(new YipStep.DirectoryEntry(x.string("path"), x.permissions(), x.integer("owner"),
-          x.integer("group")));
-    }
-    b.directories(dirs);
-    List<YipStep.Download> downloads = new ArrayList<>();
-    for (YamlNode n : f.list("downloads")) {
-      Fields x = fields(n, "downloads entry", Set.of("path", "url", "permissions", "owner", "group", "ownerstring",
-          "timeout"));
-      downloads.add(new YipStep.Download(x.string("path"), x.string("url"), x.permissions(), x.integer("owner"),
-          x.integer("group"), x.string("ownerstring"), x.integer("timeout")));
-    }
-    b.downloads(downloads);
+  }
+
+  /** {@code files} and {@code directories}. */
+  private void filesystem(Fields f, YipStep.Builder b) throws InvalidInputException {
+    b.files(each(f, "files", "files entry", Set.of("path", "content", "encoding", "permissions", "owner", "group",
+        "ownerstring"), x -> new YipStep.FileEntry(x.string("path"), x.string("content"), x.string("encoding"),
+            x.permissions(), x.integer("owner"), x.integer("group"), x.string("ownerstring"))));
+    b.directories(each(f, "directories", "directories entry", Set.of("path", "permissions", "owner", "group"),
+        x -> new YipStep.DirectoryEntry(x.string("path"), x.permissions(), x.integer("owner"),
+            x.integer("group"))));
+  }
+
+  /** What comes from the network: {@code downloads}, {@code git}. */
+  private void remote(Fields f, YipStep.Builder b) throws InvalidInputException {
+    b.downloads(each(f, "downloads", "downloads entry", Set.of("path", "url", "permissions", "owner", "group",
+        "ownerstring", "timeout"), x -> new YipStep.Download(x.string("path"), x.string("url"), x.permissions(),
+            x.integer("owner"), x.integer("group"), x.string("ownerstring"), x.integer("timeout"))));
     YamlNode git = f.get("git");
     if (git != null && !isNull(git)) {
       Fields x = fields(git, "git", Set.of("url", "path", "branch", "branch_only", "auth"));
@@ -272,9 +349,10 @@ public final class YipBinder {
           auth == null ? "" : auth.string("private_key"), auth == null ? "" : auth.string("public_key"),
           auth != null && auth.bool("insecure")));
     }
-    b.commands(f.strings("commands"));
-    b.ensureEntities(entities(f.list("ensure_entities"), "ensure_entities"));
-    b.deleteEntities(entities(f.list("delete_entities"), "delete_entities"));
+  }
+
+  /** The machine's settings: {@code dns}, {@code hostname}, {@code sysctl}, {@code modules}, {@code timesyncd}. */
+  private void system(Fields f, YipStep.Builder b) throws InvalidInputException {
     YamlNode dns = f.get("dns");
     if (dns != null && !isNull(dns)) {
       Fields x = fields(dns, "dns", Set.of("nameservers", "search", "options", "path"));
@@ -282,6 +360,12 @@ public final class YipBinder {
     }
     b.hostname(f.string("hostname"));
     b.sysctl(f.stringMap("sysctl"));
+    b.modules(f.strings("modules"));
+    b.timesyncd(f.stringMap("timesyncd"));
+  }
+
+  /** {@code users} and {@code authorized_keys}. */
+  private void accounts(Fields f, YipStep.Builder b) throws InvalidInputException {
     Map<String, YipStep.User> users = new LinkedHashMap<>();
     YamlNode usersNode = f.get("users");
     if (usersNode != null && !isNull(usersNode)) {
@@ -299,22 +383,30 @@ public final class YipBinder {
       keys.put(e.key().text(), strings(e.value(), "authorized_keys." + e.key().text()));
     }
     b.authorizedKeys(keys);
-    b.modules(f.strings("modules"));
-    b.timesyncd(f.stringMap("timesyncd"));
+  }
+
+  /** {@code systemctl} and {@code systemd_firstboot}. */
+  private void services(Fields f, YipStep.Builder b) throws InvalidInputException {
     YamlNode sc = f.get("systemctl");
     if (sc != null && !isNull(sc)) {
       Fields x = fields(sc, "systemctl", Set.of("enable", "disable", "start", "mask", "overrides"));
-      List<YipStep.UnitOverride> overrides = new ArrayList<>();
-      for (YamlNode o : x.list("overrides")) {
-        Fields y = fields(o, "systemctl.overrides entry", Set.of("service", "name", "content"));
-        overrides.add(new YipStep.UnitOverride(y.string("service"), y.string("name"), y.string("content")));
-      }
+      List<YipStep.UnitOverride> overrides = each(x, "overrides", "systemctl.overrides entry",
+          Set.of("service", "name", "content"),
+          y -> new YipStep.UnitOverride(y.string("service"), y.string("name"), y.string("content")));
       b.systemctl(new YipStep.Systemctl(x.strings("enable"), x.strings("disable"), x.strings("start"),
           x.strings("mask"), overrides));
     }
+    b.systemdFirstboot(f.stringMap("systemd_firstboot"));
+  }
+
+  /** {@code environment} and {@code environment_file}. */
+  private void environment(Fields f, YipStep.Builder b) throws InvalidInputException {
     b.environment(f.stringMap("environment"));
     b.environmentFile(f.string("environment_file"));
-    b.systemdFirstboot(f.stringMap("systemd_firstboot"));
+  }
+
+  /** What only a booted machine does: {@code datasource}, {@code layout}, {@code unpack_images}. */
+  private void platform(Fields f, YipStep.Builder b) throws InvalidInputException {
     YamlNode ds = f.get("datasource");
     if (ds != null && !isNull(ds)) {
       Fields x = fields(ds, "datasource", Set.of("providers", "path", "userdata_name"));
@@ -324,6 +416,12 @@ public final class YipBinder {
     if (layout != null && !isNull(layout)) {
       b.layout(layout(layout));
     }
+    b.unpackImages(each(f, "unpack_images", "unpack_images entry", Set.of("source", "target", "platform"),
+        x -> new YipStep.ImageUnpack(x.string("source"), x.string("target"), x.string("platform"))));
+  }
+
+  /** {@code packages} and {@code package_pins}. */
+  private void packages(Fields f, YipStep.Builder b) throws InvalidInputException {
     b.packagePins(f.stringMap("package_pins"));
     YamlNode pk = f.get("packages");
     if (pk != null && !isNull(pk)) {
@@ -335,13 +433,6 @@ public final class YipBinder {
       }
       b.packages(p);
     }
-    List<YipStep.ImageUnpack> images = new ArrayList<>();
-    for (YamlNode n : f.list("unpack_images")) {
-      Fields x = fields(n, "unpack_images entry", Set.of("source", "target", "platform"));
-      images.add(new YipStep.ImageUnpack(x.string("source"), x.string("target"), x.string("platform")));
-    }
-    b.unpackImages(images);
-    return b.build();
   }
 
   private YipStep.Layout layout(YamlNode node) throws InvalidInputException {
@@ -353,22 +444,29 @@ public final class YipBinder {
       expand = Optional.of(fields(x.get("expand_partition"), "layout.expand_partition", Set.of("size"))
           .longValue("size"));
     }
-    List<YipStep.Partition> parts = new ArrayList<>();
-    for (YamlNode p : x.list("add_partitions")) {
-      Fields y = fields(p, "layout.add_partitions entry", Set.of("fsLabel", "pLabel", "size", "filesystem",
-          "bootable"));
-      parts.add(new YipStep.Partition(y.string("fsLabel"), y.string("pLabel"), y.longValue("size"),
-          y.string("filesystem"), y.bool("bootable")));
-    }
+    List<YipStep.Partition> parts = each(x, "add_partitions", "layout.add_partitions entry", Set.of("fsLabel",
+        "pLabel", "size", "filesystem", "bootable"), y -> new YipStep.Partition(y.string("fsLabel"),
+            y.string("pLabel"), y.longValue("size"), y.string("filesystem"), y.bool("bootable")));
     return new YipStep.Layout(dev == null ? "" : dev.string("path"), dev == null ? "" : dev.string("label"),
         dev != null && dev.bool("init_disk"), dev == null ? "" : dev.string("disk_name"), expand, parts);
   }
 
-  private List<YipStep.EntityEdit> entities(List<YamlNode> nodes, String what) throws InvalidInputException {
-    List<YipStep.EntityEdit> out = new ArrayList<>();
-    for (YamlNode n : nodes) {
-      Fields x = fields(n, what + " entry", Set.of("path", "entity"));
-      out.add(new YipStep.EntityEdit(x.string("path"), x.string("entity")));
+  private List<YipStep.EntityEdit> entities(Fields f, String key) throws InvalidInputException {
+    return each(f, key, key + " entry", Set.of("path", "entity"),
+        x -> new YipStep.EntityEdit(x.string("path"), x.string("entity")));
+  }
+
+  /** Binds one list entry's fields. */
+  private interface EntryBinding<T> {
+    T bind(Fields entry) throws InvalidInputException;
+  }
+
+  /** The entries of the list under {@code key}, each a mapping of {@code known} keys bound by {@code binding}. */
+  private <T> List<T> each(Fields f, String key, String what, Set<String> known, EntryBinding<T> binding)
+      throws InvalidInputException {
+    List<T> out = new ArrayList<>();
+    for (YamlNode n : f.list(key)) {
+      out.add(binding.bind(fields(n, what, known)));
     }
     return out;
   }

@@ -330,6 +330,34 @@ abstract class YipExecutorCases {
         .contains("fresh::1001:\n");
   }
 
+  @Test
+  void shadowAndGshadowEntitiesKeepWhatIsNotGiven() throws IOException {
+    root.writeString(ImagePath.of("/etc/gshadow"), "root:*::\n");
+    YipReport r = run("""
+        stages:
+          boot:
+          - ensure_entities:
+            - entity: |
+                kind: shadow
+                username: kairos
+                last_changed: now
+                maximum_changed: 90
+            - entity: |
+                kind: gshadow
+                name: ops
+                administrators: kairos
+                members: kairos,root
+          - ensure_entities:
+            - entity: |
+                kind: shadow
+                password: x
+        """);
+    assertThat(read("/etc/shadow")).contains("kairos:!:" + DAYS + ":0:90:7:::\n");
+    assertThat(read("/etc/gshadow")).isEqualTo("root:*::\nops::kairos:kairos,root\n");
+    assertThat(r.failures()).singleElement().satisfies(f -> assertThat(f.errors()).singleElement().asString()
+        .contains("shadow entity without username"));
+  }
+
   // ------------------------------------------------------------------ services
 
   @Test

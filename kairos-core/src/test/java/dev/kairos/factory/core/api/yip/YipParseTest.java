@@ -259,4 +259,20 @@ class YipParseTest {
     assertThatThrownBy(() -> Yip.lenient().load(dir)).hasMessageContaining("7_bad.yaml:");
     assertThatThrownBy(() -> Yip.lenient().load(dir.resolve("missing"))).isInstanceOf(java.nio.file.NoSuchFileException.class);
   }
+
+  @Test
+  void aFileLargerThanTheLimitIsRefusedBeforeItIsRead(@TempDir Path dir) throws Exception {
+    Path big = dir.resolve("big.yaml");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength(Yip.MAX_FILE_BYTES + 1); // sparse: no disk used
+    }
+    Files.writeString(dir.resolve("ok.yaml"), "stages:\n  boot:\n    - name: a\n      systctl: {}\n");
+    assertThatThrownBy(() -> Yip.lenient().load(big)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("big.yaml").hasMessageContaining("limit of 64 MiB");
+    YipValidator.Result r = YipValidator.validate(dir, false);
+    assertThat(r.documents()).isEqualTo(2);
+    assertThat(r.findings()).extracting(YipDiagnostic::toString)
+        .anySatisfy(f -> assertThat(f).contains("big.yaml: error: larger than the limit of 64 MiB"))
+        .anySatisfy(f -> assertThat(f).contains("ok.yaml:4:7: warning: unknown key 'systctl'"));
+  }
 }

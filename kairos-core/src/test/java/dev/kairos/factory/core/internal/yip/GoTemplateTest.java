@@ -60,4 +60,42 @@ class GoTemplateTest {
     assertThat(x("{{ \"{{\" }}.X}}")).isEqualTo("{{.X}}");
     assertThat(x("no templates here")).isEqualTo("no templates here");
   }
+
+  @Test
+  void nestedRangesAreBoundedInIterationsTogether() {
+    // 1000 x 1000 empty iterations print nothing: only the shared iteration count stops them.
+    assertThatThrownBy(() -> x("{{ range 1000 }}{{ range 1000 }}{{ end }}{{ end }}"))
+        .isInstanceOf(GoTemplate.LimitException.class)
+        .hasMessageContaining("limit of " + GoTemplate.MAX_RANGE + " iterations");
+    assertThatThrownBy(() -> GoTemplate.expandOrKeep("{{ range 200000 }}{{ end }}", DATA))
+        .isInstanceOf(GoTemplate.LimitException.class);
+  }
+
+  @Test
+  void stringGrowthIsBoundedBeforeItIsAllocated() {
+    assertThatThrownBy(() -> x("{{ repeat 1000000 (repeat 1000000 \"x\") }}"))
+        .isInstanceOf(GoTemplate.LimitException.class).hasMessageContaining("limit of 16 MiB");
+    assertThatThrownBy(() -> x("{{ replace \"x\" (repeat 10000 \"y\") (repeat 10000 \"x\") }}"))
+        .isInstanceOf(GoTemplate.LimitException.class);
+    assertThatThrownBy(() -> x("{{ range 50000 }}{{ repeat 1000 \"x\" }}{{ end }}"))
+        .isInstanceOf(GoTemplate.LimitException.class).hasMessageContaining("16 MiB");
+    assertThatThrownBy(() -> x("{{ $s := 1 }}"))
+        .isNotInstanceOf(GoTemplate.LimitException.class);
+  }
+
+  @Test
+  void deepNestingIsALimitNotAStackOverflow() {
+    assertThatThrownBy(() -> x("{{ " + "(".repeat(10_000) + "1" + ")".repeat(10_000) + " }}"))
+        .isInstanceOf(GoTemplate.LimitException.class).hasMessageContaining("nest");
+    assertThatThrownBy(() -> GoTemplate.check("{{ if 1 }}".repeat(5000) + "{{ end }}".repeat(5000)))
+        .isInstanceOf(GoTemplate.LimitException.class).hasMessageContaining("nest");
+  }
+
+  @Test
+  void withinTheLimitsNothingChanges() throws Exception {
+    assertThat(x("{{ range 3 }}{{ . }}{{ end }}")).isEqualTo("012");
+    assertThat(x("{{ repeat 3 \"ab\" }}")).isEqualTo("ababab");
+    assertThat(x("{{ join \"-\" (list \"\" \"a\" \"b\") }}")).isEqualTo("-a-b");
+    assertThat(x("{{ indent 2 \"a\\nb\" }}")).isEqualTo("  a\n  b");
+  }
 }
