@@ -9,7 +9,7 @@ import java.util.TreeMap;
 /**
  * What a base image is: the distro as Kairos names it, its release, family, architecture and init
  * system, and the raw {@link OsRelease} fields (PRETTY_NAME and VERSION_ID drive yip's
- * {@code only_os} / {@code only_os_version}). Made by {@link DistroStrategy#detect} or, in tests,
+ * {@code only_os} / {@code only_os_version}). Made by {@link Distros#detect(dev.kairos.factory.core.api.fs.RootFs)} or, in tests,
  * by {@link #builder()}.
  *
  * <p>{@link #distro()} is the detected distro id ({@code ubuntu}, {@code opensuse-leap}, {@code rhel}
