@@ -47,6 +47,7 @@ public final class Validator {
     this.strategies = Optional.ofNullable(b.strategies);
   }
 
+  /** A builder with the defaults: not trusted boot, the distro strategies on the class path. */
   public static Builder builder() {
     return new Builder();
   }
@@ -241,6 +242,7 @@ public final class Validator {
       return this;
     }
 
+    /** The validator, with this builder's values copied. */
     public Validator build() {
       return new Validator(this);
     }
