@@ -8,11 +8,16 @@ import java.util.List;
  */
 public class CommandFailedException extends KairosException {
   private static final long serialVersionUID = 1L;
+  /** The command line. */
   private final List<String> command;
+  /** The exit code, -1 when stopped. */
   private final int exitCode;
+  /** Whether it ran out of time. */
   private final boolean timedOut;
+  /** The last lines of its output. */
   private final String outputTail;
 
+  /** A failure of {@code command}; the message shows the command, the exit code and the output's tail. */
   public CommandFailedException(List<String> command, int exitCode, boolean timedOut, String outputTail) {
     super(describe(command, exitCode, timedOut, outputTail));
     this.command = List.copyOf(command);
@@ -28,6 +33,7 @@ public class CommandFailedException extends KairosException {
     return tail.isBlank() ? head : head + "\n--- last output ---\n" + tail.stripTrailing();
   }
 
+  /** The command line that failed, program first. */
   public List<String> command() {
     return command;
   }
@@ -37,6 +43,7 @@ public class CommandFailedException extends KairosException {
     return exitCode;
   }
 
+  /** True if the command was stopped because it ran past its timeout. */
   public boolean timedOut() {
     return timedOut;
   }

@@ -10,11 +10,17 @@ import java.util.List;
  * {@code before-init} before the release file, {@code init} after cleanup, {@code after-init} last.
  */
 public enum ExtensionStage {
+  /** Before any package is installed. */
   BEFORE_INSTALL("before-install", Phase.INSTALL),
+  /** After the install phase's package and kernel steps. */
   INSTALL("install", Phase.INSTALL),
+  /** Before cloud-configs and binaries are written. */
   AFTER_INSTALL("after-install", Phase.INSTALL),
+  /** Before the release file is written. */
   BEFORE_INIT("before-init", Phase.INIT),
+  /** After cleanup. */
   INIT("init", Phase.INIT),
+  /** Last. */
   AFTER_INIT("after-init", Phase.INIT);
 
   private final String id;
@@ -35,6 +41,7 @@ public enum ExtensionStage {
     return phase;
   }
 
+  /** Every stage's name, in order. */
   public static List<String> ids() {
     return Arrays.stream(values()).map(ExtensionStage::id).toList();
   }

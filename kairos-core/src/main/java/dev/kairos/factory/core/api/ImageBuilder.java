@@ -133,7 +133,7 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
     EventListener events = EventListener.all(listeners);
     Pipeline pipeline = pipeline(o);
     pipeline.run();
-    Validator validator = Validator.builder().trustedBoot(pipeline.options().trustedBoot()).runner(runner())
+    Validator validator = Validator.builder().trustedBoot(pipeline.options().trustedBoot())
         .distros(strategies()).build();
     return new KairosBuild(root, source, sourceDate(), events, validator);
   }

@@ -6,10 +6,15 @@ import java.util.Locale;
 
 /** How much a build reports ({@code kairos-init --level}); {@link #TRACE} also makes dracut verbose. */
 public enum LogLevel {
+  /** Everything, and dracut runs verbose. */
   TRACE,
+  /** Details of each step. */
   DEBUG,
+  /** What each step does (the default). */
   INFO,
+  /** Only what may be wrong. */
   WARN,
+  /** Only failures. */
   ERROR;
 
   /** The lower-case name, as the command line spells it. */

@@ -12,8 +12,11 @@ import java.util.Locale;
  * options in the image, and the init phase reads them back.
  */
 public enum Phase {
+  /** Installs packages, kernel and Kairos files ({@code kairos-init --stage install}). */
   INSTALL("install"),
+  /** Configures what was installed: release file, initrd, services, cleanup. */
   INIT("init"),
+  /** Both, install then init. */
   ALL("all");
 
   private final String id;
@@ -46,6 +49,7 @@ public enum Phase {
     throw new IllegalArgumentException("unknown stage '" + id + "'; valid: " + String.join(", ", ids()));
   }
 
+  /** Every phase's name, in declaration order. */
   public static List<String> ids() {
     return Arrays.stream(values()).map(Phase::id).toList();
   }

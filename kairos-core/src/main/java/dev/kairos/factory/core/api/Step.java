@@ -22,26 +22,45 @@ import java.util.Set;
  * }</pre>
  */
 public enum Step {
+  /** The whole install phase, as one name to skip or run. */
   INSTALL("install", null, "the whole install phase: installPackages, installKernel, branding, grub,"
       + " miscellaneous, cloudconfigs, kairosBinaries, providerBinaries, buildProvider and the install stage extensions"),
+  /** {@code installPackages}: installs the base system packages (repositories first). */
   INSTALL_PACKAGES("installPackages", Phase.INSTALL, "installs the base system packages (repositories first)"),
+  /** {@code installKernel}: installs the kernel packages. */
   INSTALL_KERNEL("installKernel", Phase.INSTALL, "installs the kernel packages"),
+  /** {@code branding}: writes the branding texts and GRUB menu under /etc/kairos/branding. */
   BRANDING("branding", Phase.INSTALL, "writes the branding texts and GRUB menu under /etc/kairos/branding"),
+  /** {@code grub}: writes the GRUB configuration under /etc/cos (not in trusted boot). */
   GRUB("grub", Phase.INSTALL, "writes the GRUB configuration under /etc/cos (not in trusted boot)"),
+  /** {@code miscellaneous}: writes /etc/issue.d, /etc/motd, the upgrade script and log rotation. */
   MISCELLANEOUS("miscellaneous", Phase.INSTALL, "writes /etc/issue.d, /etc/motd, the upgrade script and log rotation"),
+  /** {@code cloudconfigs}: installs the cloud-configs under /system/oem from the framework. */
   CLOUDCONFIGS("cloudconfigs", Phase.INSTALL, "installs the cloud-configs under /system/oem from the framework"),
+  /** {@code kairosBinaries}: installs the Kairos binaries (agent, immucore, ...) from the framework. */
   KAIROS_BINARIES("kairosBinaries", Phase.INSTALL, "installs the Kairos binaries (agent, immucore, ...) from the framework"),
+  /** {@code providerBinaries}: installs the provider plugin and edgevpn (standard images only). */
   PROVIDER_BINARIES("providerBinaries", Phase.INSTALL, "installs the provider plugin and edgevpn (standard images only)"),
+  /** {@code buildProvider}: installs each provider's software (k3s, k0s) and its configuration. */
   BUILD_PROVIDER("buildProvider", Phase.INSTALL, "installs each provider's software (k3s, k0s) and its configuration"),
+  /** The whole init phase, as one name to skip or run. */
   INIT("init", null, "the whole init phase: kairosRelease, kernel, initramfsConfigs, initrd, services,"
       + " sshHardening, workarounds, cleanup and the init stage extensions"),
+  /** {@code kairosRelease}: creates and fills the /etc/kairos-release file. */
   KAIROS_RELEASE("kairosRelease", Phase.INIT, "creates and fills the /etc/kairos-release file"),
+  /** {@code kernel}: links the chosen kernel to /boot/vmlinuz and removes old links. */
   KERNEL("kernel", Phase.INIT, "links the chosen kernel to /boot/vmlinuz and removes old links"),
+  /** {@code initramfsConfigs}: writes the dracut (or mkinitfs) configuration and the immucore module. */
   INITRAMFS_CONFIGS("initramfsConfigs", Phase.INIT, "writes the dracut (or mkinitfs) configuration and the immucore module"),
+  /** {@code initrd}: removes old initrds and builds /boot/initrd with dracut or mkinitfs. */
   INITRD("initrd", Phase.INIT, "removes old initrds and builds /boot/initrd with dracut or mkinitfs"),
+  /** {@code services}: enables, disables and masks the services Kairos needs. */
   SERVICES("services", Phase.INIT, "enables, disables and masks the services Kairos needs"),
+  /** {@code sshHardening}: writes the sshd hardening drop-in and drops weak moduli. */
   SSH_HARDENING("sshHardening", Phase.INIT, "writes the sshd hardening drop-in and drops weak moduli"),
+  /** {@code workarounds}: applies workarounds for known issues (grub2-editenv, sudo mode, ...). */
   WORKAROUNDS("workarounds", Phase.INIT, "applies workarounds for known issues (grub2-editenv, sudo mode, ...)"),
+  /** {@code cleanup}: clears machine-id, hostname, SSH host keys and package caches. */
   CLEANUP("cleanup", Phase.INIT, "clears machine-id, hostname, SSH host keys and package caches");
 
   private final String id;

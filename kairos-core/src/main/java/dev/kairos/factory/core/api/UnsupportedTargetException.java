@@ -8,8 +8,11 @@ import java.util.List;
  */
 public class UnsupportedTargetException extends KairosException {
   private static final long serialVersionUID = 1L;
+  /** The kind of thing asked for. */
   private final String what;
+  /** The value asked for. */
   private final String value;
+  /** The values that would have worked. */
   private final List<String> supported;
 
   /**
@@ -25,14 +28,17 @@ public class UnsupportedTargetException extends KairosException {
     this.supported = List.copyOf(supported);
   }
 
+  /** The kind of thing, e.g. {@code model}. */
   public String what() {
     return what;
   }
 
+  /** The value that was asked for, e.g. {@code rpi5}. */
   public String value() {
     return value;
   }
 
+  /** The values that would have worked. */
   public List<String> supported() {
     return supported;
   }

@@ -10,8 +10,11 @@ import java.util.Locale;
  * {@code arm64}, {@code riscv64}. The kernel's spelling ({@code uname -m}) is {@link #unameName()}.
  */
 public enum Architecture {
+  /** 64-bit x86 ({@code x86_64}). */
   AMD64("amd64", "x86_64"),
+  /** 64-bit ARM ({@code aarch64}). */
   ARM64("arm64", "aarch64"),
+  /** 64-bit RISC-V. */
   RISCV64("riscv64", "riscv64");
 
   private final String id;

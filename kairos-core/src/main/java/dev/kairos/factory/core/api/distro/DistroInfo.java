@@ -9,7 +9,7 @@ import java.util.TreeMap;
 /**
  * What a base image is: the distro as Kairos names it, its release, family, architecture and init
  * system, and the raw {@link OsRelease} fields (PRETTY_NAME and VERSION_ID drive yip's
- * {@code only_os} / {@code only_os_version}). Made by {@link DistroStrategy#detect} or, in tests,
+ * {@code only_os} / {@code only_os_version}). Made by {@link Distros#detect(dev.kairos.factory.core.api.fs.RootFs)} or, in tests,
  * by {@link #builder()}.
  *
  * <p>{@link #distro()} is the detected distro id ({@code ubuntu}, {@code opensuse-leap}, {@code rhel}
@@ -39,10 +39,12 @@ public final class DistroInfo {
     this.osRelease = b.osRelease;
   }
 
+  /** An empty builder, for tests and for strategies that describe an image. */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** A builder with these values, to change some of them. */
   public Builder toBuilder() {
     return new Builder().distro(distro).version(version).family(family).arch(arch)
         .initSystem(initSystem).osRelease(osRelease);
@@ -58,18 +60,22 @@ public final class DistroInfo {
     return version;
   }
 
+  /** The family whose strategy handles this distro. */
   public Family family() {
     return family;
   }
 
+  /** The image's architecture, from its ELF binaries. */
   public Architecture arch() {
     return arch;
   }
 
+  /** The image's init system. */
   public InitSystem initSystem() {
     return initSystem;
   }
 
+  /** The image's os-release fields as read. */
   public OsRelease osRelease() {
     return osRelease;
   }
@@ -132,6 +138,7 @@ public final class DistroInfo {
 
     private Builder() {}
 
+    /** Sets the distro id, e.g. {@code debian}. */
     public Builder distro(String distro) {
       if (distro == null || !distro.matches("[a-z0-9][a-z0-9._-]*")) {
         throw new IllegalArgumentException("distro id must be lower-case [a-z0-9._-], got: " + distro);
@@ -140,31 +147,37 @@ public final class DistroInfo {
       return this;
     }
 
+    /** Sets the release, e.g. {@code 12}. */
     public Builder version(String version) {
       this.version = Objects.requireNonNull(version, "version");
       return this;
     }
 
+    /** Sets the family. */
     public Builder family(Family family) {
       this.family = Objects.requireNonNull(family, "family");
       return this;
     }
 
+    /** Sets the architecture. */
     public Builder arch(Architecture arch) {
       this.arch = Objects.requireNonNull(arch, "arch");
       return this;
     }
 
+    /** Sets the init system. */
     public Builder initSystem(InitSystem initSystem) {
       this.initSystem = Objects.requireNonNull(initSystem, "initSystem");
       return this;
     }
 
+    /** Sets the os-release fields. */
     public Builder osRelease(OsRelease osRelease) {
       this.osRelease = Objects.requireNonNull(osRelease, "osRelease");
       return this;
     }
 
+    /** The value, with this builder's values copied. */
     public DistroInfo build() {
       if (distro == null || family == null || arch == null || initSystem == null || osRelease == null) {
         throw new IllegalArgumentException("distro, family, arch, initSystem and osRelease are required; got distro="

@@ -10,11 +10,17 @@ import java.util.Locale;
  * {@link #id()} is the exact string written as {@code KAIROS_FAMILY} in {@code /etc/kairos-release}.
  */
 public enum Family {
+  /** Debian and Ubuntu: dpkg and apt. */
   DEBIAN("debian"),
+  /** Fedora, RHEL, Rocky, Alma, CentOS Stream, Oracle Linux: rpm and dnf. */
   REDHAT("redhat"),
+  /** openSUSE and SLES: rpm and zypper. */
   SUSE("suse"),
+  /** Alpine: apk and OpenRC. */
   ALPINE("alpine"),
+  /** Arch Linux: pacman. */
   ARCH("arch"),
+  /** Hadron, Kairos' own minimal distribution: no package manager. */
   HADRON("hadron");
 
   private final String id;

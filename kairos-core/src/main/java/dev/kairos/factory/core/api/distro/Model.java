@@ -16,12 +16,19 @@ import java.util.Set;
  * }</pre>
  */
 public enum Model {
+  /** A generic machine of any architecture (PCs, servers, VMs). */
   GENERIC("generic", Set.of(Architecture.values())),
+  /** Raspberry Pi 3. */
   RPI3("rpi3", Set.of(Architecture.ARM64)),
+  /** Raspberry Pi 4. */
   RPI4("rpi4", Set.of(Architecture.ARM64)),
+  /** NVIDIA Jetson AGX Orin. */
   NVIDIA_JETSON_AGX_ORIN("nvidia-jetson-agx-orin", Set.of(Architecture.ARM64)),
+  /** NVIDIA Jetson Orin NX. */
   NVIDIA_JETSON_ORIN_NX("nvidia-jetson-orin-nx", Set.of(Architecture.ARM64)),
+  /** NVIDIA Jetson Thor. */
   NVIDIA_JETSON_THOR("nvidia-jetson-thor", Set.of(Architecture.ARM64)),
+  /** NVIDIA DGX Spark. */
   NVIDIA_DGX_SPARK("nvidia-dgx-spark", Set.of(Architecture.ARM64));
 
   private final String id;

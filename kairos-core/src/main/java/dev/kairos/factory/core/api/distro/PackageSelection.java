@@ -40,6 +40,7 @@ public final class PackageSelection {
     return new Builder(distro, version, family);
   }
 
+  /** A builder with these values, to change some of them. */
   public Builder toBuilder() {
     return new Builder(distro, version, family).arch(arch).model(model).trustedBoot(trustedBoot).fips(fips);
   }
@@ -54,22 +55,27 @@ public final class PackageSelection {
     return version;
   }
 
+  /** The distro's family. */
   public Family family() {
     return family;
   }
 
+  /** The architecture to install for. */
   public Architecture arch() {
     return arch;
   }
 
+  /** The board model, {@link Model#GENERIC} by default. */
   public Model model() {
     return model;
   }
 
+  /** True for a Trusted Boot image (its kernel packages differ). */
   public boolean trustedBoot() {
     return trustedBoot;
   }
 
+  /** True for a FIPS image. */
   public boolean fips() {
     return fips;
   }
@@ -109,26 +115,31 @@ public final class PackageSelection {
       this.family = Objects.requireNonNull(family, "family");
     }
 
+    /** Sets the architecture. */
     public Builder arch(Architecture arch) {
       this.arch = Objects.requireNonNull(arch, "arch");
       return this;
     }
 
+    /** Sets the board model. */
     public Builder model(Model model) {
       this.model = Objects.requireNonNull(model, "model");
       return this;
     }
 
+    /** Sets whether the image is a Trusted Boot image. */
     public Builder trustedBoot(boolean trustedBoot) {
       this.trustedBoot = trustedBoot;
       return this;
     }
 
+    /** Sets whether the image is a FIPS image. */
     public Builder fips(boolean fips) {
       this.fips = fips;
       return this;
     }
 
+    /** The selection, with this builder's values copied. */
     public PackageSelection build() {
       return new PackageSelection(this);
     }

@@ -16,6 +16,7 @@ public record ServiceAction(Verb verb, String unit, String runlevel) {
   /** What a {@link ServiceAction} does. */
   public enum Verb { ENABLE, DISABLE, MASK, UNMASK, RC_ADD }
 
+  /** Checks the unit name, and that a runlevel is given for {@link Verb#RC_ADD} and only for it. */
   public ServiceAction {
     Objects.requireNonNull(verb, "verb");
     if (unit == null || unit.isBlank() || unit.contains("/")) {
@@ -27,22 +28,27 @@ public record ServiceAction(Verb verb, String unit, String runlevel) {
     }
   }
 
+  /** {@code systemctl enable unit}. */
   public static ServiceAction enable(String unit) {
     return new ServiceAction(Verb.ENABLE, unit, "");
   }
 
+  /** {@code systemctl disable unit}. */
   public static ServiceAction disable(String unit) {
     return new ServiceAction(Verb.DISABLE, unit, "");
   }
 
+  /** {@code systemctl mask unit}. */
   public static ServiceAction mask(String unit) {
     return new ServiceAction(Verb.MASK, unit, "");
   }
 
+  /** {@code systemctl unmask unit}. */
   public static ServiceAction unmask(String unit) {
     return new ServiceAction(Verb.UNMASK, unit, "");
   }
 
+  /** {@code rc-update add service runlevel} (OpenRC). */
   public static ServiceAction rcAdd(String service, String runlevel) {
     return new ServiceAction(Verb.RC_ADD, service, runlevel);
   }

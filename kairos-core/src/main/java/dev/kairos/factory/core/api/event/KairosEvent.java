@@ -13,6 +13,7 @@ public sealed interface KairosEvent {
 
   /** A named unit of work (a pipeline step, a pull, an ISO build) started. */
   record StepStarted(String step, String description) implements KairosEvent {
+    /** Checks that both are given. */
     public StepStarted {
       Objects.requireNonNull(step, "step");
       Objects.requireNonNull(description, "description");
@@ -21,6 +22,7 @@ public sealed interface KairosEvent {
 
   /** A unit of work ended; {@code skipped} when it was asked not to run. */
   record StepFinished(String step, Duration took, boolean skipped) implements KairosEvent {
+    /** Checks that the step and the duration are given. */
     public StepFinished {
       Objects.requireNonNull(step, "step");
       Objects.requireNonNull(took, "took");
@@ -36,6 +38,7 @@ public sealed interface KairosEvent {
    * }</pre>
    */
   record Progress(String task, long done, long total, Unit unit) implements KairosEvent {
+    /** Checks that the task and the unit are given. */
     public Progress {
       Objects.requireNonNull(task, "task");
       Objects.requireNonNull(unit, "unit");
@@ -48,14 +51,18 @@ public sealed interface KairosEvent {
 
     /** What {@link #done()} and {@link #total()} count. */
     public enum Unit {
+      /** Bytes. */
       BYTES,
+      /** Files. */
       FILES,
+      /** Image layers. */
       LAYERS
     }
   }
 
   /** One line a command printed (stdout and stderr combined). */
   record CommandOutput(List<String> command, String line) implements KairosEvent {
+    /** Copies the command line. */
     public CommandOutput {
       command = List.copyOf(command);
       Objects.requireNonNull(line, "line");
@@ -64,6 +71,7 @@ public sealed interface KairosEvent {
 
   /** A result reused from a cache instead of being made again (a blob, a base image). */
   record CacheHit(String what, String key) implements KairosEvent {
+    /** Checks that both are given. */
     public CacheHit {
       Objects.requireNonNull(what, "what");
       Objects.requireNonNull(key, "key");
@@ -72,6 +80,7 @@ public sealed interface KairosEvent {
 
   /** A message for humans. */
   record Log(Level level, String message) implements KairosEvent {
+    /** Checks that both are given. */
     public Log {
       Objects.requireNonNull(level, "level");
       Objects.requireNonNull(message, "message");
@@ -80,9 +89,13 @@ public sealed interface KairosEvent {
 
   /** Severity of a {@link Log} event. */
   enum Level {
+    /** Details for whoever debugs a build. */
     DEBUG,
+    /** What the build does. */
     INFO,
+    /** Something that may be wrong. */
     WARN,
+    /** Something that failed. */
     ERROR
   }
 }

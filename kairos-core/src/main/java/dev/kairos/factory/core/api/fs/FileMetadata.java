@@ -49,6 +49,7 @@ public final class FileMetadata {
     return new Builder(type);
   }
 
+  /** A builder with these values, to change some of them. */
   public Builder toBuilder() {
     Builder b = new Builder(type).mode(mode).uid(uid).gid(gid).mtime(mtime).size(size);
     b.deviceMajor = deviceMajor;
@@ -57,6 +58,7 @@ public final class FileMetadata {
     return b;
   }
 
+  /** The kind of file. */
   public FileType type() {
     return type;
   }
@@ -71,14 +73,17 @@ public final class FileMetadata {
     return type.modeBits() | mode;
   }
 
+  /** The owner's user id. */
   public int uid() {
     return uid;
   }
 
+  /** The owner's group id. */
   public int gid() {
     return gid;
   }
 
+  /** The modification time. */
   public Instant mtime() {
     return mtime;
   }
@@ -172,6 +177,7 @@ public final class FileMetadata {
       return this;
     }
 
+    /** Sets the owner's user id. */
     public Builder uid(int uid) {
       if (uid < 0) {
         throw new IllegalArgumentException("uid must not be negative, got " + uid);
@@ -180,6 +186,7 @@ public final class FileMetadata {
       return this;
     }
 
+    /** Sets the owner's group id. */
     public Builder gid(int gid) {
       if (gid < 0) {
         throw new IllegalArgumentException("gid must not be negative, got " + gid);
@@ -188,11 +195,13 @@ public final class FileMetadata {
       return this;
     }
 
+    /** Sets the modification time. */
     public Builder mtime(Instant mtime) {
       this.mtime = Objects.requireNonNull(mtime, "mtime");
       return this;
     }
 
+    /** Sets the size in bytes. */
     public Builder size(long size) {
       if (size < 0) {
         throw new IllegalArgumentException("size must not be negative, got " + size);
@@ -223,16 +232,19 @@ public final class FileMetadata {
       return this;
     }
 
+    /** Removes the extended attribute {@code name}, if set. */
     public Builder removeXattr(String name) {
       xattrs.remove(name);
       return this;
     }
 
+    /** Removes every extended attribute. */
     public Builder clearXattrs() {
       xattrs.clear();
       return this;
     }
 
+    /** The metadata, with this builder's values copied. */
     public FileMetadata build() {
       return new FileMetadata(this);
     }

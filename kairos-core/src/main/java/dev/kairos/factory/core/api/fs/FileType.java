@@ -2,12 +2,19 @@ package dev.kairos.factory.core.api.fs;
 
 /** The kinds of file a Unix root file system holds. Hardlinks are regular files that share content. */
 public enum FileType {
+  /** A regular file. */
   REGULAR(0100000),
+  /** A directory. */
   DIRECTORY(0040000),
+  /** A symbolic link. */
   SYMLINK(0120000),
+  /** A character device node. */
   CHAR_DEVICE(0020000),
+  /** A block device node. */
   BLOCK_DEVICE(0060000),
+  /** A named pipe. */
   FIFO(0010000),
+  /** A Unix domain socket. */
   SOCKET(0140000);
 
   private final int modeBits;

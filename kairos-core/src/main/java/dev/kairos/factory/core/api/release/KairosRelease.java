@@ -29,24 +29,43 @@ public final class KairosRelease {
   /** Where the file lives in the image. */
   public static final ImagePath PATH = ImagePath.of("/etc/kairos-release");
 
+  /** The release's id, {@code kairos}. */
   public static final String ID = "KAIROS_ID";
+  /** The image's name, as {@link #NAME}: {@code kairos-<variant>-<distro>-<version>}. */
   public static final String ID_LIKE = "KAIROS_ID_LIKE";
+  /** The image's name: {@code kairos-<variant>-<distro>-<version>}. */
   public static final String NAME = "KAIROS_NAME";
+  /** The Kairos version of the image, e.g. {@code v1.0.0}. */
   public static final String VERSION = "KAIROS_VERSION";
+  /** The same version, as kairos-init repeats it. */
   public static final String RELEASE = "KAIROS_RELEASE";
+  /** The architecture, e.g. {@code amd64}. */
   public static final String ARCH = "KAIROS_ARCH";
+  /** The architecture as OCI platforms name it. */
   public static final String TARGETARCH = "KAIROS_TARGETARCH";
+  /** The base distribution, e.g. {@code debian}. */
   public static final String FLAVOR = "KAIROS_FLAVOR";
+  /** The base distribution's release, e.g. {@code 12}. */
   public static final String FLAVOR_RELEASE = "KAIROS_FLAVOR_RELEASE";
+  /** The distribution family, a {@code Family} id. */
   public static final String FAMILY = "KAIROS_FAMILY";
+  /** The board model, e.g. {@code generic} or {@code rpi4}. */
   public static final String MODEL = "KAIROS_MODEL";
+  /** {@code core} or {@code standard} (with a Kubernetes provider). */
   public static final String VARIANT = "KAIROS_VARIANT";
+  /** Where to report bugs. */
   public static final String BUG_REPORT_URL = "KAIROS_BUG_REPORT_URL";
+  /** The project's home page. */
   public static final String HOME_URL = "KAIROS_HOME_URL";
+  /** {@code true} if the image is built for FIPS. */
   public static final String FIPS = "KAIROS_FIPS";
+  /** {@code true} for a Trusted Boot (UKI) image. */
   public static final String TRUSTED_BOOT = "KAIROS_TRUSTED_BOOT";
+  /** The version of the library that kairosified the image. */
   public static final String INIT_VERSION = "KAIROS_INIT_VERSION";
+  /** A standard image's provider version, e.g. {@code v1.31.1+k3s1}. */
   public static final String SOFTWARE_VERSION = "KAIROS_SOFTWARE_VERSION";
+  /** A standard image's provider, e.g. {@code k3s}. */
   public static final String SOFTWARE_VERSION_PREFIX = "KAIROS_SOFTWARE_VERSION_PREFIX";
 
   /** The keys {@code validate} requires to be present and non-empty, in the order it checks them. */

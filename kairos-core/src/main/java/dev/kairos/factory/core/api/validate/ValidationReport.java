@@ -8,13 +8,18 @@ import java.util.List;
  * warnings are worth a look. Messages start with the check's tag ({@code [BINARIES]},
  * {@code [FILES]}, {@code [RELEASE]}, {@code [DIRS]}, {@code [INITRD]}, {@code [SSH]},
  * {@code [SERVICES]}, {@code [KERNEL]}).
+ *
+ * @param failures what makes the image not Kairos-ready, one message each
+ * @param warnings what is worth a look but does not fail the image
  */
 public record ValidationReport(List<String> failures, List<String> warnings) {
+  /** Copies both lists. */
   public ValidationReport {
     failures = List.copyOf(failures);
     warnings = List.copyOf(warnings);
   }
 
+  /** True if there are no failures (warnings do not count). */
   public boolean valid() {
     return failures.isEmpty();
   }
@@ -32,6 +37,7 @@ public record ValidationReport(List<String> failures, List<String> warnings) {
     return this;
   }
 
+  /** {@code valid} or {@code N failures}, then one {@code FAIL} or {@code WARN} line per message. */
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder(valid() ? "valid" : failures.size() + " failures");

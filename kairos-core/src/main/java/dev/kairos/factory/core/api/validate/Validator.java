@@ -6,32 +6,29 @@ import dev.kairos.factory.core.api.distro.DistroStrategy;
 import dev.kairos.factory.core.api.distro.Distros;
 import dev.kairos.factory.core.api.distro.Family;
 import dev.kairos.factory.core.api.distro.Model;
-import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.FileMetadata;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.release.KairosRelease;
-import dev.kairos.factory.core.api.run.Command;
-import dev.kairos.factory.core.api.run.CommandResult;
-import dev.kairos.factory.core.api.run.CommandRunner;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Checks that an image is Kairos-ready, as {@code kairos-init validate} does, and reports every
  * failure at once: binaries on the PATH and executable, kernel and initrd in {@code /boot}, every
- * {@code /etc/kairos-release} key, {@code /var/lock}, the initrd's content ({@code lsinitrd},
- * through the runner when one is given and the image has it), no SSH host keys, the services
+ * {@code /etc/kairos-release} key, {@code /var/lock}, the initrd's content (read in-process, as
+ * the kernel reads it: cpio archives one after another, an early-microcode archive first, then a
+ * gzip, xz, zstd, lzma or bzip2 compressed one), no SSH host keys, the services
  * systemd needs, a kernel in {@code /lib/modules}. Unlike kairos-init it also checks a standard
  * image's provider binaries and release keys (read from the release file).
  *
  * <pre>{@code
- * ValidationReport r = Validator.builder().runner(Runners.chroot()).build().validate(root);
+ * ValidationReport r = Validator.builder().build().validate(root);
  * r.failures().forEach(System.out::println);   // [FILES] file missing /boot/initrd, ...
  * r.requireValid();
  * }</pre>
@@ -43,15 +40,14 @@ public final class Validator {
       "/etc/systemd/system", "/run/systemd/system");
 
   private final boolean trustedBoot;
-  private final Optional<CommandRunner> runner;
   private final Optional<List<DistroStrategy>> strategies;
 
   private Validator(Builder b) {
     this.trustedBoot = b.trustedBoot;
-    this.runner = Optional.ofNullable(b.runner);
     this.strategies = Optional.ofNullable(b.strategies);
   }
 
+  /** A builder with the defaults: not trusted boot, the distro strategies on the class path. */
   public static Builder builder() {
     return new Builder();
   }
@@ -165,32 +161,28 @@ public final class Validator {
   }
 
   private void initrd(RootFs root, List<String> fail, List<String> warn) throws IOException {
-    if (trustedBoot || !root.exists(ImagePath.of("/boot/initrd"))) {
+    ImagePath initrd = ImagePath.of("/boot/initrd");
+    if (trustedBoot || !root.exists(initrd)) {
       return;
     }
-    if (runner.isEmpty() || onPath(root, "lsinitrd").isEmpty()) {
-      warn.add("[INITRD] lsinitrd " + (runner.isEmpty() ? "not run (no runner given)" : "not in the image")
-          + "; initrd content not checked");
+    // Read in-process, as the kernel would: no lsinitrd in the image, no runner, no host tools.
+    InitrdListing.Listing listing;
+    try (InputStream in = root.newInputStream(root.realPath(initrd, true))) {
+      listing = InitrdListing.read(in, initrd.toString());
+    } catch (KairosException e) {
+      fail.add("[INITRD] " + initrd + " cannot be read: " + e.getMessage());
       return;
-    }
-    StringBuilder listing = new StringBuilder();
-    CommandResult r = runner.get().run(root, Command.builder("lsinitrd", "/boot/initrd").output(e -> {
-      if (e instanceof KairosEvent.CommandOutput o) {
-        listing.append(o.line()).append('\n');
-      }
-    }).build());
-    String text = listing.length() > 0 ? listing.toString() : r.outputTail();
-    if (!r.succeeded()) {
-      fail.add("[INITRD] lsinitrd /boot/initrd failed with exit code " + r.exitCode() + ": " + r.outputTail().strip());
+    } catch (IOException e) {
+      fail.add("[INITRD] " + initrd + " is damaged (" + e + ")");
       return;
     }
     for (String needed : List.of("immucore", "kairos-agent")) {
-      if (!text.contains(needed)) {
-        fail.add("[INITRD] " + needed + " is not in /boot/initrd");
+      if (!listing.mentions(needed)) {
+        fail.add("[INITRD] " + needed + " is not in " + initrd);
       }
     }
-    if (!text.contains("xhci_pci_renesas") && !text.contains("xhci-pci-renesas")) {
-      warn.add("[INITRD] xhci_pci_renesas is not in /boot/initrd (BMC virtual media may not work)");
+    if (!listing.mentions("xhci_pci_renesas") && !listing.mentions("xhci-pci-renesas")) {
+      warn.add("[INITRD] xhci_pci_renesas is not in " + initrd + " (BMC virtual media may not work)");
     }
   }
 
@@ -234,7 +226,6 @@ public final class Validator {
   /** Builds a {@link Validator}. */
   public static final class Builder {
     private boolean trustedBoot;
-    private CommandRunner runner;
     private List<DistroStrategy> strategies;
 
     private Builder() {}
@@ -245,18 +236,13 @@ public final class Validator {
       return this;
     }
 
-    /** Runs {@code lsinitrd} inside the image; without a runner the initrd content is not checked (a warning). */
-    public Builder runner(CommandRunner runner) {
-      this.runner = Objects.requireNonNull(runner, "runner");
-      return this;
-    }
-
     /** The distro strategies; default those found by {@link Distros#installed()}. */
     public Builder distros(List<DistroStrategy> strategies) {
       this.strategies = List.copyOf(strategies);
       return this;
     }
 
+    /** The validator, with this builder's values copied. */
     public Validator build() {
       return new Validator(this);
     }

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
-import dev.kairos.factory.core.api.run.RecordingRunner.Reply;
-import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.validate.ValidationReport;
 import dev.kairos.factory.core.api.validate.Validator;
 import dev.kairos.factory.core.testing.InMemoryRootFs;
@@ -46,18 +44,37 @@ class ValidatorTest {
   }
 
   @Test
-  void initrdContentIsCheckedWithLsinitrdInsideTheImage() throws Exception {
+  void initrdContentIsReadInProcessWithoutARunner() throws Exception {
     RootFs root = InMemoryRootFs.create();
     root.writeString(ImagePath.of("/etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
-    root.writeString(ImagePath.of("/boot/initrd"), "x");
-    root.write(ImagePath.of("/usr/bin/lsinitrd"), new byte[] {1}, 0755);
-    var runner = Runners.recording().whenProgram("lsinitrd", Reply.ok("usr/bin/kairos-agent", "lib/modules/x/xhci-pci-renesas.ko"));
-    ValidationReport r = Validator.builder().distros(List.of(new TestDistro())).runner(runner).build().validate(root);
+    root.createDirectories(ImagePath.of("/boot"));
+    root.write(ImagePath.of("/boot/initrd-6.1.0"), xzCpio("usr/bin/kairos-agent", "lib/modules/x/xhci-pci-renesas.ko"), 0600);
+    root.createSymlink(ImagePath.of("/boot/initrd"), "initrd-6.1.0");
+    ValidationReport r = Validator.builder().distros(List.of(new TestDistro())).build().validate(root);
     assertThat(r.failures()).contains("[INITRD] immucore is not in /boot/initrd");
     assertThat(r.failures()).noneMatch(f -> f.contains("kairos-agent is not in"));
-    assertThat(runner.argvs()).containsExactly(List.of("lsinitrd", "/boot/initrd"));
-    ValidationReport trusted = Validator.builder().distros(List.of(new TestDistro())).runner(runner).trustedBoot(true)
+    assertThat(r.warnings()).noneMatch(w -> w.startsWith("[INITRD]"));
+
+    root.writeString(ImagePath.of("/boot/initrd-6.1.0"), "not an initrd");
+    assertThat(Validator.builder().distros(List.of(new TestDistro())).build().validate(root).failures())
+        .anySatisfy(f -> assertThat(f).startsWith("[INITRD] /boot/initrd cannot be read:").contains("newc cpio"));
+    ValidationReport trusted = Validator.builder().distros(List.of(new TestDistro())).trustedBoot(true)
         .build().validate(root);
     assertThat(trusted.failures()).noneMatch(f -> f.startsWith("[INITRD]") || f.contains("/boot/initrd"));
+  }
+
+  private static byte[] xzCpio(String... names) throws Exception {
+    var bytes = new java.io.ByteArrayOutputStream();
+    try (var xz = new org.apache.commons.compress.compressors.xz.XZCompressorOutputStream(bytes);
+        var cpio = new org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream(xz)) {
+      for (String n : names) {
+        var e = new org.apache.commons.compress.archivers.cpio.CpioArchiveEntry(n, 1);
+        e.setMode(0100644);
+        cpio.putArchiveEntry(e);
+        cpio.write('x');
+        cpio.closeArchiveEntry();
+      }
+    }
+    return bytes.toByteArray();
   }
 }

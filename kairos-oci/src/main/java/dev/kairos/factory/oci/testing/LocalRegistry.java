@@ -26,10 +26,16 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
  * }
  * }</pre>
  *
+ * <p>Published in the kairos-oci jar for the integration tests of projects built on it (as
+ * Testcontainers publishes its containers): needs {@code docker-registry} on the machine
+ * ({@code apt-get install docker-registry}; {@link #available()} says whether it is installed, for
+ * {@code Assumptions}). {@link #startWithBasicAuth} hashes the password with BouncyCastle's bcrypt:
+ * add {@code org.bouncycastle:bcprov-jdk18on} in test scope to use it (kairos-oci itself does not
+ * need it). {@link #startWithTokenAuth} needs {@code openssl}.
+ *
  * <p>Tests that run skopeo against it should run with {@code CONTAINERS_REGISTRIES_CONF}
  * pointing to a file of their own (kairos-oci's {@code src/test/resources/registries.conf}), so
- * that the machine's registries.conf cannot override plain HTTP. {@link #available()} says whether
- * the binary is installed, for {@code Assumptions}.
+ * that the machine's registries.conf cannot override plain HTTP.
  */
 public final class LocalRegistry implements AutoCloseable {
   /** Where Debian installs the registry. */
