@@ -17,12 +17,12 @@ final class ValidateCommand extends Verb {
   Path root;
 
   @Option(names = {"-t", "--trusted"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
-      description = "Check as a Trusted Boot image.")
-  boolean trusted;
+      description = "Check as a Trusted Boot image ('true' or '1' in any case, as in kairos-init; alone: on).")
+  String trusted = "false";
 
   @Override
   int run(Output out) throws Exception {
-    Validator.Builder v = Validator.builder().trustedBoot(trusted);
+    Validator.Builder v = Validator.builder().trustedBoot(InitOptions.trusted(spec, trusted));
     // The initrd check runs lsinitrd inside the image, which needs a chroot.
     Host.chrootIfRoot().ifPresent(v::runner);
     ValidationReport report = v.build().validate(RootFs.at(root));
