@@ -11,6 +11,7 @@ import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.RecordingRunner;
 import dev.kairos.factory.core.api.run.Runners;
+import dev.kairos.factory.core.testing.ElfStub;
 import dev.kairos.factory.core.testing.InMemoryRootFs;
 import dev.kairos.factory.core.testing.SyntheticFramework;
 import dev.kairos.factory.core.api.BuildOptions;
@@ -121,7 +122,7 @@ class PipelineFamiliesTest {
 
   @Test
   void anArm64ImageIsBuiltForArm64WithoutBeingTold() throws Exception {
-    RootFs root = withKernel("debian-12", 183); // EM_AARCH64
+    RootFs root = withKernel("debian-12", ElfStub.EM_AARCH64);
     Instant installed = Instant.parse("2026-03-14T09:26:53Z");
     root.createDirectories(ImagePath.of("/var/lib/dpkg"));
     root.writeString(ImagePath.of("/var/lib/dpkg/status"), "Package: base-files\n");
@@ -145,7 +146,7 @@ class PipelineFamiliesTest {
     // A board model for arm64 is fine on it; on an amd64 image it is refused, naming the model.
     assertThat(Kairos.fromRoot(root).distros(Strategies.all()).version("1").model(Model.RPI4).options().arch())
         .isEqualTo(Architecture.ARM64);
-    assertThatThrownBy(() -> Kairos.fromRoot(withKernel("debian-12", 62)).version("1").model(Model.RPI4).options())
+    assertThatThrownBy(() -> Kairos.fromRoot(withKernel("debian-12", ElfStub.EM_X86_64)).version("1").model(Model.RPI4).options())
         .isInstanceOfSatisfying(InvalidOptionException.class, e -> {
           assertThat(e.option()).isEqualTo(BuildOptions.Option.MODEL);
           assertThat(e.problem()).contains("target architecture is amd64 (the image's)");
@@ -154,7 +155,7 @@ class PipelineFamiliesTest {
 
   @Test
   void fipsOnUbuntuIsRefusedOnlyWhenTheInstallPhaseInstallsPackages() throws Exception {
-    RootFs root = withKernel("ubuntu-24.04", 62);
+    RootFs root = withKernel("ubuntu-24.04", ElfStub.EM_X86_64);
     assertThatThrownBy(() -> Kairos.fromRoot(root).distros(Strategies.all()).runner(Runners.recording()).version("1")
         .fips(true).plan()).isInstanceOf(KairosException.class).hasMessageContaining("PRO account");
     BuildPlan skipped = Kairos.fromRoot(root).distros(Strategies.all()).runner(Runners.recording()).version("1")

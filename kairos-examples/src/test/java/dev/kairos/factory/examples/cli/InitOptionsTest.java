@@ -2,6 +2,9 @@ package dev.kairos.factory.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.testing.ElfStub;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class InitOptionsTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  static final int EM_X86_64 = 62;
-  static final int EM_AARCH64 = 183;
-  static final int EM_RISCV = 243;
+  static final int EM_X86_64 = ElfStub.EM_X86_64;
+  static final int EM_AARCH64 = ElfStub.EM_AARCH64;
+  static final int EM_RISCV = ElfStub.EM_RISCV;
   @TempDir Path tmp;
 
   /** A Debian root whose /bin/sh is an ELF executable for {@code machine} (its first 64 bytes: enough to tell). */
@@ -28,19 +31,7 @@ class InitOptionsTest {
     Files.createDirectories(dir.resolve("etc"));
     Files.writeString(dir.resolve("etc/os-release"),
         "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n");
-    Files.createDirectories(dir.resolve("usr/bin"));
-    byte[] h = new byte[64];
-    h[0] = 0x7f;
-    h[1] = 'E';
-    h[2] = 'L';
-    h[3] = 'F';
-    h[4] = 2; // 64-bit
-    h[5] = 1; // little-endian
-    h[6] = 1;
-    h[16] = 3; // ET_DYN
-    h[18] = (byte) machine;
-    h[19] = (byte) (machine >> 8);
-    Files.write(dir.resolve("usr/bin/dash"), h);
+    ElfStub.write(RootFs.at(dir), ImagePath.of("/usr/bin/dash"), machine);
     Files.createSymbolicLink(dir.resolve("bin"), Path.of("usr/bin"));
     Files.createSymbolicLink(dir.resolve("usr/bin/sh"), Path.of("dash"));
     return dir;
