@@ -163,4 +163,20 @@ class InitOptionsTest {
     assertThat(bad.exit()).isEqualTo(2);
     assertThat(bad.err()).contains("'--level'", "'loud'");
   }
+
+  @Test
+  void buildChecksTheModelAgainstTheBaseOnceItIsUnpacked() throws Exception {
+    Path arm64 = debianRoot(tmp.resolve("arm64"), EM_AARCH64);
+    CliRunner ok = CliRunner.run("build", "--from", "dir:" + arm64, "-v", "1", "-m", "rpi4", "--dry-run",
+        "--work", tmp.resolve("w1").toString(), "--no-cache");
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    assertThat(ok.out()).contains("arch=arm64", "model=rpi4");
+
+    Path amd64 = debianRoot(tmp.resolve("amd64"), EM_X86_64);
+    CliRunner bad = CliRunner.run("build", "--from", "dir:" + amd64, "-v", "1", "-m", "rpi4", "--dry-run",
+        "--work", tmp.resolve("w2").toString(), "--no-cache");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("Invalid value for option '--model': model rpi4 requires arm64 but the target"
+        + " architecture is amd64 (the image's)", "--arch arm64").doesNotContain("Architecture.");
+  }
 }
