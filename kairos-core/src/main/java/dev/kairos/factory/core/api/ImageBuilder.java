@@ -87,7 +87,8 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
   /**
    * The timestamp outputs clamp to, also given as {@code SOURCE_DATE_EPOCH} to every command run in
    * the image; default {@link SourceDate#fromInputs}: {@code SOURCE_DATE_EPOCH}, else the base
-   * image's creation time, else the newest change of its package database.
+   * image's creation time (or the date an earlier install phase on this root recorded), else the
+   * newest change of its package database.
    */
   public ImageBuilder sourceDate(SourceDate date) {
     this.sourceDate = Objects.requireNonNull(date, "date");
@@ -173,6 +174,11 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
   private SourceDate sourceDate() throws IOException {
     if (sourceDate == null) {
       Optional<java.time.Instant> created = source.isPresent() ? source.get().created(root) : Optional.empty();
+      if (created.isEmpty()) {
+        // An init-only run on a root whose install phase ran earlier: that phase's date, not the
+        // package database it has since changed.
+        created = Pipeline.recordedSourceDate(root);
+      }
       sourceDate = SourceDate.fromInputs(System.getenv(), created, root);
     }
     return sourceDate;
