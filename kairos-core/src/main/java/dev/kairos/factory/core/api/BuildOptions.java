@@ -325,8 +325,12 @@ public final class BuildOptions {
 
     /** {@link #buildOptions(Optional, String)} with this machine's architecture as the default. */
     protected BuildOptions buildOptions() {
+      return buildOptions(Optional.of(hostArch()), "this machine's");
+    }
+
+    private static Architecture hostArch() {
       try {
-        return buildOptions(Optional.of(Architecture.host()), "this machine's");
+        return Architecture.host();
       } catch (UnsupportedTargetException e) {
         throw new IllegalArgumentException("this machine's architecture is not supported; set arch(...): " + e.getMessage(), e);
       }
@@ -357,11 +361,7 @@ public final class BuildOptions {
       }
       Architecture saved = arch;
       if (arch == null) {
-        try {
-          arch = known.isPresent() ? known.get() : Architecture.host();
-        } catch (UnsupportedTargetException e) {
-          throw new IllegalArgumentException("this machine's architecture is not supported; set arch(...): " + e.getMessage(), e);
-        }
+        arch = known.isPresent() ? known.get() : hostArch();
       }
       try {
         return new BuildOptions(this);

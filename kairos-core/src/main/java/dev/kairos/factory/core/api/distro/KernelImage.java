@@ -30,6 +30,7 @@ public record KernelImage(ImagePath path, Optional<String> version, String descr
   /** The link the init phase makes to the kernel to boot. */
   public static final ImagePath VMLINUZ = ImagePath.of("/boot/vmlinuz");
 
+  /** Checks that no component is null. */
   public KernelImage {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(version, "version");
