@@ -10,6 +10,7 @@ import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.distro.KernelImage;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Runners;
@@ -32,17 +33,24 @@ public final class TrustedBoot {
 
   /**
    * Writes the UKI of {@code root}, signed with {@code keys/db.key} and {@code keys/db.pem}, to
-   * {@code out}; intermediate files (initrd, unsigned UKI) go to {@code work}.
+   * {@code out}; intermediate files (initrd, unsigned UKI) go to {@code work}. The kernel is found
+   * as kairos-init finds it ({@link KernelImage#find(RootFs)}).
    */
   public static Path writeSignedUki(RootFs root, Path keys, String cmdline, Path work, Path out, SourceDate date)
       throws IOException {
+    return writeSignedUki(root, KernelImage.find(root), keys, cmdline, work, out, date);
+  }
+
+  /** {@link #writeSignedUki(RootFs, Path, String, Path, Path, SourceDate)} with the kernel {@code kernel}. */
+  public static Path writeSignedUki(RootFs root, KernelImage kernel, Path keys, String cmdline, Path work, Path out,
+      SourceDate date) throws IOException {
     Files.createDirectories(work);
     Path initrd = work.resolve("initrd.zst");
     Boot.initrd(root).compression(InitrdCompression.ZSTD).sourceDate(date).build().writeTo(initrd);
     Path unsigned = work.resolve("unsigned.efi");
     Uki.builder()
         .stub(Uki.DEBIAN_STUB)
-        .kernel(root.hostPath(ImagePath.of("/boot/vmlinuz"), true))
+        .kernel(root.hostPath(kernel.path(), true))
         .initrd(initrd)
         .cmdline(cmdline)
         .osRelease(root.readString(ImagePath.of("/etc/os-release")))

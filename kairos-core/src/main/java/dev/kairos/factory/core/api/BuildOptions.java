@@ -228,7 +228,10 @@ public final class BuildOptions {
       return self(Option.MODEL);
     }
 
-    /** The target architecture; default the image's (as detected), else this machine's. */
+    /**
+     * The target architecture; default the image's (the ELF header of its {@code /bin/sh}, see
+     * {@link Architecture#of}), or this machine's for options built without an image.
+     */
     public B arch(Architecture arch) {
       this.arch = Objects.requireNonNull(arch, "arch");
       return self(Option.ARCH);
@@ -315,10 +318,19 @@ public final class BuildOptions {
       return self(Option.FRAMEWORK);
     }
 
-    /** {@link #buildOptions(Architecture)} with this machine's architecture as the default. */
+    /** Whether {@link #arch(Architecture)} was called. */
+    protected boolean hasArch() {
+      return arch != null;
+    }
+
+    /** {@link #buildOptions(Optional, String)} with this machine's architecture as the default. */
     protected BuildOptions buildOptions() {
+      return buildOptions(Optional.of(hostArch()), "this machine's");
+    }
+
+    private static Architecture hostArch() {
       try {
-        return buildOptions(Architecture.host());
+        return Architecture.host();
       } catch (UnsupportedTargetException e) {
         throw new IllegalArgumentException("this machine's architecture is not supported; set arch(...): " + e.getMessage(), e);
       }
@@ -327,23 +339,30 @@ public final class BuildOptions {
     /**
      * Checks the combination and makes the options.
      *
-     * @throws IllegalArgumentException when the version is missing, the model needs another
+     * @param defaultArch the architecture when none was set; empty when it is not known yet (a base
+     *     image not yet unpacked): the checks that depend on it wait, and this machine's stands in
+     * @param origin whose architecture the default is, for messages ("the image's")
+     * @throws InvalidOptionException when the version is missing, the model needs another
      *     architecture, or FIPS is asked for on riscv64
      */
-    protected BuildOptions buildOptions(Architecture defaultArch) {
+    protected BuildOptions buildOptions(Optional<Architecture> defaultArch, String origin) {
       if (version == null) {
-        throw new IllegalArgumentException("a version is required (semver, e.g. v1.0.0)");
+        throw new InvalidOptionException(Option.VERSION, "a version is required (semver, e.g. v1.0.0)", "", "");
       }
-      Architecture a = arch != null ? arch : defaultArch;
-      if (fips && a == Architecture.RISCV64) {
-        throw new IllegalArgumentException("FIPS is not supported on riscv64");
+      Optional<Architecture> known = arch != null ? Optional.of(arch) : defaultArch;
+      String from = arch != null ? "" : " (" + origin + ")";
+      if (known.isPresent() && fips && known.get() == Architecture.RISCV64) {
+        throw new InvalidOptionException(Option.FIPS, "FIPS is not supported on riscv64" + from, "", "");
       }
-      if (!model.supports(a)) {
-        throw new IllegalArgumentException("model " + model.id() + " requires arm64 but the target architecture is "
-            + a.id() + "; build for arm64 (set arch(Architecture.ARM64) and use an arm64 base)");
+      if (known.isPresent() && !model.supports(known.get())) {
+        throw new InvalidOptionException(Option.MODEL, "model " + model.id() + " requires arm64 but the target architecture is "
+            + known.get().id() + from, Architecture.ARM64.id(),
+            "build for arm64: use an arm64 base, or set arch(Architecture.ARM64)");
       }
       Architecture saved = arch;
-      arch = a;
+      if (arch == null) {
+        arch = known.isPresent() ? known.get() : hostArch();
+      }
       try {
         return new BuildOptions(this);
       } finally {
@@ -357,9 +376,9 @@ public final class BuildOptions {
     private Builder() {}
 
     /**
-     * Makes the options; the architecture defaults to this machine's.
+     * Makes the options; with no image to look at, the architecture defaults to this machine's.
      *
-     * @throws IllegalArgumentException see {@link Setters#buildOptions}
+     * @throws InvalidOptionException see {@link Setters#buildOptions(Optional, String)}
      */
     public BuildOptions build() {
       return buildOptions();

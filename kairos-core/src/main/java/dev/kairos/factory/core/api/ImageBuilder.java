@@ -1,5 +1,6 @@
 package dev.kairos.factory.core.api;
 
+import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.distro.DistroStrategy;
 import dev.kairos.factory.core.api.distro.Distros;
 import dev.kairos.factory.core.api.event.EventListener;
@@ -85,7 +86,9 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
 
   /**
    * The timestamp outputs clamp to, also given as {@code SOURCE_DATE_EPOCH} to every command run in
-   * the image; default {@link SourceDate#fromEnvironment()}.
+   * the image; default {@link SourceDate#fromInputs}: {@code SOURCE_DATE_EPOCH}, else the base
+   * image's creation time (or the date an earlier install phase on this root recorded), else the
+   * newest change of its package database.
    */
   public ImageBuilder sourceDate(SourceDate date) {
     this.sourceDate = Objects.requireNonNull(date, "date");
@@ -93,16 +96,20 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
   }
 
   /**
-   * The options as set, checked.
+   * The options as set, checked. Without {@link #arch}, the architecture is the image's (the ELF
+   * header of its {@code /bin/sh}, see {@link Architecture#of}); for a base image not unpacked yet
+   * it is not known, so this machine's stands in and the checks that depend on it (model, FIPS)
+   * run again when {@link #plan()} or {@link #build()} has unpacked it.
    *
-   * @throws IllegalArgumentException on a bad combination (see {@link BuildOptions.Setters#buildOptions})
+   * @throws InvalidOptionException on a bad combination (see {@link BuildOptions.Setters#buildOptions(Optional, String)})
    */
-  public BuildOptions options() {
-    BuildOptions o = buildOptions();
+  public BuildOptions options() throws IOException {
+    BuildOptions o = root == null || hasArch() ? buildOptions(Optional.empty(), "not known before the image is unpacked")
+        : buildOptions(Optional.of(imageArch(root)), "the image's");
     for (Provider p : o.providers()) {
       if (o.phase().includes(Phase.INSTALL) && !o.isSkipped(Step.BUILD_PROVIDER) && p.source() == FrameworkSource.none()) {
-        throw new IllegalArgumentException("provider " + p + " needs its binaries: Provider." + p.name()
-            + "(...).from(FrameworkSource.directory(...)) (nothing is downloaded)");
+        throw new InvalidOptionException(BuildOptions.Option.PROVIDERS, "provider " + p + " needs its binaries"
+            + " (nothing is downloaded)", p.name(), "Provider." + p.name() + "(...).from(FrameworkSource.directory(...))");
       }
     }
     boolean needsWork = source.isPresent() || o.framework() instanceof FrameworkSource.Image
@@ -111,6 +118,12 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
       throw new IllegalArgumentException("an image source needs a workDirectory(...) to unpack into");
     }
     return o;
+  }
+
+  /** The architecture of {@code root}'s binaries, or this machine's for a tree without any. */
+  private static Architecture imageArch(RootFs root) throws IOException {
+    Optional<Architecture> a = Architecture.of(root);
+    return a.isPresent() ? a.get() : Architecture.host();
   }
 
   /**
@@ -143,6 +156,7 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
     EventListener events = EventListener.all(listeners);
     if (root == null) {
       root = source.orElseThrow().materialize(workDirectory.resolve("rootfs"), events);
+      o = options(); // the image's architecture is known now: default to it, check the model against it
     }
     if (frameworkTree == null) {
       frameworkTree = unpack(o.framework(), "framework", events);
@@ -156,9 +170,16 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
         sourceDate());
   }
 
+  /** Taken from the inputs before the first step changes the image (see {@link SourceDate#fromInputs}). */
   private SourceDate sourceDate() throws IOException {
     if (sourceDate == null) {
-      sourceDate = SourceDate.fromEnvironment();
+      Optional<java.time.Instant> created = source.isPresent() ? source.get().created(root) : Optional.empty();
+      if (created.isEmpty()) {
+        // An init-only run on a root whose install phase ran earlier: that phase's date, not the
+        // package database it has since changed.
+        created = Pipeline.recordedSourceDate(root);
+      }
+      sourceDate = SourceDate.fromInputs(System.getenv(), created, root);
     }
     return sourceDate;
   }

@@ -37,6 +37,21 @@ class BuildOptionsTest {
   }
 
   @Test
+  void combinationErrorsNameTheOptionAtFaultAndWhatTheFixNeeds() {
+    assertThatThrownBy(() -> BuildOptions.builder().version("1").model(Model.RPI4).arch(Architecture.AMD64).build())
+        .isInstanceOfSatisfying(InvalidOptionException.class, e -> {
+          assertThat(e.option()).isEqualTo(BuildOptions.Option.MODEL);
+          assertThat(e.needed()).isEqualTo("arm64");
+          assertThat(e.problem()).isEqualTo("model rpi4 requires arm64 but the target architecture is amd64");
+          assertThat(e.getMessage()).contains("arch(Architecture.ARM64)");
+        });
+    assertThatThrownBy(() -> BuildOptions.builder().version("1").fips(true).arch(Architecture.RISCV64).build())
+        .isInstanceOfSatisfying(InvalidOptionException.class, e -> assertThat(e.option()).isEqualTo(BuildOptions.Option.FIPS));
+    assertThatThrownBy(() -> BuildOptions.builder().arch(Architecture.AMD64).build())
+        .isInstanceOfSatisfying(InvalidOptionException.class, e -> assertThat(e.option()).isEqualTo(BuildOptions.Option.VERSION));
+  }
+
+  @Test
   void providersMakeAStandardImage() {
     BuildOptions o = BuildOptions.builder().version("v1.0.0").arch(Architecture.ARM64).model(Model.RPI4)
         .provider(Provider.k0s("1.32.1+k0s.0")).build();

@@ -1,14 +1,11 @@
 package dev.kairos.factory.distros.internal;
 
-import dev.kairos.factory.core.api.UnsupportedTargetException;
 import dev.kairos.factory.core.api.distro.DistroInfo;
 import dev.kairos.factory.core.api.distro.DistroQuirks;
 import dev.kairos.factory.core.api.distro.Family;
 import dev.kairos.factory.core.api.distro.Model;
 import dev.kairos.factory.core.api.distro.NetworkStack;
 import dev.kairos.factory.core.api.distro.PackageManager;
-import dev.kairos.factory.core.api.distro.PackageSelection;
-import dev.kairos.factory.core.api.distro.PackageSet;
 import dev.kairos.factory.core.api.distro.ServiceAction;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
@@ -24,16 +21,6 @@ public final class DebianStrategy extends FamilyStrategy {
 
   public DebianStrategy() {
     super(Family.DEBIAN, List.of("debian", "ubuntu"), Map.of());
-  }
-
-  @Override
-  public PackageSet packages(PackageSelection selection) throws UnsupportedTargetException {
-    if (selection.fips() && selection.distro().equals("ubuntu")) {
-      throw new UnsupportedTargetException("distro for FIPS",
-          "ubuntu (FIPS is not supported on Ubuntu without a PRO account and extra packages)",
-          Strategies.distroIds().stream().filter(d -> !d.equals("ubuntu")).toList());
-    }
-    return super.packages(selection);
   }
 
   @Override

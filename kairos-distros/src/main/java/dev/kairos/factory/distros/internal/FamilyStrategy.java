@@ -71,7 +71,7 @@ abstract class FamilyStrategy implements DistroStrategy {
 
   @Override
   public DistroInfo describe(RootFs root, OsRelease osRelease, String distroId) throws IOException {
-    Optional<Architecture> arch = ElfArch.detect(root);
+    Optional<Architecture> arch = Architecture.of(root);
     return DistroInfo.builder()
         .distro(distroId)
         .version(normaliseVersion(osRelease.versionId()))

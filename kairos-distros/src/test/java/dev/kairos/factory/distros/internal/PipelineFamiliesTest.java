@@ -1,6 +1,7 @@
 package dev.kairos.factory.distros.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kairos.factory.core.api.FrameworkSource;
 import dev.kairos.factory.core.api.Kairos;
@@ -10,10 +11,20 @@ import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.RecordingRunner;
 import dev.kairos.factory.core.api.run.Runners;
+import dev.kairos.factory.core.testing.ElfStub;
 import dev.kairos.factory.core.testing.InMemoryRootFs;
 import dev.kairos.factory.core.testing.SyntheticFramework;
+import dev.kairos.factory.core.api.BuildOptions;
+import dev.kairos.factory.core.api.BuildPlan;
+import dev.kairos.factory.core.api.InvalidOptionException;
+import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.Phase;
+import dev.kairos.factory.core.api.Step;
+import dev.kairos.factory.core.api.distro.Model;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -97,5 +108,62 @@ class PipelineFamiliesTest {
         assertThat(root.list(ImagePath.of("/etc/systemd/system/multi-user.target.wants"))).isNotEmpty();
       }
     }
+  }
+
+  /** A Debian image with one kernel installed and the given machine's shell. */
+  private static RootFs withKernel(String image, int machine) throws Exception {
+    RootFs root = TestImages.image(image);
+    TestImages.elf(root, "/usr/bin/dash", machine);
+    TestImages.file(root, "/usr/bin/systemctl");
+    root.createDirectories(ImagePath.of("/lib/modules/" + K + "/kernel"));
+    root.writeString(ImagePath.of("/boot/vmlinuz-" + K), "kernel");
+    return root;
+  }
+
+  @Test
+  void anArm64ImageIsBuiltForArm64WithoutBeingTold() throws Exception {
+    RootFs root = withKernel("debian-12", ElfStub.EM_AARCH64);
+    Instant installed = Instant.parse("2026-03-14T09:26:53Z");
+    root.createDirectories(ImagePath.of("/var/lib/dpkg"));
+    root.writeString(ImagePath.of("/var/lib/dpkg/status"), "Package: base-files\n");
+    root.setMtime(ImagePath.of("/var/lib/dpkg/status"), installed);
+    RootFs framework = InMemoryRootFs.create();
+    SyntheticFramework.writeTo(framework);
+    RecordingRunner runner = Runners.recording();
+    try (KairosBuild build = Kairos.fromRoot(root).distros(Strategies.all()).runner(runner).version("1.0")
+        .skip(Step.SERVICES).framework(FrameworkSource.directory(framework.root())).build()) {
+      assertThat(build.kairosRelease()).containsEntry("KAIROS_ARCH", "arm64").containsEntry("KAIROS_TARGETARCH", "arm64");
+      assertThat(root.readString(ImagePath.of("/etc/kairos-release"))).contains("KAIROS_ARCH=\"arm64\"");
+      assertThat(runner.argvs()).anySatisfy(a -> assertThat(a).contains("apt-get", "linux-image-arm64"))
+          .noneSatisfy(a -> assertThat(a).contains("linux-image-amd64"));
+      // The build's date is the base's, taken before apt ran: what useradd writes as the last password change.
+      String env = System.getenv("SOURCE_DATE_EPOCH");
+      long expected = env == null || env.isBlank() ? installed.getEpochSecond() : Long.parseLong(env.trim());
+      assertThat(build.sourceDate().instant().getEpochSecond()).isEqualTo(expected);
+      assertThat(runner.calls()).allSatisfy(c ->
+          assertThat(c.command().env()).containsEntry("SOURCE_DATE_EPOCH", Long.toString(expected)));
+    }
+    // A board model for arm64 is fine on it; on an amd64 image it is refused, naming the model.
+    assertThat(Kairos.fromRoot(root).distros(Strategies.all()).version("1").model(Model.RPI4).options().arch())
+        .isEqualTo(Architecture.ARM64);
+    assertThatThrownBy(() -> Kairos.fromRoot(withKernel("debian-12", ElfStub.EM_X86_64)).version("1").model(Model.RPI4).options())
+        .isInstanceOfSatisfying(InvalidOptionException.class, e -> {
+          assertThat(e.option()).isEqualTo(BuildOptions.Option.MODEL);
+          assertThat(e.problem()).contains("target architecture is amd64 (the image's)");
+        });
+  }
+
+  @Test
+  void fipsOnUbuntuIsRefusedOnlyWhenTheInstallPhaseInstallsPackages() throws Exception {
+    RootFs root = withKernel("ubuntu-24.04", ElfStub.EM_X86_64);
+    assertThatThrownBy(() -> Kairos.fromRoot(root).distros(Strategies.all()).runner(Runners.recording()).version("1")
+        .fips(true).plan()).isInstanceOf(KairosException.class).hasMessageContaining("PRO account");
+    BuildPlan skipped = Kairos.fromRoot(root).distros(Strategies.all()).runner(Runners.recording()).version("1")
+        .fips(true).skip(Step.INSTALL_PACKAGES).plan();
+    assertThat(skipped.kernelPackages()).isNotEmpty();
+    assertThat(skipped.options().fips()).isTrue();
+    BuildPlan init = Kairos.fromRoot(root).distros(Strategies.all()).runner(Runners.recording()).version("1")
+        .fips(true).phase(Phase.INIT).plan();
+    assertThat(init.steps()).extracting(BuildPlan.PlannedStep::name).contains("kairosRelease", "initrd");
   }
 }

@@ -2,6 +2,7 @@ package dev.kairos.factory.distros.internal;
 
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.testing.ElfStub;
 import dev.kairos.factory.core.testing.InMemoryRootFs;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,22 +38,9 @@ final class TestImages {
     return root;
   }
 
-  /** Writes the first 20 bytes of a little-endian 64-bit ELF executable for {@code machine}. */
+  /** Writes the header of a little-endian 64-bit ELF executable for {@code machine}. */
   static void elf(RootFs root, String path, int machine) throws IOException {
-    byte[] h = new byte[64];
-    h[0] = 0x7f;
-    h[1] = 'E';
-    h[2] = 'L';
-    h[3] = 'F';
-    h[4] = 2; // 64-bit
-    h[5] = 1; // little-endian
-    h[6] = 1;
-    h[16] = 3; // ET_DYN
-    h[18] = (byte) machine;
-    h[19] = (byte) (machine >> 8);
-    ImagePath p = ImagePath.of(path);
-    root.createDirectories(p.parent());
-    root.write(p, h, 0755);
+    ElfStub.write(root, ImagePath.of(path), machine);
   }
 
   static void file(RootFs root, String path) throws IOException {

@@ -3,7 +3,6 @@ package dev.kairos.factory.examples.cli;
 import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.BuildPlan;
-import dev.kairos.factory.core.api.FrameworkSource;
 import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
 import dev.kairos.factory.core.api.ImageBuilder;
@@ -85,7 +84,6 @@ final class BuildCommand extends Verb {
       throw new ParameterException(spec.commandLine(), "--bios needs --disk FILE");
     }
     List<Target> targets = targets();
-    options.toBuildOptions(spec, FrameworkSource.none());
     Optional<BuildCache> cache = cacheOptions.cache();
     ImageSource base = Sources.image(from);
     ImageBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
@@ -93,15 +91,15 @@ final class BuildCommand extends Verb {
     options.apply(spec, kairos, Sources.framework(options.framework));
     Path rootfs = work.resolve("rootfs");
     kairos.workDirectory(WorkDirectory.prepare(work, rootfs));
-    InitOptions.attribute(spec, "--version", kairos::options);
+    InitOptions.checked(spec, kairos::options);
     if (options.dryRun) {
-      BuildPlan plan = kairos.plan();
+      BuildPlan plan = InitOptions.checked(spec, kairos::plan);
       out.result(planJson(plan), plan.toString().strip());
       return 0;
     }
 
     long start = System.nanoTime();
-    try (KairosBuild build = kairos.onEvent(events(out)).build()) {
+    try (KairosBuild build = InitOptions.checked(spec, kairos.onEvent(events(out))::build)) {
       ValidationReport report = build.validate();
       KairosArtifactName name = KairosArtifactName.fromRelease(build.kairosRelease());
       List<Artifact> artifacts = new ArrayList<>();

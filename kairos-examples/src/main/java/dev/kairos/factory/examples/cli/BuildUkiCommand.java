@@ -2,6 +2,7 @@ package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.distro.KernelImage;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.examples.TrustedBoot;
 import java.nio.file.Path;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
 @Command(name = "build-uki", description = "Build a signed UKI (stub, kernel, the whole root as initrd, cmdline) for Trusted Boot.")
 final class BuildUkiCommand extends Verb {
   @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-      description = "A kairosified Trusted Boot root filesystem (with /boot/vmlinuz).")
+      description = "A kairosified Trusted Boot root filesystem: its /boot/vmlinuz, else the kernel kairos-init"
+          + " would choose from /lib/modules.")
   Path root;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The signed .efi file to write.")
@@ -33,7 +35,11 @@ final class BuildUkiCommand extends Verb {
   @Override
   int run(Output out) throws Exception {
     String cmdline = extendCmdline == null ? UkiCmdlines.DEFAULT : UkiCmdlines.extended(extendCmdline);
-    TrustedBoot.writeSignedUki(RootFs.at(root), keys, cmdline, work, output, SourceDate.fromEnvironment());
+    RootFs rootFs = RootFs.at(root);
+    KernelImage kernel = KernelImage.find(rootFs);
+    out.err().println("build-uki: " + kernel.description());
+    out.err().flush();
+    TrustedBoot.writeSignedUki(rootFs, kernel, keys, cmdline, work, output, SourceDate.fromEnvironment());
     FileFacts uki = FileFacts.of("uki", output);
     out.result(uki.json(), uki.human());
     return 0;

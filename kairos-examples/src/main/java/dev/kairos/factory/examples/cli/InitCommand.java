@@ -30,14 +30,14 @@ final class InitCommand extends Verb {
   int run(Output out) throws Exception {
     ImageBuilder kairos = options.apply(spec, Kairos.fromRoot(RootFs.at(root)), Sources.framework(options.framework));
     cacheOptions.cache().ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
-    InitOptions.attribute(spec, "--version", kairos::options);
+    InitOptions.checked(spec, kairos::options);
     if (options.dryRun) {
-      BuildPlan plan = kairos.plan();
+      BuildPlan plan = InitOptions.checked(spec, kairos::plan);
       out.result(BuildCommand.planJson(plan), plan.toString().strip());
       return 0;
     }
     long start = System.nanoTime();
-    try (KairosBuild build = kairos.onEvent(events(out)).build()) {
+    try (KairosBuild build = InitOptions.checked(spec, kairos.onEvent(events(out))::build)) {
       ValidationReport report = build.validate();
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("root", root.toString());

@@ -17,12 +17,13 @@ final class ValidateCommand extends Verb {
   Path root;
 
   @Option(names = {"-t", "--trusted"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
-      description = "Check as a Trusted Boot image.")
-  boolean trusted;
+      description = "Check as a Trusted Boot image ('true' or '1' in any case, as in kairos-init; alone: on).")
+  String trusted = "false";
 
   @Override
   int run(Output out) throws Exception {
-    ValidationReport report = Validator.builder().trustedBoot(trusted).build().validate(RootFs.at(root));
+    ValidationReport report = Validator.builder().trustedBoot(InitOptions.trusted(spec, trusted)).build()
+        .validate(RootFs.at(root));
     out.result(json(report), report.toString().strip());
     return report.valid() ? 0 : 1;
   }

@@ -24,8 +24,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -220,6 +224,21 @@ public final class OciSource implements ImageSource {
     }
     events.onEvent(new KairosEvent.StepFinished("oci-pull", Duration.ofNanos(System.nanoTime() - start), false));
     return root;
+  }
+
+  /** The {@code created} time of the config of the image {@code root} was materialised from, if it has one. */
+  @Override
+  public Optional<Instant> created(RootFs root) {
+    return BaseImages.of(root).map(b -> b.config().get("created")).filter(n -> n != null && n.isString())
+        .flatMap(n -> parseTime(n.asString()));
+  }
+
+  private static Optional<Instant> parseTime(String rfc3339) {
+    try {
+      return Optional.of(OffsetDateTime.parse(rfc3339).toInstant());
+    } catch (DateTimeParseException e) {
+      return Optional.empty(); // a malformed date is no date: the build takes one from the package database
+    }
   }
 
   private RegistryClient client() throws IOException {

@@ -1,6 +1,7 @@
 package dev.kairos.factory.boot.internal.iso;
 
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.distro.KernelImage;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
@@ -9,7 +10,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Finds the kernel and the initrd of a prepared rootfs as AuroraBoot does: the first name in
+ * Finds the kernel and the initrd of a prepared rootfs. The kernel as kairos-init finds it
+ * ({@link KernelImage#find(RootFs)}) when the rootfs says enough for that; else, and for the
+ * initrd, as AuroraBoot does: the first name in
  * {@code /boot}, in sorted order, that starts with a kernel prefix (or an initrd prefix), with
  * symlinks resolved inside the rootfs.
  */
@@ -23,8 +26,14 @@ public record KernelFiles(ImagePath kernel, ImagePath initrd) {
       throw new KairosException("the rootfs has no /boot directory, so no kernel to boot");
     }
     List<String> names = root.list(boot);
-    ImagePath kernel = first(root, boot, names, KERNEL_PREFIXES)
-        .orElseThrow(() -> new KairosException("no kernel in /boot (a file named " + KERNEL_PREFIXES + "*); found " + names));
+    ImagePath kernel;
+    try {
+      kernel = KernelImage.find(root).path(); // /boot/vmlinuz, else the kernel kairos-init would choose
+    } catch (KairosException e) {
+      // No distro knowledge for this tree (no os-release, no /lib/modules): AuroraBoot's rule.
+      kernel = first(root, boot, names, KERNEL_PREFIXES)
+          .orElseThrow(() -> new KairosException("no kernel in /boot (a file named " + KERNEL_PREFIXES + "*); found " + names));
+    }
     ImagePath initrd = first(root, boot, names, INITRD_PREFIXES)
         .orElseThrow(() -> new KairosException("no initrd in /boot (a file named " + INITRD_PREFIXES + "*); found " + names));
     return new KernelFiles(kernel, initrd);

@@ -1,9 +1,12 @@
 package dev.kairos.factory.core.api.distro;
 
 import dev.kairos.factory.core.api.UnsupportedTargetException;
+import dev.kairos.factory.core.api.fs.RootFs;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A CPU architecture, spelt as Kairos (and Go, and OCI platforms) spell it: {@code amd64},
@@ -53,6 +56,18 @@ public enum Architecture {
       }
     }
     throw new UnsupportedTargetException("architecture", name, ids());
+  }
+
+  /**
+   * The architecture of the image at {@code root}: the ELF header of its {@code /bin/sh} (else
+   * {@code /usr/bin/env}, {@code /bin/busybox}, {@code /usr/bin/bash}), symlinks followed inside the
+   * image. An arm64 base on an amd64 machine is arm64, as kairos-init running in it would say.
+   *
+   * @return empty when none of those is an ELF binary (an empty or script-only tree)
+   * @throws UnsupportedTargetException if the binary is for a machine that is none of ours
+   */
+  public static Optional<Architecture> of(RootFs root) throws IOException {
+    return ElfArch.detect(root);
   }
 
   /**

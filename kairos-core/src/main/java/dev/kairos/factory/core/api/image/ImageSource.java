@@ -4,6 +4,8 @@ import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Where a base image comes from: a registry, an OCI layout or archive, a directory, a bootstrap
@@ -19,4 +21,13 @@ public interface ImageSource {
    * be empty) and returns it.
    */
   RootFs materialize(Path directory, EventListener events) throws IOException;
+
+  /**
+   * When the image {@code root} was materialised from says it was made (an OCI config's
+   * {@code created}), for a build's source date; empty when the source records none. Default:
+   * empty.
+   */
+  default Optional<Instant> created(RootFs root) throws IOException {
+    return Optional.empty();
+  }
 }

@@ -3,6 +3,7 @@ package dev.kairos.factory.core.internal.pipeline;
 import dev.kairos.factory.core.api.BuildOptions;
 import dev.kairos.factory.core.api.BuildOptions.Option;
 import dev.kairos.factory.core.api.Provider;
+import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.distro.Model;
 import dev.kairos.factory.core.api.distro.OsRelease;
@@ -13,10 +14,12 @@ import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.release.EnvFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The install phase's options, kept in the image so that a later init-only run builds the same
@@ -30,11 +33,13 @@ final class InstallRecord {
   private static final String TRUSTED_BOOT = "TRUSTED_BOOT";
   private static final String FIPS = "FIPS";
   private static final String PROVIDERS = "PROVIDERS";
+  private static final String SOURCE_DATE = "SOURCE_DATE_EPOCH";
 
   private InstallRecord() {}
 
-  static void write(RootFs root, BuildOptions o) throws IOException {
+  static void write(RootFs root, BuildOptions o, SourceDate date) throws IOException {
     Map<String, String> m = new LinkedHashMap<>();
+    m.put(SOURCE_DATE, Long.toString(date.instant().getEpochSecond()));
     m.put(MODEL, o.model().id());
     m.put(ARCH, o.arch().id());
     m.put(TRUSTED_BOOT, Boolean.toString(o.trustedBoot()));
@@ -43,6 +48,22 @@ final class InstallRecord {
     o.providers().forEach(p -> providers.add(p.name() + "=" + p.version()));
     m.put(PROVIDERS, String.join(",", providers));
     root.write(PATH, EnvFile.format(m).getBytes(StandardCharsets.UTF_8), 0644);
+  }
+
+  /**
+   * The source date the install phase used, if the image has a record of it: an init-only run
+   * takes it, since the install phase has changed the package database the date comes from.
+   */
+  static Optional<Instant> sourceDate(RootFs root) throws IOException {
+    if (!root.isRegularFile(PATH)) {
+      return Optional.empty();
+    }
+    String v = OsRelease.parse(PATH.toString(), root.readString(PATH)).fields().getOrDefault(SOURCE_DATE, "");
+    try {
+      return v.isBlank() ? Optional.empty() : Optional.of(Instant.ofEpochSecond(Long.parseLong(v.trim())));
+    } catch (NumberFormatException e) {
+      return Optional.empty(); // a hand-edited record: the package database decides
+    }
   }
 
   /**

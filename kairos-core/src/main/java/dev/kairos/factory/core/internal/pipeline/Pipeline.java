@@ -82,6 +82,14 @@ public final class Pipeline {
         extensions, initVersion, sourceDate));
   }
 
+  /**
+   * The source date an earlier install phase recorded in {@code root}, if any: a later run takes
+   * it rather than the package database's time, which that install phase changed.
+   */
+  public static Optional<java.time.Instant> recordedSourceDate(RootFs root) throws IOException {
+    return InstallRecord.sourceDate(root);
+  }
+
   /** The options in effect (an init run's include what it took from the image). */
   public BuildOptions options() {
     return ctx.options();
@@ -162,7 +170,7 @@ public final class Pipeline {
         lastGood = name;
       }
       if (phase == Phase.INSTALL) {
-        InstallRecord.write(ctx.root(), ctx.options());
+        InstallRecord.write(ctx.root(), ctx.options(), ctx.sourceDate());
       }
     }
   }

@@ -12,7 +12,7 @@ import java.util.Objects;
  * Gives every command the build runs in the image {@code SOURCE_DATE_EPOCH}, so that the tools
  * that honour it (dracut's cpio, man-db, python's byte-compiler, gzip and friends in package
  * scripts) write the build's source date instead of the clock. A command that sets the variable
- * itself keeps its own value. A date before the second day of 1970 (the default date is the epoch)
+ * itself keeps its own value. A date before the second day of 1970 (SOURCE_DATE_EPOCH=0, given on purpose)
  * is given as that day: shadow files count days since the epoch, and a last password change on
  * day 0 means "must change the password at the next login", which systemd-sysusers would
  * otherwise write for the accounts it makes.

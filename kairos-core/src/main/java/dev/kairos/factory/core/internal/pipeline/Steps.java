@@ -11,6 +11,7 @@ import dev.kairos.factory.core.api.distro.Family;
 import dev.kairos.factory.core.api.distro.InitSystem;
 import dev.kairos.factory.core.api.distro.Model;
 import dev.kairos.factory.core.api.distro.PackageManager;
+import dev.kairos.factory.core.api.distro.KernelImage;
 import dev.kairos.factory.core.api.distro.PackageSelection;
 import dev.kairos.factory.core.api.distro.PackageSet;
 import dev.kairos.factory.core.api.distro.ServiceAction;
@@ -39,7 +40,8 @@ import java.util.regex.Pattern;
  */
 final class Steps {
   static final ImagePath BOOT = ImagePath.of("/boot");
-  static final ImagePath VMLINUZ = ImagePath.of("/boot/vmlinuz");
+  static final ImagePath VMLINUZ = KernelImage.VMLINUZ;
+  private static final ImagePath IMAGE = ImagePath.of("/boot/Image");
   static final ImagePath INITRD = ImagePath.of("/boot/initrd");
   static final ImagePath OEM = ImagePath.of("/system/oem");
   static final ImagePath PROVIDERS = ImagePath.of("/system/providers");
@@ -291,24 +293,20 @@ final class Steps {
           c -> new Action.WriteFile(versioned, c.root().readAllBytes(modulesKernel), 0755).apply(c)));
     }
     List<Action> links = new ArrayList<>();
-    ImagePath image = ImagePath.of("/boot/Image");
-    if (root.exists(image) && !isSymlink(root, image)) {
-      links.add(new Action.Link(VMLINUZ, image.toString()));
-    }
-    if (root.exists(versioned) || copyFromModules) {
-      links.add(new Action.Link(VMLINUZ, versioned.toString()));
-    }
-    if (arch == Architecture.RISCV64 && root.exists(ImagePath.of("/boot/vmlinux-" + k))) {
-      links.add(new Action.Link(VMLINUZ, "vmlinux-" + k));
-    }
-    for (String name : List.of("Image-" + k, "vmlinuz-lts", "vmlinuz-rpi")) {
-      if (root.exists(BOOT.resolve(name))) {
-        links.add(new Action.Link(VMLINUZ, BOOT.resolve(name).toString()));
+    List<ImagePath> candidates = KernelImage.candidates(k, arch);
+    for (ImagePath c : candidates) {
+      if (c.equals(modulesKernel)) {
+        continue; // copied to vmlinuz-K above where kairos-init does (RHEL family)
       }
+      boolean present = c.equals(versioned) ? root.exists(versioned) || copyFromModules : root.exists(c);
+      if (!present || c.equals(IMAGE) && isSymlink(root, c)) {
+        continue; // a /boot/Image symlink is an old link, removed above
+      }
+      // riscv64's uncompressed kernel is linked with a relative target, as kairos-init does
+      links.add(new Action.Link(VMLINUZ, c.fileName().startsWith("vmlinux-") ? c.fileName() : c.toString()));
     }
     if (links.isEmpty()) {
-      throw new KairosException("kernel " + k + " (from /lib/modules) has no image in /boot: looked for vmlinuz-" + k
-          + ", Image-" + k + ", Image, vmlinuz-lts, vmlinuz-rpi" + (arch == Architecture.RISCV64 ? ", vmlinux-" + k : ""));
+      throw new KairosException("kernel " + k + " (from /lib/modules) has no image: looked for " + candidates);
     }
     if (links.size() > 1) {
       ctx.events().log(KairosEvent.Level.WARN, "kernel: several kernel images match; using "

@@ -144,11 +144,24 @@ class PipelineTest {
 
   @Test
   void installThenInitEqualsAllAndInitTakesTheRecordedOptions() throws Exception {
-    builder().phase(Phase.INSTALL).fips(true).build();
+    java.time.Instant base = java.time.Instant.parse("2026-03-14T09:26:53Z");
+    ImagePath status = ImagePath.of("/var/lib/dpkg/status");
+    root.createDirectories(status.parent());
+    root.writeString(status, "Package: base-files\n");
+    root.setMtime(status, base);
+    String env = System.getenv("SOURCE_DATE_EPOCH");
+    long date = env == null || env.isBlank() ? base.getEpochSecond() : Long.parseLong(env.trim());
+    try (KairosBuild install = builder().phase(Phase.INSTALL).fips(true).build()) {
+      assertThat(install.sourceDate().instant().getEpochSecond()).isEqualTo(date);
+    }
     assertThat(root.exists(ImagePath.of("/etc/kairos-release"))).isFalse();
-    assertThat(root.readString(ImagePath.of("/etc/kairos/kairos-factory-install.env"))).contains("FIPS=\"true\"");
+    assertThat(root.readString(ImagePath.of("/etc/kairos/kairos-factory-install.env"))).contains("FIPS=\"true\"")
+        .contains("SOURCE_DATE_EPOCH=" + date);
+    root.setMtime(status, base.plusSeconds(86_400)); // what apt did to it in the install phase
     events.clear();
-    builder().phase(Phase.INIT).build();
+    try (KairosBuild init = builder().phase(Phase.INIT).build()) {
+      assertThat(init.sourceDate().instant().getEpochSecond()).as("the install phase's date").isEqualTo(date);
+    }
     assertThat(root.readString(ImagePath.of("/etc/kairos-release"))).contains("KAIROS_FIPS=\"true\"");
     assertThat(root.isRegularFile(ImagePath.of("/etc/dracut.conf.d/kairos-fips.conf"))).isTrue();
     assertThat(events).anySatisfy(e -> assertThat(e.toString()).contains("taking fips from the install phase"));

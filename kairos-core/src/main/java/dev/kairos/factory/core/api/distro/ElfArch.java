@@ -1,7 +1,6 @@
-package dev.kairos.factory.distros.internal;
+package dev.kairos.factory.core.api.distro;
 
 import dev.kairos.factory.core.api.UnsupportedTargetException;
-import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
@@ -11,7 +10,8 @@ import java.util.Optional;
 
 /**
  * The architecture of an image, from the ELF header of its shell (the image's binaries, not the
- * host's, so a cross-architecture base is named right).
+ * host's, so a cross-architecture base is named right). The one reader of ELF headers; see
+ * {@link Architecture#of(RootFs)}.
  */
 final class ElfArch {
   /** Binaries every base image has, tried in order; symlinks are followed inside the image. */
