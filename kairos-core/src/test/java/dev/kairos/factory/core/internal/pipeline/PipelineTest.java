@@ -71,10 +71,32 @@ class PipelineTest {
           return Reply.ok();
         })
         .whenProgram("dracut", (r, c) -> {
-          r.writeString(ImagePath.of(c.argv().get(c.argv().size() - 2)), "new initrd");
+          r.write(ImagePath.of(c.argv().get(c.argv().size() - 2)), newInitrd(), 0600);
           return Reply.ok();
         })
         .whenPrefix(List.of("/bin/sh", "-c"), Reply.ok("OpenSSH_9.2"));
+  }
+
+  /**
+   * What the scripted dracut writes: a real newc archive (validate reads it in-process) holding the
+   * binaries dracut's immucore module takes, the module validate looks for, and a marker.
+   */
+  static byte[] newInitrd() throws java.io.IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (var cpio = new org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream(bytes,
+        org.apache.commons.compress.archivers.cpio.CpioConstants.FORMAT_NEW)) {
+      for (String name : List.of("usr/bin/immucore", "usr/bin/kairos-agent", "new-initrd",
+          "lib/modules/" + K + "/kernel/drivers/usb/host/xhci-pci-renesas.ko")) {
+        var e = new org.apache.commons.compress.archivers.cpio.CpioArchiveEntry(
+            org.apache.commons.compress.archivers.cpio.CpioConstants.FORMAT_NEW, name, 1);
+        e.setMode(org.apache.commons.compress.archivers.cpio.CpioConstants.C_ISREG | 0755);
+        e.setTime(0);
+        cpio.putArchiveEntry(e);
+        cpio.write('x');
+        cpio.closeArchiveEntry();
+      }
+    }
+    return bytes.toByteArray();
   }
 
   static java.util.function.Predicate<dev.kairos.factory.core.api.run.Command> prefix(String... argv) {
@@ -107,7 +129,7 @@ class PipelineTest {
           .containsEntry("INITRD", "No").containsEntry("DEBIAN_FRONTEND", "noninteractive");
 
       assertThat(root.readSymlink(ImagePath.of("/boot/vmlinuz"))).isEqualTo("/boot/vmlinuz-" + K);
-      assertThat(root.readString(ImagePath.of("/boot/initrd"))).isEqualTo("new initrd");
+      assertThat(root.readAllBytes(ImagePath.of("/boot/initrd"))).isEqualTo(newInitrd());
       assertThat(root.exists(ImagePath.of("/boot/initrd.img-" + K))).isFalse();
       assertThat(build.kairosRelease()).containsEntry("KAIROS_VERSION", "v1.0.0").containsEntry("KAIROS_FLAVOR", "debian")
           .containsEntry("KAIROS_FLAVOR_RELEASE", "12").containsEntry("KAIROS_VARIANT", "core").hasSize(17);
@@ -245,7 +267,7 @@ class PipelineTest {
     assertThat(root.readString(ImagePath.of("/etc/dracut.conf.d/99-immucore.conf")))
         .contains("add_dracutmodules+=\" livenet dmsquash-live network \"");
     assertThat(root.exists(ImagePath.of("/usr/lib/dracut/modules.d/28immucore"))).isFalse();
-    assertThat(root.readString(ImagePath.of("/boot/initrd"))).isEqualTo("new initrd");
+    assertThat(root.readAllBytes(ImagePath.of("/boot/initrd"))).isEqualTo(newInitrd());
     assertThat(events).anySatisfy(e -> assertThat(e.toString()).contains("no framework given").contains("no immucore"));
   }
 
@@ -288,7 +310,7 @@ class PipelineTest {
     builder().provider(Provider.k3s("v1.31.1+k3s1").from(FrameworkSource.directory(framework.root()))).build();
     builder().provider(Provider.k3s("v1.31.1+k3s1").from(FrameworkSource.directory(framework.root()))).build();
     assertThat(root.stat(ImagePath.of("/usr/bin/kairos")).orElseThrow().type()).isEqualTo(FileType.SYMLINK);
-    assertThat(root.readString(ImagePath.of("/boot/initrd"))).isEqualTo("new initrd");
+    assertThat(root.readAllBytes(ImagePath.of("/boot/initrd"))).isEqualTo(newInitrd());
   }
 
   @Test
