@@ -4,7 +4,7 @@ import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
-import dev.kairos.factory.core.internal.run.HostProcess;
+import dev.kairos.factory.core.api.run.HostProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
