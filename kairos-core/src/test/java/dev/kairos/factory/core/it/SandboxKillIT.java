@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * A build killed outright: a child JVM runs a long maintainer-like step in the cached Debian
  * root through the sandbox runner and gets SIGKILL in the middle (what the OOM killer or a CI
  * job's hard timeout does). Five seconds later nothing of the image runs any more and no mount is
- * left under the work directory.
+ * left under the work directory. With SIGTERM the same holds at once, and the image's own files
+ * are back in place.
  */
 @Timeout(300)
 class SandboxKillIT {
@@ -65,27 +66,32 @@ class SandboxKillIT {
     System.out.println("finished " + r.exitCode());
   }
 
-  @Test
-  void sigkillOfTheBuildLeavesNoProcessOfTheImageAndNoMount() throws Exception {
-    String daemon = HostProcesses.marker();
-    String step = HostProcesses.marker();
+  /** The child JVM, once its step runs in the sandbox (daemon and step both alive). */
+  private static Process startChild(String daemon, String step) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
         SandboxKillIT.class.getName(), root.root().toString(), daemon, step)
         .redirectErrorStream(true).start();
-    try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-      String line;
-      StringBuilder seen = new StringBuilder();
-      while ((line = out.readLine()) != null && !line.equals("started")) {
-        seen.append(line).append('\n');
-      }
-      assertThat(line).as("the child's output: %s", seen).isEqualTo("started");
-      assertThat(HostProcesses.awaitArgument(daemon)).as("the daemon runs").isNotEmpty();
-      assertThat(HostProcesses.awaitArgument(step)).as("the step runs").isNotEmpty();
-      assertThat(root.exists(ImagePath.of("/usr/sbin/policy-rc.d"))).isTrue();
-      assertThat(MountTable.mountsBelow(dir)).as("mounts the host sees while the step runs").isEmpty();
+    BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    StringBuilder seen = new StringBuilder();
+    while ((line = out.readLine()) != null && !line.equals("started")) {
+      seen.append(line).append('\n');
+    }
+    assertThat(line).as("the child's output: %s", seen).isEqualTo("started");
+    assertThat(HostProcesses.awaitArgument(daemon)).as("the daemon runs").isNotEmpty();
+    assertThat(HostProcesses.awaitArgument(step)).as("the step runs").isNotEmpty();
+    assertThat(root.exists(ImagePath.of("/usr/sbin/policy-rc.d"))).isTrue();
+    assertThat(MountTable.mountsBelow(dir)).as("mounts the host sees while the step runs").isEmpty();
+    return child;
+  }
 
+  @Test
+  void sigkillOfTheBuildLeavesNoProcessOfTheImageAndNoMount() throws Exception {
+    String daemon = HostProcesses.marker();
+    String step = HostProcesses.marker();
+    Process child = startChild(daemon, step);
+    try {
       child.destroyForcibly(); // SIGKILL: no shutdown hook, no finally
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(child.exitValue()).isEqualTo(128 + 9);
@@ -102,5 +108,24 @@ class SandboxKillIT {
     CommandResult next = Runners.chroot().run(root, Command.shell("echo next"));
     assertThat(next.outputTail()).isEqualTo("next");
     assertThat(root.exists(ImagePath.of("/usr/sbin/policy-rc.d"))).as("policy-rc.d left by the killed run").isFalse();
+  }
+
+  @Test
+  void sigtermOfTheBuildStopsTheSandboxAndPutsTheImagesFilesBack() throws Exception {
+    String daemon = HostProcesses.marker();
+    String step = HostProcesses.marker();
+    Process child = startChild(daemon, step);
+    try {
+      child.destroy(); // SIGTERM: the shutdown hook runs
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(child.exitValue()).isEqualTo(128 + 15);
+      // No wait: by the time the JVM has exited, the hook has killed the sandbox and restored the files.
+      assertThat(HostProcesses.withArgument(daemon)).as("the daemon outlived the build").isEmpty();
+      assertThat(HostProcesses.withArgument(step)).as("the step outlived the build").isEmpty();
+      assertThat(MountTable.mountsBelow(dir)).as("mounts under the work directory").isEmpty();
+      assertThat(root.exists(ImagePath.of("/usr/sbin/policy-rc.d"))).as("policy-rc.d after SIGTERM").isFalse();
+    } finally {
+      child.destroyForcibly();
+    }
   }
 }
