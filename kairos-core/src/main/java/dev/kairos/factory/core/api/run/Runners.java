@@ -8,7 +8,7 @@ import java.util.Objects;
  * The command runners the library ships.
  *
  * <pre>{@code
- * CommandRunner chroot = Runners.chroot();                       // sandboxed, root on Linux, defaults
+ * CommandRunner chroot = Runners.chroot();                       // sandboxed, defaults
  * CommandRunner quiet = Runners.chrootBuilder()
  *     .blockServiceStarts(false)
  *     .resolvConf(Path.of("/run/systemd/resolve/resolv.conf"))
@@ -39,7 +39,10 @@ public final class Runners {
   /**
    * Builds the runner every command inside an image goes through: it runs each command in a
    * sandbox of the build's own made by bubblewrap ({@code bwrap}, Debian package
-   * {@code bubblewrap}), with the image's directory as {@code /}. Root on Linux.
+   * {@code bubblewrap}), with the image's directory as {@code /}. On Linux, as root or, for a
+   * normal user, as root of a user namespace that maps the image's owners to the user and the
+   * user's subordinate ids ({@link UserNamespace}; when that cannot be made, {@link CommandRunner#run}
+   * throws naming what is missing).
    *
    * <p>The sandbox has its own mount, PID, IPC and UTS namespaces; a minimal {@code /dev} (null,
    * zero, full, random, urandom, tty, a {@code ptmx} with its own {@code devpts}, {@code shm};

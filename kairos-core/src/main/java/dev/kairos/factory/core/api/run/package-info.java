@@ -3,7 +3,8 @@
  * (the sandbox runner of {@link dev.kairos.factory.core.api.run.Runners#chroot()} for real builds,
  * the {@link dev.kairos.factory.core.api.run.RecordingRunner} for tests), and programs of the build
  * host ({@link dev.kairos.factory.core.api.run.HostProcess}, {@link dev.kairos.factory.core.api.run.ProcessTree})
- * for the modules that drive host tools such as mksquashfs, debootstrap or a credential helper.
+ * for the modules that drive host tools such as mksquashfs, debootstrap or a credential helper,
+ * and {@link dev.kairos.factory.core.api.run.UserNamespace} for builds by a normal user.
  *
  * <h2>What a command in an image can reach</h2>
  *
