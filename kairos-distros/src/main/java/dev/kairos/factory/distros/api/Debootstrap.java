@@ -23,9 +23,10 @@ import java.util.stream.Stream;
 
 /**
  * A Debian or Ubuntu base made from the distro's own mirror: as root by the host's
- * {@code debootstrap}; as a normal user by the host's {@code mmdebstrap} (Debian package
- * {@code mmdebstrap}) in a user namespace ({@link UserNamespace}), where what is root's in the
- * image is the user's own on the host and every other owner a subordinate id. Immutable: each
+ * {@code debootstrap}; as a normal user, or by a build that runs inside a user namespace, by the
+ * host's {@code mmdebstrap} (Debian package {@code mmdebstrap}) in a user namespace
+ * ({@link UserNamespace}), where what is root's in the image is the user's own on the host and
+ * every other owner a subordinate id. Immutable: each
  * setter returns a changed copy. The run is killed after {@link #timeout(Duration)} (default 30
  * minutes).
  *
@@ -208,17 +209,18 @@ public final class Debootstrap implements ImageSource {
         }
       }
     }
-    if (UserNamespace.isRoot()) {
-      Files.createDirectories(directory);
-      HostProcess.run(command(directory), Map.of(), timeout, events);
+    List<String> argv;
+    if (UserNamespace.isRoot() && UserNamespace.isInitial()) {
+      argv = command(directory);
     } else {
+      // debootstrap cannot make device nodes in a user namespace; mmdebstrap does without them.
       if (variant.filter("fakechroot"::equals).isPresent()) {
         throw new KairosException(NO_ROOTLESS_FAKECHROOT);
       }
-      List<String> argv = UserNamespace.wrap(rootlessCommand(directory));
-      Files.createDirectories(directory);
-      HostProcess.run(argv, Map.of(), timeout, events);
+      argv = UserNamespace.isRoot() ? rootlessCommand(directory) : UserNamespace.wrap(rootlessCommand(directory));
     }
+    Files.createDirectories(directory);
+    HostProcess.run(argv, Map.of(), timeout, events);
     return RootFs.at(directory);
   }
 

@@ -75,7 +75,10 @@ class RootlessBuildIT {
 
   /** The child, run as the normal user: bootstrap, one package install, then the owners as the image sees them. */
   public static void main(String[] args) throws Exception {
-    System.out.println("missing: " + UserNamespace.missing());
+    System.out.println("uid " + (UserNamespace.isRoot() ? "0" : "not 0") + ", initial namespace " + UserNamespace.isInitial());
+    if (!UserNamespace.isRoot()) {
+      System.out.println("missing: " + UserNamespace.missing());
+    }
     RootFs root = Bootstrap.debootstrap(DebianFixture.SUITE).variant("minbase").mirror(DebianFixture.MIRROR)
         .timeout(Duration.ofMinutes(20)).materialize(Path.of(args[0]), e -> {
           if (e instanceof KairosEvent.CommandOutput o) {
@@ -103,17 +106,35 @@ class RootlessBuildIT {
   void aNormalUserBootstrapsAndInstallsAPackageWithTheImagesOwners() throws Exception {
     Path work = dir.resolve("work");
     List<String> out = new ArrayList<>();
-    int exit = runChild(work.resolve("root"), out);
+    int exit = runChild(List.of(), work.resolve("root"), out);
+    assertOwners(work.resolve("root"), exit, out, "uid not 0, initial namespace true", "missing: []");
+  }
+
+  @Test
+  void aBuildWhoseJvmRunsInsideTheUserNamespaceDoesTheSame() throws Exception {
+    // What a normal user can run today: the whole JVM as root of the namespace (as buildah unshare).
+    long subuid = subordinateStart(Path.of("/etc/subuid"));
+    long subgid = subordinateStart(Path.of("/etc/subgid"));
+    List<String> unshare = List.of("unshare", "--map-user=0", "--map-group=0",
+        "--map-users=" + subuid + ",1," + UserNamespace.MAPPED_IDS, "--map-groups=" + subgid + ",1," + UserNamespace.MAPPED_IDS,
+        "--");
+    Path root = dir.resolve("work/root");
+    List<String> out = new ArrayList<>();
+    int exit = runChild(unshare, root, out);
+    assertOwners(root, exit, out, "uid 0, initial namespace false");
+  }
+
+  private void assertOwners(Path root, int exit, List<String> out, String... firstLines) throws Exception {
     String log = String.join("\n", out.subList(Math.max(0, out.size() - 60), out.size()));
     assertThat(exit).as(log).isZero();
-    assertThat(out).as(log).contains("missing: []", "0", "exit 0",
+    assertThat(out).as(log).contains(firstLines);
+    assertThat(out).as(log).contains("0", "exit 0",
         "OWNER /etc/shadow root:shadow 640",
         "OWNER /usr/bin/crontab root:crontab 2755",
         "OWNER /var/spool/cron/crontabs root:crontab 1730",
         "OWNER /usr/bin/passwd root:root 4755");
 
     // On the host: root's files are the user's, every other owner a subordinate id.
-    Path root = work.resolve("root");
     long uid = ((Number) Files.getAttribute(dir, "unix:uid")).longValue();
     long subgid = subordinateStart(Path.of("/etc/subgid"));
     int shadowGid = imageGid(RootFs.at(root), "shadow");
@@ -128,7 +149,7 @@ class RootlessBuildIT {
     String range = start + "-" + (start + UserNamespace.MAPPED_IDS - 1);
     HostTool.run(Duration.ofSeconds(60), "usermod", "--del-subuids", range, user);
     List<String> out = new ArrayList<>();
-    int exit = runChild(dir.resolve("work/root"), out);
+    int exit = runChild(List.of(), dir.resolve("work/root"), out);
     String log = String.join("\n", out);
     assertThat(exit).as(log).isNotZero();
     assertThat(log).contains("cannot build without root")
@@ -137,14 +158,18 @@ class RootlessBuildIT {
     assertThat(dir.resolve("work/root")).doesNotExist();
   }
 
-  /** Runs {@link #main} as the test's user in a JVM of its own; its output lines go to {@code out}. */
-  private int runChild(Path root, List<String> out) throws Exception {
+  /**
+   * Runs {@link #main} as the test's user in a JVM of its own, started through {@code wrapper}
+   * (empty: none); its output lines go to {@code out}.
+   */
+  private int runChild(List<String> wrapper, Path root, List<String> out) throws Exception {
     Path cp = dir.resolve("classpath");
     String classpath = copyClassPath(Files.createDirectories(cp));
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process child = new ProcessBuilder("runuser", "-u", user, "--", java.toString(), "-cp", classpath,
-        RootlessBuildIT.class.getName(), root.toString())
-        .directory(dir.toFile()).redirectErrorStream(true).start();
+    List<String> argv = new ArrayList<>(List.of("runuser", "-u", user, "--"));
+    argv.addAll(wrapper);
+    argv.addAll(List.of(java.toString(), "-cp", classpath, RootlessBuildIT.class.getName(), root.toString()));
+    Process child = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true).start();
     child.getOutputStream().close();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {

@@ -22,6 +22,10 @@ import java.util.Optional;
  * id on the host (first subordinate gid + 41), which reads as the image's own owner again inside
  * the namespace.
  *
+ * <p>A build can also run whole inside such a namespace (its JVM started under {@link #wrap}):
+ * it is then root there ({@link #isRoot()}, not {@link #isInitial()}), sees the image's own
+ * owners, and what it starts needs no further wrapping.
+ *
  * <pre>{@code
  * if (!UserNamespace.isRoot()) {
  *   List<String> missing = UserNamespace.missing();   // e.g. "no subordinate uid range for kim in /etc/subuid (...)"
@@ -40,6 +44,19 @@ public final class UserNamespace {
   /** Whether this process runs as uid 0: as root, or as root of a user namespace it was started in. */
   public static boolean isRoot() {
     return ProcessIdentity.isRoot();
+  }
+
+  /**
+   * Whether this process runs in the host's own user namespace (its uid map is the identity of
+   * all ids), not in one made for a build; false too where it cannot be told (no {@code /proc}).
+   */
+  public static boolean isInitial() {
+    try {
+      List<String> map = Files.readAllLines(Path.of("/proc/self/uid_map"), StandardCharsets.UTF_8);
+      return map.size() == 1 && List.of(map.get(0).strip().split("\\s+")).equals(List.of("0", "0", "4294967295"));
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**
