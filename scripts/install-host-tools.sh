@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   # build
   openjdk-17-jdk-headless maven
-  # rootfs bootstrap and chroot
-  debootstrap util-linux mount
+  # rootfs bootstrap, the sandbox every command in an image runs in, rootless bootstrap
+  debootstrap util-linux mount bubblewrap mmdebstrap uidmap
   # OCI peers
   docker-registry skopeo umoci
   # archive and compression peers

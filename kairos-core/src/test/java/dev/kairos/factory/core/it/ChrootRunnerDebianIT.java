@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The chroot runner in a real debootstrapped Debian 12 root; after every command no mount is left. */
+/** The sandbox runner in a real debootstrapped Debian 12 root; the host never sees a mount of it. */
 @Timeout(300)
 class ChrootRunnerDebianIT {
   private static Path dir;
@@ -71,6 +71,40 @@ class ChrootRunnerDebianIT {
   }
 
   @Test
+  void aMaintainerScriptSeesAMinimalDevAndCannotReachTheHostsDisks() throws Exception {
+    String disk = hostBlockDevice();
+    // What a careless or hostile postinst could try: list /dev, make the host disk's node, mount
+    // a devtmpfs, and look around /proc.
+    CommandResult r = runner.run(root, Command.shell(String.join("\n",
+        "ls /dev | tr '\\n' ' '; echo",
+        "mknod /tmp/hostdisk b " + disk.replace(':', ' ') + " && echo made-node",
+        "if head -c 1 /tmp/hostdisk >/dev/null 2>&1; then echo READ-HOST-DISK; else echo no-read; fi",
+        "rm -f /tmp/hostdisk",
+        "mkdir -p /tmp/devs; if mount -t devtmpfs none /tmp/devs 2>/dev/null; then echo MOUNTED-DEVTMPFS; else echo no-mount; fi",
+        "rmdir /tmp/devs",
+        "echo procs $(ls /proc | grep -c '^[0-9]')",
+        "mount | grep -c ' /sys .*ro,' ")));
+    List<String> lines = r.outputTail().lines().toList();
+    assertThat(r.exitCode()).as(r.outputTail()).isZero();
+    assertThat(lines.get(0).split(" ")).containsExactlyInAnyOrder(
+        "core", "fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin", "stdout", "tty", "urandom", "zero");
+    assertThat(lines).contains("made-node", "no-read", "no-mount").doesNotContain("READ-HOST-DISK", "MOUNTED-DEVTMPFS");
+    // The sandbox's init, the shell, ls and grep: none of the host's processes.
+    assertThat(lines).anySatisfy(l -> assertThat(l).matches("procs [2-5]"));
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("1");
+    assertNoMountLeft();
+  }
+
+  /** MAJOR:MINOR of a disk of the host (not a loop or zram device), from /sys/block. */
+  private static String hostBlockDevice() throws Exception {
+    try (var disks = java.nio.file.Files.list(Path.of("/sys/block"))) {
+      Path disk = disks.filter(d -> !d.getFileName().toString().matches("(loop|zram|ram).*")).sorted().findFirst()
+          .orElseThrow(() -> new org.opentest4j.TestAbortedException("the host has no disk in /sys/block"));
+      return java.nio.file.Files.readString(disk.resolve("dev")).strip();
+    }
+  }
+
+  @Test
   void failingCommandGivesExit3AndItsTail() throws Exception {
     CommandResult r = runner.run(root, Command.shell("echo about to fail; ls /nonexistent; exit 3"));
     assertThat(r.exitCode()).isEqualTo(3);
@@ -103,7 +137,7 @@ class ChrootRunnerDebianIT {
     });
     t.start();
     assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(MountTable.mountsBelow(root.root())).hasSize(4);
+    assertThat(MountTable.mountsBelow(root.root())).as("the sandbox's mounts are its own").isEmpty();
     t.interrupt();
     t.join(30_000);
     assertThat(t.isAlive()).isFalse();

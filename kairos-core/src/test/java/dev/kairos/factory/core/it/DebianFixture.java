@@ -60,7 +60,7 @@ public final class DebianFixture {
   public static void assumeUsable() {
     Assumptions.assumeTrue(System.getProperty("os.name", "").startsWith("Linux"), "needs Linux");
     Assumptions.assumeTrue(ProcessIdentity.isRoot(), "needs root (debootstrap, chroot, numeric owners)");
-    for (String tool : List.of("debootstrap", "tar", "zstd", "chroot", "mount")) {
+    for (String tool : List.of("debootstrap", "tar", "zstd", "bwrap")) {
       Assumptions.assumeTrue(HostTool.exists(tool), "needs the host tool " + tool);
     }
   }

@@ -4,7 +4,9 @@ import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
-import dev.kairos.factory.core.internal.run.HostProcess;
+import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.run.HostProcess;
+import dev.kairos.factory.core.api.run.UserNamespace;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -20,9 +22,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A Debian or Ubuntu base made by the host's {@code debootstrap} from the distro's own mirror.
- * Immutable: each setter returns a changed copy. Needs root and {@code debootstrap} on the host;
- * the run is killed after {@link #timeout(Duration)} (default 30 minutes).
+ * A Debian or Ubuntu base made from the distro's own mirror: as root by the host's
+ * {@code debootstrap}; as a normal user, or by a build that runs inside a user namespace, by the
+ * host's {@code mmdebstrap} (Debian package {@code mmdebstrap}) in a user namespace
+ * ({@link UserNamespace}), where what is root's in the image is the user's own on the host and
+ * every other owner a subordinate id. Immutable: each
+ * setter returns a changed copy. The run is killed after {@link #timeout(Duration)} (default 30
+ * minutes).
  *
  * <pre>{@code
  * ImageSource base = Bootstrap.debootstrap("bookworm")
@@ -32,12 +38,15 @@ import java.util.stream.Stream;
  * RootFs root = base.materialize(workDir.resolve("rootfs"), EventListener.NONE);
  * }</pre>
  *
- * <p>Runs {@code debootstrap [--variant=V] --arch=A [--include=P,..] [--components=C,..] SUITE DIR MIRROR}.
+ * <p>Runs {@code debootstrap [--variant=V] --arch=A [--include=P,..] [--components=C,..] SUITE DIR MIRROR}
+ * as root ({@link #command}), else {@link #rootlessCommand} in a user namespace.
  */
 public final class Debootstrap implements ImageSource {
   /** Ubuntu's release code names; any other suite is taken as Debian's. */
   static final Set<String> UBUNTU_SUITES = Set.of("focal", "jammy", "noble", "oracular", "plucky", "questing", "resolute");
   static final Set<String> VARIANTS = Set.of("minbase", "buildd", "fakechroot");
+  private static final String NO_ROOTLESS_FAKECHROOT =
+      "the debootstrap variant fakechroot cannot run without root; use minbase or buildd";
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.+-]*");
 
   private final String suite;
@@ -142,6 +151,11 @@ public final class Debootstrap implements ImageSource {
   public List<String> command(Path directory) {
     List<String> argv = new ArrayList<>(List.of("debootstrap"));
     variant.ifPresent(v -> argv.add("--variant=" + v));
+    return withChoices(argv, directory);
+  }
+
+  /** {@code argv} + the options both tools share (they spell them alike) + suite, directory and mirror. */
+  private List<String> withChoices(List<String> argv, Path directory) {
     argv.add("--arch=" + arch.id());
     if (!include.isEmpty()) {
       argv.add("--include=" + String.join(",", include));
@@ -153,16 +167,35 @@ public final class Debootstrap implements ImageSource {
     return List.copyOf(argv);
   }
 
+  /**
+   * The host command that bootstraps into {@code directory} without root, to be run in a user
+   * namespace: {@code mmdebstrap --mode=unshare --variant=V --arch=A [--include=P,..]
+   * [--components=C,..] SUITE DIR MIRROR}, where no variant is mmdebstrap's {@code debootstrap}
+   * (debootstrap's default set of packages).
+   *
+   * @throws IllegalStateException for the variant {@code fakechroot}, which has no rootless path
+   */
+  public List<String> rootlessCommand(Path directory) {
+    if (variant.filter("fakechroot"::equals).isPresent()) {
+      throw new IllegalStateException(NO_ROOTLESS_FAKECHROOT);
+    }
+    return withChoices(new ArrayList<>(List.of("mmdebstrap", "--mode=unshare", "--variant=" + variant.orElse("debootstrap"))),
+        directory);
+  }
+
   @Override
   public String description() {
     return "debootstrap:" + suite + ":" + effectiveMirror();
   }
 
   /**
-   * Runs debootstrap into {@code directory} and returns it as a root.
+   * Runs debootstrap (root) or mmdebstrap in a user namespace (a normal user) into
+   * {@code directory} and returns it as a root.
    *
    * @throws IllegalArgumentException if {@code directory} exists and is not an empty directory
-   * @throws dev.kairos.factory.core.api.CommandFailedException if debootstrap fails or times out
+   * @throws dev.kairos.factory.core.api.CommandFailedException if the bootstrap fails or times out
+   * @throws dev.kairos.factory.core.api.KairosException without root, naming what a user namespace
+   *     needs and this host lacks (a subordinate id range, the uidmap helpers, user namespaces)
    */
   @Override
   public RootFs materialize(Path directory, EventListener events) throws IOException {
@@ -176,8 +209,18 @@ public final class Debootstrap implements ImageSource {
         }
       }
     }
+    List<String> argv;
+    if (UserNamespace.isRoot() && UserNamespace.isInitial()) {
+      argv = command(directory);
+    } else {
+      // debootstrap cannot make device nodes in a user namespace; mmdebstrap does without them.
+      if (variant.filter("fakechroot"::equals).isPresent()) {
+        throw new KairosException(NO_ROOTLESS_FAKECHROOT);
+      }
+      argv = UserNamespace.isRoot() ? rootlessCommand(directory) : UserNamespace.wrap(rootlessCommand(directory));
+    }
     Files.createDirectories(directory);
-    HostProcess.run(command(directory), Map.of(), timeout, events);
+    HostProcess.run(argv, Map.of(), timeout, events);
     return RootFs.at(directory);
   }
 

@@ -20,6 +20,19 @@ class BootstrapTest {
   }
 
   @Test
+  void buildsTheRootlessCommandLineWithTheSameChoices() {
+    Debootstrap d = Bootstrap.debootstrap("bookworm").variant("minbase").include("ca-certificates")
+        .components("main", "non-free-firmware");
+    assertThat(d.rootlessCommand(Path.of("/work/root"))).containsExactly("mmdebstrap", "--mode=unshare",
+        "--variant=minbase", "--arch=amd64", "--include=ca-certificates", "--components=main,non-free-firmware",
+        "bookworm", "/work/root", "http://deb.debian.org/debian");
+    // debootstrap's default set is mmdebstrap's variant "debootstrap"; fakechroot has no rootless path.
+    assertThat(Bootstrap.debootstrap("trixie").rootlessCommand(Path.of("/r"))).contains("--variant=debootstrap");
+    assertThatThrownBy(() -> Bootstrap.debootstrap("bookworm").variant("fakechroot").rootlessCommand(Path.of("/r")))
+        .hasMessageContaining("fakechroot").hasMessageContaining("minbase");
+  }
+
+  @Test
   void defaultMirrorsFollowTheDistroAndArchitecture() {
     assertThat(Bootstrap.debootstrap("noble").effectiveMirror()).isEqualTo("http://archive.ubuntu.com/ubuntu");
     assertThat(Bootstrap.debootstrap("noble").arch(Architecture.ARM64).effectiveMirror())

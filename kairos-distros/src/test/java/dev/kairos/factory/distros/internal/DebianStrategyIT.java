@@ -19,7 +19,7 @@ import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandRunner;
 import dev.kairos.factory.core.api.run.Runners;
-import dev.kairos.factory.core.internal.run.HostProcess;
+import dev.kairos.factory.core.api.run.HostProcess;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import java.io.IOException;

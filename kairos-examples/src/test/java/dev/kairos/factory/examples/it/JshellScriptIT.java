@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.core.api.event.KairosEvent;
-import dev.kairos.factory.core.internal.run.HostProcess;
+import dev.kairos.factory.core.api.run.HostProcess;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import dev.kairos.factory.core.api.CommandFailedException;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.run.CommandResult;
-import dev.kairos.factory.core.internal.run.HostProcess;
+import dev.kairos.factory.core.api.run.HostProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

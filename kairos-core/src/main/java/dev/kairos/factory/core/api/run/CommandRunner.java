@@ -5,9 +5,10 @@ import java.io.IOException;
 
 /**
  * Runs commands inside an image: the one place where target binaries (package managers, dracut,
- * depmod) execute. Everything else the library does in Java. Implementations: a chroot runner for
- * real builds and a recording runner for tests ({@link Runners}); rootless and cross-architecture
- * runners can come behind the same interface.
+ * depmod) execute. Everything else the library does in Java. Implementations: the sandbox runner
+ * for real builds (each command in namespaces of the build's own, see {@link Runners#chrootBuilder()})
+ * and a recording runner for tests ({@link Runners}); a cross-architecture runner can come behind
+ * the same interface.
  */
 public interface CommandRunner {
   /**

@@ -5,38 +5,41 @@ import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.run.ProcessTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the chroot runner does to a root around one command, and undoes after it: bind mounts of
- * {@code /proc}, {@code /sys}, {@code /dev} and {@code /dev/pts}, the host's {@code resolv.conf}
- * in place of the image's, and a {@code policy-rc.d} that stops package scripts from starting
- * services. Every change is pushed on a stack as it is made, so that {@link #close()} undoes
- * exactly what was done, in reverse order, whatever failed in between. A JVM shutdown hook closes
- * the setups still open when the JVM exits.
+ * What the sandbox runner does to an image's files around one command, and undoes after it: the
+ * host's {@code resolv.conf} in place of the image's, and a {@code policy-rc.d} that stops package
+ * scripts from starting services. (Mounts are not made here: they live in the sandbox's own mount
+ * namespace, see {@link ChrootRunner}.) Every change is pushed on a stack as it is made, so that
+ * {@link #close()} undoes exactly what was done, in reverse order, whatever failed in between. A
+ * JVM shutdown hook (SIGTERM, SIGINT, {@code System.exit}) kills the sandboxes still running and
+ * closes their setups; after a SIGKILL of the JVM the next run on the same root puts the image's
+ * files back first.
  */
 final class ChrootSetup implements AutoCloseable {
   /** Suffix of the name under which an image's own file waits while ours is in place. */
   static final String SAVED_SUFFIX = ".kairos-saved";
-  private static final List<String> BINDS = List.of("/proc", "/sys", "/dev", "/dev/pts");
+  /** Where runs of earlier versions bound the host's file systems; one left there is refused. */
+  private static final List<String> OLD_BINDS = List.of("/proc", "/sys", "/dev", "/dev/pts");
   private static final byte[] POLICY_RC_D = "#!/bin/sh\n# Put in place while the image is built: no service starts.\nexit 101\n"
       .getBytes(java.nio.charset.StandardCharsets.UTF_8);
   private static final Set<ChrootSetup> OPEN = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(ChrootSetup::closeAllOpen, "chroot-cleanup"));
+    Runtime.getRuntime().addShutdownHook(new Thread(ChrootSetup::closeAllOpen, "sandbox-cleanup"));
   }
 
   @FunctionalInterface
@@ -46,16 +49,13 @@ final class ChrootSetup implements AutoCloseable {
 
   private final RootFs rootFs;
   private final Path root;
-  private final Duration toolTimeout;
   private final EventListener events;
   private final Deque<Undo> undo = new ArrayDeque<>();
-  private final List<Path> mounted = new ArrayList<>();
   private volatile Process process;
 
-  private ChrootSetup(RootFs rootFs, Duration toolTimeout, EventListener events) {
+  private ChrootSetup(RootFs rootFs, EventListener events) {
     this.rootFs = rootFs;
     this.root = rootFs.root();
-    this.toolTimeout = toolTimeout;
     this.events = events;
   }
 
@@ -63,17 +63,15 @@ final class ChrootSetup implements AutoCloseable {
    * Prepares {@code rootFs} for a command. On failure everything done so far is undone before the
    * exception leaves.
    */
-  static ChrootSetup open(RootFs rootFs, boolean blockServiceStarts, Path hostResolvConf, Duration toolTimeout,
-      EventListener events) throws IOException {
-    ChrootSetup s = new ChrootSetup(rootFs, toolTimeout, events);
+  static ChrootSetup open(RootFs rootFs, boolean blockServiceStarts, Path hostResolvConf, EventListener events)
+      throws IOException {
+    refuseStaleMounts(rootFs);
+    ChrootSetup s = new ChrootSetup(rootFs, events);
     OPEN.add(s);
     try {
-      // Mount points are made before /dev is bound: afterwards /dev is the host's.
-      for (String dir : BINDS) {
+      // The sandbox mounts its own /dev, /proc and /sys on these: they must exist in the image.
+      for (String dir : List.of("/proc", "/sys", "/dev")) {
         rootFs.createDirectories(ImagePath.of(dir));
-      }
-      for (String dir : BINDS) {
-        s.bind(dir);
       }
       if (hostResolvConf != null) {
         if (Files.isRegularFile(hostResolvConf)) {
@@ -96,35 +94,27 @@ final class ChrootSetup implements AutoCloseable {
     }
   }
 
+  /**
+   * A host mount on {@code /proc}, {@code /sys}, {@code /dev} or {@code /dev/pts} of the image was
+   * left by a killed run of an earlier version (which bound the host's): a recursive delete of the
+   * work directory would walk into the host's devices. Refused, naming it, rather than hidden
+   * under the sandbox's own mounts.
+   */
+  private static void refuseStaleMounts(RootFs rootFs) throws IOException {
+    Path root = rootFs.root();
+    List<Path> below = MountTable.mountsBelow(root);
+    for (String dir : OLD_BINDS) {
+      Path target = root.resolve(dir.substring(1));
+      if (below.contains(target)) {
+        throw new KairosException(dir + ": is already a mount point in " + root
+            + " (left by an earlier run?); unmount it first: umount -R " + target);
+      }
+    }
+  }
+
   /** The command's process, stopped (with its tree) if the JVM exits while it runs. */
   void attach(Process p) {
     this.process = p;
-  }
-
-  private void bind(String inImage) throws IOException {
-    Path target = rootFs.hostPath(ImagePath.of(inImage), true);
-    if (!target.startsWith(root)) {
-      throw new KairosException(inImage + ": resolves outside the root: " + target);
-    }
-    if (MountTable.isMountPoint(target)) {
-      // Most likely left by a run whose JVM was killed outright; stacking on it would hide that.
-      throw new KairosException(inImage + ": is already a mount point in " + root
-          + " (left by an earlier run?); unmount it first: umount -R " + target);
-    }
-    HostTool.run(toolTimeout, "mount", "--bind", inImage, target.toString());
-    mounted.add(target);
-    undo.push(() -> unmount(inImage, target));
-  }
-
-  private void unmount(String inImage, Path target) throws IOException {
-    try {
-      HostTool.run(toolTimeout, "umount", target.toString());
-    } catch (IOException e) {
-      // Busy (a process the kill missed, a mount made by the command below it): detach it now;
-      // the kernel finishes the unmount when the last user is gone.
-      HostTool.run(toolTimeout, "umount", "-l", target.toString());
-      events.log(KairosEvent.Level.WARN, inImage + " was busy in " + root + ", detached lazily: " + e.getMessage());
-    }
   }
 
   /**
@@ -142,6 +132,10 @@ final class ChrootSetup implements AutoCloseable {
     if (Files.exists(saved, LinkOption.NOFOLLOW_LINKS)) {
       Files.move(saved, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       events.log(KairosEvent.Level.WARN, "restored " + dir.resolve(name) + " left aside by an earlier run");
+    } else if (content == POLICY_RC_D && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+        && Arrays.equals(Files.readAllBytes(file), POLICY_RC_D)) {
+      // Ours, left by a run killed outright on an image that had none: not the image's own.
+      Files.delete(file);
     }
     boolean had = Files.exists(file, LinkOption.NOFOLLOW_LINKS);
     if (had) {
@@ -168,8 +162,7 @@ final class ChrootSetup implements AutoCloseable {
 
   /**
    * Undoes every change, newest first, and goes on after a failure; the first failure is thrown
-   * at the end with the others suppressed. Idempotent. Afterwards no mount is left below the
-   * root that this setup made.
+   * at the end with the others suppressed. Idempotent.
    */
   @Override
   public synchronized void close() throws IOException {
@@ -187,15 +180,6 @@ final class ChrootSetup implements AutoCloseable {
       }
     }
     OPEN.remove(this);
-    List<Path> left = MountTable.mountsBelow(root);
-    left.retainAll(mounted);
-    if (!left.isEmpty()) {
-      KairosException e = new KairosException("mounts still present below " + root + " after cleanup: " + left);
-      if (failure != null) {
-        e.addSuppressed(failure);
-      }
-      throw e;
-    }
     if (failure != null) {
       throw failure;
     }
@@ -205,9 +189,9 @@ final class ChrootSetup implements AutoCloseable {
     for (ChrootSetup s : OPEN) {
       Process p = s.process;
       if (p != null) {
+        // Kills bwrap and, listed before, every process of its PID namespace.
         ProcessTree.kill(p.toHandle());
       }
-      ProcessTree.killRootedIn(s.root);
       try {
         s.close();
       } catch (IOException | RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.kairos.factory.core.internal.run;
 
 import dev.kairos.factory.core.api.CommandFailedException;
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.run.ProcessTree;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

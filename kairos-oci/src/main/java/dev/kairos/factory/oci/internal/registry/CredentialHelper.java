@@ -2,7 +2,7 @@ package dev.kairos.factory.oci.internal.registry;
 
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.KairosException;
-import dev.kairos.factory.core.internal.run.ProcessTree;
+import dev.kairos.factory.core.api.run.ProcessTree;
 import dev.kairos.factory.oci.internal.image.Json;
 import java.io.IOException;
 import java.io.InputStream;

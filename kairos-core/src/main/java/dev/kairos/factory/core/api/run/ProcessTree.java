@@ -1,15 +1,15 @@
-package dev.kairos.factory.core.internal.run;
+package dev.kairos.factory.core.api.run;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Stops a process with everything it started. */
+/**
+ * Stops a host process with everything it started, for code that starts its own helpers (a
+ * credential helper, a host tool) and must not leave them running on a timeout or an interrupt.
+ * Commands in an image need none of this: their runner starts them in a PID namespace of their
+ * own, which the kernel empties when its first process dies.
+ */
 public final class ProcessTree {
   private static final int ROUNDS = 10;
 
@@ -47,49 +47,6 @@ public final class ProcessTree {
       all.addAll(all.get(i).children().toList());
     }
     return all;
-  }
-
-  /**
-   * Kills every process whose root directory is {@code hostRoot} or below it: the daemons a
-   * package script started inside the image, which left the tree of the command. Returns their
-   * pids. Reads {@code /proc/PID/root}; processes of other users are visible to root only, which
-   * is what the chroot runner runs as.
-   */
-  static List<Long> killRootedIn(Path hostRoot) {
-    List<Long> killed = new ArrayList<>();
-    long self = ProcessHandle.current().pid();
-    try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-      for (Path proc : procs) {
-        long pid;
-        try {
-          pid = Long.parseLong(proc.getFileName().toString());
-        } catch (NumberFormatException e) {
-          continue;
-        }
-        if (pid == self || !rootedIn(proc, hostRoot)) {
-          continue;
-        }
-        Optional<ProcessHandle> h = ProcessHandle.of(pid);
-        if (h.isPresent() && h.get().destroyForcibly()) {
-          killed.add(pid);
-        }
-      }
-    } catch (IOException e) {
-      // No /proc: nothing can be found, and nothing was chrooted by us either.
-    }
-    for (long pid : killed) {
-      ProcessHandle.of(pid).ifPresent(h -> awaitExit(h, 2_000));
-    }
-    return killed;
-  }
-
-  private static boolean rootedIn(Path proc, Path hostRoot) {
-    try {
-      Path root = Files.readSymbolicLink(proc.resolve("root"));
-      return root.startsWith(hostRoot);
-    } catch (IOException | UnsupportedOperationException e) {
-      return false; // gone meanwhile, or a kernel thread
-    }
   }
 
   /** Waits up to {@code millis} for {@code h} to exit, through interrupts (kept for the caller). */

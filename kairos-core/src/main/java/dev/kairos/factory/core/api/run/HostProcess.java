@@ -1,9 +1,10 @@
-package dev.kairos.factory.core.internal.run;
+package dev.kairos.factory.core.api.run;
 
 import dev.kairos.factory.core.api.CommandFailedException;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
-import dev.kairos.factory.core.api.run.CommandResult;
+import dev.kairos.factory.core.internal.run.HostTool;
+import dev.kairos.factory.core.internal.run.OutputPump;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -14,8 +15,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a long program of the build host (not of the image): debootstrap, mksquashfs, mkfs.ext4,
  * grub-mkimage. Output lines go to {@code events} as they come, the last lines are kept for the
- * error, and on timeout or interrupt the whole process tree is killed. Unlike {@link HostTool},
- * an interrupt stops the wait: these programs build something new, they undo nothing.
+ * error, and on timeout or interrupt the whole process tree is killed ({@link ProcessTree}). An
+ * interrupt stops the wait: these programs build something new, they undo nothing.
+ *
+ * <pre>{@code
+ * CommandResult r = HostProcess.run(List.of("mksquashfs", dir, out, "-noappend"),
+ *     Map.of("LC_ALL", "C"), Duration.ofMinutes(10), events);   // throws if it fails
+ * }</pre>
  */
 public final class HostProcess {
   private HostProcess() {}
