@@ -1,7 +1,7 @@
 package dev.kairos.factory.boot.bench;
 
-import dev.kairos.factory.boot.api.fat.FatImage;
-import dev.kairos.factory.boot.api.fat.FatType;
+import dev.kairos.factory.boot.internal.fat.FatImage;
+import dev.kairos.factory.boot.internal.fat.FatType;
 import dev.kairos.factory.boot.api.initrd.Initrd;
 import dev.kairos.factory.boot.api.initrd.InitrdCompression;
 import dev.kairos.factory.boot.api.secureboot.Authenticode;

@@ -1,5 +1,6 @@
 package dev.kairos.factory.boot.api.initrd;
 
+import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.boot.internal.compress.Compressors;
 import dev.kairos.factory.boot.internal.cpio.NewcWriter;
 import dev.kairos.factory.core.api.SourceDate;
@@ -63,11 +64,13 @@ public final class Initrd {
     return new Builder(root);
   }
 
-  /** Writes the initrd to {@code file} (created or replaced). */
+  /** Writes the initrd to {@code file} (created or atomically replaced, see {@link AtomicFile}). */
   public void writeTo(Path file) throws IOException {
-    try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-      writeTo(out);
-    }
+    AtomicFile.write(file, tmp -> {
+      try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        writeTo(out);
+      }
+    });
   }
 
   /** Writes the initrd to {@code out}, which is flushed but left open. */

@@ -1,6 +1,6 @@
 package dev.kairos.factory.boot.api.uki;
 
-import dev.kairos.factory.boot.api.fat.FatImage;
+import dev.kairos.factory.boot.internal.fat.FatImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.kairos.factory.boot.api.uki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.kairos.factory.boot.api.fat.FatImage;
+import dev.kairos.factory.boot.internal.fat.FatImage;
 import dev.kairos.factory.boot.api.gpt.GptDisk;
 import dev.kairos.factory.boot.api.gpt.GptType;
 import dev.kairos.factory.boot.api.initrd.Initrd;

@@ -1,5 +1,8 @@
 package dev.kairos.factory.boot.internal.disk;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -128,9 +131,9 @@ class RawDiskBootIT {
 
   private static Path disk(RawDisk.Firmware firmware, EfiLoader loader) throws Exception {
     Path disk = scratch.resolve("kairos-" + firmware + "-" + loader + ".raw");
-    RawDisk.builder(root).firmware(firmware).efiLoader(loader).workDirectory(scratch.resolve("work-" + firmware + "-" + loader))
-        .sourceDate(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z")))
-        .build().writeTo(disk);
+    RawDisk.to(disk).firmware(firmware)
+        .options(BootMediaOptions.builder().efiLoader(loader).workDirectory(scratch.resolve("work-" + firmware + "-" + loader)).build())
+        .write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))), EventListener.NONE);
     return disk;
   }
 

@@ -1,5 +1,8 @@
 package dev.kairos.factory.boot.internal.disk;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -37,9 +40,11 @@ class RawDiskIT {
     RootFs root = RootFs.at(Files.createDirectories(work.resolve("rootfs")));
     root.writeString(ImagePath.of("/etc/os-release"), "ID=debian\n");
     root.writeString(ImagePath.of("/etc/cos/grub.cfg"), "set timeout=10\n");
+    root.writeString(ImagePath.of("/boot/vmlinuz"), "kernel");
+    root.writeString(ImagePath.of("/boot/initrd"), "initrd");
     Path disk = work.resolve(name);
-    RawDisk.builder(root).firmware(firmware).workDirectory(work.resolve("w"))
-        .sourceDate(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))).build().writeTo(disk);
+    RawDisk.to(disk).firmware(firmware).options(BootMediaOptions.builder().workDirectory(work.resolve("w")).build())
+        .write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))), EventListener.NONE);
     return disk;
   }
 

@@ -1,5 +1,8 @@
 package dev.kairos.factory.boot.internal.iso;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -41,12 +44,11 @@ class LiveIsoIT {
     root.writeString(ImagePath.of("/etc/kairos-release"), "KAIROS_FLAVOR=debian\nGRUB_ENTRY_NAME=\"Kairos Test\"\n");
     root.writeString(ImagePath.of("/usr/bin/immucore"), "#!/bin/sh\n");
     iso = work.resolve("kairos.iso");
-    live(work.resolve("w1")).writeTo(iso);
+    live(work.resolve("w1"), iso).write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))), EventListener.NONE);
   }
 
-  private static LiveIso live(Path workDir) throws Exception {
-    return LiveIso.builder(root).workDirectory(workDir).cloudConfig(CONFIG)
-        .sourceDate(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))).build();
+  private static LiveIso live(Path workDir, Path out) {
+    return LiveIso.to(out).options(BootMediaOptions.builder().workDirectory(workDir).cloudConfig(CONFIG).build());
   }
 
   private static String sh(String script) throws Exception {
@@ -103,7 +105,7 @@ class LiveIsoIT {
   @Test
   void secondBuildIsByteIdentical() throws Exception {
     Path again = work.resolve("again.iso");
-    live(work.resolve("w2")).writeTo(again);
+    live(work.resolve("w2"), again).write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))), EventListener.NONE);
     assertThat(Files.mismatch(iso, again)).isEqualTo(-1L);
   }
 }

@@ -1,5 +1,8 @@
 package dev.kairos.factory.boot.internal.iso;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -47,9 +50,8 @@ class SecureBootLiveIsoIT {
     DracutRootfs.initrd(root, "dmsquash-live", "virtio_pci virtio_blk virtio_scsi sd_mod sr_mod ahci ata_piix"
         + " cdrom isofs squashfs overlay loop dm_mod ext4 vfat nls_cp437 nls_iso8859_1");
     iso = scratch.resolve("kairos.iso");
-    LiveIso.builder(root).workDirectory(scratch.resolve("work")).efiLoader(EfiLoader.IMAGE_SHIM)
-        .sourceDate(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z")))
-        .build().writeTo(iso);
+    LiveIso.to(iso).options(BootMediaOptions.builder().workDirectory(scratch.resolve("work")).efiLoader(EfiLoader.IMAGE_SHIM)
+        .build()).write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))), EventListener.NONE);
   }
 
   @AfterAll

@@ -1,5 +1,10 @@
 package dev.kairos.factory.boot.internal.iso;
 
+import java.time.Instant;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.boot.api.BootMediaOptions;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -59,8 +64,8 @@ class SignedEfiLoaderTest {
 
     Path work = dir.resolve("work");
     Path iso = dir.resolve("out.iso");
-    LiveIso live = LiveIso.builder(root).workDirectory(work).efiLoader(EfiLoader.IMAGE_SHIM).build();
-    assertThatThrownBy(() -> live.writeTo(iso)).isInstanceOf(KairosException.class)
+    LiveIso live = LiveIso.to(iso).options(BootMediaOptions.builder().workDirectory(work).efiLoader(EfiLoader.IMAGE_SHIM).build());
+    assertThatThrownBy(() -> live.write(BuiltImage.of(root, SourceDate.of(Instant.EPOCH)), EventListener.NONE)).isInstanceOf(KairosException.class)
         .hasMessageContaining(dir + ": no signed shim and GRUB in the image")
         .hasMessageContaining("/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed")
         .hasMessageContaining("shim-signed and grub-efi-amd64-signed");

@@ -1,5 +1,9 @@
 package dev.kairos.factory.boot.internal.iso;
 
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.boot.api.BootMediaOptions;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -51,7 +55,8 @@ class UkiIsoBootIT {
 
   static Path iso(Path bootloader, String name) throws Exception {
     Path iso = dir.resolve(name + ".iso");
-    UkiIso.builder().bootloader(bootloader).workDirectory(dir.resolve("work-" + name)).build().writeTo(iso);
+    UkiIso.to(iso).bootloader(bootloader).options(BootMediaOptions.builder().workDirectory(dir.resolve("work-" + name)).build())
+        .write(BuiltImage.of(RootFs.at(dir), SourceDate.of(java.time.Instant.EPOCH)), EventListener.NONE);
     return iso;
   }
 

@@ -9,6 +9,10 @@ public enum ArtifactKind {
   UKI,
   UKI_ISO,
   RAW_DISK,
+  /** An Azure fixed VHD: the raw disk and a VHD footer. */
+  VHD,
+  /** A GCE image: the raw disk as {@code disk.raw} in a gzip tar. */
+  GCE_IMAGE,
   NETBOOT,
   INITRD,
   SECURE_BOOT_KEYS

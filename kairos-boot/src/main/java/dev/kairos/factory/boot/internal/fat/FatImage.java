@@ -1,5 +1,6 @@
-package dev.kairos.factory.boot.api.fat;
+package dev.kairos.factory.boot.internal.fat;
 
+import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.boot.api.gpt.PartitionContent;
 import dev.kairos.factory.boot.internal.io.ChannelWrites;
 import dev.kairos.factory.core.api.SourceDate;
@@ -195,12 +196,13 @@ public final class FatImage implements PartitionContent {
     return volumeId;
   }
 
-  /** Creates (or replaces) {@code file}, sparse where the volume is empty. */
+  /** Creates (or atomically replaces) {@code file}, sparse where the volume is empty. */
   public void writeTo(Path file) throws IOException {
-    try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
-      writeTo(ch);
-    }
+    AtomicFile.write(file, tmp -> {
+      try (SeekableByteChannel ch = Files.newByteChannel(tmp, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
+        writeTo(ch);
+      }
+    });
   }
 
   /**
