@@ -2,8 +2,9 @@ package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.core.api.fs.RootFs;
-import dev.kairos.factory.examples.TrustedBoot;
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,8 +34,9 @@ final class BuildUkiCommand extends Verb {
   @Override
   int run(Output out) throws Exception {
     String cmdline = extendCmdline == null ? UkiCmdlines.DEFAULT : UkiCmdlines.extended(extendCmdline);
-    TrustedBoot.writeSignedUki(RootFs.at(root), keys, cmdline, work, output, SourceDate.fromEnvironment());
-    FileFacts uki = FileFacts.of("uki", output);
+    // The UKI target removes its own intermediate files (initrd, unsigned UKI) and nothing else of --work.
+    FileFacts uki = FileFacts.of("uki", BootImages.uki(keys, cmdline, output, BootMediaOptions.builder().workDirectory(work).build())
+        .write(BuiltImage.of(RootFs.at(root), SourceDate.fromEnvironment()), events(out)));
     out.result(uki.json(), uki.human());
     return 0;
   }
