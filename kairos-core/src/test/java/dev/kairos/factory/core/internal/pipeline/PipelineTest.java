@@ -87,6 +87,29 @@ class PipelineTest {
   }
 
   @Test
+  void aBuildWritesTargetsUntilItIsClosed() throws Exception {
+    dev.kairos.factory.core.api.image.ArtifactTarget target = new dev.kairos.factory.core.api.image.ArtifactTarget() {
+      @Override
+      public String description() {
+        return "release copy";
+      }
+
+      @Override
+      public dev.kairos.factory.core.api.image.Artifact write(dev.kairos.factory.core.api.image.BuiltImage image,
+          dev.kairos.factory.core.api.event.EventListener listener) {
+        return new dev.kairos.factory.core.api.image.Artifact(dev.kairos.factory.core.api.image.ArtifactKind.ISO,
+            image.kairosRelease().get("KAIROS_VERSION"), 0, java.util.Optional.empty());
+      }
+    };
+    KairosBuild build = builder().build();
+    assertThat(build.output(target).location()).isEqualTo(build.kairosRelease().get("KAIROS_VERSION"));
+    build.close();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> build.output(target))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    org.assertj.core.api.Assertions.assertThatThrownBy(build::validate).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void fullBuildRunsEveryStepInOrderAndLeavesAKairosImage() throws Exception {
     try (KairosBuild build = builder().build()) {
       assertThat(events).filteredOn(e -> e instanceof KairosEvent.StepStarted)
