@@ -1,10 +1,10 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.SourceDate;
-import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.core.api.fs.RootFs;
-import dev.kairos.factory.boot.api.BootMediaOptions;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

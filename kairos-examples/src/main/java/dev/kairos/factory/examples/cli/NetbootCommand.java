@@ -2,8 +2,8 @@ package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.boot.api.netboot.NetbootSet;
 import dev.kairos.factory.core.api.SourceDate;
-import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package dev.kairos.factory.boot.api.gpt;
 
-import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.boot.internal.io.ChannelWrites;
 import dev.kairos.factory.boot.internal.io.WindowChannel;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,6 +1,5 @@
 package dev.kairos.factory.boot.api.initrd;
 
-import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.boot.internal.compress.Compressors;
 import dev.kairos.factory.boot.internal.cpio.NewcWriter;
 import dev.kairos.factory.core.api.SourceDate;
@@ -9,6 +8,7 @@ import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.FsEntry;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.ByteArrayInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;

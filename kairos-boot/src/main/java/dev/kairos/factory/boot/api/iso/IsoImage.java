@@ -1,9 +1,9 @@
 package dev.kairos.factory.boot.api.iso;
 
-import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.boot.internal.iso.IsoWriter;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

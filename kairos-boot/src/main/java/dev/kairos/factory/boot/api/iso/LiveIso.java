@@ -118,9 +118,7 @@ public final class LiveIso implements ArtifactTarget {
       try (WorkArea area = WorkArea.of(options.workDirectory(), iso)) {
         writeIso(image.rootFs(), options.sourceDateFor(image), area.dir());
       }
-      Artifact a = Artifact.ofFile(ArtifactKind.ISO, iso);
-      writeChecksum(iso, a);
-      return a;
+      return checksummed(ArtifactKind.ISO, iso);
     });
   }
 
@@ -166,10 +164,15 @@ public final class LiveIso implements ArtifactTarget {
     return g.build();
   }
 
-  /** Writes {@code <iso>.sha256} as {@code sha256sum} prints it, so that {@code sha256sum -c} checks the ISO. */
-  static void writeChecksum(Path iso, Artifact written) throws IOException {
+  /**
+   * The artifact of {@code iso}, after writing {@code <iso>.sha256} beside it as {@code sha256sum}
+   * prints it, so that {@code sha256sum -c} checks the ISO.
+   */
+  static Artifact checksummed(ArtifactKind kind, Path iso) throws IOException {
+    Artifact written = Artifact.ofFile(kind, iso);
     String hex = written.digest().orElseThrow().substring("sha256:".length());
     AtomicFile.write(iso.resolveSibling(iso.getFileName() + ".sha256"),
         tmp -> Files.writeString(tmp, hex + "  " + iso.getFileName() + "\n"));
+    return written;
   }
 }

@@ -146,9 +146,7 @@ public final class UkiIso implements ArtifactTarget {
             .efiBoot("/efiboot.img")
             .build().writeTo(iso);
       }
-      Artifact a = Artifact.ofFile(ArtifactKind.UKI_ISO, iso);
-      LiveIso.writeChecksum(iso, a);
-      return a;
+      return LiveIso.checksummed(ArtifactKind.UKI_ISO, iso);
     });
   }
 }

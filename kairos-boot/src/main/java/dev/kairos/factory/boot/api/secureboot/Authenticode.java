@@ -1,7 +1,7 @@
 package dev.kairos.factory.boot.api.secureboot;
 
-import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.kairos.factory.boot.api.uki;
 
-import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.boot.internal.pe.PeAssembler;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,5 @@
 package dev.kairos.factory.boot.internal.fat;
 
-import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.boot.api.gpt.PartitionContent;
 import dev.kairos.factory.boot.internal.io.ChannelWrites;
 import dev.kairos.factory.core.api.SourceDate;
@@ -8,6 +7,7 @@ import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.FsEntry;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.kairos.factory.boot.internal.iso;
 
-import dev.kairos.factory.boot.internal.fat.FatImage;
 import dev.kairos.factory.boot.api.grub.EfiLoader;
+import dev.kairos.factory.boot.internal.fat.FatImage;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;

@@ -1,19 +1,19 @@
 package dev.kairos.factory.boot.internal.disk;
 
-import dev.kairos.factory.boot.api.BootMediaOptions;
-import dev.kairos.factory.core.api.event.EventListener;
-import dev.kairos.factory.core.api.image.BuiltImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.internal.host.HostCommand;
 import dev.kairos.factory.boot.it.QemuBoot;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.it.DebianFixture;

@@ -1,12 +1,12 @@
 package dev.kairos.factory.boot.internal.iso;
 
-import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.boot.api.BootMediaOptions;
-import dev.kairos.factory.core.api.event.EventListener;
-import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.boot.api.iso.LiveIso;
 import dev.kairos.factory.boot.internal.host.HostCommand;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import java.lang.management.ManagementFactory;

@@ -1,16 +1,16 @@
 package dev.kairos.factory.boot.internal.iso;
 
-import dev.kairos.factory.boot.api.BootMediaOptions;
-import dev.kairos.factory.core.api.event.EventListener;
-import dev.kairos.factory.core.api.image.BuiltImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.iso.LiveIso;
 import dev.kairos.factory.boot.it.DracutRootfs;
 import dev.kairos.factory.boot.it.QemuBoot;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import java.nio.file.Path;

@@ -1,21 +1,21 @@
 package dev.kairos.factory.boot.internal.iso;
 
-import java.time.Instant;
-import dev.kairos.factory.core.api.SourceDate;
-import dev.kairos.factory.boot.api.BootMediaOptions;
-import dev.kairos.factory.core.api.event.EventListener;
-import dev.kairos.factory.core.api.image.BuiltImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.iso.LiveIso;
 import dev.kairos.factory.boot.internal.iso.SignedEfiLoader.Media;
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,12 +1,9 @@
 package dev.kairos.factory.boot.internal.iso;
 
-import dev.kairos.factory.core.api.SourceDate;
-import dev.kairos.factory.boot.api.BootMediaOptions;
-import dev.kairos.factory.core.api.event.EventListener;
-import dev.kairos.factory.core.api.image.BuiltImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.initrd.Initrd;
 import dev.kairos.factory.boot.api.initrd.InitrdCompression;
 import dev.kairos.factory.boot.api.iso.UkiIso;
@@ -17,8 +14,11 @@ import dev.kairos.factory.boot.it.BusyboxInitrd;
 import dev.kairos.factory.boot.it.DebianKernel;
 import dev.kairos.factory.boot.it.Exec;
 import dev.kairos.factory.boot.it.QemuBoot;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,15 +1,15 @@
 package dev.kairos.factory.boot.internal.iso;
 
-import dev.kairos.factory.core.api.fs.RootFs;
-import dev.kairos.factory.core.api.SourceDate;
-import dev.kairos.factory.boot.api.BootMediaOptions;
-import dev.kairos.factory.core.api.event.EventListener;
-import dev.kairos.factory.core.api.image.BuiltImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.iso.UkiIso;
 import dev.kairos.factory.boot.internal.host.HostCommand;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kairos.factory.core.api.BuildPlan;
 import dev.kairos.factory.core.api.FrameworkSource;
+import dev.kairos.factory.core.api.ImageBuilder;
 import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
-import dev.kairos.factory.core.api.ImageBuilder;
 import dev.kairos.factory.core.api.Phase;
 import dev.kairos.factory.core.api.Provider;
 import dev.kairos.factory.core.api.SourceDate;
