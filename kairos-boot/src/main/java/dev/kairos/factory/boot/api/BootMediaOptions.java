@@ -30,11 +30,11 @@ import java.util.Optional;
  * }</pre>
  */
 public final class BootMediaOptions {
-  /** Every option at its default. */
-  public static final BootMediaOptions DEFAULTS = builder().build();
-
   /** A host tool's time limit unless {@link Builder#toolTimeout} says otherwise. */
   public static final Duration DEFAULT_TOOL_TIMEOUT = Duration.ofMinutes(10);
+
+  /** Every option at its default (declared after what the builder's defaults read, so they are set). */
+  public static final BootMediaOptions DEFAULTS = builder().build();
 
   private final Path workDirectory;
   private final SourceDate sourceDate;

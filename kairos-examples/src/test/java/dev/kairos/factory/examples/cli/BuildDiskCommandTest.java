@@ -92,6 +92,17 @@ class BuildDiskCommandTest {
   }
 
   @Test
+  void aCloudConfigWithoutItsHeaderIsAUsageErrorBeforeAnyWork() throws Exception {
+    Path config = Files.writeString(tmp.resolve("config.yaml"), "users: []\n");
+    Path disk = tmp.resolve("d.raw");
+    CliRunner r = CliRunner.run("build-disk", "--root", root().toString(), "-o", disk.toString(),
+        "--cloud-config", config.toString(), "--work", tmp.resolve("work").toString());
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("must start with '#cloud-config', starts with 'users: []'");
+    assertThat(disk).doesNotExist();
+  }
+
+  @Test
   void formatVhdWritesTheDiskWithAFooterQemuImgReads() throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-img")), "qemu-img missing (qemu-utils)");
     Path vhd = tmp.resolve("kairos.vhd");

@@ -12,6 +12,9 @@ import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.BuiltImage;
 import java.nio.file.Files;
+import java.util.stream.Stream;
+import dev.kairos.factory.core.api.image.ArtifactKind;
+import dev.kairos.factory.core.api.image.Artifact;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -100,6 +103,21 @@ class LiveIsoIT {
         .containsPattern("El Torito boot img : +2 +UEFI")
         .contains("grub2-mbr").containsPattern("GPT type GUID +: +2 +28732ac11ff8d211ba4b00a0c93ec93b");
     assertThat(sh("blkid -p " + iso)).contains("LABEL=\"COS_LIVE\"").contains("PTTYPE=\"gpt\"");
+  }
+
+  @Test
+  void withDefaultOptionsItsOwnWorkAreaBesideTheOutputIsGoneAfterwards() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("defaults"));
+    Path out = dir.resolve("k.iso");
+    Artifact a = LiveIso.to(out).write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))),
+        EventListener.NONE);
+    try (Stream<Path> s = Files.list(dir)) {
+      assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("k.iso", "k.iso.sha256");
+    }
+    assertThat(a.kind()).isEqualTo(ArtifactKind.ISO);
+    assertThat(a.size()).isEqualTo(Files.size(out));
+    assertThat(Files.readString(dir.resolve("k.iso.sha256")))
+        .isEqualTo(a.digest().orElseThrow().substring("sha256:".length()) + "  k.iso\n");
   }
 
   @Test
