@@ -20,6 +20,8 @@ packages=(
   busybox-static openssl efitools
   # boot tests
   qemu-system-x86 ovmf seabios
+  # cloud disk images (qemu-img info reads the VHD)
+  qemu-utils
 )
 
 missing=()

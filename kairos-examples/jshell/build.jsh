@@ -27,8 +27,8 @@ if (System.getenv("KAIROS_PLAN") != null) {
     try (var build = kairos.build()) {
         System.out.println(build.validate());
         System.out.println(build.output(OciTarget.layout(Path.of("out/oci"), "v1.0.0")));
-        LiveIso.builder(build.rootFs()).workDirectory(work.resolve("iso")).build().writeTo(Path.of("out/kairos.iso"));
-        System.out.println("ISO: out/kairos.iso, root: " + build.rootFs().root());
+        System.out.println(build.output(LiveIso.to(Path.of("out/kairos.iso"))));
+        System.out.println("root: " + build.rootFs().root());
     }
 }
 /exit

@@ -1,13 +1,13 @@
 package dev.kairos.factory.boot.bench;
 
-import dev.kairos.factory.boot.api.fat.FatImage;
-import dev.kairos.factory.boot.api.fat.FatType;
 import dev.kairos.factory.boot.api.initrd.Initrd;
 import dev.kairos.factory.boot.api.initrd.InitrdCompression;
 import dev.kairos.factory.boot.api.secureboot.Authenticode;
 import dev.kairos.factory.boot.api.secureboot.Pem;
 import dev.kairos.factory.boot.api.uki.Uki;
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
+import dev.kairos.factory.boot.internal.fat.FatImage;
+import dev.kairos.factory.boot.internal.fat.FatType;
 import dev.kairos.factory.boot.it.Exec;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;

@@ -63,6 +63,7 @@ public final class QemuBoot {
 
   private final Path workDir;
   private final Path disk;
+  private final String diskFormat;
   private final Path cdrom;
   private final boolean secureBoot;
   private final Path secureBootVars;
@@ -80,6 +81,7 @@ public final class QemuBoot {
   private QemuBoot(Builder b) {
     this.workDir = b.workDir;
     this.disk = b.disk;
+    this.diskFormat = b.diskFormat;
     this.cdrom = b.cdrom;
     this.secureBoot = b.secureBoot;
     this.secureBootVars = b.secureBootVars;
@@ -139,7 +141,7 @@ public final class QemuBoot {
           "-drive", "if=pflash,format=raw,unit=1,file=" + vars));
     }
     if (disk != null) {
-      cmd.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=virtio,snapshot=on"));
+      cmd.addAll(List.of("-drive", "file=" + disk + ",format=" + diskFormat + ",if=virtio,snapshot=on"));
     }
     if (cdrom != null) {
       cmd.addAll(List.of("-drive", "file=" + cdrom + ",format=raw,media=cdrom,readonly=on"));
@@ -180,6 +182,7 @@ public final class QemuBoot {
   public static final class Builder {
     private final Path workDir;
     private Path disk;
+    private String diskFormat = "raw";
     private Path cdrom;
     private boolean secureBoot;
     private Path secureBootVars = OVMF_VARS_SNAKEOIL;
@@ -200,7 +203,13 @@ public final class QemuBoot {
 
     /** A raw disk image on virtio (opened with snapshot=on, so it is never modified). */
     public Builder disk(Path raw) {
-      this.disk = raw;
+      return disk(raw, "raw");
+    }
+
+    /** A disk image in a format QEMU reads (e.g. {@code vpc} for a VHD) on virtio, opened with snapshot=on. */
+    public Builder disk(Path image, String format) {
+      this.disk = image;
+      this.diskFormat = format;
       return this;
     }
 

@@ -2,7 +2,6 @@ package dev.kairos.factory.core.api;
 
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
-import java.util.List;
 
 /**
  * The entry point: turns a base Linux image into a Kairos image, as {@code kairos-init} does
@@ -21,7 +20,7 @@ import java.util.List;
  *         .runner(Runners.chroot())
  *         .onEvent(System.out::println)
  *         .build()) {                                        // runs the build
- *   build.output(target);                                   // an ArtifactTarget (kairos-oci, kairos-boot)
+ *   build.output(LiveIso.to(Path.of("out/kairos.iso")));    // an ArtifactTarget (kairos-boot, kairos-oci)
  * }
  *
  * System.out.println(Kairos.fromRoot(root).version("1.0").plan());   // a dry run
@@ -42,10 +41,5 @@ public final class Kairos {
   /** A build that changes {@code root} in place. */
   public static ImageBuilder fromRoot(RootFs root) {
     return new ImageBuilder(root);
-  }
-
-  /** The {@code steps-info} listing: every step name with its description, sorted by name. */
-  public static List<String> stepsInfo() {
-    return Step.stepsInfo();
   }
 }

@@ -17,13 +17,17 @@ import java.util.SortedMap;
 
 /**
  * A finished Kairosification: the prepared root, ready to be turned into artifacts by targets of
- * {@code kairos-oci} and {@code kairos-boot}. Closing it releases nothing on disk: the root and
- * the work directory stay where the caller put them.
+ * {@code kairos-oci} and {@code kairos-boot}. Closing it ends its use: {@link #output} and
+ * {@link #validate} then refuse to run, so that code holding a closed build cannot write artifacts
+ * of a root that a later build in the same work directory is already changing. Closing deletes
+ * nothing: the root and the work directory stay where the caller put them.
  *
  * <pre>{@code
  * try (KairosBuild build = Kairos.fromRoot(root).version("v1.0.0").build()) {
  *   build.kairosRelease().get("KAIROS_VERSION");   // v1.0.0
- *   build.output(target);
+ *   Artifact iso = build.output(LiveIso.to(Path.of("out/kairos.iso")));   // kairos-boot
+ *   Artifact disk = build.output(RawDisk.to(Path.of("out/kairos.raw")).bios());
+ *   Artifact layout = build.output(OciTarget.layout(Path.of("out/layout"), "v1.0.0"));   // kairos-oci
  * }
  * }</pre>
  */
@@ -33,6 +37,7 @@ public final class KairosBuild implements BuiltImage, AutoCloseable {
   private final SourceDate sourceDate;
   private final EventListener events;
   private final Validator validator;
+  private volatile boolean closed;
 
   KairosBuild(RootFs root, Optional<ImageSource> base, SourceDate sourceDate, EventListener events, Validator validator) {
     this.root = Objects.requireNonNull(root, "root");
@@ -44,6 +49,7 @@ public final class KairosBuild implements BuiltImage, AutoCloseable {
 
   /** Checks the image with {@link Validator}, using the build's runner, distros and trusted-boot option. */
   public ValidationReport validate() throws IOException {
+    requireOpen();
     return validator.validate(root);
   }
 
@@ -72,13 +78,27 @@ public final class KairosBuild implements BuiltImage, AutoCloseable {
     return sourceDate;
   }
 
-  /** Makes an artifact from this image with {@code target}, reporting to the build's listeners. */
+  /**
+   * Makes an artifact from this image with {@code target}, reporting to the build's listeners, and
+   * says what was made (where, its size and digest).
+   *
+   * @throws IllegalStateException if the build is closed
+   */
   public Artifact output(ArtifactTarget target) throws IOException {
+    Objects.requireNonNull(target, "target");
+    requireOpen();
     return target.write(this, events);
   }
 
+  /** Ends the use of this build; later {@link #output} and {@link #validate} calls fail. */
   @Override
   public void close() {
-    // nothing held: the root and the work directory belong to the caller
+    closed = true;
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("this build is closed: its root may already belong to another build");
+    }
   }
 }

@@ -1,74 +1,75 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.iso.LiveIso;
 import dev.kairos.factory.boot.api.netboot.NetbootSet;
+import dev.kairos.factory.boot.api.uki.SignedUki;
+import dev.kairos.factory.boot.api.uki.Uki;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.Artifact;
+import dev.kairos.factory.core.api.image.ArtifactTarget;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.core.internal.fs.ScratchDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The live ISO, the raw disk and the netboot set, as {@code build} and {@code build-iso}/{@code build-disk}/{@code netboot} write them. */
+/**
+ * The boot targets the CLI's flags name, in one place: {@code build --iso/--disk/--vhd/--gce/
+ * --uki/--netboot} and the verbs {@code build-iso}, {@code build-disk}, {@code build-uki} and
+ * {@code netboot} all get their {@link ArtifactTarget} here, and the verbs that start from a root
+ * on disk write it with {@link #write}.
+ */
 final class BootImages {
   private BootImages() {}
 
-  /** Writes an image to a file, with intermediate files in a directory. */
-  private interface Writer {
-    void write(Path work, String cloudConfig) throws IOException;
+  /** The live ISO ({@code --iso}, {@code build-iso}). */
+  static LiveIso iso(Path out, BootMediaOptions options) {
+    return LiveIso.to(out).options(options);
   }
 
-  /** Writes the live ISO of {@code root} to {@code iso}, its EFI image booting {@code loader}. */
-  static FileFacts iso(RootFs root, Path iso, Path work, Path cloudConfig, EfiLoader loader, SourceDate date)
-      throws IOException {
-    return write("iso", iso, work, cloudConfig, (dir, config) -> {
-      LiveIso.Builder b = LiveIso.builder(root).workDirectory(dir).efiLoader(loader).sourceDate(date);
-      if (config != null) {
-        b.cloudConfig(config);
-      }
-      b.build().writeTo(iso);
-    });
+  /** The raw disk or one of its cloud images ({@code --disk}, {@code --vhd}, {@code --gce}, {@code build-disk}). */
+  static RawDisk disk(Path out, boolean bios, RawDisk.Format format, BootMediaOptions options) {
+    RawDisk disk = RawDisk.to(out).format(format).options(options);
+    return bios ? disk.bios() : disk;
   }
 
-  /** Writes the recovery-first raw disk of {@code root} for {@code firmware} to {@code disk}, an EFI one booting {@code loader}. */
-  static FileFacts disk(RootFs root, RawDisk.Firmware firmware, Path disk, Path work, Path cloudConfig, EfiLoader loader,
-      SourceDate date) throws IOException {
-    return write("disk", disk, work, cloudConfig, (dir, config) -> {
-      RawDisk.Builder b = RawDisk.builder(root).firmware(firmware).efiLoader(loader).workDirectory(dir).sourceDate(date);
-      if (config != null) {
-        b.cloudConfig(config);
-      }
-      b.build().writeTo(disk);
-    });
+  /** The signed UKI ({@code --uki}, {@code build-uki}), signed with the db key of {@code keys}. */
+  static SignedUki uki(Path keys, String cmdline, Path out, BootMediaOptions options) {
+    return Uki.signed(keys).cmdline(cmdline).options(options).to(out);
+  }
+
+  /** The netboot set ({@code --netboot}, {@code netboot}). */
+  static NetbootSet netboot(Path dir, String baseUrl, String configUrl) {
+    NetbootSet set = NetbootSet.to(dir).baseUrl(baseUrl);
+    return configUrl == null ? set : set.configUrl(configUrl);
+  }
+
+  /** The options the flags set: intermediate files in {@code work}, the cloud-config file's text if given, the EFI loader. */
+  static BootMediaOptions options(Path work, Path cloudConfig, EfiLoader loader) throws IOException {
+    BootMediaOptions.Builder b = BootMediaOptions.builder().workDirectory(work).efiLoader(loader);
+    if (cloudConfig != null) {
+      b.cloudConfig(Files.readString(cloudConfig));
+    }
+    return b.build();
   }
 
   /**
-   * Writes the netboot set of {@code root} (kernel, initrd, squashfs, iPXE script, cmdline) into
-   * {@code dir}, served from {@code baseUrl}; returns the facts of each file, kernel first.
+   * Writes {@code target} from the root at {@code root} (a verb that starts from a root on disk),
+   * with {@code work} freshly emptied before and emptied again afterwards.
    */
-  static java.util.List<FileFacts> netboot(RootFs root, Path dir, String baseUrl, String configUrl, SourceDate date)
+  static Artifact write(ArtifactTarget target, RootFs root, Path work, SourceDate date, EventListener events)
       throws IOException {
-    NetbootSet.Builder b = NetbootSet.builder(root).sourceDate(date).baseUrl(baseUrl);
-    if (configUrl != null) {
-      b.configUrl(configUrl);
-    }
-    NetbootSet.Files files = b.build().writeTo(dir);
-    return java.util.List.of(FileFacts.of("kernel", files.kernel()), FileFacts.of("initrd", files.initrd()),
-        FileFacts.of("squashfs", files.squashfs()), FileFacts.of("ipxe", files.ipxeScript()),
-        FileFacts.of("cmdline", files.cmdlineFile()));
-  }
-
-  /** Runs {@code writer} with {@code work} freshly emptied, and empties it again afterwards. */
-  private static FileFacts write(String kind, Path out, Path work, Path cloudConfig, Writer writer) throws IOException {
     if (Files.exists(work)) {
       ScratchDirectory.deleteTree(work);
     }
     Files.createDirectories(work);
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    writer.write(work, cloudConfig == null ? null : Files.readString(cloudConfig));
+    Artifact a = target.write(BuiltImage.of(root, date), events);
     ScratchDirectory.deleteTree(work);
-    return FileFacts.of(kind, out);
+    return a;
   }
 }

@@ -1,5 +1,6 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.BuildPlan;
@@ -7,12 +8,10 @@ import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
 import dev.kairos.factory.core.api.ImageBuilder;
 import dev.kairos.factory.core.api.image.Artifact;
-import dev.kairos.factory.core.api.image.ArtifactKind;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.validate.ValidationReport;
-import dev.kairos.factory.examples.TrustedBoot;
 import dev.kairos.factory.oci.api.KairosArtifactName;
 import dev.kairos.factory.oci.api.OciTarget;
 import java.io.IOException;
@@ -63,7 +62,13 @@ final class BuildCommand extends Verb {
   @Option(names = "--disk", paramLabel = "FILE", description = "Write the raw disk image.")
   Path disk;
 
-  @Option(names = "--bios", description = "With --disk: the raw disk for legacy BIOS instead of EFI.")
+  @Option(names = "--vhd", paramLabel = "FILE", description = "Write the raw disk as an Azure fixed VHD.")
+  Path vhd;
+
+  @Option(names = "--gce", paramLabel = "FILE", description = "Write the raw disk as a GCE image (disk.raw in a gzip tar).")
+  Path gce;
+
+  @Option(names = "--bios", description = "With --disk, --vhd or --gce: the disk for legacy BIOS instead of EFI.")
   boolean bios;
 
   @Option(names = "--netboot", paramLabel = "DIR", description = "Write kernel, initrd, squashfs and iPXE script.")
@@ -80,8 +85,8 @@ final class BuildCommand extends Verb {
     if (uki != null && keys == null) {
       throw new ParameterException(spec.commandLine(), "--uki needs --keys DIR");
     }
-    if (bios && disk == null) {
-      throw new ParameterException(spec.commandLine(), "--bios needs --disk FILE");
+    if (bios && disk == null && vhd == null && gce == null) {
+      throw new ParameterException(spec.commandLine(), "--bios needs --disk, --vhd or --gce FILE");
     }
     List<Target> targets = targets();
     Optional<BuildCache> cache = cacheOptions.cache();
@@ -122,6 +127,7 @@ final class BuildCommand extends Verb {
     }
   }
 
+  /** Every artifact flag mapped to its target. Boot media make their intermediate files beside their outputs and remove them. */
   private List<Target> targets() throws Exception {
     List<Target> t = new ArrayList<>();
     if (push != null) {
@@ -134,28 +140,24 @@ final class BuildCommand extends Verb {
     if (ociArchive != null) {
       t.add((build, name) -> build.output(OciTarget.archive(ociArchive).withTag(name.tag())));
     }
+    BootMediaOptions boot = BootMediaOptions.builder().efiLoader(efiLoader.value).build();
     if (iso != null) {
-      t.add((build, name) -> {
-        return BootImages.iso(build.rootFs(), iso, work.resolve("iso"), null, efiLoader.value, build.sourceDate()).artifact(ArtifactKind.ISO);
-      });
+      t.add(Target.of(BootImages.iso(iso, boot)));
     }
     if (uki != null) {
-      t.add((build, name) -> {
-        TrustedBoot.writeSignedUki(build.rootFs(), keys, UkiCmdlines.DEFAULT, work.resolve("uki"), uki,
-            build.sourceDate());
-        return FileFacts.of("uki", uki).artifact(ArtifactKind.UKI);
-      });
+      t.add(Target.of(BootImages.uki(keys, UkiCmdlines.DEFAULT, uki, boot)));
     }
     if (disk != null) {
-      t.add((build, name) ->
-          BootImages.disk(build.rootFs(), bios ? RawDisk.Firmware.BIOS : RawDisk.Firmware.EFI, disk, work.resolve("disk"),
-              null, efiLoader.value, build.sourceDate()).artifact(ArtifactKind.RAW_DISK));
+      t.add(Target.of(BootImages.disk(disk, bios, RawDisk.Format.RAW, boot)));
+    }
+    if (vhd != null) {
+      t.add(Target.of(BootImages.disk(vhd, bios, RawDisk.Format.VHD, boot)));
+    }
+    if (gce != null) {
+      t.add(Target.of(BootImages.disk(gce, bios, RawDisk.Format.GCE, boot)));
     }
     if (netboot != null) {
-      t.add((build, name) -> {
-        BootImages.netboot(build.rootFs(), netboot, "http://127.0.0.1:8090", null, build.sourceDate());
-        return new Artifact(ArtifactKind.NETBOOT, netboot.toString(), 0, java.util.Optional.empty());
-      });
+      t.add(Target.of(BootImages.netboot(netboot, "http://127.0.0.1:8090", null)));
     }
     return t;
   }
@@ -215,7 +217,7 @@ final class BuildCommand extends Verb {
     b.append(String.format(java.util.Locale.ROOT, "built %s in %.1f s%n", name.bootableName(), seconds));
     b.append("  rootfs     ").append(rootfs).append('\n');
     for (Artifact a : artifacts) {
-      // A layout or a pushed image has no single size (the library reports 0): none is printed.
+      // A pushed image has no size here (its bytes live in the registry): none is printed.
       b.append(String.format("  %-10s %s%s%s%n", a.kind().name().toLowerCase(java.util.Locale.ROOT), a.location(),
           a.size() > 0 ? "  " + ProgressRenderer.amount(a.size()) : "", a.digest().map(d -> "  " + d).orElse("")));
     }

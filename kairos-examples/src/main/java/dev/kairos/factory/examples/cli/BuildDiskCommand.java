@@ -4,9 +4,12 @@ import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.nio.file.Path;
+import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code build-disk}: the recovery-first raw disk, as AuroraBoot's raw disk. */
 @Command(name = "build-disk", description = "Build the raw disk image of a Kairos root filesystem (first boot resets into STATE).")
@@ -17,6 +20,11 @@ final class BuildDiskCommand extends Verb {
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The raw disk to write.")
   Path output;
+
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "raw", converter = BuildDiskCommand.Formats.class,
+      description = "raw (the disk image), vhd (Azure fixed VHD) or gce (disk.raw in a gzip tar, as GCE imports it)."
+          + " Default: ${DEFAULT-VALUE}.")
+  RawDisk.Format format;
 
   @Option(names = "--bios", description = "For legacy BIOS (GRUB in the MBR and a BIOS boot partition) instead of EFI.")
   boolean bios;
@@ -33,10 +41,24 @@ final class BuildDiskCommand extends Verb {
       description = "Directory for intermediate files, emptied afterwards (default: ${DEFAULT-VALUE}).")
   Path work;
 
+  /** {@code raw}, {@code vhd} or {@code gce}. */
+  static final class Formats implements ITypeConverter<RawDisk.Format> {
+    @Override
+    public RawDisk.Format convert(String value) {
+      for (RawDisk.Format f : RawDisk.Format.values()) {
+        if (f.name().toLowerCase(Locale.ROOT).equals(value)) {
+          return f;
+        }
+      }
+      throw new TypeConversionException("'" + value + "': not one of raw, vhd, gce");
+    }
+  }
+
   @Override
   int run(Output out) throws Exception {
-    FileFacts disk = BootImages.disk(RootFs.at(root), bios ? RawDisk.Firmware.BIOS : RawDisk.Firmware.EFI, output, work,
-        cloudConfig, efiLoader.value, SourceDate.fromEnvironment());
+    FileFacts disk = FileFacts.of("disk", BootImages.write(
+        BootImages.disk(output, bios, format, BootImages.options(work, cloudConfig, efiLoader.value)), RootFs.at(root), work,
+        SourceDate.fromEnvironment(), events(out)));
     out.result(disk.json(), disk.human());
     return 0;
   }

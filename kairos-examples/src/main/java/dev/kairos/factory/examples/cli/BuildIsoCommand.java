@@ -31,7 +31,9 @@ final class BuildIsoCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    FileFacts iso = BootImages.iso(RootFs.at(root), output, work, cloudConfig, efiLoader.value, SourceDate.fromEnvironment());
+    FileFacts iso = FileFacts.of("iso", BootImages.write(
+        BootImages.iso(output, BootImages.options(work, cloudConfig, efiLoader.value)), RootFs.at(root), work,
+        SourceDate.fromEnvironment(), events(out)));
     out.result(iso.json(), iso.human());
     return 0;
   }

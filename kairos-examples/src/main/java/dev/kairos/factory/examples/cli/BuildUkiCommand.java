@@ -1,10 +1,11 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.distro.KernelImage;
 import dev.kairos.factory.core.api.fs.RootFs;
-import dev.kairos.factory.examples.TrustedBoot;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,11 +37,11 @@ final class BuildUkiCommand extends Verb {
   int run(Output out) throws Exception {
     String cmdline = extendCmdline == null ? UkiCmdlines.DEFAULT : UkiCmdlines.extended(extendCmdline);
     RootFs rootFs = RootFs.at(root);
-    KernelImage kernel = KernelImage.find(rootFs);
-    out.err().println("build-uki: " + kernel.description());
+    out.err().println("build-uki: " + KernelImage.find(rootFs).description());
     out.err().flush();
-    TrustedBoot.writeSignedUki(rootFs, kernel, keys, cmdline, work, output, SourceDate.fromEnvironment());
-    FileFacts uki = FileFacts.of("uki", output);
+    // The UKI target removes its own intermediate files (initrd, unsigned UKI) and nothing else of --work.
+    FileFacts uki = FileFacts.of("uki", BootImages.uki(keys, cmdline, output, BootMediaOptions.builder().workDirectory(work).build())
+        .write(BuiltImage.of(rootFs, SourceDate.fromEnvironment()), events(out)));
     out.result(uki.json(), uki.human());
     return 0;
   }

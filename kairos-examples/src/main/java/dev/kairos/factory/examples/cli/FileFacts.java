@@ -1,35 +1,22 @@
 package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.core.api.image.Artifact;
-import dev.kairos.factory.core.api.image.ArtifactKind;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /** What the CLI reports about a file it wrote: kind, path, size and SHA-256. */
 record FileFacts(String kind, Path path, long size, String sha256) {
 
   static FileFacts of(String kind, Path file) throws IOException {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
-    byte[] buf = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(buf)) > 0; ) {
-        sha.update(buf, 0, n);
-      }
-    }
-    return new FileFacts(kind, file, Files.size(file), "sha256:" + HexFormat.of().formatHex(sha.digest()));
+    return new FileFacts(kind, file, Files.size(file), Artifact.sha256(file));
+  }
+
+  /** The facts of an artifact a library target wrote. */
+  static FileFacts of(String kind, Artifact written) {
+    return new FileFacts(kind, Path.of(written.location()), written.size(), written.digest().orElseThrow());
   }
 
   Map<String, Object> json() {
@@ -39,11 +26,6 @@ record FileFacts(String kind, Path path, long size, String sha256) {
     m.put("size", size);
     m.put("digest", sha256);
     return m;
-  }
-
-  /** As the library reports artifacts. */
-  Artifact artifact(ArtifactKind kind) {
-    return new Artifact(kind, path.toString(), size, Optional.of(sha256));
   }
 
   String human() {

@@ -1,6 +1,6 @@
 package dev.kairos.factory.examples.cli;
 
-import dev.kairos.factory.boot.api.Boot;
+import dev.kairos.factory.boot.api.initrd.Initrd;
 import dev.kairos.factory.boot.api.initrd.InitrdCompression;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
@@ -32,7 +32,7 @@ final class InitrdCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    var builder = Boot.initrd(RootFs.at(root)).compression(compression)
+    var builder = Initrd.builder(RootFs.at(root)).compression(compression)
         .exclude(excludes.toArray(String[]::new)).sourceDate(SourceDate.fromEnvironment());
     if (level != null) {
       builder.level(level);

@@ -1,7 +1,9 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.boot.api.netboot.NetbootSet;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,12 +31,16 @@ final class NetbootCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    List<FileFacts> files = BootImages.netboot(RootFs.at(root), output, baseUrl, configUrl, SourceDate.fromEnvironment());
+    NetbootSet set = BootImages.netboot(output, baseUrl, configUrl);
+    set.write(BuiltImage.of(RootFs.at(root), SourceDate.fromEnvironment()), events(out));
+    NetbootSet.Files f = set.files();
+    List<FileFacts> files = List.of(FileFacts.of("kernel", f.kernel()), FileFacts.of("initrd", f.initrd()),
+        FileFacts.of("squashfs", f.squashfs()), FileFacts.of("ipxe", f.ipxeScript()), FileFacts.of("cmdline", f.cmdlineFile()));
     List<Map<String, Object>> json = new ArrayList<>();
     StringBuilder human = new StringBuilder();
-    for (FileFacts f : files) {
-      json.add(f.json());
-      human.append(f.human()).append('\n');
+    for (FileFacts facts : files) {
+      json.add(facts.json());
+      human.append(facts.human()).append('\n');
     }
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("directory", output.toString());

@@ -1,6 +1,7 @@
 package dev.kairos.factory.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@code build-disk} with and without {@code --bios} on a tiny root (needs mke2fs and grub-mkimage). */
+/** {@code build-disk} with and without {@code --bios}, and as a VHD, on a tiny root (needs mke2fs and grub-mkimage). */
 class BuildDiskCommandTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   @TempDir Path tmp;
@@ -21,9 +22,17 @@ class BuildDiskCommandTest {
   /** The first GPT entry's type GUID as stored (mixed-endian), and the MBR's GRUB kernel-sector field. */
   private record Layout(byte[] firstType, long mbrKernelSector) {}
 
+  /** A root with what a disk needs: a kernel and an initrd in /boot. */
+  private Path root() throws Exception {
+    Path root = tmp.resolve("root");
+    Files.writeString(Files.createDirectories(root.resolve("etc")).resolve("os-release"), "ID=debian\n");
+    Files.writeString(Files.createDirectories(root.resolve("boot")).resolve("vmlinuz"), "kernel");
+    Files.writeString(root.resolve("boot/initrd"), "initrd");
+    return root;
+  }
+
   private Layout buildDisk(String name, String... extra) throws Exception {
-    Path root = Files.createDirectories(tmp.resolve("root/etc"));
-    Files.writeString(root.resolve("os-release"), "ID=debian\n");
+    root();
     Path disk = tmp.resolve(name);
     String[] args = {"build-disk", "--root", tmp.resolve("root").toString(), "-o", disk.toString(),
         "--work", tmp.resolve("work").toString(), "--json"};
@@ -65,6 +74,52 @@ class BuildDiskCommandTest {
     CliRunner r = CliRunner.run("build", "--from", "dir:" + tmp, "--version", "v1.0.0", "--bios",
         "--work", tmp.resolve("work").toString());
     assertThat(r.exit()).as(r.err()).isEqualTo(2);
-    assertThat(r.err()).contains("--bios needs --disk FILE");
+    assertThat(r.err()).contains("--bios needs --disk, --vhd or --gce FILE");
+  }
+
+  @Test
+  void aRootWithoutBootIsRefusedAsBuildIsoRefusesIt() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("bare/etc"));
+    Files.writeString(root.resolve("os-release"), "ID=debian\n");
+    for (String verb : new String[] {"build-disk", "build-iso"}) {
+      Path out = tmp.resolve(verb + ".out");
+      CliRunner r = CliRunner.run(verb, "--root", tmp.resolve("bare").toString(), "-o", out.toString(),
+          "--work", tmp.resolve("work-" + verb).toString());
+      assertThat(r.exit()).as(verb + ": " + r.err()).isEqualTo(1);
+      assertThat(r.err()).as(verb).contains("the rootfs has no /boot directory, so no kernel to boot");
+      assertThat(out).as(verb).doesNotExist();
+    }
+  }
+
+  @Test
+  void aCloudConfigWithoutItsHeaderIsAUsageErrorBeforeAnyWork() throws Exception {
+    Path config = Files.writeString(tmp.resolve("config.yaml"), "users: []\n");
+    Path disk = tmp.resolve("d.raw");
+    CliRunner r = CliRunner.run("build-disk", "--root", root().toString(), "-o", disk.toString(),
+        "--cloud-config", config.toString(), "--work", tmp.resolve("work").toString());
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("must start with '#cloud-config', starts with 'users: []'");
+    assertThat(disk).doesNotExist();
+  }
+
+  @Test
+  void formatVhdWritesTheDiskWithAFooterQemuImgReads() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-img")), "qemu-img missing (qemu-utils)");
+    Path vhd = tmp.resolve("kairos.vhd");
+    CliRunner r = CliRunner.run("build-disk", "--root", root().toString(), "-o", vhd.toString(), "--format", "vhd",
+        "--work", tmp.resolve("work").toString(), "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode n = JSON.readTree(r.out());
+    assertThat(n.get("size").asLong()).isEqualTo(Files.size(vhd)).matches(size -> size % (1 << 20) == 512);
+    Process p = new ProcessBuilder("qemu-img", "info", "-f", "vpc", "--output=json", vhd.toString())
+        .redirectErrorStream(true).start();
+    JsonNode info = JSON.readTree(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).isZero();
+    assertThat(info.get("format").asString()).isEqualTo("vpc");
+    assertThat(info.get("virtual-size").asLong()).isEqualTo(Files.size(vhd) - 512);
+
+    CliRunner bad = CliRunner.run("build-disk", "--root", root().toString(), "-o", vhd.toString(), "--format", "qcow2");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("'qcow2': not one of raw, vhd, gce");
   }
 }

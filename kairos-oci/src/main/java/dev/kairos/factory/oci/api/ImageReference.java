@@ -54,6 +54,20 @@ public final class ImageReference {
   }
 
   /**
+   * As {@link #parse}, unchecked: for a reference the calling code holds (a constant, a stream
+   * element), e.g. {@code refs.stream().map(ImageReference::of)}.
+   *
+   * @throws IllegalArgumentException if the reference is malformed (the message says how)
+   */
+  public static ImageReference of(String reference) {
+    try {
+      return parse(reference);
+    } catch (InvalidInputException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /**
    * Parses and normalises {@code reference}.
    *
    * @throws InvalidInputException if it is not a valid reference; the message echoes the input

@@ -9,6 +9,7 @@ import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactKind;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.image.BuiltImage;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.oci.internal.image.BaseImage;
 import dev.kairos.factory.oci.internal.image.BaseImages;
 import dev.kairos.factory.oci.internal.image.BlobSource;
@@ -31,7 +32,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,11 +48,11 @@ import java.util.TreeMap;
  * archive (a tar of a layout). Immutable; every {@code with…} method returns a changed copy.
  *
  * <pre>{@code
- * build.push(OciTarget.registry("registry.example.com/me/ubuntu-kairos:v1.0.0")
+ * Artifact pushed = build.output(OciTarget.registry("registry.example.com/me/ubuntu-kairos:v1.0.0")
  *     .withCompression(OciTarget.LayerCompression.ZSTD)
  *     .withCredentials("me", token));
- * build.write(OciTarget.layout(Path.of("out/layout"), "v1.0.0"));
- * build.write(OciTarget.archive(Path.of("out/kairos.oci.tar")).withLayers(OciTarget.Layers.SQUASHED));
+ * build.output(OciTarget.layout(Path.of("out/layout"), "v1.0.0"));     // size: the layout's bytes
+ * build.output(OciTarget.archive(Path.of("out/kairos.oci.tar")).withLayers(OciTarget.Layers.SQUASHED));
  * }</pre>
  *
  * <p>The new content is one deterministic layer (see {@link Layers}); times are clamped to the
@@ -378,11 +378,11 @@ public final class OciTarget implements ArtifactTarget {
     return switch (kind) {
       case LAYOUT -> new Artifact(ArtifactKind.OCI_LAYOUT, path + ":" + tag, size, Optional.of(digest));
       case ARCHIVE -> {
-        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-          Layouts.archive(dir, out);
-        }
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(path, tmp -> {
+          try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            Layouts.archive(dir, out);
+          }
+        });
         yield new Artifact(ArtifactKind.OCI_ARCHIVE, path.toString(), Files.size(path), Optional.of(digest));
       }
       case REGISTRY -> new Artifact(ArtifactKind.OCI_IMAGE, reference.name() + ":" + tag + "@" + digest, size, Optional.of(digest));

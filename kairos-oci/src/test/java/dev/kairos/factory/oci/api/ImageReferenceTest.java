@@ -39,6 +39,14 @@ class ImageReferenceTest {
   }
 
   @Test
+  void ofIsTheUncheckedFormForStreams() {
+    assertThat(java.util.stream.Stream.of("ubuntu", "quay.io/kairos/core:v1").map(ImageReference::of)
+        .map(ImageReference::toString)).containsExactly("docker.io/library/ubuntu:latest", "quay.io/kairos/core:v1");
+    assertThatThrownBy(() -> ImageReference.of("Ubuntu:latest")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'Ubuntu:latest'").hasCauseInstanceOf(dev.kairos.factory.core.api.InvalidInputException.class);
+  }
+
+  @Test
   void digestOnlyGetsNoDefaultTag() throws Exception {
     ImageReference r = ImageReference.parse("host.io/a@" + D);
     assertThat(r.tag()).isEmpty();

@@ -110,6 +110,13 @@ class OciIndexTest {
         PlatformImage.of("linux/amd64", TestImages.built(amd, Optional.empty()))), QUIET);
     assertThat(art.kind()).isEqualTo(ArtifactKind.OCI_LAYOUT);
     assertThat(art.digest()).contains(Layouts.find(layout, "v1").digest());
+    long bytes = 0;
+    try (var files = java.nio.file.Files.walk(layout)) {
+      for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+        bytes += java.nio.file.Files.size(f);
+      }
+    }
+    assertThat(art.size()).as("the layout's real size").isEqualTo(bytes).isPositive();
 
     ObjectNode index = taggedIndex(layout, "v1");
     assertThat(index.path("mediaType").asString()).isEqualTo(MediaTypes.OCI_INDEX);

@@ -1,6 +1,6 @@
 package dev.kairos.factory.boot.api.disk;
 
-import dev.kairos.factory.boot.api.fat.FatImage;
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.gpt.GptDisk;
 import dev.kairos.factory.boot.api.gpt.GptType;
 import dev.kairos.factory.boot.api.gpt.Guids;
@@ -9,34 +9,41 @@ import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.api.grub.GrubEnv;
 import dev.kairos.factory.boot.internal.disk.BiosBootCode;
+import dev.kairos.factory.boot.internal.disk.CloudImages;
 import dev.kairos.factory.boot.internal.disk.Ext2Images;
-import dev.kairos.factory.boot.internal.host.ToolTimeout;
+import dev.kairos.factory.boot.internal.fat.FatImage;
+import dev.kairos.factory.boot.internal.io.TargetRun;
+import dev.kairos.factory.boot.internal.io.WorkArea;
 import dev.kairos.factory.boot.internal.iso.EfiBootFiles;
 import dev.kairos.factory.boot.internal.iso.GrubImages;
+import dev.kairos.factory.boot.internal.iso.KernelFiles;
 import dev.kairos.factory.boot.internal.iso.SignedEfiLoader;
-import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.Artifact;
+import dev.kairos.factory.core.api.image.ArtifactKind;
+import dev.kairos.factory.core.api.image.ArtifactTarget;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * AuroraBoot's recovery-first raw disk ({@code disk.efi} or {@code disk.bios}), written without
- * loop devices or mounts: a GPT with a boot partition, {@code oem} (ext2 {@code COS_OEM}: a
- * grubenv with {@code next_entry=recovery}, the cloud-config as {@code 90_custom.yaml} and
- * {@code 01_reset.yaml}, which grows the disk and resets into the installed layout on first boot)
- * and {@code recovery} (ext2 {@code COS_RECOVERY} with {@code /cOS/recovery.img}, an ext2
- * {@code COS_SYSTEM} image of the rootfs, and the rootfs's {@code /etc/cos/grub.cfg}). Partition
- * GUIDs are UUIDv5(URL, label) and the disk GUID that of {@code KAIROS_DISK}, as in Kairos.
+ * AuroraBoot's recovery-first raw disk ({@code disk.efi} or {@code disk.bios}), as an
+ * {@link ArtifactTarget}, written without loop devices or mounts: a GPT with a boot partition,
+ * {@code oem} (ext2 {@code COS_OEM}: a grubenv with {@code next_entry=recovery}, the cloud-config as
+ * {@code 90_custom.yaml} and {@code 01_reset.yaml}, which grows the disk and resets into the
+ * installed layout on first boot) and {@code recovery} (ext2 {@code COS_RECOVERY} with
+ * {@code /cOS/recovery.img}, an ext2 {@code COS_SYSTEM} image of the rootfs, and the rootfs's
+ * {@code /etc/cos/grub.cfg}). Partition GUIDs are UUIDv5(URL, label) and the disk GUID that of
+ * {@code KAIROS_DISK}, as in Kairos.
  *
  * <p>The boot partition depends on the {@link Firmware}: for {@link Firmware#EFI}, {@code efi}
  * (ESP, FAT labelled {@code COS_GRUB}) with {@code EFI/BOOT/BOOTX64.EFI} (see below); for
@@ -45,26 +52,49 @@ import java.util.Objects;
  * {@code grub-install --target=i386-pc} leaves a disk. Either GRUB finds {@code COS_RECOVERY} and
  * runs its {@code /etc/cos/grub.cfg}, which reads the grubenv and boots the recovery system.
  *
+ * <p>The same disk goes to the clouds in their import formats ({@link Format}): an Azure fixed VHD
+ * (the disk, its size a multiple of 1 MiB, and a 512-byte VHD footer) and a GCE image
+ * ({@code disk.raw}, its size a multiple of 1 GiB, in a gzip tar).
+ *
  * <pre>{@code
- * RawDisk.builder(RootFs.at(Path.of("rootfs")))
- *     .firmware(RawDisk.Firmware.BIOS)
- *     .workDirectory(Path.of("/var/tmp/disk-work"))
- *     .build()
- *     .writeTo(Path.of("kairos.raw"));
+ * build.output(RawDisk.to(Path.of("out/kairos.raw")));                        // EFI
+ * build.output(RawDisk.to(Path.of("out/kairos-bios.raw")).bios());
+ * build.output(RawDisk.to(Path.of("out/kairos.vhd")).format(RawDisk.Format.VHD));
+ * build.output(RawDisk.to(Path.of("out/kairos.tar.gz")).format(RawDisk.Format.GCE));
  * }</pre>
  *
  * <p>The ext2 images are made by the host's {@code mke2fs -d}, their times pinned to the source
  * date. The ESP holds the image's signed shim and GRUB when it has them (see {@link EfiLoader}),
  * so the EFI disk boots with Secure Boot on; otherwise, and for BIOS, GRUB is made by the host's
- * {@code grub-mkimage}, unsigned. The same rootfs and source date give the same bytes.
+ * {@code grub-mkimage}, unsigned. The same rootfs and source date give the same bytes, in every
+ * format. The default cloud-config, when the options carry none, is user {@code kairos}/{@code kairos}
+ * in group admin. Immutable: every method returns a changed copy.
  */
-public final class RawDisk {
+public final class RawDisk implements ArtifactTarget {
   /** The firmware the disk boots with. */
   public enum Firmware {
     /** UEFI: an ESP with GRUB for x86_64 EFI ({@code disk.efi}). */
     EFI,
     /** Legacy BIOS: GRUB's MBR code and an i386-pc core in a BIOS boot partition ({@code disk.bios}). */
     BIOS
+  }
+
+  /** The file the disk is written as. */
+  public enum Format {
+    /** The disk image itself, byte for byte (sparse where it is empty). */
+    RAW,
+    /**
+     * An Azure fixed VHD: the disk, its size rounded up to a multiple of 1 MiB as Azure requires,
+     * followed by the 512-byte VHD footer (disk type fixed, timestamp the source date, unique id
+     * derived from the disk's content). {@code qemu-img} reads it as format {@code vpc}.
+     */
+    VHD,
+    /**
+     * A GCE image: the disk as {@code disk.raw}, its size rounded up to a multiple of 1 GiB as
+     * Compute Engine requires, alone in a gzip-compressed tar (GNU format), as
+     * {@code gcloud compute images create --source-uri} imports it.
+     */
+    GCE
   }
 
   private static final long MIB = 1 << 20;
@@ -77,32 +107,130 @@ public final class RawDisk {
       + "set prefix=($root)/grub2\n"
       + "configfile ($root)/etc/cos/grub.cfg\n";
   private static final long OEM_MIB = 64;
+  /** The first-boot user when the options carry no cloud-config. */
+  private static final String DEFAULT_CLOUD_CONFIG = "#cloud-config\n"
+      + "stages:\n"
+      + "  initramfs:\n"
+      + "    - name: \"Default user\"\n"
+      + "      users:\n"
+      + "        kairos:\n"
+      + "          passwd: kairos\n"
+      + "          groups:\n"
+      + "            - admin\n";
 
-  private final Builder b;
+  private final Path disk;
+  private final BootMediaOptions options;
+  private final Firmware firmware;
+  private final Format format;
 
-  private RawDisk(Builder b) {
-    this.b = b;
+  private RawDisk(Path disk, BootMediaOptions options, Firmware firmware, Format format) {
+    this.disk = disk;
+    this.options = options;
+    this.firmware = firmware;
+    this.format = format;
   }
 
-  public static Builder builder(RootFs rootfs) {
-    return new Builder(rootfs);
+  /** The EFI raw disk, to be written to {@code file}, with the default options. */
+  public static RawDisk to(Path file) {
+    return new RawDisk(Objects.requireNonNull(file, "file"), BootMediaOptions.DEFAULTS, Firmware.EFI, Format.RAW);
   }
 
-  /** Builds the partition images in the work directory and writes the disk. */
-  public void writeTo(Path disk) throws IOException {
-    if (b.rootfs.root().getFileSystem() != FileSystems.getDefault()) {
-      throw new IllegalArgumentException("the raw disk needs a rootfs on the host file system, got " + b.rootfs.root().toUri());
+  /** With these options (work directory, source date, EFI loader, tool timeout, cloud-config). */
+  public RawDisk options(BootMediaOptions o) {
+    return new RawDisk(disk, Objects.requireNonNull(o, "options"), firmware, format);
+  }
+
+  /** For this firmware (default {@link Firmware#EFI}). */
+  public RawDisk firmware(Firmware f) {
+    return new RawDisk(disk, options, Objects.requireNonNull(f, "firmware"), format);
+  }
+
+  /** For legacy BIOS: {@code firmware(Firmware.BIOS)}. */
+  public RawDisk bios() {
+    return firmware(Firmware.BIOS);
+  }
+
+  /** As this file format (default {@link Format#RAW}). */
+  public RawDisk format(Format f) {
+    return new RawDisk(disk, options, firmware, Objects.requireNonNull(f, "format"));
+  }
+
+  /** Where the disk goes. */
+  public Path path() {
+    return disk;
+  }
+
+  /** The firmware it boots with. */
+  public Firmware firmware() {
+    return firmware;
+  }
+
+  /** The file format. */
+  public Format format() {
+    return format;
+  }
+
+  @Override
+  public String description() {
+    return switch (format) {
+      case RAW -> "raw disk (" + firmware + ") " + disk;
+      case VHD -> "Azure VHD (" + firmware + ") " + disk;
+      case GCE -> "GCE image (" + firmware + ") " + disk;
+    };
+  }
+
+  /**
+   * Builds the partition images in the work area and writes the disk in its format.
+   *
+   * @throws KairosException if the root has no {@code /boot} with a kernel and an initrd, or a host tool fails
+   * @throws IllegalArgumentException if the root is not on the host file system (mke2fs reads it)
+   */
+  @Override
+  public Artifact write(BuiltImage image, EventListener events) throws IOException {
+    RootFs rootfs = image.rootFs();
+    if (rootfs.root().getFileSystem() != FileSystems.getDefault()) {
+      throw new IllegalArgumentException("the raw disk needs a rootfs on the host file system, got " + rootfs.root().toUri());
     }
-    Path work = Files.createDirectories(b.workDirectory);
-    Ext2Images ext2 = new Ext2Images(b.toolTimeout);
-    GrubImages grub = new GrubImages(b.toolTimeout);
+    // A root without a kernel would make a disk that cannot boot: refused before any work, as the ISO does.
+    KernelFiles.find(rootfs);
+    if (firmware == Firmware.EFI) {
+      EfiBootFiles.signedLoader(rootfs, options.efiLoader(), SignedEfiLoader.Media.DISK);
+    }
+    String step = switch (format) {
+      case RAW -> "raw-disk";
+      case VHD -> "vhd";
+      case GCE -> "gce";
+    };
+    return TargetRun.step(events, step, description(), () -> {
+      SourceDate date = options.sourceDateFor(image);
+      try (WorkArea area = WorkArea.of(options.workDirectory(), disk)) {
+        GptDisk gpt = layout(rootfs, date, area);
+        switch (format) {
+          case RAW -> gpt.writeTo(disk);
+          case VHD -> CloudImages.writeVhd(gpt, disk, date);
+          case GCE -> CloudImages.writeGce(gpt, disk, area.dir(), date);
+        }
+      }
+      return Artifact.ofFile(switch (format) {
+        case RAW -> ArtifactKind.RAW_DISK;
+        case VHD -> ArtifactKind.VHD;
+        case GCE -> ArtifactKind.GCE_IMAGE;
+      }, disk);
+    });
+  }
+
+  /** The disk's partitions, their images made in the work area; the GCE format rounds the size up to 1 GiB. */
+  private GptDisk layout(RootFs rootfs, SourceDate date, WorkArea area) throws IOException {
+    Path work = area.dir();
+    Ext2Images ext2 = new Ext2Images(options.toolTimeout());
+    GrubImages grub = new GrubImages(options.toolTimeout());
     GrubConfigs configs = GrubConfigs.builder().build();
 
     GptDisk.Builder gpt = GptDisk.builder();
-    if (b.firmware == Firmware.EFI) {
-      EfiBootFiles efi = EfiBootFiles.of(b.rootfs, b.efiLoader, SignedEfiLoader.Media.DISK, CHAIN,
+    if (firmware == Firmware.EFI) {
+      EfiBootFiles efi = EfiBootFiles.of(rootfs, options.efiLoader(), SignedEfiLoader.Media.DISK, CHAIN,
           () -> grub.efiBinary(work, CHAIN, GrubImages.DISK));
-      FatImage esp = efi.addTo(FatImage.builder().label("COS_GRUB").sourceDate(b.sourceDate).size(ESP_MIB * MIB)
+      FatImage esp = efi.addTo(FatImage.builder().label("COS_GRUB").sourceDate(date).size(ESP_MIB * MIB)
           .hiddenSectors(FIRST_LBA)).build();
       gpt.add(GptDisk.partition("efi").type(GptType.ESP).guid(label("COS_GRUB")).attributes(1)
           .startLba(FIRST_LBA).size(ESP_MIB * MIB).content(esp));
@@ -118,55 +246,46 @@ public final class RawDisk {
           .startLba(FIRST_LBA).size(BIOS_BOOT_MIB * MIB).content(PartitionContent.ofBytes(core)));
     }
 
-    Path oemDir = fresh(work.resolve("oem"));
+    Path oemDir = area.fresh("oem");
     Files.write(oemDir.resolve("grubenv"), GrubEnv.of(Map.of("next_entry", "recovery")).toBytes());
-    Files.writeString(oemDir.resolve("90_custom.yaml"), b.cloudConfig);
-    long recoveryImageMiB = rootfsMiB() + 200;
+    Files.writeString(oemDir.resolve("90_custom.yaml"), options.cloudConfig().orElse(DEFAULT_CLOUD_CONFIG));
+    long recoveryImageMiB = rootfsMiB(rootfs) + 200;
     long recoveryMiB = 2 * recoveryImageMiB + 150;
     Files.writeString(oemDir.resolve("01_reset.yaml"), resetConfig(recoveryMiB * 3 + 100));
-    Path oem = ext2.make(oemDir, work.resolve("oem.img"), "COS_OEM", OEM_MIB, label("COS_OEM"), b.sourceDate);
+    Path oem = ext2.make(oemDir, work.resolve("oem.img"), "COS_OEM", OEM_MIB, label("COS_OEM"), date);
 
-    Path recoveryDir = fresh(work.resolve("recovery"));
+    Path recoveryDir = area.fresh("recovery");
     Files.createDirectories(recoveryDir.resolve("cOS"));
-    ext2.make(b.rootfs.root(), recoveryDir.resolve("cOS/recovery.img"), "COS_SYSTEM", recoveryImageMiB, label("COS_SYSTEM"),
-        b.sourceDate);
+    ext2.make(rootfs.root(), recoveryDir.resolve("cOS/recovery.img"), "COS_SYSTEM", recoveryImageMiB, label("COS_SYSTEM"),
+        date);
     Files.createDirectories(recoveryDir.resolve("etc/cos"));
     ImagePath cosGrub = ImagePath.of("/etc/cos/grub.cfg");
     Files.writeString(recoveryDir.resolve("etc/cos/grub.cfg"),
-        b.rootfs.isRegularFile(cosGrub) ? b.rootfs.readString(cosGrub) : configs.installedMenu());
-    if (b.firmware == Firmware.BIOS) {
+        rootfs.isRegularFile(cosGrub) ? rootfs.readString(cosGrub) : configs.installedMenu());
+    if (firmware == Firmware.BIOS) {
       // grub2-install's boot directory in AuroraBoot: the same chain where GRUB's prefix points.
       Files.writeString(Files.createDirectories(recoveryDir.resolve("grub2")).resolve("grub.cfg"), CHAIN);
     }
     Path recovery = ext2.make(recoveryDir, work.resolve("recovery.img"), "COS_RECOVERY", recoveryMiB, label("COS_RECOVERY"),
-        b.sourceDate);
+        date);
 
     gpt.add(GptDisk.partition("oem").type(GptType.LINUX_DATA).guid(label("COS_OEM"))
             .size(OEM_MIB * MIB).content(PartitionContent.ofFile(oem)))
         .add(GptDisk.partition("recovery").type(GptType.LINUX_DATA).guid(label("COS_RECOVERY"))
-            .size(recoveryMiB * MIB).content(PartitionContent.ofFile(recovery)))
-        .build().writeTo(disk);
+            .size(recoveryMiB * MIB).content(PartitionContent.ofFile(recovery)));
+    GptDisk natural = gpt.build();
+    long rounded = CloudImages.roundedSize(format == Format.GCE ? CloudImages.GCE_ALIGNMENT : MIB, natural.size());
+    return rounded == natural.size() ? natural : gpt.size(rounded).build();
   }
 
   private static java.util.UUID label(String label) {
     return Guids.v5(Guids.URL_NAMESPACE, label);
   }
 
-  private static Path fresh(Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      try (var s = Files.walk(dir)) {
-        for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
-          Files.delete(p);
-        }
-      }
-    }
-    return Files.createDirectories(dir);
-  }
-
   /** The rootfs size in MiB (regular file contents, rounded up). */
-  private long rootfsMiB() throws IOException {
+  private static long rootfsMiB(RootFs rootfs) throws IOException {
     long[] bytes = {0};
-    b.rootfs.walk(ImagePath.ROOT, e -> {
+    rootfs.walk(ImagePath.ROOT, e -> {
       if (e.type() == FileType.REGULAR && e.hardlinkOf().isEmpty()) {
         bytes[0] += e.metadata().size();
       }
@@ -202,76 +321,5 @@ public final class RawDisk {
         + "    - name: \"Forget the first-boot reset\"\n"
         + "      commands:\n"
         + "        - rm -f /oem/01_reset.yaml\n";
-  }
-
-  /** What goes on the disk. */
-  public static final class Builder {
-    private final RootFs rootfs;
-    private Path workDirectory;
-    private String cloudConfig = "#cloud-config\n"
-        + "stages:\n"
-        + "  initramfs:\n"
-        + "    - name: \"Default user\"\n"
-        + "      users:\n"
-        + "        kairos:\n"
-        + "          passwd: kairos\n"
-        + "          groups:\n"
-        + "            - admin\n";
-    private SourceDate sourceDate = SourceDate.of(Instant.EPOCH);
-    private Firmware firmware = Firmware.EFI;
-    private Duration toolTimeout = Duration.ofMinutes(10);
-    private EfiLoader efiLoader = EfiLoader.AUTO;
-
-    private Builder(RootFs rootfs) {
-      this.rootfs = Objects.requireNonNull(rootfs, "rootfs");
-    }
-
-    /** A host directory for the partition images; required. */
-    public Builder workDirectory(Path dir) {
-      this.workDirectory = Objects.requireNonNull(dir, "dir");
-      return this;
-    }
-
-    /** The user's cloud-config ({@code 90_custom.yaml}); default: user {@code kairos}/{@code kairos} in group admin. */
-    public Builder cloudConfig(String yaml) throws InvalidInputException {
-      if (yaml == null || !yaml.startsWith("#cloud-config")) {
-        throw new InvalidInputException("cloud-config", "must start with '#cloud-config'");
-      }
-      this.cloudConfig = yaml;
-      return this;
-    }
-
-    /** The firmware the disk boots with (default {@link Firmware#EFI}). */
-    public Builder firmware(Firmware firmware) {
-      this.firmware = Objects.requireNonNull(firmware, "firmware");
-      return this;
-    }
-
-    public Builder sourceDate(SourceDate date) {
-      this.sourceDate = Objects.requireNonNull(date, "date");
-      return this;
-    }
-
-    /**
-     * What the EFI disk's ESP boots: by default the image's signed shim and GRUB when it has them
-     * (the disk then boots with Secure Boot on), else GRUB made on the host. Ignored for BIOS.
-     */
-    public Builder efiLoader(EfiLoader loader) {
-      this.efiLoader = Objects.requireNonNull(loader, "loader");
-      return this;
-    }
-
-    /** The time limit of each host tool run. */
-    public Builder toolTimeout(Duration timeout) {
-      this.toolTimeout = ToolTimeout.requirePositive(timeout);
-      return this;
-    }
-
-    public RawDisk build() {
-      if (workDirectory == null) {
-        throw new IllegalArgumentException("a work directory is required (partition images go there)");
-      }
-      return new RawDisk(this);
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.kairos.factory.boot.api.gpt;
 
 import dev.kairos.factory.boot.internal.io.ChannelWrites;
 import dev.kairos.factory.boot.internal.io.WindowChannel;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -77,12 +78,13 @@ public final class GptDisk {
     return partitions;
   }
 
-  /** Creates (or replaces) {@code file} as a sparse disk image and writes tables and contents. */
+  /** Creates (or atomically replaces, see {@link AtomicFile}) {@code file} as a sparse disk image and writes tables and contents. */
   public void writeTo(Path file) throws IOException {
-    try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
-      writeTo(ch);
-    }
+    AtomicFile.write(file, tmp -> {
+      try (SeekableByteChannel ch = Files.newByteChannel(tmp, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
+        writeTo(ch);
+      }
+    });
   }
 
   /** Writes tables and partition contents into {@code ch}, growing it to {@link #size()}. */

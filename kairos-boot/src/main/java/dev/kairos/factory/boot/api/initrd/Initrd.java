@@ -8,6 +8,7 @@ import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.FsEntry;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.ByteArrayInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -63,11 +64,13 @@ public final class Initrd {
     return new Builder(root);
   }
 
-  /** Writes the initrd to {@code file} (created or replaced). */
+  /** Writes the initrd to {@code file} (created or atomically replaced, see {@link AtomicFile}). */
   public void writeTo(Path file) throws IOException {
-    try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-      writeTo(out);
-    }
+    AtomicFile.write(file, tmp -> {
+      try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        writeTo(out);
+      }
+    });
   }
 
   /** Writes the initrd to {@code out}, which is flushed but left open. */

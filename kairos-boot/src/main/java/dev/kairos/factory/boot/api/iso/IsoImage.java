@@ -3,6 +3,7 @@ package dev.kairos.factory.boot.api.iso;
 import dev.kairos.factory.boot.internal.iso.IsoWriter;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,12 +60,13 @@ public final class IsoImage {
     return volumeId;
   }
 
-  /** Writes the image to {@code out}, replacing it. */
+  /** Writes the image to {@code out}, replacing it atomically (see {@link AtomicFile}). */
   public void writeTo(Path out) throws IOException {
-    try (SeekableByteChannel ch = Files.newByteChannel(out, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      writeTo(ch);
-    }
+    AtomicFile.write(out, tmp -> {
+      try (SeekableByteChannel ch = Files.newByteChannel(tmp, StandardOpenOption.WRITE)) {
+        writeTo(ch);
+      }
+    });
   }
 
   /** Writes the image from position 0 of {@code ch}. */

@@ -1,48 +1,123 @@
 package dev.kairos.factory.boot.api.netboot;
 
-import dev.kairos.factory.boot.api.squashfs.SquashfsCompression;
-import dev.kairos.factory.boot.api.squashfs.SquashfsOptions;
-import dev.kairos.factory.boot.api.squashfs.SquashfsWriter;
+import dev.kairos.factory.boot.api.BootMediaOptions;
+import dev.kairos.factory.boot.internal.io.TargetRun;
 import dev.kairos.factory.boot.internal.iso.KernelFiles;
-import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.Artifact;
+import dev.kairos.factory.core.api.image.ArtifactKind;
+import dev.kairos.factory.core.api.image.ArtifactTarget;
+import dev.kairos.factory.core.api.image.BuiltImage;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The files that network-boot a Kairos image (AuroraBoot's {@code netboot} output): the kernel,
- * the initrd and the rootfs squashfs (the same bytes the live ISO carries when built with the same
- * options), the kernel command line, and an iPXE script that fetches all three over HTTP.
+ * The files that network-boot a Kairos image (AuroraBoot's {@code netboot} output), as an
+ * {@link ArtifactTarget}: the kernel, the initrd and the rootfs squashfs (the same bytes the live
+ * ISO carries when written with the same options), the kernel command line, and an iPXE script
+ * that fetches all three over HTTP, and {@code <prefix>.sha256}, their {@code sha256sum} listing
+ * ({@code sha256sum -c} checks the set). Each file is written beside its final name and renamed into
+ * place, so a server reading the directory never sees a partial file; other files in the
+ * directory are left alone.
  *
  * <pre>{@code
- * NetbootSet.Files f = NetbootSet.builder(RootFs.at(Path.of("rootfs")))
+ * Artifact set = build.output(NetbootSet.to(Path.of("out/netboot"))
  *     .baseUrl("http://192.168.1.10:8080")
- *     .configUrl("http://192.168.1.10:8080/config.yaml")
- *     .build()
- *     .writeTo(Path.of("out/netboot"));
- * // out/netboot/kairos-kernel, kairos-initrd, kairos.squashfs, kairos.ipxe, kairos.cmdline
+ *     .configUrl("http://192.168.1.10:8080/config.yaml"));
+ * // out/netboot/kairos-kernel, kairos-initrd, kairos.squashfs, kairos.ipxe, kairos.cmdline, kairos.sha256
  * }</pre>
+ *
+ * <p>Of the {@link BootMediaOptions} it uses the source date and the squashfs writer. Immutable:
+ * every method returns a changed copy; a bad value is an {@link IllegalArgumentException}.
  */
-public final class NetbootSet {
-  private final Builder b;
+public final class NetbootSet implements ArtifactTarget {
+  private final Path dir;
+  private final BootMediaOptions options;
+  private final String prefix;
+  private final String baseUrl;
+  private final Optional<String> configUrl;
+  private final String console;
+  private final String extraCmdline;
 
-  private NetbootSet(Builder b) {
-    this.b = b;
+  private NetbootSet(Path dir, BootMediaOptions options, String prefix, String baseUrl, Optional<String> configUrl,
+      String console, String extraCmdline) {
+    this.dir = dir;
+    this.options = options;
+    this.prefix = prefix;
+    this.baseUrl = baseUrl;
+    this.configUrl = configUrl;
+    this.console = console;
+    this.extraCmdline = extraCmdline;
   }
 
-  public static Builder builder(RootFs rootfs) {
-    return new Builder(rootfs);
+  /** The set, to be written into {@code dir} (created if missing), served from {@code http://127.0.0.1:8090}. */
+  public static NetbootSet to(Path dir) {
+    return new NetbootSet(Objects.requireNonNull(dir, "dir"), BootMediaOptions.DEFAULTS, "kairos",
+        "http://127.0.0.1:8090", Optional.empty(), "console=tty1 console=ttyS0 console=tty0", "");
   }
 
-  /** Where the files went. */
-  public record Files(Path kernel, Path initrd, Path squashfs, Path ipxeScript, Path cmdlineFile, String cmdline) {}
+  /** Where the files go. */
+  public record Files(Path kernel, Path initrd, Path squashfs, Path ipxeScript, Path cmdlineFile) {
+    /** The five paths, kernel first. */
+    public List<Path> all() {
+      return List.of(kernel, initrd, squashfs, ipxeScript, cmdlineFile);
+    }
+  }
+
+  /** With these options (of which the source date and the squashfs writer apply). */
+  public NetbootSet options(BootMediaOptions o) {
+    return new NetbootSet(dir, Objects.requireNonNull(o, "options"), prefix, baseUrl, configUrl, console, extraCmdline);
+  }
+
+  /** With this file name prefix (default {@code kairos}): letters, digits, dot, dash, underscore. */
+  public NetbootSet prefix(String p) {
+    if (p == null || !p.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("a netboot prefix is letters, digits, '.', '-' and '_', got '" + p + "'");
+    }
+    return new NetbootSet(dir, options, p, baseUrl, configUrl, console, extraCmdline);
+  }
+
+  /** Served from this HTTP(S) URL (a trailing slash is dropped). */
+  public NetbootSet baseUrl(String url) {
+    return new NetbootSet(dir, options, prefix, url(url, "base URL").replaceAll("/+$", ""), configUrl, console,
+        extraCmdline);
+  }
+
+  /** With the URL of the cloud-config the node reads at boot ({@code config_url=}). */
+  public NetbootSet configUrl(String url) {
+    return new NetbootSet(dir, options, prefix, baseUrl, Optional.of(url(url, "config URL")), console, extraCmdline);
+  }
+
+  /** With these console arguments (default {@code console=tty1 console=ttyS0 console=tty0}). */
+  public NetbootSet console(String args) {
+    return new NetbootSet(dir, options, prefix, baseUrl, configUrl, words(args, "console"), extraCmdline);
+  }
+
+  /** With {@code args} appended to the command line, e.g. {@code install-mode}. */
+  public NetbootSet extraCmdline(String args) {
+    return new NetbootSet(dir, options, prefix, baseUrl, configUrl, console, words(args, "extra cmdline"));
+  }
+
+  /** The directory the files go to. */
+  public Path path() {
+    return dir;
+  }
+
+  /** The paths of the five files in the directory. */
+  public Files files() {
+    return new Files(dir.resolve(prefix + "-kernel"), dir.resolve(prefix + "-initrd"), dir.resolve(prefix + ".squashfs"),
+        dir.resolve(prefix + ".ipxe"), dir.resolve(prefix + ".cmdline"));
+  }
 
   /**
    * The kernel command line: dracut's live root fetched over HTTP, network up by DHCP, Kairos'
@@ -50,11 +125,11 @@ public final class NetbootSet {
    */
   public String cmdline() {
     StringBuilder c = new StringBuilder("rd.live.overlay.overlayfs rd.neednet=1 ip=dhcp rd.cos.disable root=live:")
-        .append(b.baseUrl).append('/').append(b.prefix).append(".squashfs netboot nodepair.enable");
-    b.configUrl.ifPresent(u -> c.append(" config_url=").append(u));
-    c.append(' ').append(b.console);
-    if (!b.extraCmdline.isEmpty()) {
-      c.append(' ').append(b.extraCmdline);
+        .append(baseUrl).append('/').append(prefix).append(".squashfs netboot nodepair.enable");
+    configUrl.ifPresent(u -> c.append(" config_url=").append(u));
+    c.append(' ').append(console);
+    if (!extraCmdline.isEmpty()) {
+      c.append(' ').append(extraCmdline);
     }
     return c.toString();
   }
@@ -63,114 +138,68 @@ public final class NetbootSet {
   public String ipxeScript() {
     return "#!ipxe\n"
         + "dhcp\n"
-        + "kernel " + b.baseUrl + "/" + b.prefix + "-kernel initrd=" + b.prefix + "-initrd " + cmdline() + "\n"
-        + "initrd " + b.baseUrl + "/" + b.prefix + "-initrd\n"
+        + "kernel " + baseUrl + "/" + prefix + "-kernel initrd=" + prefix + "-initrd " + cmdline() + "\n"
+        + "initrd " + baseUrl + "/" + prefix + "-initrd\n"
         + "boot\n";
   }
 
-  /** Writes the five files into {@code dir} (created if missing), replacing older ones. */
-  public Files writeTo(Path dir) throws IOException {
-    java.nio.file.Files.createDirectories(dir);
-    KernelFiles kf = KernelFiles.find(b.rootfs);
-    Path kernel = dir.resolve(b.prefix + "-kernel");
-    Path initrd = dir.resolve(b.prefix + "-initrd");
-    copy(b.rootfs, kf.kernel(), kernel);
-    copy(b.rootfs, kf.initrd(), initrd);
-    Path squashfs = dir.resolve(b.prefix + ".squashfs");
-    b.squashfs.write(b.rootfs, squashfs);
-    Path ipxe = dir.resolve(b.prefix + ".ipxe");
-    java.nio.file.Files.writeString(ipxe, ipxeScript(), StandardCharsets.UTF_8);
-    Path cmd = dir.resolve(b.prefix + ".cmdline");
-    java.nio.file.Files.writeString(cmd, cmdline() + "\n", StandardCharsets.UTF_8);
-    return new Files(kernel, initrd, squashfs, ipxe, cmd, cmdline());
+  @Override
+  public String description() {
+    return "netboot set " + dir;
   }
 
-  private static void copy(RootFs root, dev.kairos.factory.core.api.fs.ImagePath from, Path to) throws IOException {
-    try (InputStream in = root.newInputStream(from)) {
-      java.nio.file.Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
-    }
+  /**
+   * Writes the five files and their listing, each atomically, replacing older ones of the same
+   * names. The artifact's size is the sum of the five; its digest that of the listing file.
+   */
+  @Override
+  public Artifact write(BuiltImage image, EventListener events) throws IOException {
+    return TargetRun.step(events, "netboot", description(), () -> {
+      RootFs rootfs = image.rootFs();
+      KernelFiles kf = KernelFiles.find(rootfs);
+      Files f = files();
+      copy(rootfs, kf.kernel(), f.kernel());
+      copy(rootfs, kf.initrd(), f.initrd());
+      AtomicFile.write(f.squashfs(), tmp -> options.squashfsFor(options.sourceDateFor(image)).write(rootfs, tmp));
+      AtomicFile.write(f.ipxeScript(), tmp -> java.nio.file.Files.writeString(tmp, ipxeScript(), StandardCharsets.UTF_8));
+      AtomicFile.write(f.cmdlineFile(), tmp -> java.nio.file.Files.writeString(tmp, cmdline() + "\n", StandardCharsets.UTF_8));
+      return artifact(f);
+    });
   }
 
-  /** What goes into the set. */
-  public static final class Builder {
-    private final RootFs rootfs;
-    private String prefix = "kairos";
-    private String baseUrl = "http://127.0.0.1:8090";
-    private Optional<String> configUrl = Optional.empty();
-    private String console = "console=tty1 console=ttyS0 console=tty0";
-    private String extraCmdline = "";
-    private SourceDate sourceDate = SourceDate.of(Instant.EPOCH);
-    private SquashfsWriter squashfs;
-
-    private Builder(RootFs rootfs) {
-      this.rootfs = Objects.requireNonNull(rootfs, "rootfs");
+  /** The artifact of the five files (not of anything else the directory holds). */
+  private Artifact artifact(Files f) throws IOException {
+    StringBuilder listing = new StringBuilder();
+    long size = 0;
+    for (Path p : f.all().stream().sorted().toList()) {
+      size += java.nio.file.Files.size(p);
+      listing.append(Artifact.sha256(p).substring("sha256:".length())).append("  ").append(p.getFileName()).append('\n');
     }
+    Path sums = dir.resolve(prefix + ".sha256");
+    AtomicFile.write(sums, tmp -> java.nio.file.Files.writeString(tmp, listing, StandardCharsets.UTF_8));
+    return new Artifact(ArtifactKind.NETBOOT, dir.toString(), size, Optional.of(Artifact.sha256(sums)));
+  }
 
-    /** The file name prefix (default {@code kairos}): letters, digits, dot, dash, underscore. */
-    public Builder prefix(String prefix) {
-      if (prefix == null || !prefix.matches("[A-Za-z0-9._-]+")) {
-        throw new IllegalArgumentException("a netboot prefix is letters, digits, '.', '-' and '_', got '" + prefix + "'");
+  private static void copy(RootFs root, ImagePath from, Path to) throws IOException {
+    AtomicFile.write(to, tmp -> {
+      try (InputStream in = root.newInputStream(from)) {
+        java.nio.file.Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
       }
-      this.prefix = prefix;
-      return this;
-    }
+    });
+  }
 
-    /** The HTTP(S) URL the files are served from, without a trailing slash. */
-    public Builder baseUrl(String url) {
-      this.baseUrl = url(url, "base URL").replaceAll("/+$", "");
-      return this;
+  private static String url(String url, String what) {
+    if (url == null || !url.matches("https?://[^\\s\"]+")) {
+      throw new IllegalArgumentException("the " + what + " must be an http(s) URL without spaces, got '" + url + "'");
     }
+    return url;
+  }
 
-    /** The URL of the cloud-config the node reads at boot ({@code config_url=}). */
-    public Builder configUrl(String url) {
-      this.configUrl = Optional.of(url(url, "config URL"));
-      return this;
+  private static String words(String s, String what) {
+    String w = Objects.requireNonNull(s, what).replace('\n', ' ').strip();
+    if (w.contains("\"")) {
+      throw new IllegalArgumentException("the " + what + " cannot contain '\"': '" + s + "'");
     }
-
-    /** The console arguments (default {@code console=tty1 console=ttyS0 console=tty0}). */
-    public Builder console(String console) {
-      this.console = words(console, "console");
-      return this;
-    }
-
-    /** Appended to the command line, e.g. {@code install-mode}. */
-    public Builder extraCmdline(String args) {
-      this.extraCmdline = words(args, "extra cmdline");
-      return this;
-    }
-
-    public Builder sourceDate(SourceDate date) {
-      this.sourceDate = Objects.requireNonNull(date, "date");
-      return this;
-    }
-
-    /** How the rootfs becomes the squashfs; default the Java writer, zstd level 3, 1 MiB blocks. */
-    public Builder squashfs(SquashfsWriter writer) {
-      this.squashfs = Objects.requireNonNull(writer, "writer");
-      return this;
-    }
-
-    private static String url(String url, String what) {
-      if (url == null || !url.matches("https?://[^\\s\"]+")) {
-        throw new IllegalArgumentException("the " + what + " must be an http(s) URL without spaces, got '" + url + "'");
-      }
-      return url;
-    }
-
-    private static String words(String s, String what) {
-      String w = Objects.requireNonNull(s, what).replace('\n', ' ').strip();
-      if (w.contains("\"")) {
-        throw new IllegalArgumentException("the " + what + " cannot contain '\"': '" + s + "'");
-      }
-      return w;
-    }
-
-    public NetbootSet build() {
-      if (squashfs == null) {
-        squashfs = SquashfsWriter.inJava(SquashfsOptions.builder().compression(SquashfsCompression.ZSTD)
-            .sourceDate(sourceDate).build());
-      }
-      return new NetbootSet(this);
-    }
+    return w;
   }
 }

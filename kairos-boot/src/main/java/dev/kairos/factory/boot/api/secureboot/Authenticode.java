@@ -1,6 +1,7 @@
 package dev.kairos.factory.boot.api.secureboot;
 
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,21 +29,25 @@ public final class Authenticode {
   private Authenticode() {
   }
 
-  /** Writes a signed copy of {@code in} to {@code out} ({@code out} may equal {@code in}). */
+  /**
+   * Writes a signed copy of {@code in} to {@code out} ({@code out} may equal {@code in}); the
+   * signed file is made beside {@code out} and renamed over it (see {@link AtomicFile}), so
+   * {@code out} never holds a half-signed binary.
+   */
   public static void sign(Path in, Path out, PrivateKey key, X509Certificate cert) throws IOException {
-    if (!in.equals(out)) {
-      Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
-    }
     AuthenticodeSigner signer = new AuthenticodeSigner(new Certificate[] {cert}, key)
         .withDigestAlgorithm(DigestAlgorithm.SHA256)
         .withTimestamping(false)
         .withSignaturesReplaced(true);
-    try (PEFile pe = new PEFile(Files.newByteChannel(out, StandardOpenOption.READ, StandardOpenOption.WRITE))) {
-      signer.sign(pe);
-    } catch (IOException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new KairosException("signing " + in + " failed: " + e.getMessage(), e);
-    }
+    AtomicFile.write(out, tmp -> {
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      try (PEFile pe = new PEFile(Files.newByteChannel(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE))) {
+        signer.sign(pe);
+      } catch (IOException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new KairosException("signing " + in + " failed: " + e.getMessage(), e);
+      }
+    });
   }
 }

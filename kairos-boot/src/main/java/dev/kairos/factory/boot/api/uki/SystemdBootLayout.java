@@ -1,14 +1,14 @@
 package dev.kairos.factory.boot.api.uki;
 
-import dev.kairos.factory.boot.api.fat.FatImage;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The ESP tree AuroraBoot's {@code build-uki} produces for systemd-boot: the signed boot loader
@@ -21,7 +21,7 @@ import java.util.Objects;
  *     .uki("norole", "Kairos", Path.of("norole.signed.efi"))
  *     .keys(Path.of("keys"))                      // PK.auth, KEK.auth, db.auth
  *     .build();
- * FatImage esp = layout.addTo(FatImage.builder().label("EFI").type(FatType.FAT32)).build();
+ * build.output(UkiIso.to(Path.of("kairos-uki.iso")).systemdBoot(layout));
  * }</pre>
  */
 public final class SystemdBootLayout {
@@ -63,21 +63,30 @@ public final class SystemdBootLayout {
         + "profile 0\n";
   }
 
-  /** Adds every file of the layout to {@code esp} and returns it. */
-  public FatImage.Builder addTo(FatImage.Builder esp) throws IOException {
-    esp.file("/EFI/BOOT/BOOTX64.EFI", bootloader);
-    esp.directory("/EFI/tools");
-    for (Map.Entry<String, Path> u : ukiFiles.entrySet()) {
-      esp.file("/EFI/kairos/" + u.getKey() + ".efi", u.getValue());
-      esp.file("/loader/entries/" + u.getKey() + ".conf", entry(u.getKey()).getBytes(StandardCharsets.UTF_8));
-    }
-    esp.file("/loader/loader.conf", loaderConf().getBytes(StandardCharsets.UTF_8));
+  /** The host files of the ESP by their path in it: the boot loader, the UKIs and, when given, the key updates. */
+  public SortedMap<String, Path> files() {
+    SortedMap<String, Path> m = new TreeMap<>();
+    m.put("/EFI/BOOT/BOOTX64.EFI", bootloader);
+    ukiFiles.forEach((name, file) -> m.put("/EFI/kairos/" + name + ".efi", file));
     if (keysDir != null) {
       for (String k : new String[] {"PK", "KEK", "db"}) {
-        esp.file("/loader/keys/auto/" + k + ".auth", keysDir.resolve(k + ".auth"));
+        m.put("/loader/keys/auto/" + k + ".auth", keysDir.resolve(k + ".auth"));
       }
     }
-    return esp;
+    return Collections.unmodifiableSortedMap(m);
+  }
+
+  /** The text files of the ESP by their path in it: {@code loader.conf} and one entry per UKI. */
+  public SortedMap<String, String> texts() {
+    SortedMap<String, String> m = new TreeMap<>();
+    ukis.keySet().forEach(name -> m.put("/loader/entries/" + name + ".conf", entry(name)));
+    m.put("/loader/loader.conf", loaderConf());
+    return Collections.unmodifiableSortedMap(m);
+  }
+
+  /** The empty directories of the ESP ({@code /EFI/tools}). */
+  public List<String> directories() {
+    return List.of("/EFI/tools");
   }
 
   /** What goes into the layout. */

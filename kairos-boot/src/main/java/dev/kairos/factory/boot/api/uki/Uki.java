@@ -1,6 +1,7 @@
 package dev.kairos.factory.boot.api.uki;
 
 import dev.kairos.factory.boot.internal.pe.PeAssembler;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,13 +71,26 @@ public final class Uki {
     return new Builder();
   }
 
+  /**
+   * The signed UKI of a built image, as a target, signed with {@code db.key} and {@code db.pem} of
+   * {@code keysDirectory} (as {@code genkey} writes them): {@code build.output(Uki.signed(keys).to(path))}.
+   */
+  public static SignedUki signed(Path keysDirectory) {
+    return SignedUki.withKeysIn(keysDirectory);
+  }
+
+  /** The signed UKI of a built image, as a target, signed with {@code key} and {@code cert}. */
+  public static SignedUki signed(java.security.PrivateKey key, java.security.cert.X509Certificate cert) {
+    return SignedUki.withKey(key, cert);
+  }
+
   /** The kernel release put into {@code .uname}, if any. */
   public Optional<String> uname() {
     return Optional.ofNullable(uname);
   }
 
   /**
-   * Writes the UKI to {@code out} (replaced) and returns its appended sections, in the file order
+   * Writes the UKI to {@code out} (atomically replaced, see {@link AtomicFile}) and returns its appended sections, in the file order
    * {@code .osrel .cmdline .uname .splash <extra> .initrd .linux}; the kernel goes last so that
    * its virtual size (the kernel's own SizeOfImage) may exceed its file size.
    */
@@ -98,7 +112,9 @@ public final class Uki {
         () -> Files.newInputStream(kernel)));
     PeAssembler pe = new PeAssembler(Files.readAllBytes(stub));
     List<SectionInfo> out2 = new ArrayList<>();
-    for (PeAssembler.Placed p : pe.write(add, out)) {
+    List<PeAssembler.Placed> placed = new ArrayList<>();
+    AtomicFile.write(out, tmp -> placed.addAll(pe.write(add, tmp)));
+    for (PeAssembler.Placed p : placed) {
       out2.add(new SectionInfo(p.name(), p.virtualAddress(), p.virtualSize(), p.fileOffset()));
     }
     return Collections.unmodifiableList(out2);

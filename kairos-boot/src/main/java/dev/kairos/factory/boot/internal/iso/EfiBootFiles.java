@@ -1,7 +1,7 @@
 package dev.kairos.factory.boot.internal.iso;
 
-import dev.kairos.factory.boot.api.fat.FatImage;
 import dev.kairos.factory.boot.api.grub.EfiLoader;
+import dev.kairos.factory.boot.internal.fat.FatImage;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
@@ -49,11 +49,7 @@ public record EfiBootFiles(SortedMap<String, Path> files, SortedMap<String, byte
    */
   public static EfiBootFiles of(RootFs root, EfiLoader loader, SignedEfiLoader.Media media, String config,
       HostGrub hostGrub) throws IOException {
-    Optional<SignedEfiLoader> signed = loader == EfiLoader.HOST_GRUB
-        ? Optional.empty() : SignedEfiLoader.find(root, media);
-    if (signed.isEmpty() && loader == EfiLoader.IMAGE_SHIM) {
-      throw new KairosException(root.root() + ": " + SignedEfiLoader.searched(media));
-    }
+    Optional<SignedEfiLoader> signed = signedLoader(root, loader, media);
     byte[] text = config.getBytes(StandardCharsets.UTF_8);
     SortedMap<String, Path> files = new TreeMap<>();
     SortedMap<String, byte[]> configs = new TreeMap<>();
@@ -71,6 +67,21 @@ public record EfiBootFiles(SortedMap<String, Path> files, SortedMap<String, byte
       files.put(FALLBACK_LOADER, hostGrub.build());
     }
     return new EfiBootFiles(files, configs, signed.isPresent());
+  }
+
+  /**
+   * The image's signed shim and GRUB if {@code loader} asks for them and the image has them.
+   *
+   * @throws KairosException if {@code loader} is {@link EfiLoader#IMAGE_SHIM} and the image lacks the signed pair
+   */
+  public static Optional<SignedEfiLoader> signedLoader(RootFs root, EfiLoader loader, SignedEfiLoader.Media media)
+      throws IOException {
+    Optional<SignedEfiLoader> signed = loader == EfiLoader.HOST_GRUB
+        ? Optional.empty() : SignedEfiLoader.find(root, media);
+    if (signed.isEmpty() && loader == EfiLoader.IMAGE_SHIM) {
+      throw new KairosException(root.root() + ": " + SignedEfiLoader.searched(media));
+    }
+    return signed;
   }
 
   /** The bytes of all files and configs. */

@@ -8,8 +8,10 @@ import com.sun.net.httpserver.HttpServer;
 import dev.kairos.factory.boot.it.DracutRootfs;
 import dev.kairos.factory.boot.it.QemuBoot;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandRunner;
 import dev.kairos.factory.core.api.run.Runners;
@@ -49,6 +51,7 @@ class NetbootBootIT {
   static final List<String> requests = new CopyOnWriteArrayList<>();
   static String baseUrl;
   static NetbootSet.Files set;
+  static String cmdline;
 
   @BeforeAll
   static void build() throws Exception {
@@ -61,9 +64,10 @@ class NetbootBootIT {
     Path served = Files.createDirectories(scratch.resolve("http"));
     http = serve(served);
     baseUrl = "http://10.0.2.2:" + http.getAddress().getPort();
-    set = NetbootSet.builder(root).baseUrl(baseUrl)
-        .sourceDate(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z")))
-        .build().writeTo(served);
+    NetbootSet target = NetbootSet.to(served).baseUrl(baseUrl);
+    target.write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))), EventListener.NONE);
+    set = target.files();
+    cmdline = target.cmdline();
     System.out.printf("netboot set: rootfs and initrd %.1f s, set written %.1f s, squashfs %d bytes%n",
         (prepared - start) / 1e9, (System.nanoTime() - prepared) / 1e9, Files.size(set.squashfs()));
   }
@@ -135,14 +139,14 @@ class NetbootBootIT {
   void kernelInitrdAndCmdlineBootTheSquashfsOverHttp() throws Exception {
     requests.clear();
     QemuBoot.Result r = QemuBoot.builder(scratch.resolve("qemu-kernel")).seabios(true).userNetwork(true)
-        .kernel(set.kernel(), set.initrd(), set.cmdline())
+        .kernel(set.kernel(), set.initrd(), cmdline)
         .marker(MARKER).failOn("FATAL:").failOn("System halted").failOn("failed to download live image")
         .timeout(Duration.ofMinutes(6)).memoryMiB(1536).build().run();
     System.out.println("netboot (kernel): " + r + ", HTTP requests " + requests);
     assertThat(r.outcome()).as(r + "\n" + r.log()).isEqualTo(QemuBoot.Outcome.MARKER);
     String line = r.log().substring(r.log().indexOf(MARKER)).lines().findFirst().orElseThrow();
-    assertThat(line).contains("root=squashfs").contains("cmdline=" + set.cmdline());
-    assertThat(set.cmdline()).contains("root=live:" + baseUrl + "/kairos.squashfs").contains("ip=dhcp");
+    assertThat(line).contains("root=squashfs").contains("cmdline=" + cmdline);
+    assertThat(cmdline).contains("root=live:" + baseUrl + "/kairos.squashfs").contains("ip=dhcp");
     assertThat(requests).contains("/kairos.squashfs");
   }
 
@@ -150,7 +154,7 @@ class NetbootBootIT {
   void ipxeScriptFetchesKernelAndInitrdOverHttp() throws Exception {
     // iPXE (the NIC's ROM) runs the script, fetches both files, then starts the kernel, which
     // prints the command line it got first thing; the rest of that boot is the test above
-    String started = "Command line: initrd=kairos-initrd " + set.cmdline();
+    String started = "Command line: initrd=kairos-initrd " + cmdline;
     requests.clear();
     QemuBoot.Result r = QemuBoot.builder(scratch.resolve("qemu-ipxe")).seabios(true)
         .pxeBoot(baseUrl + "/kairos.ipxe").marker(started).failOn("No bootable device")

@@ -23,6 +23,11 @@ class UkiNamesTest {
     assertThat(l.loaderConf()).isEqualTo("timeout 5\nconsole-mode max\neditor no\nsecure-boot-enroll force\n");
     assertThat(l.entry("norole")).isEqualTo("title Kairos\nsort-key norole-0\nuki /EFI/kairos/norole.efi\nprofile 0\n");
     assertThatThrownBy(() -> l.entry("x")).hasMessageContaining("norole");
+    assertThat(l.files()).containsOnlyKeys("/EFI/BOOT/BOOTX64.EFI", "/EFI/kairos/norole.efi")
+        .containsEntry("/EFI/kairos/norole.efi", Path.of("n.efi"));
+    assertThat(l.texts()).containsEntry("/loader/loader.conf", l.loaderConf())
+        .containsEntry("/loader/entries/norole.conf", l.entry("norole")).hasSize(2);
+    assertThat(l.directories()).containsExactly("/EFI/tools");
     assertThatThrownBy(() -> SystemdBootLayout.builder(Path.of("b")).uki("a b", "t", Path.of("u")))
         .hasMessageContaining("'a b'");
   }

@@ -3,14 +3,17 @@ package dev.kairos.factory.boot.internal.disk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.internal.host.HostCommand;
 import dev.kairos.factory.boot.it.QemuBoot;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.it.DebianFixture;
@@ -128,9 +131,9 @@ class RawDiskBootIT {
 
   private static Path disk(RawDisk.Firmware firmware, EfiLoader loader) throws Exception {
     Path disk = scratch.resolve("kairos-" + firmware + "-" + loader + ".raw");
-    RawDisk.builder(root).firmware(firmware).efiLoader(loader).workDirectory(scratch.resolve("work-" + firmware + "-" + loader))
-        .sourceDate(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z")))
-        .build().writeTo(disk);
+    RawDisk.to(disk).firmware(firmware)
+        .options(BootMediaOptions.builder().efiLoader(loader).workDirectory(scratch.resolve("work-" + firmware + "-" + loader)).build())
+        .write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))), EventListener.NONE);
     return disk;
   }
 

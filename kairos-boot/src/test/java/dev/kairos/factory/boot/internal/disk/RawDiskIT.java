@@ -3,11 +3,14 @@ package dev.kairos.factory.boot.internal.disk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.boot.internal.host.HostCommand;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,9 +44,11 @@ class RawDiskIT {
     RootFs root = RootFs.at(Files.createDirectories(work.resolve("rootfs")));
     root.writeString(ImagePath.of("/etc/os-release"), "ID=debian\n");
     root.writeString(ImagePath.of("/etc/cos/grub.cfg"), "set timeout=10\n");
+    root.writeString(ImagePath.of("/boot/vmlinuz"), "kernel");
+    root.writeString(ImagePath.of("/boot/initrd"), "initrd");
     Path disk = work.resolve(name);
-    RawDisk.builder(root).firmware(firmware).workDirectory(work.resolve("w"))
-        .sourceDate(date).build().writeTo(disk);
+    RawDisk.to(disk).firmware(firmware).options(BootMediaOptions.builder().workDirectory(work.resolve("w")).build())
+        .write(BuiltImage.of(root, date), EventListener.NONE);
     return disk;
   }
 

@@ -1,8 +1,12 @@
 package dev.kairos.factory.boot.internal.iso;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.iso.LiveIso;
 import dev.kairos.factory.boot.internal.host.HostCommand;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import java.lang.management.ManagementFactory;
@@ -34,7 +38,8 @@ public final class IsoBenchmark {
       }
       long t0 = System.nanoTime();
       Path ours = scratch.resolve("ours.iso");
-      LiveIso.builder(root).workDirectory(scratch.resolve("w-ours")).build().writeTo(ours);
+      LiveIso.to(ours).options(BootMediaOptions.builder().workDirectory(scratch.resolve("w-ours")).build())
+          .write(BuiltImage.of(root, SourceDate.of(java.time.Instant.EPOCH)), EventListener.NONE);
       double oursS = (System.nanoTime() - t0) / 1e9;
       long heap = ManagementFactory.getMemoryPoolMXBeans().stream()
           .filter(p -> p.getType() == MemoryType.HEAP).mapToLong(p -> p.getPeakUsage().getUsed()).sum();

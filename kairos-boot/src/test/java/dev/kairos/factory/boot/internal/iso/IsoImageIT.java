@@ -3,8 +3,8 @@ package dev.kairos.factory.boot.internal.iso;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.kairos.factory.boot.api.fat.FatImage;
 import dev.kairos.factory.boot.api.iso.IsoImage;
+import dev.kairos.factory.boot.internal.fat.FatImage;
 import dev.kairos.factory.boot.internal.host.HostCommand;
 import dev.kairos.factory.core.api.SourceDate;
 import java.nio.charset.StandardCharsets;

@@ -3,11 +3,14 @@ package dev.kairos.factory.boot.internal.iso;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.iso.LiveIso;
 import dev.kairos.factory.boot.it.DracutRootfs;
 import dev.kairos.factory.boot.it.QemuBoot;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import java.nio.file.Path;
@@ -40,9 +43,8 @@ class LiveIsoBootIT {
     scratch = Scratch.create("live-iso-boot");
     RootFs root = liveRootfs(scratch.resolve("rootfs"));
     iso = scratch.resolve("kairos.iso");
-    LiveIso.builder(root).workDirectory(scratch.resolve("work"))
-        .sourceDate(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z")))
-        .build().writeTo(iso);
+    LiveIso.to(iso).options(BootMediaOptions.builder().workDirectory(scratch.resolve("work")).build())
+        .write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))), EventListener.NONE);
   }
 
   /** The cached Debian with a marker unit and a dmsquash-live initrd in /boot. */

@@ -3,12 +3,18 @@ package dev.kairos.factory.boot.internal.iso;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.iso.LiveIso;
 import dev.kairos.factory.boot.internal.host.HostCommand;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import java.nio.file.Files;
+import java.util.stream.Stream;
+import dev.kairos.factory.core.api.image.ArtifactKind;
+import dev.kairos.factory.core.api.image.Artifact;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,12 +47,11 @@ class LiveIsoIT {
     root.writeString(ImagePath.of("/etc/kairos-release"), "KAIROS_FLAVOR=debian\nGRUB_ENTRY_NAME=\"Kairos Test\"\n");
     root.writeString(ImagePath.of("/usr/bin/immucore"), "#!/bin/sh\n");
     iso = work.resolve("kairos.iso");
-    live(work.resolve("w1")).writeTo(iso);
+    live(work.resolve("w1"), iso).write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))), EventListener.NONE);
   }
 
-  private static LiveIso live(Path workDir) throws Exception {
-    return LiveIso.builder(root).workDirectory(workDir).cloudConfig(CONFIG)
-        .sourceDate(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))).build();
+  private static LiveIso live(Path workDir, Path out) {
+    return LiveIso.to(out).options(BootMediaOptions.builder().workDirectory(workDir).cloudConfig(CONFIG).build());
   }
 
   private static String sh(String script) throws Exception {
@@ -101,9 +106,24 @@ class LiveIsoIT {
   }
 
   @Test
+  void withDefaultOptionsItsOwnWorkAreaBesideTheOutputIsGoneAfterwards() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("defaults"));
+    Path out = dir.resolve("k.iso");
+    Artifact a = LiveIso.to(out).write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))),
+        EventListener.NONE);
+    try (Stream<Path> s = Files.list(dir)) {
+      assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("k.iso", "k.iso.sha256");
+    }
+    assertThat(a.kind()).isEqualTo(ArtifactKind.ISO);
+    assertThat(a.size()).isEqualTo(Files.size(out));
+    assertThat(Files.readString(dir.resolve("k.iso.sha256")))
+        .isEqualTo(a.digest().orElseThrow().substring("sha256:".length()) + "  k.iso\n");
+  }
+
+  @Test
   void secondBuildIsByteIdentical() throws Exception {
     Path again = work.resolve("again.iso");
-    live(work.resolve("w2")).writeTo(again);
+    live(work.resolve("w2"), again).write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))), EventListener.NONE);
     assertThat(Files.mismatch(iso, again)).isEqualTo(-1L);
   }
 }

@@ -3,14 +3,19 @@ package dev.kairos.factory.boot.internal.iso;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.iso.LiveIso;
 import dev.kairos.factory.boot.internal.iso.SignedEfiLoader.Media;
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,8 +64,8 @@ class SignedEfiLoaderTest {
 
     Path work = dir.resolve("work");
     Path iso = dir.resolve("out.iso");
-    LiveIso live = LiveIso.builder(root).workDirectory(work).efiLoader(EfiLoader.IMAGE_SHIM).build();
-    assertThatThrownBy(() -> live.writeTo(iso)).isInstanceOf(KairosException.class)
+    LiveIso live = LiveIso.to(iso).options(BootMediaOptions.builder().workDirectory(work).efiLoader(EfiLoader.IMAGE_SHIM).build());
+    assertThatThrownBy(() -> live.write(BuiltImage.of(root, SourceDate.of(Instant.EPOCH)), EventListener.NONE)).isInstanceOf(KairosException.class)
         .hasMessageContaining(dir + ": no signed shim and GRUB in the image")
         .hasMessageContaining("/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed")
         .hasMessageContaining("shim-signed and grub-efi-amd64-signed");

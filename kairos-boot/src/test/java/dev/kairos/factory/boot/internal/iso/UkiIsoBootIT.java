@@ -3,6 +3,7 @@ package dev.kairos.factory.boot.internal.iso;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.initrd.Initrd;
 import dev.kairos.factory.boot.api.initrd.InitrdCompression;
 import dev.kairos.factory.boot.api.iso.UkiIso;
@@ -13,8 +14,11 @@ import dev.kairos.factory.boot.it.BusyboxInitrd;
 import dev.kairos.factory.boot.it.DebianKernel;
 import dev.kairos.factory.boot.it.Exec;
 import dev.kairos.factory.boot.it.QemuBoot;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +55,8 @@ class UkiIsoBootIT {
 
   static Path iso(Path bootloader, String name) throws Exception {
     Path iso = dir.resolve(name + ".iso");
-    UkiIso.builder().bootloader(bootloader).workDirectory(dir.resolve("work-" + name)).build().writeTo(iso);
+    UkiIso.to(iso).bootloader(bootloader).options(BootMediaOptions.builder().workDirectory(dir.resolve("work-" + name)).build())
+        .write(BuiltImage.of(RootFs.at(dir), SourceDate.of(java.time.Instant.EPOCH)), EventListener.NONE);
     return iso;
   }
 

@@ -3,8 +3,13 @@ package dev.kairos.factory.boot.internal.iso;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.iso.UkiIso;
 import dev.kairos.factory.boot.internal.host.HostCommand;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.BuiltImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +35,9 @@ class UkiIsoIT {
     assumeTrue(HostCommand.available("xorriso") && Files.isRegularFile(SYSTEMD_BOOT), "xorriso or systemd-boot missing");
     Path conf = Files.writeString(work.resolve("loader.conf"), "timeout 5\nconsole-mode max\neditor no\nsecure-boot-enroll if-safe\n");
     Path iso = work.resolve("kairos-uki.iso");
-    UkiIso.builder().bootloader(SYSTEMD_BOOT).espFile("/loader/loader.conf", conf)
-        .workDirectory(work.resolve("w")).build().writeTo(iso);
+    UkiIso.to(iso).bootloader(SYSTEMD_BOOT).espFile("/loader/loader.conf", conf)
+        .options(BootMediaOptions.builder().workDirectory(work.resolve("w")).build())
+        .write(BuiltImage.of(RootFs.at(work), SourceDate.of(java.time.Instant.EPOCH)), EventListener.NONE);
 
     String r = sh("xorriso -indev " + iso + " -report_el_torito plain -report_system_area plain");
     assertThat(r).contains("Volume id    : 'UKI_ISO_INSTALL'")

@@ -44,6 +44,20 @@ public enum Architecture {
   }
 
   /**
+   * As {@link #parse}, unchecked: for a name the calling code holds (a constant, a stream
+   * element), e.g. {@code Stream.of("x").map(Architecture::of)}.
+   *
+   * @throws IllegalArgumentException if no architecture has that name (the message lists the known ones)
+   */
+  public static Architecture of(String name) {
+    try {
+      return parse(name);
+    } catch (UnsupportedTargetException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /**
    * The architecture named {@code name}, in the Kairos or the kernel spelling (case-insensitive).
    *
    * @throws UnsupportedTargetException listing the Kairos names

@@ -40,6 +40,20 @@ public enum Family {
   }
 
   /**
+   * As {@link #parse}, unchecked: for a name the calling code holds (a constant, a stream
+   * element), e.g. {@code Stream.of("x").map(Family::of)}.
+   *
+   * @throws IllegalArgumentException if no family has that name (the message lists the known ones)
+   */
+  public static Family of(String id) {
+    try {
+      return parse(id);
+    } catch (UnsupportedTargetException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /**
    * The family with this id (case-insensitive).
    *
    * @throws UnsupportedTargetException listing the valid ids

@@ -60,6 +60,20 @@ public enum Model {
   }
 
   /**
+   * As {@link #parse}, unchecked: for a name the calling code holds (a constant, a stream
+   * element), e.g. {@code Stream.of("x").map(Model::of)}.
+   *
+   * @throws IllegalArgumentException if no model has that name (the message lists the known ones)
+   */
+  public static Model of(String id) {
+    try {
+      return parse(id);
+    } catch (UnsupportedTargetException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /**
    * The model named {@code id} (case-insensitive).
    *
    * @throws UnsupportedTargetException listing the valid names

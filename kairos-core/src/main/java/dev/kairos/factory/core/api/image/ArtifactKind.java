@@ -16,6 +16,10 @@ public enum ArtifactKind {
   UKI_ISO,
   /** A raw disk image. */
   RAW_DISK,
+  /** An Azure fixed VHD: the raw disk and a VHD footer. */
+  VHD,
+  /** A GCE image: the raw disk as {@code disk.raw} in a gzip tar. */
+  GCE_IMAGE,
   /** The kernel, initrd, root squashfs and iPXE script of a network boot. */
   NETBOOT,
   /** An initramfs. */

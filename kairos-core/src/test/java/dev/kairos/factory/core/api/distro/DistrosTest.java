@@ -89,6 +89,17 @@ class DistrosTest {
   }
 
   @Test
+  void ofIsTheUncheckedParseForStreams() {
+    assertThat(java.util.stream.Stream.of("debian", "suse").map(Family::of)).containsExactly(Family.DEBIAN, Family.SUSE);
+    assertThat(Architecture.of("x86_64")).isEqualTo(Architecture.AMD64);
+    assertThat(Model.of("generic")).isEqualTo(Model.GENERIC);
+    assertThatThrownBy(() -> Family.of("gentoo")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("gentoo").hasCauseInstanceOf(dev.kairos.factory.core.api.UnsupportedTargetException.class);
+    assertThatThrownBy(() -> Model.of("rpi9")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rpi9");
+    assertThatThrownBy(() -> Architecture.of("sparc")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void strategyLookupListsFamilies() throws Exception {
     assertThat(Distros.strategy(Family.SUSE, STRATEGIES).distroIds()).contains("sles");
     assertThatThrownBy(() -> Distros.strategy(Family.ALPINE, STRATEGIES))

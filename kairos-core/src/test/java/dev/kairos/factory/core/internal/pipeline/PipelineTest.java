@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kairos.factory.core.api.BuildPlan;
 import dev.kairos.factory.core.api.FrameworkSource;
+import dev.kairos.factory.core.api.ImageBuilder;
 import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
-import dev.kairos.factory.core.api.ImageBuilder;
 import dev.kairos.factory.core.api.Phase;
 import dev.kairos.factory.core.api.Provider;
 import dev.kairos.factory.core.api.SourceDate;
@@ -106,6 +106,29 @@ class PipelineTest {
   ImageBuilder builder() {
     return Kairos.fromRoot(root).distros(List.of(new TestDistro())).runner(runner).arch(Architecture.AMD64)
         .onEvent(events::add).version("1.0").framework(FrameworkSource.directory(framework.root()));
+  }
+
+  @Test
+  void aBuildWritesTargetsUntilItIsClosed() throws Exception {
+    dev.kairos.factory.core.api.image.ArtifactTarget target = new dev.kairos.factory.core.api.image.ArtifactTarget() {
+      @Override
+      public String description() {
+        return "release copy";
+      }
+
+      @Override
+      public dev.kairos.factory.core.api.image.Artifact write(dev.kairos.factory.core.api.image.BuiltImage image,
+          dev.kairos.factory.core.api.event.EventListener listener) {
+        return new dev.kairos.factory.core.api.image.Artifact(dev.kairos.factory.core.api.image.ArtifactKind.ISO,
+            image.kairosRelease().get("KAIROS_VERSION"), 0, java.util.Optional.empty());
+      }
+    };
+    KairosBuild build = builder().build();
+    assertThat(build.output(target).location()).isEqualTo(build.kairosRelease().get("KAIROS_VERSION"));
+    build.close();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> build.output(target))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    org.assertj.core.api.Assertions.assertThatThrownBy(build::validate).isInstanceOf(IllegalStateException.class);
   }
 
   @Test

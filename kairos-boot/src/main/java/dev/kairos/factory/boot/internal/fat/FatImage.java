@@ -1,4 +1,4 @@
-package dev.kairos.factory.boot.api.fat;
+package dev.kairos.factory.boot.internal.fat;
 
 import dev.kairos.factory.boot.api.gpt.PartitionContent;
 import dev.kairos.factory.boot.internal.io.ChannelWrites;
@@ -8,6 +8,7 @@ import dev.kairos.factory.core.api.fs.FsEntry;
 import dev.kairos.factory.core.api.fs.FsEntry.ContentSource;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -191,12 +192,13 @@ public final class FatImage implements PartitionContent {
     return volumeId;
   }
 
-  /** Creates (or replaces) {@code file}, sparse where the volume is empty. */
+  /** Creates (or atomically replaces) {@code file}, sparse where the volume is empty. */
   public void writeTo(Path file) throws IOException {
-    try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
-      writeTo(ch);
-    }
+    AtomicFile.write(file, tmp -> {
+      try (SeekableByteChannel ch = Files.newByteChannel(tmp, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
+        writeTo(ch);
+      }
+    });
   }
 
   /**

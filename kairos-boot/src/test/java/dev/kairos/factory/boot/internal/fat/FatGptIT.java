@@ -1,4 +1,4 @@
-package dev.kairos.factory.boot.api.fat;
+package dev.kairos.factory.boot.internal.fat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.kairos.factory.boot.api.fat;
+package dev.kairos.factory.boot.internal.fat;
 
 /** The FAT variant of a {@link FatImage}; the cluster count decides it, as every reader checks. */
 public enum FatType {

@@ -1,0 +1,148 @@
+package dev.kairos.factory.boot.api.uki;
+
+import dev.kairos.factory.boot.api.BootMediaOptions;
+import dev.kairos.factory.boot.api.initrd.Initrd;
+import dev.kairos.factory.boot.api.initrd.InitrdCompression;
+import dev.kairos.factory.boot.api.secureboot.Authenticode;
+import dev.kairos.factory.boot.api.secureboot.Pem;
+import dev.kairos.factory.boot.internal.io.TargetRun;
+import dev.kairos.factory.boot.internal.io.WorkArea;
+import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.distro.KernelImage;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.Artifact;
+import dev.kairos.factory.core.api.image.ArtifactKind;
+import dev.kairos.factory.core.api.image.ArtifactTarget;
+import dev.kairos.factory.core.api.image.BuiltImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.Objects;
+
+/**
+ * The signed Unified Kernel Image of a Trusted Boot image, as an {@link ArtifactTarget}: systemd's
+ * stub, the image's {@code /boot/vmlinuz}, the whole root as a zstd cpio initrd (Trusted Boot
+ * images have no dracut initrd: the root is the initrd), the cmdline and the image's
+ * {@code /etc/os-release}, signed with the db key. Everything is Java: no objcopy, no sbsign.
+ * The initrd and the unsigned UKI go to the work area; the signed UKI is written beside its final
+ * name and renamed into place.
+ *
+ * <pre>{@code
+ * build.output(Uki.signed(Path.of("keys")).to(Path.of("out/norole.efi")));          // keys/db.key, keys/db.pem
+ * build.output(Uki.signed(dbKey, dbCert).cmdline(UkiCmdlines.extended("rd.debug")).to(Path.of("out/debug.efi")));
+ * }</pre>
+ *
+ * <p>Of the {@link BootMediaOptions} it uses the work directory and the source date. Immutable:
+ * every method returns a changed copy.
+ */
+public final class SignedUki implements ArtifactTarget {
+  /** Reads the signing key and certificate when the UKI is written. */
+  private interface Signer {
+    void sign(Path unsigned, Path out) throws IOException;
+  }
+
+  private final Signer signer;
+  private final String keysDescription;
+  private final Path out;
+  private final String cmdline;
+  private final Path stub;
+  private final BootMediaOptions options;
+
+  private SignedUki(Signer signer, String keysDescription, Path out, String cmdline, Path stub, BootMediaOptions options) {
+    this.signer = signer;
+    this.keysDescription = keysDescription;
+    this.out = out;
+    this.cmdline = cmdline;
+    this.stub = stub;
+    this.options = options;
+  }
+
+  /** Signed with {@code db.key} and {@code db.pem} of {@code keys} (as {@code genkey} writes them), read at write time. */
+  static SignedUki withKeysIn(Path keys) {
+    Objects.requireNonNull(keys, "keys");
+    return new SignedUki((unsigned, o) -> Authenticode.sign(unsigned, o, Pem.readPrivateKey(keys.resolve("db.key"), null),
+        Pem.readCertificate(keys.resolve("db.pem"))), keys.toString(), null, UkiCmdlines.DEFAULT, Uki.DEBIAN_STUB,
+        BootMediaOptions.DEFAULTS);
+  }
+
+  /** Signed with {@code key} and {@code cert}. */
+  static SignedUki withKey(PrivateKey key, X509Certificate cert) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(cert, "cert");
+    return new SignedUki((unsigned, o) -> Authenticode.sign(unsigned, o, key, cert),
+        cert.getSubjectX500Principal().getName(), null, UkiCmdlines.DEFAULT, Uki.DEBIAN_STUB, BootMediaOptions.DEFAULTS);
+  }
+
+  /** To be written to {@code file}. */
+  public SignedUki to(Path file) {
+    return new SignedUki(signer, keysDescription, Objects.requireNonNull(file, "file"), cmdline, stub, options);
+  }
+
+  /** With this kernel command line (default {@link UkiCmdlines#DEFAULT}); one non-empty line. */
+  public SignedUki cmdline(String line) {
+    String c = Objects.requireNonNull(line, "cmdline").strip();
+    if (c.isEmpty() || c.indexOf('\n') >= 0) {
+      throw new IllegalArgumentException("the cmdline must be one non-empty line, got '" + line + "'");
+    }
+    return new SignedUki(signer, keysDescription, out, c, stub, options);
+  }
+
+  /** With this systemd EFI stub (default {@link Uki#DEBIAN_STUB}). */
+  public SignedUki stub(Path efiStub) {
+    return new SignedUki(signer, keysDescription, out, cmdline, Objects.requireNonNull(efiStub, "stub"), options);
+  }
+
+  /** With these options (of which the work directory and the source date apply). */
+  public SignedUki options(BootMediaOptions o) {
+    return new SignedUki(signer, keysDescription, out, cmdline, stub, Objects.requireNonNull(o, "options"));
+  }
+
+  /** Where the signed UKI goes; null until {@link #to} is called. */
+  public Path path() {
+    return out;
+  }
+
+  @Override
+  public String description() {
+    return "signed UKI " + out + " (keys " + keysDescription + ")";
+  }
+
+  /**
+   * Builds the initrd and the unsigned UKI in the work area and writes the signed UKI.
+   *
+   * @throws IllegalArgumentException if no output file was given with {@link #to}
+   * @throws KairosException if the image has no kernel ({@link KernelImage#find(RootFs)}) or no
+   *     {@code /etc/os-release}
+   */
+  @Override
+  public Artifact write(BuiltImage image, EventListener events) throws IOException {
+    if (out == null) {
+      throw new IllegalArgumentException("a signed UKI needs its output file: Uki.signed(keys).to(path)");
+    }
+    RootFs root = image.rootFs();
+    // /boot/vmlinuz, else the kernel kairos-init would choose from /lib/modules.
+    ImagePath kernel = KernelImage.find(root).path();
+    ImagePath osRelease = ImagePath.of("/etc/os-release");
+    if (!root.isRegularFile(osRelease)) {
+      throw new KairosException(root.root() + ": the image has no " + osRelease + ", which a UKI needs");
+    }
+    SourceDate date = options.sourceDateFor(image);
+    return TargetRun.step(events, "uki", description(), () -> {
+      try (WorkArea area = WorkArea.of(options.workDirectory(), out)) {
+        Path initrd = area.dir().resolve("initrd.zst");
+        Initrd.builder(root).compression(InitrdCompression.ZSTD).sourceDate(date).build().writeTo(initrd);
+        Path unsigned = area.dir().resolve("unsigned.efi");
+        Uki.builder().stub(stub).kernel(root.hostPath(kernel, true)).initrd(initrd).cmdline(cmdline)
+            .osRelease(root.readString(osRelease)).build().writeTo(unsigned);
+        signer.sign(unsigned, out);
+        java.nio.file.Files.delete(unsigned);
+        java.nio.file.Files.delete(initrd);
+      }
+      return Artifact.ofFile(ArtifactKind.UKI, out);
+    });
+  }
+}
