@@ -99,7 +99,7 @@ class ChrootRunnerDebianIT {
   private static String hostBlockDevice() throws Exception {
     try (var disks = java.nio.file.Files.list(Path.of("/sys/block"))) {
       Path disk = disks.filter(d -> !d.getFileName().toString().matches("(loop|zram|ram).*")).sorted().findFirst()
-          .orElseThrow(() -> new org.opentest4j.TestAbortedException("the host has no disk in /sys/block"));
+          .orElseGet(() -> org.junit.jupiter.api.Assumptions.abort("the host has no disk in /sys/block"));
       return java.nio.file.Files.readString(disk.resolve("dev")).strip();
     }
   }

@@ -10,6 +10,7 @@ import dev.kairos.factory.core.api.KairosBuild;
 import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.run.RecordingRunner;
 import dev.kairos.factory.core.testing.FakePackageManager;
 import dev.kairos.factory.core.testing.InMemoryRootFs;
@@ -46,8 +47,12 @@ class EdgeImageTest {
       assertThat(build.validate().failures()).isEmpty();
       assertThat(build.rootFs()).hasSymlink("/etc/systemd/system/multi-user.target.wants/fail2ban.service");
 
-      build.output(OciTarget.layout(out.resolve("oci"), "v1.0.0"));
-      LiveIso.builder(build.rootFs()).workDirectory(out.resolve("iso-work")).build().writeTo(out.resolve("edge.iso"));
+      // One output model: every artifact is a target, and each answers with its size and digest.
+      Artifact oci = build.output(OciTarget.layout(out.resolve("oci"), "v1.0.0"));
+      Artifact iso = build.output(LiveIso.to(out.resolve("edge.iso")));
+      assertThat(oci.size()).isPositive();
+      assertThat(iso.size()).isEqualTo(Files.size(out.resolve("edge.iso")));
+      assertThat(iso.digest()).isPresent();
 
       assertThat(out.resolve("oci/index.json")).isRegularFile();
       assertThat(out.resolve("oci/oci-layout")).isRegularFile();
