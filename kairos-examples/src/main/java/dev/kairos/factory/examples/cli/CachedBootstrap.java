@@ -4,7 +4,7 @@ import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
-import dev.kairos.factory.core.internal.fs.ScratchDirectory;
+import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.distros.api.Debootstrap;
 import dev.kairos.factory.distros.api.DirectorySource;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.core.api.KairosException;
-import dev.kairos.factory.core.internal.fs.ScratchDirectory;
-import dev.kairos.factory.core.internal.run.MountTable;
+import dev.kairos.factory.core.api.io.ScratchDirectory;
+import dev.kairos.factory.core.api.io.MountTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

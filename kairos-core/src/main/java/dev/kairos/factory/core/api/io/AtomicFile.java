@@ -5,14 +5,19 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One output file, written so that its final name only ever holds a whole file: the content goes
@@ -38,6 +43,7 @@ import java.util.UUID;
 public final class AtomicFile implements Closeable {
   /** The infix of every temporary name this class makes. */
   public static final String TEMP_INFIX = ".kairos-tmp-";
+  private static final Pattern TEMP_NAME = Pattern.compile("\\..+\\.kairos-tmp-(\\d+)-[0-9a-f]+");
 
   /** Writes the content of the temporary path it is given. */
   @FunctionalInterface
@@ -68,7 +74,7 @@ public final class AtomicFile implements Closeable {
     Path dir = absolute.getParent();
     Files.createDirectories(dir);
     Path temporary =
-        dir.resolve("." + absolute.getFileName() + TEMP_INFIX + ProcessHandle.current().pid() + "-"
+        dir.resolve("." + absolute.getFileName() + TEMP_INFIX + Pids.self() + "-"
             + UUID.randomUUID().toString().substring(0, 8));
     try {
       Files.createFile(temporary);
@@ -78,6 +84,27 @@ public final class AtomicFile implements Closeable {
     AtomicFile file = new AtomicFile(absolute, temporary);
     TemporaryFiles.register(temporary);
     return file;
+  }
+
+  /**
+   * Removes the temporary files in {@code dir} that a process now gone left behind (killed before
+   * its shutdown hook could run); returns what was removed. Those of live processes stay.
+   */
+  public static List<Path> sweep(Path dir) throws IOException {
+    List<Path> removed = new ArrayList<>();
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return removed;
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      for (Path p : s) {
+        Matcher m = TEMP_NAME.matcher(p.getFileName().toString());
+        if (m.matches() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && !Pids.alive(m.group(1))) {
+          Files.deleteIfExists(p);
+          removed.add(p);
+        }
+      }
+    }
+    return removed;
   }
 
   /** Writes {@code target} atomically with {@code writer}; the temporary file is gone afterwards. */
