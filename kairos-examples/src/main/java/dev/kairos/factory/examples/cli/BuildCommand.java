@@ -1,5 +1,7 @@
 package dev.kairos.factory.examples.cli;
 
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
 import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.BuildPlan;
@@ -11,12 +13,14 @@ import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactKind;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.image.ImageSource;
+import dev.kairos.factory.core.api.io.ExclusiveLock;
+import dev.kairos.factory.core.api.io.OwnedDirectory;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.validate.ValidationReport;
-import dev.kairos.factory.examples.TrustedBoot;
 import dev.kairos.factory.oci.api.KairosArtifactName;
 import dev.kairos.factory.oci.api.OciTarget;
 import java.io.IOException;
+import java.nio.file.FileSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,10 +74,8 @@ final class BuildCommand extends Verb {
   @Option(names = "--netboot", paramLabel = "DIR", description = "Write kernel, initrd, squashfs and iPXE script.")
   Path netboot;
 
-  @Option(names = "--work", paramLabel = "DIR",
-      defaultValue = "${env:XDG_CACHE_HOME:-${sys:user.home}/.cache}/kairos-factory",
-      description = "Work directory; the image's root is left in DIR/rootfs (default: ${DEFAULT-VALUE}).")
-  Path work;
+  /** The image's root is left in DIR/rootfs. */
+  @Mixin RunPaths.Work work;
 
   @Override
   int run(Output out) throws Exception {
@@ -86,41 +88,75 @@ final class BuildCommand extends Verb {
     }
     List<Target> targets = targets();
     options.toBuildOptions(spec, FrameworkSource.none());
-    Optional<BuildCache> cache = cacheOptions.cache();
     ImageSource base = Sources.image(from);
+    if (options.dryRun) {
+      return dryRun(out, base);
+    }
+    Optional<BuildCache> cache = cacheOptions.cache();
     ImageBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
     cache.ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
     options.apply(spec, kairos, Sources.framework(options.framework));
-    Path rootfs = work.resolve("rootfs");
-    kairos.workDirectory(WorkDirectory.prepare(work, rootfs));
     InitOptions.attribute(spec, "--version", kairos::options);
-    if (options.dryRun) {
+    // Every output and the work directory are held for the whole run; a second run fails at once.
+    List<ExclusiveLock> locks = new ArrayList<>();
+    try (OwnedDirectory w = WorkDirectory.prepare(work, outputs())) {
+      for (Path o : outputs()) {
+        locks.add(ExclusiveLock.forOutput(o));
+      }
+      Path rootfs = w.path().resolve(WorkDirectory.ROOTFS);
+      kairos.workDirectory(w.path());
+      long start = System.nanoTime();
+      try (KairosBuild build = kairos.onEvent(events(out)).build()) {
+        ValidationReport report = build.validate();
+        KairosArtifactName name = KairosArtifactName.fromRelease(build.kairosRelease());
+        List<Artifact> artifacts = new ArrayList<>();
+        for (Target t : targets) {
+          artifacts.add(t.write(build, name, w));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.result(resultJson(name, rootfs, artifacts, build, report, seconds),
+            human(name, rootfs, artifacts, report, seconds));
+        return 0;
+      }
+    } finally {
+      for (ExclusiveLock l : locks) {
+        l.close();
+      }
+    }
+  }
+
+  /**
+   * Prints the plan and writes nothing anywhere: the base is unpacked into memory (no work
+   * directory, no cache), since the plan depends on what it holds.
+   */
+  private int dryRun(Output out, ImageSource base) throws Exception {
+    try (FileSystem memory = Jimfs.newFileSystem(Configuration.unix())) {
+      ImageBuilder kairos = Kairos.from(base).workDirectory(memory.getPath("/work"));
+      options.apply(spec, kairos, Sources.framework(options.framework));
+      InitOptions.attribute(spec, "--version", kairos::options);
       BuildPlan plan = kairos.plan();
       out.result(planJson(plan), plan.toString().strip());
       return 0;
     }
+  }
 
-    long start = System.nanoTime();
-    try (KairosBuild build = kairos.onEvent(events(out)).build()) {
-      ValidationReport report = build.validate();
-      KairosArtifactName name = KairosArtifactName.fromRelease(build.kairosRelease());
-      List<Artifact> artifacts = new ArrayList<>();
-      for (Target t : targets) {
-        artifacts.add(t.write(build, name));
+  /** The files and directories this run writes. */
+  private List<Path> outputs() {
+    List<Path> o = new ArrayList<>();
+    for (Path p : new Path[] {ociLayout, ociArchive, iso, uki, disk, netboot}) {
+      if (p != null) {
+        o.add(p);
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      out.result(resultJson(name, rootfs, artifacts, build, report, seconds),
-          human(name, rootfs, artifacts, report, seconds));
-      return 0;
     }
+    return o;
   }
 
   /** An artifact asked for; what it writes may depend on the image's name. */
   interface Target {
-    Artifact write(KairosBuild build, KairosArtifactName name) throws IOException;
+    Artifact write(KairosBuild build, KairosArtifactName name, OwnedDirectory work) throws IOException;
 
     static Target of(ArtifactTarget target) {
-      return (build, name) -> build.output(target);
+      return (build, name, work) -> build.output(target);
     }
   }
 
@@ -131,30 +167,29 @@ final class BuildCommand extends Verb {
       t.add(Target.of(registry));
     }
     if (ociLayout != null) {
-      t.add((build, name) -> build.output(OciTarget.layout(ociLayout, name.tag())));
+      t.add((build, name, w) -> build.output(OciTarget.layout(ociLayout, name.tag())));
     }
     if (ociArchive != null) {
-      t.add((build, name) -> build.output(OciTarget.archive(ociArchive).withTag(name.tag())));
+      t.add((build, name, w) -> build.output(OciTarget.archive(ociArchive).withTag(name.tag())));
     }
     if (iso != null) {
-      t.add((build, name) -> {
-        return BootImages.iso(build.rootFs(), iso, work.resolve("iso"), null, efiLoader.value, build.sourceDate()).artifact(ArtifactKind.ISO);
+      t.add((build, name, w) -> {
+        return BootImages.iso(build.rootFs(), iso, w, null, efiLoader.value, build.sourceDate()).artifact(ArtifactKind.ISO);
       });
     }
     if (uki != null) {
-      t.add((build, name) -> {
-        TrustedBoot.writeSignedUki(build.rootFs(), keys, UkiCmdlines.DEFAULT, work.resolve("uki"), uki,
-            build.sourceDate());
+      t.add((build, name, w) -> {
+        BuildUkiCommand.writeSignedUki(build.rootFs(), keys, UkiCmdlines.DEFAULT, w, uki, build.sourceDate());
         return FileFacts.of("uki", uki).artifact(ArtifactKind.UKI);
       });
     }
     if (disk != null) {
-      t.add((build, name) ->
-          BootImages.disk(build.rootFs(), bios ? RawDisk.Firmware.BIOS : RawDisk.Firmware.EFI, disk, work.resolve("disk"),
+      t.add((build, name, w) ->
+          BootImages.disk(build.rootFs(), bios ? RawDisk.Firmware.BIOS : RawDisk.Firmware.EFI, disk, w,
               null, efiLoader.value, build.sourceDate()).artifact(ArtifactKind.RAW_DISK));
     }
     if (netboot != null) {
-      t.add((build, name) -> {
+      t.add((build, name, w) -> {
         BootImages.netboot(build.rootFs(), netboot, "http://127.0.0.1:8090", null, build.sourceDate());
         return new Artifact(ArtifactKind.NETBOOT, netboot.toString(), 0, java.util.Optional.empty());
       });

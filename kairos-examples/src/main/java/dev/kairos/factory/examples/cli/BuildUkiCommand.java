@@ -3,20 +3,21 @@ package dev.kairos.factory.examples.cli;
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.io.ExclusiveLock;
+import dev.kairos.factory.core.api.io.OwnedDirectory;
+import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.examples.TrustedBoot;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code build-uki}: a signed Unified Kernel Image, as AuroraBoot's build-uki. */
 @Command(name = "build-uki", description = "Build a signed UKI (stub, kernel, the whole root as initrd, cmdline) for Trusted Boot.")
 final class BuildUkiCommand extends Verb {
-  @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-      description = "A kairosified Trusted Boot root filesystem (with /boot/vmlinuz).")
-  Path root;
+  @Mixin RunPaths.Root root;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The signed .efi file to write.")
-  Path output;
+  @Mixin RunPaths.Output output;
 
   @Option(names = "--keys", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
       description = "Keys made by genkey (db.key and db.pem sign the UKI).")
@@ -25,17 +26,25 @@ final class BuildUkiCommand extends Verb {
   @Option(names = "--extend-cmdline", paramLabel = "ARGS", description = "Kernel arguments added to the default cmdline.")
   String extendCmdline;
 
-  @Option(names = "--work", paramLabel = "DIR",
-      defaultValue = "${env:XDG_CACHE_HOME:-${sys:user.home}/.cache}/kairos-factory/uki",
-      description = "Directory for the initrd and the unsigned UKI (default: ${DEFAULT-VALUE}).")
-  Path work;
+  @Mixin RunPaths.Work work;
 
   @Override
   int run(Output out) throws Exception {
     String cmdline = extendCmdline == null ? UkiCmdlines.DEFAULT : UkiCmdlines.extended(extendCmdline);
-    TrustedBoot.writeSignedUki(RootFs.at(root), keys, cmdline, work, output, SourceDate.fromEnvironment());
-    FileFacts uki = FileFacts.of("uki", output);
+    try (ExclusiveLock lock = output.lock(); OwnedDirectory w = work.claim(root.path, output.path, keys)) {
+      writeSignedUki(RootFs.at(root.path), keys, cmdline, w, output.path, SourceDate.fromEnvironment());
+    }
+    FileFacts uki = FileFacts.of("uki", output.path);
     out.result(uki.json(), uki.human());
     return 0;
+  }
+
+  /** The signed UKI, whole or not at all, its intermediate files in a scratch directory of {@code work}. */
+  static void writeSignedUki(RootFs root, Path keys, String cmdline, OwnedDirectory work, Path out, SourceDate date)
+      throws java.io.IOException {
+    try (ScratchDirectory scratch = work.scratch("uki")) {
+      dev.kairos.factory.core.api.io.AtomicFile.write(out,
+          tmp -> TrustedBoot.writeSignedUki(root, keys, cmdline, scratch.dir(), tmp, date));
+    }
   }
 }

@@ -43,12 +43,9 @@ final class CachedBootstrap implements ImageSource {
       if (Files.isDirectory(entry)) {
         return false;
       }
-      // A partial tree is what a killed run left; it is ours to remove, we hold the lock.
+      // A partial tree is what a killed run left; it is ours to remove (never across a mount), we hold the lock.
       Path partial = directory.resolve(key + ".partial");
-      if (Files.exists(partial)) {
-        WorkDirectory.refuseIfMounted(partial);
-        ScratchDirectory.deleteTree(partial);
-      }
+      ScratchDirectory.deleteTree(partial);
       base.materialize(partial, events);
       Files.move(partial, entry, StandardCopyOption.ATOMIC_MOVE);
       return true;

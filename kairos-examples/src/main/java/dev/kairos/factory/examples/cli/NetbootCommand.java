@@ -2,20 +2,20 @@ package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.io.ExclusiveLock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code netboot}: kernel, initrd, squashfs and an iPXE script. */
 @Command(name = "netboot", description = "Write the netboot set (kernel, initrd, squashfs, iPXE script) of a Kairos root filesystem.")
 final class NetbootCommand extends Verb {
-  @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-      description = "A kairosified root filesystem.")
-  Path root;
+  @Mixin RunPaths.Root root;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "The directory to write.")
   Path output;
@@ -29,7 +29,10 @@ final class NetbootCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    List<FileFacts> files = BootImages.netboot(RootFs.at(root), output, baseUrl, configUrl, SourceDate.fromEnvironment());
+    List<FileFacts> files;
+    try (ExclusiveLock lock = ExclusiveLock.forOutput(output)) {
+      files = BootImages.netboot(RootFs.at(root.path), output, baseUrl, configUrl, SourceDate.fromEnvironment());
+    }
     List<Map<String, Object>> json = new ArrayList<>();
     StringBuilder human = new StringBuilder();
     for (FileFacts f : files) {

@@ -7,14 +7,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code validate}: kairos-init's checks of a kairosified root; exit 1 if any fails. */
 @Command(name = "validate", description = "Check that a root filesystem is a valid Kairos image (all failures at once).")
 final class ValidateCommand extends Verb {
-  @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-      description = "The root filesystem to check.")
-  Path root;
+  @Mixin RunPaths.Root root;
 
   @Option(names = {"-t", "--trusted"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
       description = "Check as a Trusted Boot image.")
@@ -25,7 +24,7 @@ final class ValidateCommand extends Verb {
     Validator.Builder v = Validator.builder().trustedBoot(trusted);
     // The initrd check runs lsinitrd inside the image, which needs a chroot.
     Host.chrootIfRoot().ifPresent(v::runner);
-    ValidationReport report = v.build().validate(RootFs.at(root));
+    ValidationReport report = v.build().validate(RootFs.at(root.path));
     out.result(json(report), report.toString().strip());
     return report.valid() ? 0 : 1;
   }

@@ -12,6 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -66,6 +67,15 @@ public final class AtomicFile implements Closeable {
    * file beside it. Fails if {@code target} is an existing directory.
    */
   public static AtomicFile begin(Path target) throws IOException {
+    return begin(target, new FileAttribute<?>[0]);
+  }
+
+  /**
+   * As {@link #begin(Path)}, the temporary file created with {@code attributes}: a private key is
+   * {@code PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}, so
+   * that it is never readable by others, not even for a moment.
+   */
+  public static AtomicFile begin(Path target, FileAttribute<?>... attributes) throws IOException {
     Objects.requireNonNull(target, "target");
     Path absolute = target.toAbsolutePath().normalize();
     if (Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
@@ -77,7 +87,7 @@ public final class AtomicFile implements Closeable {
         dir.resolve("." + absolute.getFileName() + TEMP_INFIX + Pids.self() + "-"
             + UUID.randomUUID().toString().substring(0, 8));
     try {
-      Files.createFile(temporary);
+      Files.createFile(temporary, attributes);
     } catch (FileSystemException e) {
       throw named(target, e);
     }
@@ -109,7 +119,12 @@ public final class AtomicFile implements Closeable {
 
   /** Writes {@code target} atomically with {@code writer}; the temporary file is gone afterwards. */
   public static Path write(Path target, Writer writer) throws IOException {
-    try (AtomicFile out = begin(target)) {
+    return write(target, writer, new FileAttribute<?>[0]);
+  }
+
+  /** As {@link #write(Path, Writer)}, the temporary file created with {@code attributes} (see {@link #begin(Path, FileAttribute[])}). */
+  public static Path write(Path target, Writer writer, FileAttribute<?>... attributes) throws IOException {
+    try (AtomicFile out = begin(target, attributes)) {
       try {
         writer.writeTo(out.temporary());
       } catch (FileSystemException e) {
