@@ -96,6 +96,8 @@ final class BuildCommand extends Verb {
     ImageBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
     cache.ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
     options.apply(spec, kairos, Sources.framework(options.framework));
+    // Nothing is written to the work directory before it is claimed below.
+    kairos.workDirectory(work.dir().toAbsolutePath());
     InitOptions.attribute(spec, "--version", kairos::options);
     // Every output and the work directory are held for the whole run; a second run fails at once.
     List<ExclusiveLock> locks = new ArrayList<>();
@@ -104,7 +106,6 @@ final class BuildCommand extends Verb {
         locks.add(ExclusiveLock.forOutput(o));
       }
       Path rootfs = w.path().resolve(WorkDirectory.ROOTFS);
-      kairos.workDirectory(w.path());
       long start = System.nanoTime();
       try (KairosBuild build = kairos.onEvent(events(out)).build()) {
         ValidationReport report = build.validate();

@@ -95,11 +95,13 @@ public final class OwnedDirectory implements Closeable {
     return new OwnedDirectory(absolute, List.copyOf(kept), lock);
   }
 
-  /** Whether {@code dir} holds anything but the library's own marker, lock and temporaries. */
+  /** Whether {@code dir} holds anything but the library's own marker, locks and temporaries. */
   private static boolean holdsForeignFiles(Path dir) throws IOException {
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
       for (Path p : s) {
-        if (!p.getFileName().toString().startsWith(".kairos-")) {
+        String name = p.getFileName().toString();
+        // An output's lock or temporary file beside it, when the output is to be written in here.
+        if (!name.startsWith(".kairos-") && !name.endsWith(ExclusiveLock.SUFFIX) && !name.contains(AtomicFile.TEMP_INFIX)) {
           return true;
         }
       }
