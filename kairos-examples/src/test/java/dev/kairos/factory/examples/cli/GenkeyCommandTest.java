@@ -37,7 +37,7 @@ class GenkeyCommandTest {
   void anExistingDirectoryKeepsItsModeAndOnlyTheWrittenFilesAreListed() throws Exception {
     Path shared = Files.createDirectories(tmp.resolve("shared"));
     // 1777, as /tmp: Java's permission API has no sticky bit, so chmod and stat.
-    WorkDirectoryTest.run("chmod", "1777", shared.toString());
+    ChildCli.run("chmod", "1777", shared.toString());
     Files.writeString(shared.resolve("README"), "not a key");
     CliRunner r = CliRunner.run("genkey", "acme", "-o", shared.toString(), "--json");
     assertThat(r.exit()).as(r.err()).isZero();

@@ -92,14 +92,14 @@ class WorkDirectoryTest {
 
   @Test
   void aBindMountInsideThePreviousRootStopsTheBuildAndItsSourceKeepsEverything() throws Exception {
-    assumeTrue(new ProcessBuilder("id", "-u").start().inputReader().readLine().equals("0"), "needs root to mount");
+    assumeTrue(ChildCli.isRoot(), "needs root to mount");
     Path work = tmp.resolve("work");
     // A previous build's work directory, with the user's data bind-mounted into its root.
     Files.createDirectories(work.resolve("rootfs/mnt/data"));
     Files.writeString(work.resolve(OwnedDirectory.MARKER), "");
     Path data = Files.createDirectories(tmp.resolve("data"));
     Files.writeString(data.resolve("precious.db"), "rows");
-    run("mount", "--bind", data.toString(), work.resolve("rootfs/mnt/data").toString());
+    ChildCli.run("mount", "--bind", data.toString(), work.resolve("rootfs/mnt/data").toString());
     try {
       CliRunner r = CliRunner.run("build", "--from", "dir:" + root(), "-v", "v1.0.0", "--work", work.toString(),
           "--no-cache");
@@ -108,12 +108,7 @@ class WorkDirectoryTest {
       assertThat(data.resolve("precious.db")).hasContent("rows");
       assertThat(work.resolve("rootfs/mnt/data/precious.db")).hasContent("rows");
     } finally {
-      run("umount", work.resolve("rootfs/mnt/data").toString());
+      ChildCli.run("umount", work.resolve("rootfs/mnt/data").toString());
     }
-  }
-
-  static void run(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).inheritIO().start();
-    assertThat(p.waitFor()).as(String.join(" ", cmd)).isZero();
   }
 }

@@ -129,6 +129,8 @@ public final class AtomicFile implements Closeable {
         writer.writeTo(out.temporary());
       } catch (FileSystemException e) {
         throw named(target, e);
+      } catch (IOException e) {
+        throw fullDisk(e) ? new KairosException(target + ": " + e.getMessage(), e) : e;
       }
       out.commit();
       return out.target();
@@ -184,6 +186,16 @@ public final class AtomicFile implements Closeable {
     } catch (IOException | UnsupportedOperationException e) {
       // the rename itself has happened
     }
+  }
+
+  /**
+   * Whether {@code e} is the kernel saying the output's file system is full (a write's plain
+   * IOException carries only the errno text, not the path).
+   */
+  private static boolean fullDisk(IOException e) {
+    String m = e.getMessage();
+    return !(e instanceof KairosException) && m != null
+        && (m.contains("No space left on device") || m.contains("Disk quota exceeded") || m.contains("File too large"));
   }
 
   /** An I/O failure that names the output, e.g. "out/x.iso: No space left on device". */

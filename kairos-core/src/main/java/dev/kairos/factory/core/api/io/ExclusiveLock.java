@@ -5,14 +5,17 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashSet;
 import java.util.Objects;
-import java.util.UUID;
+import java.util.Set;
 
 /**
  * An exclusive lock on a work directory or an output, held for a whole run: a lock file holding
@@ -30,11 +33,14 @@ import java.util.UUID;
  * directory is {@code DIR/.kairos-lock} ({@link #forDirectory}). It is removed when the lock is
  * released, while still locked, and a new holder checks that the file it locked is still the one
  * under that name, so that a holder releasing and a newcomer opening at the same moment never
- * both hold it.
+ * both hold it. Locks are the process's: a second lock on the same file in one JVM fails too.
  */
 public final class ExclusiveLock implements Closeable {
   /** How a lock file's name ends. */
   public static final String SUFFIX = ".kairos-lock";
+
+  /** The lock files this JVM holds. */
+  private static final Set<Path> HELD = new HashSet<>();
 
   private final Path guarded;
   private final Path file;
@@ -57,26 +63,42 @@ public final class ExclusiveLock implements Closeable {
       throw new IllegalArgumentException("an output needs a parent directory: " + output);
     }
     Files.createDirectories(parent);
-    return acquire(absolute, parent.resolve("." + absolute.getFileName() + SUFFIX));
+    return acquire(absolute, parent.toRealPath().resolve("." + absolute.getFileName() + SUFFIX));
   }
 
   /** Locks the directory {@code dir}, which must exist, through {@code dir/.kairos-lock}. */
   public static ExclusiveLock forDirectory(Path dir) throws IOException {
     Path absolute = dir.toAbsolutePath().normalize();
-    return acquire(absolute, absolute.resolve(SUFFIX));
+    return acquire(absolute, absolute.toRealPath().resolve(SUFFIX));
   }
 
   private static ExclusiveLock acquire(Path guarded, Path file) throws IOException {
-    byte[] mine = (Pids.self() + " " + UUID.randomUUID() + "\n").getBytes(StandardCharsets.US_ASCII);
+    // POSIX locks belong to the process and go when it closes any descriptor of the file: so this
+    // JVM never opens a lock file it holds, and a second lock in it fails here.
+    synchronized (HELD) {
+      if (HELD.contains(file)) {
+        throw new InUseException(guarded, Pids.self());
+      }
+      HELD.add(file);
+    }
+    try {
+      return lock(guarded, file);
+    } catch (IOException | RuntimeException e) {
+      synchronized (HELD) {
+        HELD.remove(file);
+      }
+      throw e;
+    }
+  }
+
+  private static ExclusiveLock lock(Path guarded, Path file) throws IOException {
+    byte[] mine = (Pids.self() + "\n").getBytes(StandardCharsets.US_ASCII);
     for (int attempt = 0; attempt < 20; attempt++) {
       FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = ch.tryLock();
-      } catch (OverlappingFileLockException e) {
-        ch.close();
-        throw new InUseException(guarded, Pids.self());
       } catch (IOException | RuntimeException e) {
         ch.close();
         throw e;
@@ -85,13 +107,12 @@ public final class ExclusiveLock implements Closeable {
         ch.close();
         throw new InUseException(guarded, holder(file));
       }
-      ch.truncate(0);
-      ch.write(ByteBuffer.wrap(mine), 0);
-      ch.force(true);
-      if (stillNamed(file, mine)) {
-        ExclusiveLock l = new ExclusiveLock(guarded, file, ch, lock);
+      if (stillNamed(file)) {
+        ch.truncate(0);
+        ch.write(ByteBuffer.wrap(mine), 0);
+        ch.force(true);
         TemporaryFiles.register(file);
-        return l;
+        return new ExclusiveLock(guarded, file, ch, lock);
       }
       // The previous holder removed the file between our open and our lock: try the new one.
       lock.release();
@@ -100,12 +121,44 @@ public final class ExclusiveLock implements Closeable {
     throw new InUseException(guarded, holder(file));
   }
 
-  private static boolean stillNamed(Path file, byte[] mine) throws IOException {
+  /**
+   * Whether the file this process has open (and just locked) is still the one under its name,
+   * compared by inode through {@code /proc/self/fd} (a stat, never an open, which would drop the
+   * lock). Where there is no {@code /proc}, the name is trusted.
+   */
+  private static boolean stillNamed(Path file) throws IOException {
+    Object named;
     try {
-      return java.util.Arrays.equals(Files.readAllBytes(file), mine);
+      named = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     } catch (NoSuchFileException e) {
       return false;
     }
+    Path fds = Path.of("/proc/self/fd");
+    if (!Files.isDirectory(fds) || named == null) {
+      return true;
+    }
+    String real = file.toString();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(fds)) {
+      for (Path fd : s) {
+        String target;
+        try {
+          target = Files.readSymbolicLink(fd).toString();
+        } catch (IOException e) {
+          continue; // closed meanwhile (the stream's own descriptor, another thread's file)
+        }
+        if (target.equals(real + " (deleted)")) {
+          return false;
+        }
+        if (target.equals(real)) {
+          try {
+            return named.equals(Files.readAttributes(fd, BasicFileAttributes.class).fileKey());
+          } catch (IOException e) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
   }
 
   /** The pid a lock file names; a holder may not have written it yet, so a few short retries. */
@@ -152,6 +205,9 @@ public final class ExclusiveLock implements Closeable {
         lock.release();
       } finally {
         channel.close();
+        synchronized (HELD) {
+          HELD.remove(file);
+        }
       }
     }
   }

@@ -12,12 +12,20 @@ import org.junit.jupiter.api.io.TempDir;
 class ExclusiveLockTest {
   @TempDir Path tmp;
 
+  /** Opening a held lock file in this process would drop the lock (POSIX): cat reads it. */
+  static String readByAnotherProcess(Path file) throws Exception {
+    Process cat = new ProcessBuilder("cat", file.toString()).start();
+    String s = new String(cat.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(cat.waitFor()).isZero();
+    return s;
+  }
+
   @Test
   void anOutputsLockSitsBesideItNamesItsHolderAndGoesWhenReleased() throws Exception {
     Path out = tmp.resolve("out/kairos.iso");
     try (ExclusiveLock lock = ExclusiveLock.forOutput(out)) {
-      assertThat(lock.file()).isEqualTo(tmp.resolve("out/.kairos.iso.kairos-lock"));
-      assertThat(Files.readString(lock.file())).startsWith(ProcessHandle.current().pid() + " ");
+      assertThat(lock.file()).isEqualTo(tmp.toRealPath().resolve("out/.kairos.iso.kairos-lock"));
+      assertThat(readByAnotherProcess(lock.file())).isEqualTo(ProcessHandle.current().pid() + "\n");
       assertThatThrownBy(() -> ExclusiveLock.forOutput(out))
           .isInstanceOf(InUseException.class)
           .hasMessage(out + ": in use by pid " + ProcessHandle.current().pid());
@@ -33,7 +41,7 @@ class ExclusiveLockTest {
     Path out = tmp.resolve("x.img");
     Files.writeString(tmp.resolve(".x.img.kairos-lock"), OwnedDirectoryTest.deadPid() + " gone\n");
     try (ExclusiveLock lock = ExclusiveLock.forOutput(out)) {
-      assertThat(Files.readString(lock.file())).startsWith(ProcessHandle.current().pid() + " ");
+      assertThat(readByAnotherProcess(lock.file())).isEqualTo(ProcessHandle.current().pid() + "\n");
     }
   }
 }
