@@ -51,8 +51,8 @@ final class RunPaths {
   /** {@code --work DIR}: the verb's work directory, claimed with {@link OwnedDirectory}. */
   static final class Work {
     @Option(names = "--work", paramLabel = "DIR",
-        description = "Work directory (default: $XDG_CACHE_HOME or ~/.cache, then kairos-factory, then the verb's"
-            + " own subdirectory). Created and marked as kairos-factory's, or empty; a directory holding other"
+        description = "Work directory (default: ${XDG_CACHE_HOME:-~/.cache}/kairos-factory/ and build, iso, disk"
+            + " or uki for the verb). Created and marked as kairos-factory's, or empty; a directory holding other"
             + " files is refused.")
     Path path;
 
@@ -65,10 +65,8 @@ final class RunPaths {
       }
       String home = System.getenv("XDG_CACHE_HOME");
       Path cache = home != null && !home.isEmpty() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".cache");
-      Path base = cache.resolve("kairos-factory");
-      String verb = mixee.name();
-      // build keeps the image's root in its work directory; the image verbs have their own.
-      return verb.equals("build") ? base : base.resolve(verb.replace("build-", ""));
+      // One per verb, beside the cache's directories (the cache is not a work directory): build, iso, disk, uki.
+      return cache.resolve("kairos-factory").resolve(mixee.name().replace("build-", ""));
     }
 
     /**
