@@ -9,6 +9,7 @@ import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactKind;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.image.BuiltImage;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.oci.internal.image.BaseImage;
 import dev.kairos.factory.oci.internal.image.BaseImages;
@@ -31,7 +32,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -371,11 +371,11 @@ public final class OciTarget implements ArtifactTarget {
     return switch (kind) {
       case LAYOUT -> new Artifact(ArtifactKind.OCI_LAYOUT, path + ":" + tag, 0, Optional.of(digest));
       case ARCHIVE -> {
-        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-          Layouts.archive(dir, out);
-        }
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(path, tmp -> {
+          try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            Layouts.archive(dir, out);
+          }
+        });
         yield new Artifact(ArtifactKind.OCI_ARCHIVE, path.toString(), Files.size(path), Optional.of(digest));
       }
       case REGISTRY -> new Artifact(ArtifactKind.OCI_IMAGE, reference.name() + ":" + tag + "@" + digest, 0, Optional.of(digest));

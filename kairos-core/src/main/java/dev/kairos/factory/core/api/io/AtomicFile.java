@@ -5,7 +5,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -13,11 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -101,20 +98,7 @@ public final class AtomicFile implements Closeable {
    * its shutdown hook could run); returns what was removed. Those of live processes stay.
    */
   public static List<Path> sweep(Path dir) throws IOException {
-    List<Path> removed = new ArrayList<>();
-    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return removed;
-    }
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-      for (Path p : s) {
-        Matcher m = TEMP_NAME.matcher(p.getFileName().toString());
-        if (m.matches() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && !Pids.alive(m.group(1))) {
-          Files.deleteIfExists(p);
-          removed.add(p);
-        }
-      }
-    }
-    return removed;
+    return Pids.sweep(dir, TEMP_NAME, p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS), Files::deleteIfExists);
   }
 
   /** Writes {@code target} atomically with {@code writer}; the temporary file is gone afterwards. */

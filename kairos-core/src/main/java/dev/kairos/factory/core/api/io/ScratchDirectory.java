@@ -1,7 +1,6 @@
 package dev.kairos.factory.core.api.io;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -64,20 +62,7 @@ public final class ScratchDirectory implements AutoCloseable {
    * killed run's); returns what was removed. Those of live processes are left alone.
    */
   public static List<Path> sweep(Path parent) throws IOException {
-    List<Path> removed = new ArrayList<>();
-    if (!Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
-      return removed;
-    }
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(parent)) {
-      for (Path p : s) {
-        Matcher m = NAME.matcher(p.getFileName().toString());
-        if (m.matches() && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !Pids.alive(m.group(1))) {
-          deleteTree(p);
-          removed.add(p);
-        }
-      }
-    }
-    return removed;
+    return Pids.sweep(parent, NAME, p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS), ScratchDirectory::deleteTree);
   }
 
   /** Deletes {@code p} and everything below it: {@link #deleteTree(Path, Collection)} with nothing kept. */
