@@ -131,6 +131,10 @@ final class BuildCommand extends Verb {
    * directory, no cache), since the plan depends on what it holds.
    */
   private int dryRun(Output out, ImageSource base) throws Exception {
+    if (from instanceof SourceSpec.Debootstrap) {
+      throw new ParameterException(spec.commandLine(), "--dry-run plans from an image or a directory; a debootstrap:"
+          + " base would have to be bootstrapped first (build it, or pull it, and plan from dir:DIR)");
+    }
     try (FileSystem memory = Jimfs.newFileSystem(Configuration.unix())) {
       ImageBuilder kairos = Kairos.from(base).workDirectory(memory.getPath("/work"));
       options.apply(spec, kairos, Sources.framework(options.framework));

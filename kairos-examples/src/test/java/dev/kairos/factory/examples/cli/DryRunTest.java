@@ -30,4 +30,14 @@ class DryRunTest {
     assertThat(r.out()).contains("\"distro\"", "\"steps\"");
     assertThat(WorkDirectoryTest.snapshot(tmp)).isEqualTo(before);
   }
+
+  @Test
+  void aDryRunOfADebootstrapBaseIsAUsageErrorAndBootstrapsNothing() throws Exception {
+    List<String> before = WorkDirectoryTest.snapshot(tmp);
+    CliRunner r = CliRunner.run("build", "--from", "debootstrap:bookworm", "-v", "v1.0.0", "--dry-run",
+        "--work", tmp.resolve("work").toString());
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("--dry-run plans from an image or a directory");
+    assertThat(WorkDirectoryTest.snapshot(tmp)).isEqualTo(before);
+  }
 }
