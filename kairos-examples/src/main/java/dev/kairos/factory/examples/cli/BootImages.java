@@ -81,9 +81,9 @@ final class BootImages {
       Path[] made = {files.kernel(), files.initrd(), files.squashfs(), files.ipxeScript(), files.cmdlineFile()};
       for (int i = 0; i < made.length; i++) {
         Path from = made[i];
-        Path to = AtomicFile.write(dir.resolve(from.getFileName()),
-            tmp -> Files.move(from, tmp, StandardCopyOption.REPLACE_EXISTING));
-        facts.add(FileFacts.of(kinds[i], dir.resolve(to.getFileName())));
+        Path to = dir.resolve(from.getFileName());
+        AtomicFile.write(to, tmp -> Files.move(from, tmp, StandardCopyOption.REPLACE_EXISTING));
+        facts.add(FileFacts.of(kinds[i], to));
       }
     }
     return facts;

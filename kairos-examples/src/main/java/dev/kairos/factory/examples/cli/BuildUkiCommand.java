@@ -3,10 +3,12 @@ package dev.kairos.factory.examples.cli;
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.core.api.io.ExclusiveLock;
 import dev.kairos.factory.core.api.io.OwnedDirectory;
 import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.examples.TrustedBoot;
+import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,9 +43,9 @@ final class BuildUkiCommand extends Verb {
 
   /** The signed UKI, whole or not at all, its intermediate files in a scratch directory of {@code work}. */
   static void writeSignedUki(RootFs root, Path keys, String cmdline, OwnedDirectory work, Path out, SourceDate date)
-      throws java.io.IOException {
+      throws IOException {
     try (ScratchDirectory scratch = work.scratch("uki")) {
-      dev.kairos.factory.core.api.io.AtomicFile.write(out,
+      AtomicFile.write(out,
           tmp -> TrustedBoot.writeSignedUki(root, keys, cmdline, scratch.dir(), tmp, date));
     }
   }
