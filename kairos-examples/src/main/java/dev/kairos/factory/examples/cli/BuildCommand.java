@@ -99,12 +99,24 @@ final class BuildCommand extends Verb {
     // Nothing is written to the work directory before it is claimed below.
     kairos.workDirectory(work.dir().toAbsolutePath());
     InitOptions.attribute(spec, "--version", kairos::options);
-    // Every output and the work directory are held for the whole run; a second run fails at once.
+    // Every output and the work directory are held for the whole run; a second run fails at once,
+    // before the previous root in the work directory is removed.
     List<ExclusiveLock> locks = new ArrayList<>();
-    try (OwnedDirectory w = WorkDirectory.prepare(work, outputs())) {
+    try {
       for (Path o : outputs()) {
         locks.add(ExclusiveLock.forOutput(o));
       }
+      return build(out, kairos, targets);
+    } finally {
+      for (ExclusiveLock l : locks) {
+        l.close();
+      }
+    }
+  }
+
+  /** Claims the work directory (removing the previous root), builds, and writes the targets. */
+  private int build(Output out, ImageBuilder kairos, List<Target> targets) throws IOException {
+    try (OwnedDirectory w = WorkDirectory.prepare(work, outputs())) {
       Path rootfs = w.path().resolve(WorkDirectory.ROOTFS);
       long start = System.nanoTime();
       try (KairosBuild build = kairos.onEvent(events(out)).build()) {
@@ -118,10 +130,6 @@ final class BuildCommand extends Verb {
         out.result(resultJson(name, rootfs, artifacts, build, report, seconds),
             human(name, rootfs, artifacts, report, seconds));
         return 0;
-      }
-    } finally {
-      for (ExclusiveLock l : locks) {
-        l.close();
       }
     }
   }
