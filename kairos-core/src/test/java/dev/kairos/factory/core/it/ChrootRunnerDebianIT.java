@@ -9,7 +9,7 @@ import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandResult;
 import dev.kairos.factory.core.api.run.CommandRunner;
 import dev.kairos.factory.core.api.run.Runners;
-import dev.kairos.factory.core.internal.run.MountTable;
+import dev.kairos.factory.core.api.io.MountTable;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandResult;
 import dev.kairos.factory.core.api.run.Runners;
-import dev.kairos.factory.core.internal.run.MountTable;
+import dev.kairos.factory.core.api.io.MountTable;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

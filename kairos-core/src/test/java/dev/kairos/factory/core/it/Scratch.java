@@ -1,7 +1,7 @@
 package dev.kairos.factory.core.it;
 
+import dev.kairos.factory.core.api.io.MountTable;
 import dev.kairos.factory.core.internal.run.HostTool;
-import dev.kairos.factory.core.internal.run.MountTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -199,6 +199,10 @@ public final class Debootstrap implements ImageSource {
    */
   @Override
   public RootFs materialize(Path directory, EventListener events) throws IOException {
+    // debootstrap is a host program: a path of another file system (jimfs) would name a host directory.
+    if (directory.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+      throw new IllegalArgumentException("debootstrap writes to the host's file system only, not to " + directory.toUri());
+    }
     if (Files.exists(directory)) {
       if (!Files.isDirectory(directory)) {
         throw new IllegalArgumentException("not a directory: " + directory);

@@ -11,7 +11,7 @@ import dev.kairos.factory.core.api.run.CommandResult;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.run.UserNamespace;
 import dev.kairos.factory.core.internal.run.HostTool;
-import dev.kairos.factory.core.internal.run.MountTable;
+import dev.kairos.factory.core.api.io.MountTable;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import java.io.BufferedReader;

@@ -13,7 +13,8 @@ import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.image.BuiltImage;
-import dev.kairos.factory.core.internal.fs.ScratchDirectory;
+import dev.kairos.factory.core.api.io.OwnedDirectory;
+import dev.kairos.factory.core.api.io.ScratchDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,18 +59,21 @@ final class BootImages {
     return b.build();
   }
 
+  /** Makes a verb's target once its scratch directory exists. */
+  @FunctionalInterface
+  interface TargetInScratch {
+    ArtifactTarget make(Path scratch) throws IOException;
+  }
+
   /**
-   * Writes {@code target} from the root at {@code root} (a verb that starts from a root on disk),
-   * with {@code work} freshly emptied before and emptied again afterwards.
+   * Writes the target {@code target} makes from the root at {@code root} (a verb that starts from
+   * a root on disk), its intermediate files in a scratch directory of the claimed {@code work},
+   * which goes afterwards whatever happens; nothing else of {@code work} is touched.
    */
-  static Artifact write(ArtifactTarget target, RootFs root, Path work, SourceDate date, EventListener events)
-      throws IOException {
-    if (Files.exists(work)) {
-      ScratchDirectory.deleteTree(work);
+  static Artifact write(String kind, TargetInScratch target, RootFs root, OwnedDirectory work, SourceDate date,
+      EventListener events) throws IOException {
+    try (ScratchDirectory scratch = work.scratch(kind)) {
+      return target.make(scratch.dir()).write(BuiltImage.of(root, date), events);
     }
-    Files.createDirectories(work);
-    Artifact a = target.write(BuiltImage.of(root, date), events);
-    ScratchDirectory.deleteTree(work);
-    return a;
   }
 }

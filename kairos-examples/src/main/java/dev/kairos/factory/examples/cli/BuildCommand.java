@@ -1,5 +1,7 @@
 package dev.kairos.factory.examples.cli;
 
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
 import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.boot.api.uki.UkiCmdlines;
@@ -10,11 +12,15 @@ import dev.kairos.factory.core.api.ImageBuilder;
 import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.image.ImageSource;
+import dev.kairos.factory.core.api.io.ExclusiveLock;
+import dev.kairos.factory.core.api.io.OwnedDirectory;
+import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.validate.ValidationReport;
 import dev.kairos.factory.oci.api.KairosArtifactName;
 import dev.kairos.factory.oci.api.OciTarget;
 import java.io.IOException;
+import java.nio.file.FileSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -74,10 +80,7 @@ final class BuildCommand extends Verb {
   @Option(names = "--netboot", paramLabel = "DIR", description = "Write kernel, initrd, squashfs and iPXE script.")
   Path netboot;
 
-  @Option(names = "--work", paramLabel = "DIR",
-      defaultValue = "${env:XDG_CACHE_HOME:-${sys:user.home}/.cache}/kairos-factory",
-      description = "Work directory; the image's root is left in DIR/rootfs (default: ${DEFAULT-VALUE}).")
-  Path work;
+  @Mixin RunPaths.Work work;
 
   @Override
   int run(Output out) throws Exception {
@@ -89,45 +92,100 @@ final class BuildCommand extends Verb {
       throw new ParameterException(spec.commandLine(), "--bios needs --disk, --vhd or --gce FILE");
     }
     List<Target> targets = targets();
-    Optional<BuildCache> cache = cacheOptions.cache();
     ImageSource base = Sources.image(from);
+    if (options.dryRun) {
+      return dryRun(out, base);
+    }
+    Optional<BuildCache> cache = cacheOptions.cache();
     ImageBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
     cache.ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
     options.apply(spec, kairos, Sources.framework(options.framework));
-    Path rootfs = work.resolve("rootfs");
-    kairos.workDirectory(WorkDirectory.prepare(work, rootfs));
+    // Nothing is written to the work directory before it is claimed below.
+    kairos.workDirectory(work.dir().toAbsolutePath());
     InitOptions.checked(spec, kairos::options);
-    if (options.dryRun) {
+    // Every output and the work directory are held for the whole run; a second run fails at once,
+    // before the previous root in the work directory is removed.
+    List<ExclusiveLock> locks = new ArrayList<>();
+    try {
+      for (Path o : outputs()) {
+        locks.add(ExclusiveLock.forOutput(o));
+      }
+      return build(out, kairos, targets);
+    } finally {
+      for (ExclusiveLock l : locks) {
+        l.close();
+      }
+    }
+  }
+
+  /** Claims the work directory (removing the previous root), builds, and writes the targets. */
+  private int build(Output out, ImageBuilder kairos, List<Target> targets) throws Exception {
+    try (OwnedDirectory w = WorkDirectory.prepare(work, outputs())) {
+      Path rootfs = w.path().resolve(WorkDirectory.ROOTFS);
+      long start = System.nanoTime();
+      try (KairosBuild build = InitOptions.checked(spec, kairos.onEvent(events(out))::build)) {
+        ValidationReport report = build.validate();
+        KairosArtifactName name = KairosArtifactName.fromRelease(build.kairosRelease());
+        List<Artifact> artifacts = new ArrayList<>();
+        for (Target t : targets) {
+          artifacts.add(t.write(build, name, w));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.result(resultJson(name, rootfs, artifacts, build, report, seconds),
+            human(name, rootfs, artifacts, report, seconds));
+        return 0;
+      }
+    }
+  }
+
+  /**
+   * Prints the plan and writes nothing anywhere: the base is unpacked into memory (no work
+   * directory, no cache), since the plan depends on what it holds.
+   */
+  private int dryRun(Output out, ImageSource base) throws Exception {
+    if (from instanceof SourceSpec.Debootstrap) {
+      throw new ParameterException(spec.commandLine(), "--dry-run plans from an image or a directory; a debootstrap:"
+          + " base would have to be bootstrapped first (build it, or pull it, and plan from dir:DIR)");
+    }
+    try (FileSystem memory = Jimfs.newFileSystem(Configuration.unix())) {
+      ImageBuilder kairos = Kairos.from(base).workDirectory(memory.getPath("/work"));
+      options.apply(spec, kairos, Sources.framework(options.framework));
       BuildPlan plan = InitOptions.checked(spec, kairos::plan);
       out.result(planJson(plan), plan.toString().strip());
       return 0;
     }
+  }
 
-    long start = System.nanoTime();
-    try (KairosBuild build = InitOptions.checked(spec, kairos.onEvent(events(out))::build)) {
-      ValidationReport report = build.validate();
-      KairosArtifactName name = KairosArtifactName.fromRelease(build.kairosRelease());
-      List<Artifact> artifacts = new ArrayList<>();
-      for (Target t : targets) {
-        artifacts.add(t.write(build, name));
+  /** The files and directories this run writes. */
+  private List<Path> outputs() {
+    List<Path> o = new ArrayList<>();
+    for (Path p : new Path[] {ociLayout, ociArchive, iso, uki, disk, vhd, gce, netboot}) {
+      if (p != null) {
+        o.add(p);
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      out.result(resultJson(name, rootfs, artifacts, build, report, seconds),
-          human(name, rootfs, artifacts, report, seconds));
-      return 0;
     }
+    return o;
   }
 
   /** An artifact asked for; what it writes may depend on the image's name. */
   interface Target {
-    Artifact write(KairosBuild build, KairosArtifactName name) throws IOException;
+    Artifact write(KairosBuild build, KairosArtifactName name, OwnedDirectory work) throws IOException;
 
     static Target of(ArtifactTarget target) {
-      return (build, name) -> build.output(target);
+      return (build, name, work) -> build.output(target);
+    }
+
+    /** A boot medium, its intermediate files in a scratch directory of the claimed work directory. */
+    static Target boot(String kind, BootImages.TargetInScratch target) {
+      return (build, name, work) -> {
+        try (ScratchDirectory scratch = work.scratch(kind)) {
+          return build.output(target.make(scratch.dir()));
+        }
+      };
     }
   }
 
-  /** Every artifact flag mapped to its target. Boot media make their intermediate files beside their outputs and remove them. */
+  /** Every artifact flag mapped to its target. Boot media make their intermediate files in a scratch directory of --work. */
   private List<Target> targets() throws Exception {
     List<Target> t = new ArrayList<>();
     if (push != null) {
@@ -135,31 +193,35 @@ final class BuildCommand extends Verb {
       t.add(Target.of(registry));
     }
     if (ociLayout != null) {
-      t.add((build, name) -> build.output(OciTarget.layout(ociLayout, name.tag())));
+      t.add((build, name, w) -> build.output(OciTarget.layout(ociLayout, name.tag())));
     }
     if (ociArchive != null) {
-      t.add((build, name) -> build.output(OciTarget.archive(ociArchive).withTag(name.tag())));
+      t.add((build, name, w) -> build.output(OciTarget.archive(ociArchive).withTag(name.tag())));
     }
-    BootMediaOptions boot = BootMediaOptions.builder().efiLoader(efiLoader.value).build();
     if (iso != null) {
-      t.add(Target.of(BootImages.iso(iso, boot)));
+      t.add(Target.boot("iso", s -> BootImages.iso(iso, boot(s))));
     }
     if (uki != null) {
-      t.add(Target.of(BootImages.uki(keys, UkiCmdlines.DEFAULT, uki, boot)));
+      t.add(Target.boot("uki", s -> BootImages.uki(keys, UkiCmdlines.DEFAULT, uki, boot(s))));
     }
     if (disk != null) {
-      t.add(Target.of(BootImages.disk(disk, bios, RawDisk.Format.RAW, boot)));
+      t.add(Target.boot("disk", s -> BootImages.disk(disk, bios, RawDisk.Format.RAW, boot(s))));
     }
     if (vhd != null) {
-      t.add(Target.of(BootImages.disk(vhd, bios, RawDisk.Format.VHD, boot)));
+      t.add(Target.boot("vhd", s -> BootImages.disk(vhd, bios, RawDisk.Format.VHD, boot(s))));
     }
     if (gce != null) {
-      t.add(Target.of(BootImages.disk(gce, bios, RawDisk.Format.GCE, boot)));
+      t.add(Target.boot("gce", s -> BootImages.disk(gce, bios, RawDisk.Format.GCE, boot(s))));
     }
     if (netboot != null) {
       t.add(Target.of(BootImages.netboot(netboot, "http://127.0.0.1:8090", null)));
     }
     return t;
+  }
+
+  /** The boot media's options: the EFI loader asked for, intermediate files in {@code scratch}. */
+  private BootMediaOptions boot(Path scratch) {
+    return BootMediaOptions.builder().workDirectory(scratch).efiLoader(efiLoader.value).build();
   }
 
   private static OciTarget registry(String reference) {

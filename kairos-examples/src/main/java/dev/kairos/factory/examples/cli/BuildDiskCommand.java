@@ -3,6 +3,8 @@ package dev.kairos.factory.examples.cli;
 import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.io.ExclusiveLock;
+import dev.kairos.factory.core.api.io.OwnedDirectory;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -14,12 +16,9 @@ import picocli.CommandLine.TypeConversionException;
 /** {@code build-disk}: the recovery-first raw disk, as AuroraBoot's raw disk. */
 @Command(name = "build-disk", description = "Build the raw disk image of a Kairos root filesystem (first boot resets into STATE).")
 final class BuildDiskCommand extends Verb {
-  @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-      description = "A kairosified root filesystem.")
-  Path root;
+  @Mixin RunPaths.Root root;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The raw disk to write.")
-  Path output;
+  @Mixin RunPaths.Output output;
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "raw", converter = BuildDiskCommand.Formats.class,
       description = "raw (the disk image), vhd (Azure fixed VHD) or gce (disk.raw in a gzip tar, as GCE imports it)."
@@ -36,10 +35,7 @@ final class BuildDiskCommand extends Verb {
       description = "Cloud-config for the first boot.")
   Path cloudConfig;
 
-  @Option(names = "--work", paramLabel = "DIR",
-      defaultValue = "${env:XDG_CACHE_HOME:-${sys:user.home}/.cache}/kairos-factory/disk",
-      description = "Directory for intermediate files, emptied afterwards (default: ${DEFAULT-VALUE}).")
-  Path work;
+  @Mixin RunPaths.Work work;
 
   /** {@code raw}, {@code vhd} or {@code gce}. */
   static final class Formats implements ITypeConverter<RawDisk.Format> {
@@ -56,10 +52,12 @@ final class BuildDiskCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    FileFacts disk = FileFacts.of("disk", BootImages.write(
-        BootImages.disk(output, bios, format, BootImages.options(work, cloudConfig, efiLoader.value)), RootFs.at(root), work,
-        SourceDate.fromEnvironment(), events(out)));
-    out.result(disk.json(), disk.human());
-    return 0;
+    try (ExclusiveLock lock = output.lock(); OwnedDirectory w = work.claim(root.path, output.path)) {
+      FileFacts disk = FileFacts.of("disk", BootImages.write("disk",
+          scratch -> BootImages.disk(output.path, bios, format, BootImages.options(scratch, cloudConfig, efiLoader.value)),
+          RootFs.at(root.path), w, SourceDate.fromEnvironment(), events(out)));
+      out.result(disk.json(), disk.human());
+      return 0;
+    }
   }
 }

@@ -5,21 +5,19 @@ import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.distro.KernelImage;
 import dev.kairos.factory.core.api.fs.RootFs;
-import dev.kairos.factory.core.api.image.BuiltImage;
+import dev.kairos.factory.core.api.io.ExclusiveLock;
+import dev.kairos.factory.core.api.io.OwnedDirectory;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code build-uki}: a signed Unified Kernel Image, as AuroraBoot's build-uki. */
 @Command(name = "build-uki", description = "Build a signed UKI (stub, kernel, the whole root as initrd, cmdline) for Trusted Boot.")
 final class BuildUkiCommand extends Verb {
-  @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-      description = "A kairosified Trusted Boot root filesystem: its /boot/vmlinuz, else the kernel kairos-init"
-          + " would choose from /lib/modules.")
-  Path root;
+  @Mixin RunPaths.Root root;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The signed .efi file to write.")
-  Path output;
+  @Mixin RunPaths.Output output;
 
   @Option(names = "--keys", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
       description = "Keys made by genkey (db.key and db.pem sign the UKI).")
@@ -28,21 +26,21 @@ final class BuildUkiCommand extends Verb {
   @Option(names = "--extend-cmdline", paramLabel = "ARGS", description = "Kernel arguments added to the default cmdline.")
   String extendCmdline;
 
-  @Option(names = "--work", paramLabel = "DIR",
-      defaultValue = "${env:XDG_CACHE_HOME:-${sys:user.home}/.cache}/kairos-factory/uki",
-      description = "Directory for the initrd and the unsigned UKI (default: ${DEFAULT-VALUE}).")
-  Path work;
+  @Mixin RunPaths.Work work;
 
   @Override
   int run(Output out) throws Exception {
     String cmdline = extendCmdline == null ? UkiCmdlines.DEFAULT : UkiCmdlines.extended(extendCmdline);
-    RootFs rootFs = RootFs.at(root);
+    RootFs rootFs = RootFs.at(root.path);
+    // /boot/vmlinuz, else the kernel kairos-init would choose from /lib/modules: say which.
     out.err().println("build-uki: " + KernelImage.find(rootFs).description());
     out.err().flush();
-    // The UKI target removes its own intermediate files (initrd, unsigned UKI) and nothing else of --work.
-    FileFacts uki = FileFacts.of("uki", BootImages.uki(keys, cmdline, output, BootMediaOptions.builder().workDirectory(work).build())
-        .write(BuiltImage.of(rootFs, SourceDate.fromEnvironment()), events(out)));
-    out.result(uki.json(), uki.human());
-    return 0;
+    try (ExclusiveLock lock = output.lock(); OwnedDirectory w = work.claim(root.path, output.path, keys)) {
+      FileFacts uki = FileFacts.of("uki", BootImages.write("uki",
+          scratch -> BootImages.uki(keys, cmdline, output.path, BootMediaOptions.builder().workDirectory(scratch).build()),
+          rootFs, w, SourceDate.fromEnvironment(), events(out)));
+      out.result(uki.json(), uki.human());
+      return 0;
+    }
   }
 }

@@ -4,7 +4,7 @@ import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
-import dev.kairos.factory.core.internal.fs.ScratchDirectory;
+import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.distros.api.Debootstrap;
 import dev.kairos.factory.distros.api.DirectorySource;
 import java.io.IOException;
@@ -43,12 +43,9 @@ final class CachedBootstrap implements ImageSource {
       if (Files.isDirectory(entry)) {
         return false;
       }
-      // A partial tree is what a killed run left; it is ours to remove, we hold the lock.
+      // A partial tree is what a killed run left; it is ours to remove (never across a mount), we hold the lock.
       Path partial = directory.resolve(key + ".partial");
-      if (Files.exists(partial)) {
-        WorkDirectory.refuseIfMounted(partial);
-        ScratchDirectory.deleteTree(partial);
-      }
+      ScratchDirectory.deleteTree(partial);
       base.materialize(partial, events);
       Files.move(partial, entry, StandardCopyOption.ATOMIC_MOVE);
       return true;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code detect}: the distro facts of a root, keyed as in /etc/kairos-release. */
@@ -17,13 +18,11 @@ final class DetectCommand extends Verb {
   /** The extra key, beside the kairos-release ones. */
   static final String INIT_SYSTEM = "INIT_SYSTEM";
 
-  @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-      description = "The root filesystem to inspect.")
-  Path root;
+  @Mixin RunPaths.Root root;
 
   @Override
   int run(Output out) throws Exception {
-    DistroInfo info = Distros.detect(RootFs.at(root));
+    DistroInfo info = Distros.detect(RootFs.at(root.path));
     Map<String, String> facts = new TreeMap<>(info.kairosReleaseFields());
     facts.put(INIT_SYSTEM, info.initSystem().name().toLowerCase(Locale.ROOT));
     out.result(facts, facts.entrySet().stream()

@@ -1,12 +1,11 @@
 package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.boot.api.secureboot.SecureBootKeys;
-import java.nio.file.Files;
+import dev.kairos.factory.core.api.io.ExclusiveLock;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,7 +16,8 @@ final class GenkeyCommand extends Verb {
   @Parameters(index = "0", paramLabel = "NAME", description = "Name put in the certificates' subjects.")
   String name;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Directory to write the keys to.")
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR",
+      description = "Directory to write the keys to (created private to its owner if missing).")
   Path output;
 
   @Option(names = {"-e", "--expiration-in-days"}, paramLabel = "DAYS", defaultValue = "365",
@@ -28,17 +28,19 @@ final class GenkeyCommand extends Verb {
       description = "Extra certificates (e.g. Microsoft's) to add to KEK and db.")
   Path customCertDir;
 
+  @Option(names = "--force", description = "Replace a key set already in the directory.")
+  boolean force;
+
   @Override
   int run(Output out) throws Exception {
-    SecureBootKeys.Builder b = SecureBootKeys.builder(name).validityDays(days);
+    SecureBootKeys.Builder b = SecureBootKeys.builder(name);
+    InitOptions.attribute(spec, "--expiration-in-days", () -> b.validityDays(days));
     if (customCertDir != null) {
       b.microsoftCertificates(customCertDir);
     }
-    Files.createDirectories(output);
-    b.build().writeTo(output);
     List<String> files;
-    try (Stream<Path> s = Files.list(output)) {
-      files = s.map(p -> p.getFileName().toString()).sorted().toList();
+    try (ExclusiveLock lock = ExclusiveLock.forOutput(output)) {
+      files = b.build().writeTo(output, force).stream().map(p -> p.getFileName().toString()).sorted().toList();
     }
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("directory", output.toString());

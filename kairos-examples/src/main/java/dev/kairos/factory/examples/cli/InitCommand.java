@@ -18,9 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "init", sortOptions = false,
     description = "Kairosify a root filesystem directory in place (kairos-init's flags).")
 final class InitCommand extends Verb {
-  @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-      description = "The root filesystem to change.")
-  Path root;
+  @Mixin RunPaths.Root root;
 
   @Mixin InitOptions options;
 
@@ -28,7 +26,7 @@ final class InitCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    ImageBuilder kairos = options.apply(spec, Kairos.fromRoot(RootFs.at(root)), Sources.framework(options.framework));
+    ImageBuilder kairos = options.apply(spec, Kairos.fromRoot(RootFs.at(root.path)), Sources.framework(options.framework));
     cacheOptions.cache().ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
     InitOptions.checked(spec, kairos::options);
     if (options.dryRun) {
@@ -40,11 +38,11 @@ final class InitCommand extends Verb {
     try (KairosBuild build = InitOptions.checked(spec, kairos.onEvent(events(out))::build)) {
       ValidationReport report = build.validate();
       Map<String, Object> result = new LinkedHashMap<>();
-      result.put("root", root.toString());
+      result.put("root", root.path.toString());
       result.put("release", build.kairosRelease());
       result.put("validation", ValidateCommand.json(report));
       result.put("seconds", (System.nanoTime() - start) / 1_000_000_000.0);
-      out.result(result, "kairosified " + root + " in " + ProgressRenderer.seconds((System.nanoTime() - start) / 1_000_000)
+      out.result(result, "kairosified " + root.path + " in " + ProgressRenderer.seconds((System.nanoTime() - start) / 1_000_000)
           + "\n" + "KAIROS_VERSION=" + build.kairosRelease().get("KAIROS_VERSION") + "\n" + "validate: " + report);
       return 0;
     }

@@ -4,21 +4,19 @@ import dev.kairos.factory.boot.api.initrd.Initrd;
 import dev.kairos.factory.boot.api.initrd.InitrdCompression;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
-import java.nio.file.Path;
+import dev.kairos.factory.core.api.io.ExclusiveLock;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code initrd}: a whole root filesystem as one compressed cpio (the UKI-style initrd). */
 @Command(name = "initrd", description = "Write a root filesystem as a compressed newc cpio initrd (reproducible).")
 final class InitrdCommand extends Verb {
-  @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-      description = "The root filesystem to archive.")
-  Path root;
+  @Mixin RunPaths.Root root;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The initrd to write.")
-  Path output;
+  @Mixin RunPaths.Output output;
 
   @Option(names = "--compression", paramLabel = "C", defaultValue = "zstd",
       description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -32,13 +30,16 @@ final class InitrdCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    var builder = Initrd.builder(RootFs.at(root)).compression(compression)
+    var builder = Initrd.builder(RootFs.at(root.path)).compression(compression)
         .exclude(excludes.toArray(String[]::new)).sourceDate(SourceDate.fromEnvironment());
     if (level != null) {
       builder.level(level);
     }
-    builder.build().writeTo(output);
-    FileFacts facts = FileFacts.of("initrd", output);
+    try (ExclusiveLock lock = output.lock()) {
+      // Initrd.writeTo writes beside the output and renames it into place.
+      builder.build().writeTo(output.path);
+    }
+    FileFacts facts = FileFacts.of("initrd", output.path);
     out.result(facts.json(), facts.human());
     return 0;
   }

@@ -6,18 +6,17 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code name}: the Kairos artifact name of a kairosified root. */
 @Command(name = "name", description = "Print the artifact name of a Kairos root filesystem, alone on a line.")
 final class NameCommand extends Verb {
-  @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-      description = "The root filesystem (reads its /etc/kairos-release).")
-  Path root;
+  @Mixin RunPaths.Root root;
 
   @Override
   int run(Output out) throws Exception {
-    KairosArtifactName name = KairosArtifactName.from(RootFs.at(root));
+    KairosArtifactName name = KairosArtifactName.from(RootFs.at(root.path));
     Map<String, String> data = new LinkedHashMap<>();
     data.put("name", name.bootableName());
     data.put("tag", name.tag());

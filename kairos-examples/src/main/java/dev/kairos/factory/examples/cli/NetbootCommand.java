@@ -4,20 +4,22 @@ import dev.kairos.factory.boot.api.netboot.NetbootSet;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.BuiltImage;
+import dev.kairos.factory.core.api.io.AtomicFile;
+import dev.kairos.factory.core.api.io.ExclusiveLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code netboot}: kernel, initrd, squashfs and an iPXE script. */
 @Command(name = "netboot", description = "Write the netboot set (kernel, initrd, squashfs, iPXE script) of a Kairos root filesystem.")
 final class NetbootCommand extends Verb {
-  @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-      description = "A kairosified root filesystem.")
-  Path root;
+  @Mixin RunPaths.Root root;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "The directory to write.")
   Path output;
@@ -31,11 +33,17 @@ final class NetbootCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
-    NetbootSet set = BootImages.netboot(output, baseUrl, configUrl);
-    set.write(BuiltImage.of(RootFs.at(root), SourceDate.fromEnvironment()), events(out));
-    NetbootSet.Files f = set.files();
-    List<FileFacts> files = List.of(FileFacts.of("kernel", f.kernel()), FileFacts.of("initrd", f.initrd()),
-        FileFacts.of("squashfs", f.squashfs()), FileFacts.of("ipxe", f.ipxeScript()), FileFacts.of("cmdline", f.cmdlineFile()));
+    List<FileFacts> files;
+    try (ExclusiveLock lock = ExclusiveLock.forOutput(output)) {
+      if (Files.isDirectory(output)) {
+        AtomicFile.sweep(output); // half-written files of runs that died
+      }
+      NetbootSet set = BootImages.netboot(output, baseUrl, configUrl);
+      set.write(BuiltImage.of(RootFs.at(root.path), SourceDate.fromEnvironment()), events(out));
+      NetbootSet.Files f = set.files();
+      files = List.of(FileFacts.of("kernel", f.kernel()), FileFacts.of("initrd", f.initrd()),
+          FileFacts.of("squashfs", f.squashfs()), FileFacts.of("ipxe", f.ipxeScript()), FileFacts.of("cmdline", f.cmdlineFile()));
+    }
     List<Map<String, Object>> json = new ArrayList<>();
     StringBuilder human = new StringBuilder();
     for (FileFacts facts : files) {

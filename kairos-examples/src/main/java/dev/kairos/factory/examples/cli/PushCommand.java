@@ -13,15 +13,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code push}: a root filesystem as an image on top of a base. */
 @Command(name = "push", description = "Pack a root filesystem as an image (config carried over from its base) and push it.")
 final class PushCommand extends Verb {
-  @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-      description = "The root filesystem to pack.")
-  Path root;
+  @Mixin RunPaths.Root root;
 
   @Option(names = "--base", required = true, paramLabel = "SRC", converter = Converters.Source.class,
       description = "The image the root was made from.")
@@ -43,7 +42,7 @@ final class PushCommand extends Verb {
         throw new IllegalArgumentException(e.getMessage(), e);
       }
     });
-    RootFs rootFs = RootFs.at(root);
+    RootFs rootFs = RootFs.at(root.path);
     // A root that was not unpacked from its base in this process is pushed as one squashed layer.
     BuiltImage image = new RootImage(rootFs, Optional.of(Sources.image(base)), KairosRelease.read(rootFs),
         SourceDate.fromEnvironment());

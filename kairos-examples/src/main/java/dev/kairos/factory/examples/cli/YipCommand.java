@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -82,9 +83,7 @@ final class YipCommand implements Runnable {
   /** {@code yip apply --root DIR --stage S FILE|DIR}. */
   @Command(name = "apply", description = "Apply one stage of yip files to a root filesystem.")
   static final class Apply extends Verb {
-    @Option(names = "--root", required = true, paramLabel = "DIR", converter = Converters.ExistingDirectory.class,
-        description = "The root filesystem to change.")
-    Path root;
+    @Mixin RunPaths.Root root;
 
     @Option(names = "--stage", required = true, paramLabel = "S", description = "The stage to run, e.g. after-install.")
     String stage;
@@ -101,7 +100,7 @@ final class YipCommand implements Runnable {
       YipExecutor.Builder exec = YipExecutor.builder().dryRun(dryRun).onEvent(events(out));
       // commands, if: and packages run inside the image, which needs a chroot.
       Host.chrootIfRoot().ifPresent(exec::runner);
-      YipReport report = exec.build().run(RootFs.at(root), stage, Yip.lenient().load(source));
+      YipReport report = exec.build().run(RootFs.at(root.path), stage, Yip.lenient().load(source));
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("stage", report.stage());
       result.put("dryRun", report.dryRun());

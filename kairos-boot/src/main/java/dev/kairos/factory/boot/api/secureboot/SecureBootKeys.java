@@ -2,6 +2,7 @@ package dev.kairos.factory.boot.api.secureboot;
 
 import dev.kairos.factory.boot.api.gpt.Guids;
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -10,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -66,6 +68,12 @@ import org.bouncycastle.util.io.pem.PemWriter;
  * }</pre>
  */
 public final class SecureBootKeys {
+  /** The name of the file holding the PCR policy signing key. */
+  private static final String PCR_KEY = "tpm2-pcr-private.pem";
+
+  /** The last instant an X.509 certificate can be valid to (GeneralizedTime ends with year 9999). */
+  private static final Instant LAST_VALIDITY = Instant.parse("9999-12-31T23:59:59Z");
+
   /** The three Secure Boot variables. */
   public enum Kind {
     PK, KEK, db
@@ -122,26 +130,78 @@ public final class SecureBootKeys {
     return pcrKey;
   }
 
-  /** Writes the key files into {@code dir} (created with mode 0700). */
-  public void writeTo(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    try {
-      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-    } catch (UnsupportedOperationException e) {
-      // Not a POSIX file system: nothing to restrict.
-    }
+  /**
+   * Writes the key files into {@code dir}, refusing to replace an existing key set: {@link
+   * #writeTo(Path, boolean) writeTo(dir, false)}.
+   */
+  public List<Path> writeTo(Path dir) throws IOException {
+    return writeTo(dir, false);
+  }
+
+  /**
+   * Writes the key files into {@code dir}. A directory this creates is created with mode 0700; an
+   * existing one keeps its mode. Private keys ({@code *.key}, {@code tpm2-pcr-private.pem}) are
+   * created with mode 0600 before their first byte is written; every file is written beside its
+   * name and renamed into place, so a failure leaves no partial file.
+   *
+   * @param overwrite whether key files already in {@code dir} may be replaced
+   * @return the files written, in the order written
+   * @throws KairosException if {@code overwrite} is false and any of the files exists (nothing is
+   *     written then)
+   */
+  public List<Path> writeTo(Path dir, boolean overwrite) throws IOException {
+    Map<String, byte[]> files = new java.util.LinkedHashMap<>();
     for (Kind k : Kind.values()) {
-      Files.writeString(dir.resolve(k + ".key"), pkcs8(keys.get(k)));
-      Files.writeString(dir.resolve(k + ".pem"), Pem.encode(certs.get(k)));
+      files.put(k + ".key", pkcs8(keys.get(k)).getBytes(StandardCharsets.US_ASCII));
+      files.put(k + ".pem", Pem.encode(certs.get(k)).getBytes(StandardCharsets.US_ASCII));
       try {
-        Files.write(dir.resolve(k + ".der"), certs.get(k).getEncoded());
+        files.put(k + ".der", certs.get(k).getEncoded());
       } catch (GeneralSecurityException e) {
         throw new KairosException("cannot encode the " + k + " certificate", e);
       }
-      Files.write(dir.resolve(k + ".esl"), esls.get(k));
-      Files.write(dir.resolve(k + ".auth"), auths.get(k));
+      files.put(k + ".esl", esls.get(k));
+      files.put(k + ".auth", auths.get(k));
     }
-    Files.writeString(dir.resolve("tpm2-pcr-private.pem"), pkcs8(pcrKey));
+    files.put(PCR_KEY, pkcs8(pcrKey).getBytes(StandardCharsets.US_ASCII));
+    if (!overwrite) {
+      List<String> present = files.keySet().stream().filter(n -> Files.exists(dir.resolve(n))).toList();
+      if (!present.isEmpty()) {
+        throw new KairosException(dir + ": holds a key set already (" + String.join(", ", present)
+            + "); it is not replaced unless asked to (--force)");
+      }
+    }
+    if (!Files.isDirectory(dir)) {
+      Path parent = dir.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      createPrivateDirectory(dir);
+    }
+    List<Path> written = new ArrayList<>();
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      byte[] bytes = f.getValue();
+      boolean secret = f.getKey().endsWith(".key") || f.getKey().equals(PCR_KEY);
+      written.add(secret
+          ? AtomicFile.write(dir.resolve(f.getKey()), t -> Files.write(t, bytes), ownerOnly(dir, "rw-------"))
+          : AtomicFile.write(dir.resolve(f.getKey()), t -> Files.write(t, bytes)));
+    }
+    return written;
+  }
+
+  private static void createPrivateDirectory(Path dir) throws IOException {
+    try {
+      Files.createDirectory(dir, ownerOnly(dir, "rwx------"));
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // Made by someone else meanwhile: theirs, its mode stays.
+    }
+  }
+
+  /** The mode {@code perms} as a creation attribute; none where the file system has no POSIX modes. */
+  private static FileAttribute<?>[] ownerOnly(Path dir, String perms) {
+    if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return new FileAttribute<?>[0];
+    }
+    return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(perms))};
   }
 
   private static String pkcs8(PrivateKey key) throws IOException {
@@ -220,6 +280,10 @@ public final class SecureBootKeys {
     public Builder validityDays(int days) {
       if (days < 1) {
         throw new IllegalArgumentException("validity must be at least one day, got " + days);
+      }
+      long max = ChronoUnit.DAYS.between(Instant.now(), LAST_VALIDITY);
+      if (days > max) {
+        throw new IllegalArgumentException("validity must end by the year 9999 (at most " + max + " days), got " + days);
       }
       this.validityDays = days;
       return this;

@@ -11,8 +11,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * One output file, written so that its final name only ever holds a whole file: the content goes
@@ -38,6 +41,7 @@ import java.util.UUID;
 public final class AtomicFile implements Closeable {
   /** The infix of every temporary name this class makes. */
   public static final String TEMP_INFIX = ".kairos-tmp-";
+  private static final Pattern TEMP_NAME = Pattern.compile("\\..+\\.kairos-tmp-(\\d+)-[0-9a-f]+");
 
   /** Writes the content of the temporary path it is given. */
   @FunctionalInterface
@@ -60,6 +64,15 @@ public final class AtomicFile implements Closeable {
    * file beside it. Fails if {@code target} is an existing directory.
    */
   public static AtomicFile begin(Path target) throws IOException {
+    return begin(target, new FileAttribute<?>[0]);
+  }
+
+  /**
+   * As {@link #begin(Path)}, the temporary file created with {@code attributes}: a private key is
+   * {@code PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}, so
+   * that it is never readable by others, not even for a moment.
+   */
+  public static AtomicFile begin(Path target, FileAttribute<?>... attributes) throws IOException {
     Objects.requireNonNull(target, "target");
     Path absolute = target.toAbsolutePath().normalize();
     if (Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
@@ -68,10 +81,10 @@ public final class AtomicFile implements Closeable {
     Path dir = absolute.getParent();
     Files.createDirectories(dir);
     Path temporary =
-        dir.resolve("." + absolute.getFileName() + TEMP_INFIX + ProcessHandle.current().pid() + "-"
+        dir.resolve("." + absolute.getFileName() + TEMP_INFIX + Pids.self() + "-"
             + UUID.randomUUID().toString().substring(0, 8));
     try {
-      Files.createFile(temporary);
+      Files.createFile(temporary, attributes);
     } catch (FileSystemException e) {
       throw named(target, e);
     }
@@ -80,13 +93,28 @@ public final class AtomicFile implements Closeable {
     return file;
   }
 
+  /**
+   * Removes the temporary files in {@code dir} that a process now gone left behind (killed before
+   * its shutdown hook could run); returns what was removed. Those of live processes stay.
+   */
+  public static List<Path> sweep(Path dir) throws IOException {
+    return Pids.sweep(dir, TEMP_NAME, p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS), Files::deleteIfExists);
+  }
+
   /** Writes {@code target} atomically with {@code writer}; the temporary file is gone afterwards. */
   public static Path write(Path target, Writer writer) throws IOException {
-    try (AtomicFile out = begin(target)) {
+    return write(target, writer, new FileAttribute<?>[0]);
+  }
+
+  /** As {@link #write(Path, Writer)}, the temporary file created with {@code attributes} (see {@link #begin(Path, FileAttribute[])}). */
+  public static Path write(Path target, Writer writer, FileAttribute<?>... attributes) throws IOException {
+    try (AtomicFile out = begin(target, attributes)) {
       try {
         writer.writeTo(out.temporary());
       } catch (FileSystemException e) {
         throw named(target, e);
+      } catch (IOException e) {
+        throw fullDisk(e) ? new KairosException(target + ": " + e.getMessage(), e) : e;
       }
       out.commit();
       return out.target();
@@ -142,6 +170,16 @@ public final class AtomicFile implements Closeable {
     } catch (IOException | UnsupportedOperationException e) {
       // the rename itself has happened
     }
+  }
+
+  /**
+   * Whether {@code e} is the kernel saying the output's file system is full (a write's plain
+   * IOException carries only the errno text, not the path).
+   */
+  private static boolean fullDisk(IOException e) {
+    String m = e.getMessage();
+    return !(e instanceof KairosException) && m != null
+        && (m.contains("No space left on device") || m.contains("Disk quota exceeded") || m.contains("File too large"));
   }
 
   /** An I/O failure that names the output, e.g. "out/x.iso: No space left on device". */

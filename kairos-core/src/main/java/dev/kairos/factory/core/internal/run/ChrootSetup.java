@@ -3,6 +3,7 @@ package dev.kairos.factory.core.internal.run;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
+import dev.kairos.factory.core.api.io.MountTable;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.ProcessTree;

@@ -1,5 +1,6 @@
 package dev.kairos.factory.oci.internal.image;
 
+import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.oci.api.DigestMismatchException;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.HexFormat;
  */
 public final class BlobStore {
   private final Path dir;
+  private boolean swept;
 
   public BlobStore(Path dir) {
     this.dir = dir;
@@ -45,11 +47,19 @@ public final class BlobStore {
     return Files.newInputStream(path(digest));
   }
 
-  /** A stream to write a new blob; {@link Writer#commit} names it by its digest. */
+  /**
+   * A stream to write a new blob; {@link Writer#commit} names it by its digest. The first one
+   * removes the partial blobs of runs now gone (the store may be a cache shared by live runs).
+   */
   public Writer writer() throws IOException {
     Path blobs = dir.resolve("blobs").resolve("sha256");
     Files.createDirectories(blobs);
-    Path tmp = Files.createTempFile(blobs, ".incoming-", ".tmp");
+    if (!swept) {
+      swept = true;
+      AtomicFile.sweep(blobs);
+    }
+    // Named as AtomicFile names its temporaries (with our pid), so that the sweep knows a dead run's.
+    Path tmp = Files.createTempFile(blobs, ".incoming" + AtomicFile.TEMP_INFIX + ProcessHandle.current().pid() + "-", "");
     return new Writer(tmp, Files.newOutputStream(tmp));
   }
 

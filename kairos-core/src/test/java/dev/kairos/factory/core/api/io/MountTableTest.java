@@ -1,4 +1,4 @@
-package dev.kairos.factory.core.internal.run;
+package dev.kairos.factory.core.api.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

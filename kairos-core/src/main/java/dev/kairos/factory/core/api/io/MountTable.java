@@ -1,4 +1,4 @@
-package dev.kairos.factory.core.internal.run;
+package dev.kairos.factory.core.api.io;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +7,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the kernel has mounted, as this process sees it ({@code /proc/self/mountinfo}). */
+/**
+ * What the kernel has mounted, as this process sees it ({@code /proc/self/mountinfo}): the one
+ * reader of that table, used to refuse a deletion that would reach into a mounted file system and
+ * to check that a chroot's mounts are gone. Where the table cannot be read (not Linux), it is
+ * empty.
+ */
 public final class MountTable {
   private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
 
@@ -15,9 +20,18 @@ public final class MountTable {
 
   /** The mount points strictly below {@code dir} (not {@code dir} itself), in the table's order. */
   public static List<Path> mountsBelow(Path dir) throws IOException {
+    return mountsUnder(dir, false);
+  }
+
+  /** The mount points at or below {@code dir} (a real path), in the table's order. */
+  public static List<Path> mountsAtOrBelow(Path dir) throws IOException {
+    return mountsUnder(dir, true);
+  }
+
+  private static List<Path> mountsUnder(Path dir, boolean itself) throws IOException {
     List<Path> below = new ArrayList<>();
     for (Path p : mountPoints()) {
-      if (p.startsWith(dir) && !p.equals(dir)) {
+      if (p.startsWith(dir) && (itself || !p.equals(dir))) {
         below.add(p);
       }
     }
@@ -32,6 +46,9 @@ public final class MountTable {
   /** Every mount point, in the table's order (later mounts after earlier ones). */
   public static List<Path> mountPoints() throws IOException {
     List<Path> points = new ArrayList<>();
+    if (!Files.isReadable(MOUNTINFO)) {
+      return points;
+    }
     for (String line : Files.readAllLines(MOUNTINFO, StandardCharsets.UTF_8)) {
       // "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw": field 5 is the mount point.
       String[] f = line.split(" ", 6);

@@ -1,0 +1,43 @@
+package dev.kairos.factory.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kairos.factory.core.api.io.OwnedDirectory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code build --dry-run} on a real work directory writes nothing there, nor beside it. */
+class DryRunTest {
+  @TempDir Path tmp;
+
+  @Test
+  void aDryRunLeavesTheWorkDirectoryByteIdenticalAndStillPrintsThePlan() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src/etc"));
+    Files.writeString(src.resolve("os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
+    // A previous build's work directory: its root, and a file of the user's.
+    Path work = Files.createDirectories(tmp.resolve("work/rootfs/etc"));
+    Files.writeString(work.resolve("os-release"), "ID=fedora\n");
+    work = tmp.resolve("work");
+    Files.writeString(work.resolve(OwnedDirectory.MARKER), "");
+    Files.writeString(work.resolve("notes.txt"), "mine");
+    List<String> before = WorkDirectoryTest.snapshot(tmp);
+    CliRunner r = CliRunner.run("build", "--from", "dir:" + tmp.resolve("src"), "-v", "v1.0.0", "--dry-run",
+        "--work", work.toString(), "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("\"distro\"", "\"steps\"");
+    assertThat(WorkDirectoryTest.snapshot(tmp)).isEqualTo(before);
+  }
+
+  @Test
+  void aDryRunOfADebootstrapBaseIsAUsageErrorAndBootstrapsNothing() throws Exception {
+    List<String> before = WorkDirectoryTest.snapshot(tmp);
+    CliRunner r = CliRunner.run("build", "--from", "debootstrap:bookworm", "-v", "v1.0.0", "--dry-run",
+        "--work", tmp.resolve("work").toString());
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("--dry-run plans from an image or a directory");
+    assertThat(WorkDirectoryTest.snapshot(tmp)).isEqualTo(before);
+  }
+}
