@@ -43,7 +43,7 @@ class BootImagesTest {
     CliRunner r = CliRunner.run("netboot", "--root", root().toString(), "-o", dir.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(ChildCli.names(dir)).containsExactly("README", "kairos-initrd", "kairos-kernel", "kairos.cmdline",
-        "kairos.ipxe", "kairos.squashfs");
+        "kairos.ipxe", "kairos.sha256", "kairos.squashfs");
     assertThat(dir.resolve("kairos-kernel")).hasSize(4096);
     assertThat(dir.resolve("README")).hasContent("mine");
     assertThat(ChildCli.names(tmp)).doesNotContain(".nb.kairos-lock");

@@ -91,6 +91,28 @@ class VerbsTest {
         "--compression", "rar");
   }
 
+  /** An initrd written into the root it archives leaves itself, its temporary file and its lock out. */
+  @Test
+  void initrdInsideItsRootLeavesItselfOut() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("root/boot"));
+    Files.writeString(tmp.resolve("root/boot/config"), "x\n");
+    Path out = root.resolve("initrd");
+    Files.writeString(out, "the previous initrd, which must not be archived");
+    CliRunner r = CliRunner.run("initrd", "--root", tmp.resolve("root").toString(), "-o", out.toString(),
+        "--compression", "none");
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> names = new ArrayList<>();
+    try (var cpio = new org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream(Files.newInputStream(out))) {
+      for (var e = cpio.getNextEntry(); e != null; e = cpio.getNextEntry()) {
+        names.add(e.getName());
+      }
+    }
+    assertThat(names).contains("boot/config").noneMatch(n -> n.startsWith("boot/initrd") || n.startsWith("boot/.initrd"));
+    try (var left = Files.list(root)) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("config", "initrd");
+    }
+  }
+
   @Test
   void netbootWritesTheFiveFilesWithTheKernelAndInitrdOfTheRoot() throws Exception {
     Path root = Files.createDirectories(tmp.resolve("nb-root/boot"));

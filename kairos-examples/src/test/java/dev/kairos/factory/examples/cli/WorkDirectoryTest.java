@@ -21,6 +21,10 @@ class WorkDirectoryTest {
   private Path root() throws Exception {
     Path root = Files.createDirectories(tmp.resolve("root/etc"));
     Files.writeString(root.resolve("os-release"), "ID=debian\n");
+    // build-disk refuses a root without /boot; stand-ins, copied and not run.
+    Path boot = Files.createDirectories(tmp.resolve("root/boot"));
+    Files.write(boot.resolve("vmlinuz"), new byte[4096]);
+    Files.write(boot.resolve("initrd"), new byte[2048]);
     return tmp.resolve("root");
   }
 

@@ -371,12 +371,13 @@ public final class OciTarget implements ArtifactTarget {
   /**
    * The artifact of what {@code digest} names, once it is in the registry or in the layout
    * {@code dir}; an archive is written from {@code dir} here. {@code size} is the bytes of the
-   * image written (manifests, configs, layers; of an existing entry of an index, its manifest):
-   * an archive reports its file's size instead.
+   * image written (manifests, configs, layers; of an existing entry of an index, its manifest),
+   * which a pushed image reports; a layout reports its directory's size, an archive its file's.
    */
   private Artifact finish(Path dir, String digest, long size) throws IOException {
     return switch (kind) {
-      case LAYOUT -> new Artifact(ArtifactKind.OCI_LAYOUT, path + ":" + tag, size, Optional.of(digest));
+      // The layout's real size: every file in it (blobs of other tags included), as du counts it.
+      case LAYOUT -> new Artifact(ArtifactKind.OCI_LAYOUT, path + ":" + tag, Artifact.directorySize(path), Optional.of(digest));
       case ARCHIVE -> {
         AtomicFile.write(path, tmp -> {
           try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {

@@ -9,6 +9,7 @@ import dev.kairos.factory.core.api.fs.FsEntry;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.io.AtomicFile;
+import dev.kairos.factory.core.api.io.ExclusiveLock;
 import java.io.ByteArrayInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -60,6 +62,18 @@ public final class Initrd {
     this.sourceDate = b.sourceDate;
   }
 
+  /** This initrd with {@code more} left out too. */
+  private Initrd(Initrd i, List<ImagePath> more) {
+    this.root = i.root;
+    this.compression = i.compression;
+    this.level = i.level;
+    List<ImagePath> all = new ArrayList<>(i.excludes);
+    all.addAll(more);
+    this.excludes = List.copyOf(all);
+    this.microcode = i.microcode;
+    this.sourceDate = i.sourceDate;
+  }
+
   public static Builder builder(RootFs root) {
     return new Builder(root);
   }
@@ -67,10 +81,35 @@ public final class Initrd {
   /** Writes the initrd to {@code file} (created or atomically replaced, see {@link AtomicFile}). */
   public void writeTo(Path file) throws IOException {
     AtomicFile.write(file, tmp -> {
+      // An output inside the root it archives stays out of the archive: the file, its temporary
+      // file and its lock file (a run of the CLI holds one beside it).
+      List<ImagePath> own = new ArrayList<>();
+      for (Path p : List.of(file, tmp, file.resolveSibling("." + file.getFileName() + ExclusiveLock.SUFFIX))) {
+        inImage(p).ifPresent(own::add);
+      }
+      Initrd initrd = own.isEmpty() ? this : new Initrd(this, own);
       try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-        writeTo(out);
+        initrd.writeTo(out);
       }
     });
+  }
+
+  /** {@code p}'s path inside the root, if the root is on the host's file system and holds it. */
+  private Optional<ImagePath> inImage(Path p) throws IOException {
+    Path rootDir = root.root();
+    if (rootDir.getFileSystem() != p.getFileSystem()) {
+      return Optional.empty();
+    }
+    Path parent = p.toAbsolutePath().normalize().getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      return Optional.empty();
+    }
+    Path real = parent.toRealPath().resolve(p.getFileName().toString());
+    Path realRoot = rootDir.toRealPath();
+    if (!real.startsWith(realRoot) || real.equals(realRoot)) {
+      return Optional.empty();
+    }
+    return Optional.of(ImagePath.of("/" + realRoot.relativize(real)));
   }
 
   /** Writes the initrd to {@code out}, which is flushed but left open. */
