@@ -10,7 +10,6 @@ import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandResult;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.run.UserNamespace;
-import dev.kairos.factory.core.internal.run.HostTool;
 import dev.kairos.factory.core.api.io.MountTable;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
@@ -49,18 +48,18 @@ class RootlessBuildIT {
   void makeUser() throws Exception {
     DebianFixture.assumeUsable();
     for (String tool : List.of("mmdebstrap", "newuidmap", "newgidmap", "unshare", "useradd", "userdel", "runuser")) {
-      assumeTrue(HostTool.exists(tool), "needs the host tool " + tool);
+      assumeTrue(onPath(tool), "needs the host tool " + tool);
     }
     user = "kairos-rl-" + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
-    HostTool.run(Duration.ofSeconds(60), "useradd", "--no-create-home", "--home-dir", "/nonexistent",
+    host(Duration.ofSeconds(60), "useradd", "--no-create-home", "--home-dir", "/nonexistent",
         "--shell", "/usr/sbin/nologin", user);
     if (subordinateStart(Path.of("/etc/subgid")) < 0) {
       // This useradd gives no ranges by itself: give one, as an administrator would.
-      HostTool.run(Duration.ofSeconds(60), "usermod", "--add-subuids", "300000-365535", "--add-subgids", "300000-365535",
+      host(Duration.ofSeconds(60), "usermod", "--add-subuids", "300000-365535", "--add-subgids", "300000-365535",
           user);
     }
     dir = Scratch.create("rootless-it");
-    HostTool.run(Duration.ofSeconds(30), "chown", user + ":", dir.toString());
+    host(Duration.ofSeconds(30), "chown", user + ":", dir.toString());
   }
 
   @AfterEach
@@ -69,7 +68,7 @@ class RootlessBuildIT {
       assertThat(Scratch.delete(dir)).as("mounts leaked below the test directory").isEmpty();
     }
     if (user != null) {
-      HostTool.run(Duration.ofSeconds(60), "userdel", user);
+      host(Duration.ofSeconds(60), "userdel", user);
     }
   }
 
@@ -147,7 +146,7 @@ class RootlessBuildIT {
   void withoutASubordinateRangeTheBuildSaysWhatIsMissing() throws Exception {
     long start = subordinateStart(Path.of("/etc/subuid"));
     String range = start + "-" + (start + UserNamespace.MAPPED_IDS - 1);
-    HostTool.run(Duration.ofSeconds(60), "usermod", "--del-subuids", range, user);
+    host(Duration.ofSeconds(60), "usermod", "--del-subuids", range, user);
     List<String> out = new ArrayList<>();
     int exit = runChild(List.of(), dir.resolve("work/root"), out);
     String log = String.join("\n", out);
@@ -223,5 +222,21 @@ class RootlessBuildIT {
   private static int imageGid(RootFs root, String group) throws IOException {
     return root.readString(ImagePath.of("/etc/group")).lines().map(l -> l.split(":"))
         .filter(f -> f[0].equals(group)).mapToInt(f -> Integer.parseInt(f[2])).findFirst().orElseThrow();
+  }
+
+  /** Runs a host tool as root; a non-zero exit fails the test with the tool's output. */
+  private static void host(Duration timeout, String... argv) throws Exception {
+    dev.kairos.factory.core.api.run.HostProcess.run(java.util.List.of(argv), java.util.Map.of(), timeout,
+        dev.kairos.factory.core.api.event.EventListener.NONE).requireSuccess();
+  }
+
+  /** Whether {@code tool} is a program on the PATH. */
+  private static boolean onPath(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+      if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, tool))) {
+        return true;
+      }
+    }
+    return false;
   }
 }
