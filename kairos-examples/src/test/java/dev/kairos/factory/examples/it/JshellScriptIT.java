@@ -8,7 +8,6 @@ import dev.kairos.factory.core.api.run.HostProcess;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's jshell script, run by jshell with this build's class path, in its plan mode on the
- * cached Debian base: it resolves every class it imports against the real library, materialises
- * the base and prints the plan, and changes nothing. (The full build it does otherwise is the
+ * cached Debian base: it resolves every class it imports against the real library, copies the
+ * base into memory, prints the plan, and writes nothing. (The full build it does otherwise is the
  * main job, which {@link MainJobIT} runs through the CLI.)
  */
 class JshellScriptIT {
@@ -59,13 +58,9 @@ class JshellScriptIT {
     assertThat(out).as(out).contains("Kairos build of debian 12 (debian, amd64, systemd)",
         "options: version=v1.0.0 phase=all", "[install] installPackages", "[install] installKernel",
         "[init] kairosRelease", "[init] initrd").doesNotContain("Error:", "cannot find symbol", "Exception");
-    // The plan materialised the base in the work directory and left it as it was.
-    Path root;
+    // The plan copied the base into memory: nothing was written to the work directory.
     try (Stream<Path> s = Files.list(work)) {
-      root = s.findFirst().orElseThrow().resolve("rootfs");
+      assertThat(s.toList()).as("files the plan left in the work directory").isEmpty();
     }
-    assertThat(root.resolve("etc/os-release")).exists();
-    assertThat(Files.exists(root.resolve("etc/kairos-release"), LinkOption.NOFOLLOW_LINKS)).isFalse();
-    assertThat(Files.exists(root.resolve("boot/vmlinuz"), LinkOption.NOFOLLOW_LINKS)).isFalse();
   }
 }
