@@ -55,7 +55,7 @@ public final class Command {
    * A builder for {@code argv}, with no extra environment, no input, working directory {@code /}
    * and a 30-minute timeout.
    *
-   * @throws IllegalArgumentException when {@code argv} is empty or an argument is null or holds a NUL
+   * @throws IllegalArgumentException when {@code argv} is empty or an argument holds a NUL
    */
   public static Builder builder(String... argv) {
     return new Builder(List.of(argv));

@@ -54,7 +54,7 @@ public final class RecordingRunner implements CommandRunner {
    *
    * @param exitCode the exit code to report
    * @param timedOut whether to report a timeout
-   * @param output the output lines to send to the command's listener
+   * @param output the output lines, sent to the command's listener; the last ones become the result's tail
    */
   public record Reply(int exitCode, boolean timedOut, List<String> output) {
     /** Copies the output lines. */
