@@ -35,7 +35,28 @@ public final class BuildOptions {
 
   /** Option names, as recorded in the image and reported when an init run takes them from there. */
   public enum Option {
-    VERSION, PHASE, MODEL, ARCH, TRUSTED_BOOT, FIPS, PROVIDERS, STAGE_EXTENSIONS, SKIP, LOG_LEVEL, FRAMEWORK
+    /** {@link Setters#version(String)}. */
+    VERSION,
+    /** {@link Setters#phase(Phase)}. */
+    PHASE,
+    /** {@link Setters#model(Model)}. */
+    MODEL,
+    /** {@link Setters#arch(Architecture)}. */
+    ARCH,
+    /** {@link Setters#trustedBoot(boolean)}. */
+    TRUSTED_BOOT,
+    /** {@link Setters#fips(boolean)}. */
+    FIPS,
+    /** {@link Setters#provider(Provider)}. */
+    PROVIDERS,
+    /** {@link Setters#stageExtensions()} and {@link Setters#stageExtensions(Path)}. */
+    STAGE_EXTENSIONS,
+    /** {@link Setters#skip(String)} and {@link Setters#skip(Step...)}. */
+    SKIP,
+    /** {@link Setters#logLevel(LogLevel)}. */
+    LOG_LEVEL,
+    /** {@link Setters#framework(FrameworkSource)}. */
+    FRAMEWORK
   }
 
   private final KairosVersion version;
@@ -68,6 +89,7 @@ public final class BuildOptions {
     this.explicit = Collections.unmodifiableSet(b.explicit.isEmpty() ? EnumSet.noneOf(Option.class) : EnumSet.copyOf(b.explicit));
   }
 
+  /** A builder with the defaults: phase all, model generic, log level info, no framework. */
   public static Builder builder() {
     return new Builder();
   }
@@ -79,30 +101,37 @@ public final class BuildOptions {
     return b;
   }
 
+  /** The Kairos version the image is built as, normalised (e.g. {@code v1.0.0}). */
   public KairosVersion version() {
     return version;
   }
 
+  /** The phase to run; {@link Phase#ALL} unless set. */
   public Phase phase() {
     return phase;
   }
 
+  /** The board or platform model; {@link Model#GENERIC} unless set. */
   public Model model() {
     return model;
   }
 
+  /** The target architecture: the one set, else the default {@code build} chose (the image's or this machine's). */
   public Architecture arch() {
     return arch;
   }
 
+  /** Whether the image is built for trusted boot (UKI). */
   public boolean trustedBoot() {
     return trustedBoot;
   }
 
+  /** Whether the image is built in FIPS mode. */
   public boolean fips() {
     return fips;
   }
 
+  /** The bundled providers, in the order added; empty for a {@code core} image. */
   public List<Provider> providers() {
     return providers;
   }
@@ -135,10 +164,12 @@ public final class BuildOptions {
     return Step.isSkipped(step, skipped);
   }
 
+  /** How much the build logs; {@link LogLevel#INFO} unless set. */
   public LogLevel logLevel() {
     return logLevel;
   }
 
+  /** Where the Kairos binaries come from; {@link FrameworkSource#none()} unless set. */
   public FrameworkSource framework() {
     return framework;
   }
@@ -178,6 +209,7 @@ public final class BuildOptions {
     private final Set<Option> explicit = EnumSet.noneOf(Option.class);
     private Map<String, String> environment = System.getenv();
 
+    /** For subclasses: starts from the defaults of {@link BuildOptions#builder()}. */
     protected Setters() {}
 
     @SuppressWarnings("unchecked")
@@ -212,6 +244,11 @@ public final class BuildOptions {
       return self(Option.VERSION);
     }
 
+    /**
+     * The image version (required), already parsed.
+     *
+     * @throws NullPointerException when {@code version} is null
+     */
     public B version(KairosVersion version) {
       this.version = Objects.requireNonNull(version, "version");
       return self(Option.VERSION);
@@ -223,6 +260,7 @@ public final class BuildOptions {
       return self(Option.PHASE);
     }
 
+    /** The board or platform model; default {@link Model#GENERIC}. Checked against the architecture when built. */
     public B model(Model model) {
       this.model = Objects.requireNonNull(model, "model");
       return self(Option.MODEL);
@@ -307,6 +345,7 @@ public final class BuildOptions {
       return self(Option.SKIP);
     }
 
+    /** How much the build logs; default {@link LogLevel#INFO}. */
     public B logLevel(LogLevel level) {
       this.logLevel = Objects.requireNonNull(level, "level");
       return self(Option.LOG_LEVEL);

@@ -28,9 +28,11 @@ public final class BuildPlan {
    * @param actions one line per action, in order
    * @param files the in-image files it writes (those known before it runs)
    * @param commands the commands it runs inside the image
+   * @param phase the phase the step belongs to
    */
   public record PlannedStep(String name, Phase phase, boolean skipped, List<String> actions, List<ImagePath> files,
       List<List<String>> commands) {
+    /** Copies the lists, so the step does not change when the caller's lists do. */
     public PlannedStep {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(phase, "phase");
@@ -56,6 +58,7 @@ public final class BuildPlan {
     this.steps = List.copyOf(steps);
   }
 
+  /** The options the plan was made for. */
   public BuildOptions options() {
     return options;
   }

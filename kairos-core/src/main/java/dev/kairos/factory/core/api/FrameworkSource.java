@@ -36,8 +36,13 @@ public sealed interface FrameworkSource {
   /** A short description for events and plans. */
   String description();
 
-  /** A framework in a host directory. */
+  /**
+   * A framework in a host directory.
+   *
+   * @param dir the directory, laid out like the framework image's root
+   */
   record Directory(Path dir) implements FrameworkSource {
+    /** Checks that the directory is given; it is not read until the build. */
     public Directory {
       Objects.requireNonNull(dir, "dir");
     }
@@ -48,8 +53,13 @@ public sealed interface FrameworkSource {
     }
   }
 
-  /** A framework image. */
+  /**
+   * A framework image.
+   *
+   * @param image the framework image
+   */
   record Image(ImageSource image) implements FrameworkSource {
+    /** Checks that the image is given; it is not fetched until the build. */
     public Image {
       Objects.requireNonNull(image, "image");
     }
@@ -62,6 +72,7 @@ public sealed interface FrameworkSource {
 
   /** No framework. */
   enum None implements FrameworkSource {
+    /** The one value: no framework. */
     INSTANCE;
 
     @Override

@@ -10,9 +10,13 @@ import java.util.Optional;
  */
 public class InvalidInputException extends KairosException {
   private static final long serialVersionUID = 1L;
+  /** The file name or description of the input, such as {@code --version}. */
   private final String source;
+  /** The 1-based line, or 0 when not known. */
   private final int line;
+  /** The 1-based column, or 0 when not known. */
   private final int column;
+  /** What is wrong, without the location. */
   private final String detail;
 
   /** An error located at {@code line:column} of {@code source} (0 for an unknown part). */

@@ -10,8 +10,11 @@ import java.util.Objects;
  */
 public final class InvalidOptionException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
+  /** The option at fault. */
   private final BuildOptions.Option option;
+  /** What is wrong, without a fix. */
   private final String problem;
+  /** What the fix needs, or "". */
   private final String needed;
 
   /**

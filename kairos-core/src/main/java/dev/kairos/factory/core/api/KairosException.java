@@ -28,10 +28,12 @@ import java.io.IOException;
 public class KairosException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** An error described by {@code message}, with no cause. */
   public KairosException(String message) {
     super(message);
   }
 
+  /** An error described by {@code message}, caused by {@code cause} (kept as the exception's cause). */
   public KairosException(String message, Throwable cause) {
     super(message, cause);
   }

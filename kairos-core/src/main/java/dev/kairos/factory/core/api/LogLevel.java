@@ -36,6 +36,7 @@ public enum LogLevel {
     throw new IllegalArgumentException("unknown log level '" + name + "'; valid: " + String.join(", ", ids()));
   }
 
+  /** The names {@link #parse(String)} accepts, in order from the most to the least verbose. */
   public static List<String> ids() {
     return Arrays.stream(values()).map(LogLevel::id).toList();
   }

@@ -76,6 +76,7 @@ public final class Provider {
     return new Provider(name, version, config, Objects.requireNonNull(binaries, "binaries"));
   }
 
+  /** The provider's name, such as {@code k3s} or {@code k0s}. */
   public String name() {
     return name;
   }
@@ -85,6 +86,7 @@ public final class Provider {
     return version;
   }
 
+  /** The configuration file to install for the provider, when one was given with {@link #withConfig(Path)}. */
   public Optional<Path> config() {
     return config;
   }

@@ -123,6 +123,7 @@ public final class SourceDate {
     }
   }
 
+  /** The date itself; every timestamp the build writes is clamped to it. */
   public Instant instant() {
     return instant;
   }

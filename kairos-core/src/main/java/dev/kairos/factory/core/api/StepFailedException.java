@@ -9,8 +9,14 @@ import java.util.Optional;
  */
 public class StepFailedException extends KairosException {
   private static final long serialVersionUID = 1L;
+  /** The step's {@code steps-info} name. */
   private final String step;
 
+  /**
+   * @param step the name of the step, as {@code steps-info} prints it
+   * @param message what failed, including the state the root file system was left in
+   * @param cause what went wrong inside the step, often a {@link CommandFailedException}
+   */
   public StepFailedException(String step, String message, Throwable cause) {
     super("step " + step + " failed: " + message, cause);
     this.step = step;

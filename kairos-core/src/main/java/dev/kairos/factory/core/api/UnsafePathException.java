@@ -7,6 +7,7 @@ package dev.kairos.factory.core.api;
  */
 public class UnsafePathException extends KairosException {
   private static final long serialVersionUID = 1L;
+  /** The refused path or entry name, unescaped. */
   private final String path;
 
   /**

@@ -19,6 +19,7 @@ import dev.kairos.factory.core.api.fs.RootFs;
 public final class RootFsAssertions {
   private RootFsAssertions() {}
 
+  /** Starts assertions on the files of {@code actual}. */
   public static RootFsAssert assertThat(RootFs actual) {
     return new RootFsAssert(actual);
   }

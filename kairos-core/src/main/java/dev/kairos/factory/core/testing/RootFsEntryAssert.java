@@ -43,6 +43,7 @@ public final class RootFsEntryAssert extends AbstractAssert<RootFsEntryAssert, F
     return this;
   }
 
+  /** The numeric owner and group, e.g. {@code withOwner(0, 0)} for root. */
   public RootFsEntryAssert withOwner(int uid, int gid) {
     if (actual.uid() != uid || actual.gid() != gid) {
       failWithMessage("expected %s to be owned by %d:%d but it is owned by %d:%d", asked, uid, gid, actual.uid(), actual.gid());
@@ -50,6 +51,7 @@ public final class RootFsEntryAssert extends AbstractAssert<RootFsEntryAssert, F
     return this;
   }
 
+  /** The modification time, exactly (compared as an {@link Instant}). */
   public RootFsEntryAssert withMtime(Instant mtime) {
     if (!actual.mtime().equals(mtime)) {
       failWithMessage("expected %s to have mtime %s but it has %s", asked, mtime, actual.mtime());
@@ -65,6 +67,7 @@ public final class RootFsEntryAssert extends AbstractAssert<RootFsEntryAssert, F
     return this;
   }
 
+  /** The extended attribute {@code name} exists and holds exactly {@code value}. */
   public RootFsEntryAssert withXattr(String name, byte[] value) {
     Map<String, byte[]> x = actual.xattrs();
     if (!x.containsKey(name)) {
@@ -97,6 +100,7 @@ public final class RootFsEntryAssert extends AbstractAssert<RootFsEntryAssert, F
     return this;
   }
 
+  /** The whole content, byte for byte. */
   public RootFsEntryAssert withContent(byte[] expected) {
     byte[] content = io(() -> root.readAllBytes(path));
     if (!Arrays.equals(content, expected)) {

@@ -17,6 +17,11 @@ import java.util.Objects;
  */
 public record DistroQuirks(String grubName, NetworkStack network, List<String> dracutNetworkModules,
     boolean sysextInInitramfs, boolean disableSelinux) {
+  /**
+   * Copies the module list.
+   *
+   * @throws IllegalArgumentException when {@code grubName} is neither {@code grub} nor {@code grub2}
+   */
   public DistroQuirks {
     if (!"grub".equals(grubName) && !"grub2".equals(grubName)) {
       throw new IllegalArgumentException("grubName must be grub or grub2, got: " + grubName);

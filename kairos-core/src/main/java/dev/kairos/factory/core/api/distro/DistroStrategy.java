@@ -31,6 +31,7 @@ import java.util.Map;
  * }</pre>
  */
 public interface DistroStrategy {
+  /** The family this strategy handles. */
   Family family();
 
   /** The os-release {@code ID}s this family recognises exactly, e.g. {@code [debian, ubuntu]}. */
@@ -73,6 +74,7 @@ public interface DistroStrategy {
    */
   String chooseKernel(RootFs root, Model model) throws IOException;
 
+  /** The program that builds the initramfs of this family's images. */
   InitrdTool initrdTool();
 
   /**
@@ -107,6 +109,7 @@ public interface DistroStrategy {
    * @param content what makes the image's own tooling fill it in at first boot
    */
   record FirstBootFile(ImagePath path, String content) {
+    /** Checks that both parts are given. */
     public FirstBootFile {
       java.util.Objects.requireNonNull(path, "path");
       java.util.Objects.requireNonNull(content, "content");

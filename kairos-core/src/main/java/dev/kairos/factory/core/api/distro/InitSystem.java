@@ -5,7 +5,9 @@ package dev.kairos.factory.core.api.distro;
  * {@code rc-update}) and which yip entries apply ({@code only_service_manager}).
  */
 public enum InitSystem {
+  /** systemd: services are enabled through unit symlinks ({@code systemctl}). */
   SYSTEMD("systemd"),
+  /** OpenRC: services are added to runlevels with {@code rc-update}. */
   OPENRC("openrc");
 
   private final String id;

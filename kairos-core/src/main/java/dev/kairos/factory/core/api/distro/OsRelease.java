@@ -209,6 +209,7 @@ public final class OsRelease {
     return fields;
   }
 
+  /** The value of the field {@code name} (e.g. {@code VERSION_ID}), or empty when the file does not set it. */
   public Optional<String> get(String name) {
     return Optional.ofNullable(fields.get(name));
   }

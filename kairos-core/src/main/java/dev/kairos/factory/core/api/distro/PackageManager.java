@@ -73,8 +73,19 @@ public interface PackageManager {
    */
   List<TemporaryFile> serviceStartBlockers();
 
-  /** A file placed in the image for the duration of package operations. */
+  /**
+   * A file placed in the image for the duration of package operations.
+   *
+   * @param path where it goes in the image
+   * @param content its text
+   * @param mode its permission bits, e.g. {@code 0755}
+   */
   record TemporaryFile(ImagePath path, String content, int mode) {
+    /**
+     * Checks the parts.
+     *
+     * @throws IllegalArgumentException when {@code mode} has bits beyond the 12 permission bits
+     */
     public TemporaryFile {
       Objects.requireNonNull(path, "path");
       Objects.requireNonNull(content, "content");

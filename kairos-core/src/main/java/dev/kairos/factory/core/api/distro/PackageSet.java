@@ -19,6 +19,7 @@ import java.util.Objects;
  */
 public record PackageSet(List<String> common, List<String> distro, List<String> grub, List<String> immucore,
     List<String> systemdBoot, List<String> kernel) {
+  /** Copies the lists, so the set does not change when the caller's lists do. */
   public PackageSet {
     common = List.copyOf(common);
     distro = List.copyOf(distro);

@@ -14,7 +14,18 @@ import java.util.Objects;
  */
 public record ServiceAction(Verb verb, String unit, String runlevel) {
   /** What a {@link ServiceAction} does. */
-  public enum Verb { ENABLE, DISABLE, MASK, UNMASK, RC_ADD }
+  public enum Verb {
+    /** {@code systemctl enable}: start the unit at boot. */
+    ENABLE,
+    /** {@code systemctl disable}: do not start the unit at boot. */
+    DISABLE,
+    /** {@code systemctl mask}: the unit cannot be started at all. */
+    MASK,
+    /** {@code systemctl unmask}: undo a mask. */
+    UNMASK,
+    /** {@code rc-update add}: add an OpenRC service to a runlevel. */
+    RC_ADD
+  }
 
   /** Checks the unit name, and that a runlevel is given for {@link Verb#RC_ADD} and only for it. */
   public ServiceAction {

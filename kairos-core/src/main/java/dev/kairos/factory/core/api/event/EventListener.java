@@ -11,6 +11,7 @@ public interface EventListener {
   /** A listener that drops every event. */
   EventListener NONE = event -> {};
 
+  /** Receives one event, on the thread that raised it. */
   void onEvent(KairosEvent event);
 
   /** A listener that passes each event to every one of {@code listeners}, in order. */

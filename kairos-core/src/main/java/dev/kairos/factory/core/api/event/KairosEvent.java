@@ -11,7 +11,12 @@ import java.util.Objects;
  */
 public sealed interface KairosEvent {
 
-  /** A named unit of work (a pipeline step, a pull, an ISO build) started. */
+  /**
+   * A named unit of work (a pipeline step, a pull, an ISO build) started.
+   *
+   * @param step the unit's name, e.g. a step's {@code steps-info} name
+   * @param description what it does, for humans
+   */
   record StepStarted(String step, String description) implements KairosEvent {
     /** Checks that both are given. */
     public StepStarted {
@@ -20,7 +25,13 @@ public sealed interface KairosEvent {
     }
   }
 
-  /** A unit of work ended; {@code skipped} when it was asked not to run. */
+  /**
+   * A unit of work ended; {@code skipped} when it was asked not to run.
+   *
+   * @param step the unit's name, as in its {@link StepStarted}
+   * @param took how long it ran
+   * @param skipped whether it was skipped
+   */
   record StepFinished(String step, Duration took, boolean skipped) implements KairosEvent {
     /** Checks that the step and the duration are given. */
     public StepFinished {
@@ -36,6 +47,11 @@ public sealed interface KairosEvent {
    * new KairosEvent.Progress("pull sha256:...", 12 << 20, 24 << 20);            // bytes
    * new KairosEvent.Progress("copy /srv/base", 8912, -1, Progress.Unit.FILES);   // a file count
    * }</pre>
+   *
+   * @param task what is being transferred or written
+   * @param done how much is done so far
+   * @param total how much there is in all, or -1 when unknown
+   * @param unit what {@code done} and {@code total} count
    */
   record Progress(String task, long done, long total, Unit unit) implements KairosEvent {
     /** Checks that the task and the unit are given. */
@@ -60,7 +76,12 @@ public sealed interface KairosEvent {
     }
   }
 
-  /** One line a command printed (stdout and stderr combined). */
+  /**
+   * One line a command printed (stdout and stderr combined).
+   *
+   * @param command the command's argument vector
+   * @param line the line, without its line break
+   */
   record CommandOutput(List<String> command, String line) implements KairosEvent {
     /** Copies the command line. */
     public CommandOutput {
@@ -69,7 +90,12 @@ public sealed interface KairosEvent {
     }
   }
 
-  /** A result reused from a cache instead of being made again (a blob, a base image). */
+  /**
+   * A result reused from a cache instead of being made again (a blob, a base image).
+   *
+   * @param what what was reused, e.g. a blob or a base image
+   * @param key the cache key it was found under, such as a digest
+   */
   record CacheHit(String what, String key) implements KairosEvent {
     /** Checks that both are given. */
     public CacheHit {
@@ -78,7 +104,12 @@ public sealed interface KairosEvent {
     }
   }
 
-  /** A message for humans. */
+  /**
+   * A message for humans.
+   *
+   * @param level how severe the message is
+   * @param message the message
+   */
   record Log(Level level, String message) implements KairosEvent {
     /** Checks that both are given. */
     public Log {

@@ -14,10 +14,15 @@ import org.slf4j.LoggerFactory;
 public final class Slf4jEventListener implements EventListener {
   private final Logger logger;
 
+  /** Logs to the logger named {@code dev.kairos.factory}. */
   public Slf4jEventListener() {
     this(LoggerFactory.getLogger("dev.kairos.factory"));
   }
 
+  /**
+   * Logs to {@code logger}: step starts and ends at info, progress, command output and cache hits at
+   * debug, log events at their own level.
+   */
   public Slf4jEventListener(Logger logger) {
     this.logger = logger;
   }

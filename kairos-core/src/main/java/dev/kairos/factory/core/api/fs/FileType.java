@@ -39,6 +39,7 @@ public enum FileType {
     throw new IllegalArgumentException("unknown file type bits in mode " + Integer.toOctalString(stMode));
   }
 
+  /** Whether this is a character or block device. */
   public boolean isDevice() {
     return this == CHAR_DEVICE || this == BLOCK_DEVICE;
   }

@@ -14,6 +14,11 @@ public final class FsEntry {
   /** Opens the content of a regular file. */
   @FunctionalInterface
   public interface ContentSource {
+    /**
+     * A new stream over the content, for the caller to close.
+     *
+     * @throws IOException if the file cannot be opened
+     */
     InputStream open() throws IOException;
   }
 
@@ -23,6 +28,14 @@ public final class FsEntry {
   private final ImagePath hardlinkOf;
   private final ContentSource content;
 
+  /**
+   * @param path the in-image path
+   * @param metadata type, mode, owner, times and extended attributes
+   * @param symlinkTarget the link target, present exactly when {@code metadata} is a symlink's
+   * @param hardlinkOf for a second or later name of a hardlinked file, the first name met
+   * @param content opens the content of a regular file
+   * @throws IllegalArgumentException when a symlink target is given for a non-symlink, or missing for a symlink
+   */
   public FsEntry(ImagePath path, FileMetadata metadata, Optional<String> symlinkTarget,
       Optional<ImagePath> hardlinkOf, ContentSource content) {
     this.path = Objects.requireNonNull(path, "path");
@@ -35,14 +48,17 @@ public final class FsEntry {
     }
   }
 
+  /** The in-image path. */
   public ImagePath path() {
     return path;
   }
 
+  /** Type, mode, owner, times and extended attributes. */
   public FileMetadata metadata() {
     return metadata;
   }
 
+  /** The file type, from the metadata. */
   public FileType type() {
     return metadata.type();
   }

@@ -96,6 +96,7 @@ public final class ImagePath implements Comparable<ImagePath> {
     return names;
   }
 
+  /** Whether this is {@code /}, the path with no components. */
   public boolean isRoot() {
     return names.isEmpty();
   }

@@ -19,6 +19,11 @@ import java.util.Optional;
  * netboot set, an OCI layout) the size is the sum of the sizes of its files and the digest that of
  * its entry point (an OCI manifest, a netboot set's {@code sha256sum} listing). A pushed image has no size here (0):
  * its bytes live in the registry.
+ *
+ * @param kind what sort of artifact it is
+ * @param location the file, the directory or the image reference
+ * @param size the size in bytes; 0 for a pushed image
+ * @param digest the content digest ({@code sha256:...}), when there is one
  */
 public record Artifact(ArtifactKind kind, String location, long size, Optional<String> digest) {
   /** Checks that no part is missing and the size is not negative. */

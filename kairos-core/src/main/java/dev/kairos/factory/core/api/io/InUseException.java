@@ -11,6 +11,7 @@ import java.util.OptionalLong;
 public class InUseException extends KairosException {
   private static final long serialVersionUID = 1L;
   private final transient Path path;
+  /** The holder's process id, or -1 when its lock file did not say. */
   private final long pid;
 
   /**

@@ -51,10 +51,17 @@ public final class Command {
     return of("/bin/sh", "-c", script);
   }
 
+  /**
+   * A builder for {@code argv}, with no extra environment, no input, working directory {@code /}
+   * and a 30-minute timeout.
+   *
+   * @throws IllegalArgumentException when {@code argv} is empty or an argument holds a NUL
+   */
   public static Builder builder(String... argv) {
     return new Builder(List.of(argv));
   }
 
+  /** A builder holding this command's values, to make a changed copy. */
   public Builder toBuilder() {
     Builder b = new Builder(argv);
     b.env.putAll(env);
@@ -65,6 +72,7 @@ public final class Command {
     return b;
   }
 
+  /** The program and its arguments; never empty. */
   public List<String> argv() {
     return argv;
   }
@@ -74,10 +82,12 @@ public final class Command {
     return env;
   }
 
+  /** The bytes fed to standard input, a copy; empty for no input. */
   public byte[] stdin() {
     return stdin.clone();
   }
 
+  /** How long the command may run before it is stopped; 30 minutes unless set. */
   public Duration timeout() {
     return timeout;
   }
@@ -120,6 +130,11 @@ public final class Command {
       this.argv = new ArrayList<>(argv);
     }
 
+    /**
+     * Sets one environment variable, replacing an earlier value of the same name.
+     *
+     * @throws IllegalArgumentException when {@code name} is empty or holds {@code =}
+     */
     public Builder env(String name, String value) {
       if (name == null || name.isEmpty() || name.contains("=")) {
         throw new IllegalArgumentException("bad environment variable name: " + name);
@@ -128,16 +143,23 @@ public final class Command {
       return this;
     }
 
+    /** Sets each of {@code vars}, as {@link #env(String, String)} does. */
     public Builder env(Map<String, String> vars) {
       vars.forEach(this::env);
       return this;
     }
 
+    /** The bytes fed to standard input (copied); default none. */
     public Builder stdin(byte[] input) {
       this.stdin = input.clone();
       return this;
     }
 
+    /**
+     * How long the command may run before it is stopped; default 30 minutes.
+     *
+     * @throws IllegalArgumentException when {@code timeout} is zero or negative
+     */
     public Builder timeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("timeout must be positive, got " + timeout);
@@ -146,6 +168,11 @@ public final class Command {
       return this;
     }
 
+    /**
+     * The in-image directory the command starts in; default {@code /}.
+     *
+     * @throws IllegalArgumentException when {@code inImageDir} is not absolute
+     */
     public Builder workingDirectory(String inImageDir) {
       if (!inImageDir.startsWith("/")) {
         throw new IllegalArgumentException("working directory must be absolute: " + inImageDir);
@@ -154,11 +181,13 @@ public final class Command {
       return this;
     }
 
+    /** Where output lines go; default {@link EventListener#NONE}. */
     public Builder output(EventListener listener) {
       this.output = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
+    /** Makes the command. */
     public Command build() {
       return new Command(this);
     }

@@ -30,20 +30,34 @@ import java.util.function.Predicate;
  * }</pre>
  */
 public final class RecordingRunner implements CommandRunner {
-  /** One recorded call. */
+  /**
+   * One recorded call.
+   *
+   * @param root the root the command was run against
+   * @param command the command
+   */
   public record Call(RootFs root, Command command) {
+    /** Checks that both parts are given. */
     public Call {
       Objects.requireNonNull(root, "root");
       Objects.requireNonNull(command, "command");
     }
 
+    /** The recorded command's program and arguments. */
     public List<String> argv() {
       return command.argv();
     }
   }
 
-  /** A scripted answer: the exit code, whether to report a timeout, and the output lines. */
+  /**
+   * A scripted answer: the exit code, whether to report a timeout, and the output lines.
+   *
+   * @param exitCode the exit code to report
+   * @param timedOut whether to report a timeout
+   * @param output the output lines, sent to the command's listener; the last ones become the result's tail
+   */
   public record Reply(int exitCode, boolean timedOut, List<String> output) {
+    /** Copies the output lines. */
     public Reply {
       output = List.copyOf(output);
     }
@@ -67,6 +81,11 @@ public final class RecordingRunner implements CommandRunner {
   /** Answers a call; may read or change {@code root} as the real program would. */
   @FunctionalInterface
   public interface Responder {
+    /**
+     * The reply to {@code command}, run against {@code root}.
+     *
+     * @throws IOException when changing the root fails; the runner's {@code run} throws it
+     */
     Reply respond(RootFs root, Command command) throws IOException;
   }
 

@@ -7,6 +7,10 @@ import java.util.Objects;
  * silently ignore), a value that will not do what it seems to (decimal {@code permissions: 644}),
  * a reference that does not resolve. Warnings are errors in strict mode. Prints as
  * {@code file:line:column: warning: message}.
+ *
+ * @param severity how bad it is
+ * @param location where in the document
+ * @param message what is wrong, for humans
  */
 public record YipDiagnostic(Severity severity, YipLocation location, String message) {
   /** How bad a finding is. */

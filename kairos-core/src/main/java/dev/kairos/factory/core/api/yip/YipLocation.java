@@ -6,6 +6,10 @@ import java.util.Objects;
  * Where something was written: a file name (or a description such as {@code <cmdline>}) and the
  * 1-based line and column; 0 where unknown (a step made in code). Prints as
  * {@code source:line:column}.
+ *
+ * @param source the file name, or a description such as {@code <cmdline>}
+ * @param line the 1-based line, or 0 when unknown
+ * @param column the 1-based column, or 0 when unknown
  */
 public record YipLocation(String source, int line, int column) {
   /** The location of steps built in code rather than parsed. */

@@ -21,9 +21,18 @@ import java.util.Objects;
  * YipPlan plan = YipPlan.of("boot", Yip.lenient().load(Path.of("/oem")));
  * plan.steps().forEach(s -> System.out.println(s.id()));
  * }</pre>
+ *
+ * @param stage the stage planned
+ * @param steps its steps, in the order they run
  */
 public record YipPlan(String stage, List<PlannedStep> steps) {
-  /** One step with its identifier and the document it came from. */
+  /**
+   * One step with its identifier and the document it came from.
+   *
+   * @param id the step's identifier, as {@code after:} refers to it
+   * @param document the document the step came from
+   * @param step the step
+   */
   public record PlannedStep(String id, YipDocument document, YipStep step) {
     /** Refuses {@code null}. */
     public PlannedStep {

@@ -14,6 +14,11 @@ import java.util.Objects;
  * r.effects().forEach(System.out::println);   // doc.step: FILE_WRITTEN /etc/motd (0644 0:0, 6 bytes)
  * r.requireSuccess();
  * }</pre>
+ *
+ * @param stage the stage that ran
+ * @param dryRun whether it was a dry run, which changes nothing and only reports the effects
+ * @param steps the result of each planned step, in run order
+ * @param effects every effect, in the order they happened
  */
 public record YipReport(String stage, boolean dryRun, List<StepResult> steps, List<YipEffect> effects) {
   /** How one step ended. */

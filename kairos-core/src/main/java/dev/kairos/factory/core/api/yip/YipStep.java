@@ -96,7 +96,19 @@ public record YipStep(
     Packages packages,
     List<ImageUnpack> unpackImages,
     YipLocation location) {
-  /** A file to write ({@code files} entry). {@code permissions} 0 means mode 0000, as in yip. */
+  /**
+   * A file to write ({@code files} entry). {@code permissions} 0 means mode 0000, as in yip.
+   *
+   * @param path where to write it
+   * @param content the content, encoded as {@code encoding} says
+   * @param encoding empty for plain text, else {@code base64}, {@code gzip} or {@code gzip+base64}
+   *     (and their short forms)
+   * @param permissions the mode, e.g. {@code 0644}
+   * @param owner the numeric owner
+   * @param group the numeric group
+   * @param ownerString {@code user:group} by name, looked up in the image; when set it wins over
+   *     {@code owner} and {@code group}
+   */
   public record FileEntry(String path, String content, String encoding, int permissions, int owner, int group,
       String ownerString) {
     /** Normalises absent text to the empty string and copies lists; checks modes. */
@@ -109,7 +121,14 @@ public record YipStep(
     }
   }
 
-  /** A directory to create or chmod ({@code directories} entry). */
+  /**
+   * A directory to create or chmod ({@code directories} entry).
+   *
+   * @param path the directory
+   * @param permissions the mode, e.g. {@code 0755}
+   * @param owner the numeric owner
+   * @param group the numeric group
+   */
   public record DirectoryEntry(String path, int permissions, int owner, int group) {
     /** Normalises absent text to the empty string and copies lists; checks modes. */
     public DirectoryEntry {
@@ -118,7 +137,17 @@ public record YipStep(
     }
   }
 
-  /** A file to fetch over HTTP ({@code downloads} entry); not applicable at build time. */
+  /**
+   * A file to fetch over HTTP ({@code downloads} entry); not applicable at build time.
+   *
+   * @param path where to save it
+   * @param url what to fetch
+   * @param permissions the mode of the saved file
+   * @param owner the numeric owner
+   * @param group the numeric group
+   * @param ownerString {@code user:group} by name; when set it wins over {@code owner} and {@code group}
+   * @param timeout the timeout, in seconds
+   */
   public record Download(String path, String url, int permissions, int owner, int group, String ownerString,
       int timeout) {
     /** Normalises absent text to the empty string and copies lists; checks modes. */
@@ -130,7 +159,19 @@ public record YipStep(
     }
   }
 
-  /** A git checkout ({@code git}); not applicable at build time. */
+  /**
+   * A git checkout ({@code git}); not applicable at build time.
+   *
+   * @param url the repository
+   * @param path where to check it out
+   * @param branch the branch to check out; empty for the default
+   * @param branchOnly whether to fetch that branch only
+   * @param username the user name for HTTP authentication
+   * @param password the password for HTTP authentication
+   * @param privateKey the SSH private key
+   * @param publicKey the SSH public key
+   * @param insecure whether to skip the server's host key check
+   */
   public record GitRepo(String url, String path, String branch, boolean branchOnly, String username,
       String password, String privateKey, String publicKey, boolean insecure) {
     /** The value of an absent key. */
@@ -148,7 +189,12 @@ public record YipStep(
     }
   }
 
-  /** An entity ({@code user}, {@code shadow}, {@code group}, {@code gshadow}) to ensure or delete; {@code entity} is YAML text. */
+  /**
+   * An entity ({@code user}, {@code shadow}, {@code group}, {@code gshadow}) to ensure or delete; {@code entity} is YAML text.
+   *
+   * @param path the file to edit; empty for the entity kind's usual file
+   * @param entity the entity as YAML text
+   */
   public record EntityEdit(String path, String entity) {
     /** Normalises absent text to the empty string and copies lists; checks modes. */
     public EntityEdit {
@@ -157,7 +203,14 @@ public record YipStep(
     }
   }
 
-  /** The {@code dns} key: a resolv.conf to write. Nothing happens without nameservers. */
+  /**
+   * The {@code dns} key: a resolv.conf to write. Nothing happens without nameservers.
+   *
+   * @param nameservers the {@code nameserver} lines
+   * @param search the {@code search} domains
+   * @param options the {@code options} values
+   * @param path the file to write; empty for {@code /etc/resolv.conf}
+   */
   public record Dns(List<String> nameservers, List<String> search, List<String> options, String path) {
     /** The value of an absent key. */
     public static final Dns NONE = new Dns(List.of(), List.of(), List.of(), "");
@@ -175,6 +228,21 @@ public record YipStep(
    * A user to create ({@code users} entry; the map key is the name). For an existing user only
    * {@code passwd} and the keys are applied. {@code system}, {@code noUserGroup} and
    * {@code noLogInit} are parsed and ignored, as in yip.
+   *
+   * @param name the user name
+   * @param passwd a crypt hash (starting with {@code $}), a plain password (hashed with SHA-512 crypt), or empty
+   * @param lockPasswd whether to lock the password ({@code !} in the shadow file)
+   * @param uid the numeric user id, as text; empty for the owner of an existing home directory, else the lowest free id
+   * @param homedir the home directory; empty for {@code HOME} of the image's useradd defaults plus the name
+   * @param shell the login shell; empty for {@code SHELL} of the image's useradd defaults, else {@code /bin/sh}
+   * @param gecos the GECOS (full name) field; empty for {@code Created by entities}
+   * @param primaryGroup an existing group to make primary; empty for a group named after the user
+   * @param groups further groups to add the user to (those the image does not have are passed over)
+   * @param noCreateHome whether not to create the home directory
+   * @param sshAuthorizedKeys keys for the user's {@code authorized_keys}
+   * @param system a system user (parsed, ignored)
+   * @param noUserGroup no group named after the user (parsed, ignored)
+   * @param noLogInit no lastlog/faillog entries (parsed, ignored)
    */
   public record User(String name, String passwd, boolean lockPasswd, String uid, String homedir, String shell,
       String gecos, String primaryGroup, List<String> groups, boolean noCreateHome,
@@ -193,7 +261,13 @@ public record YipStep(
     }
   }
 
-  /** A systemd drop-in ({@code systemctl.overrides} entry). */
+  /**
+   * A systemd drop-in ({@code systemctl.overrides} entry).
+   *
+   * @param service the unit it applies to; a bare name means {@code .service}
+   * @param name the drop-in's file name ({@code .conf} added when missing); empty for {@code override-yip.conf}
+   * @param content the drop-in's text
+   */
   public record UnitOverride(String service, String name, String content) {
     /** Normalises absent text to the empty string and copies lists; checks modes. */
     public UnitOverride {
@@ -203,7 +277,15 @@ public record YipStep(
     }
   }
 
-  /** The {@code systemctl} key. */
+  /**
+   * The {@code systemctl} key.
+   *
+   * @param enable units to enable
+   * @param disable units to disable
+   * @param start units to start (not applicable at build time, only noted)
+   * @param mask units to mask
+   * @param overrides drop-ins to write
+   */
   public record Systemctl(List<String> enable, List<String> disable, List<String> start, List<String> mask,
       List<UnitOverride> overrides) {
     /** The value of an absent key. */
@@ -224,7 +306,13 @@ public record YipStep(
     }
   }
 
-  /** The {@code datasource} key; only meaningful on a running machine. */
+  /**
+   * The {@code datasource} key; only meaningful on a running machine.
+   *
+   * @param providers where to look for user data, such as {@code cdrom} or {@code aws}
+   * @param path the directory the user data is written to
+   * @param userdataName the file name of the user data
+   */
   public record Datasource(List<String> providers, String path, String userdataName) {
     /** The value of an absent key. */
     public static final Datasource NONE = new Datasource(List.of(), "", "");
@@ -242,7 +330,15 @@ public record YipStep(
     }
   }
 
-  /** A partition to add ({@code layout.add_partitions} entry); sizes in MiB, 0 = the rest. */
+  /**
+   * A partition to add ({@code layout.add_partitions} entry); sizes in MiB, 0 = the rest.
+   *
+   * @param fsLabel the file system's label
+   * @param pLabel the partition's label
+   * @param size the size in MiB; 0 for the rest of the disk
+   * @param filesystem the file system to make, e.g. {@code ext4}
+   * @param bootable whether to set the bootable flag
+   */
   public record Partition(String fsLabel, String pLabel, long size, String filesystem, boolean bootable) {
     /** Normalises absent text to the empty string and copies lists; checks modes. */
     public Partition {
@@ -255,6 +351,13 @@ public record YipStep(
   /**
    * The {@code layout} key: disk partitioning, only meaningful on a running machine.
    * {@code expandPartition} is empty when the key is absent, else the size in MiB (0 = all).
+   *
+   * @param devicePath the disk, by path
+   * @param deviceLabel the disk, found by the label of one of its partitions
+   * @param initDisk whether to write a new partition table
+   * @param diskName the {@code disk_name} key of {@code layout.device}
+   * @param expandPartition the size in MiB to grow the last partition to (0 = all); empty when the key is absent
+   * @param addPartitions partitions to add, in order
    */
   public record Layout(String devicePath, String deviceLabel, boolean initDisk, String diskName,
       Optional<Long> expandPartition, List<Partition> addPartitions) {
@@ -276,7 +379,14 @@ public record YipStep(
     }
   }
 
-  /** The {@code packages} key. Nothing happens unless install or remove is non-empty or refresh is set. */
+  /**
+   * The {@code packages} key. Nothing happens unless install or remove is non-empty or refresh is set.
+   *
+   * @param install packages to install
+   * @param remove packages to remove
+   * @param refresh whether to refresh the package lists first
+   * @param upgrade whether to upgrade (does nothing alone, as in yip)
+   */
   public record Packages(List<String> install, List<String> remove, boolean refresh, boolean upgrade) {
     /** The value of an absent key. */
     public static final Packages NONE = new Packages(List.of(), List.of(), false, false);
@@ -293,7 +403,13 @@ public record YipStep(
     }
   }
 
-  /** An image to unpack ({@code unpack_images} entry); not applicable at build time. */
+  /**
+   * An image to unpack ({@code unpack_images} entry); not applicable at build time.
+   *
+   * @param source the image reference
+   * @param target the directory to unpack it into
+   * @param platform the platform to pick, e.g. {@code linux/amd64}; empty for the running machine's
+   */
   public record ImageUnpack(String source, String target, String platform) {
     /** Normalises absent text to the empty string and copies lists; checks modes. */
     public ImageUnpack {
