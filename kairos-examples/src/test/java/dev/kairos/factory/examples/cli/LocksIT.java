@@ -44,6 +44,10 @@ class LocksIT {
   void aSecondRunOnTheSameWorkDirectoryFailsAtOnce() throws Exception {
     Path root = Files.createDirectories(tmp.resolve("root/etc"));
     Files.writeString(root.resolve("os-release"), "ID=debian\n");
+    // build-disk refuses a root without /boot; stand-ins, copied and not run.
+    Path boot = Files.createDirectories(tmp.resolve("root/boot"));
+    Files.write(boot.resolve("vmlinuz"), new byte[4096]);
+    Files.write(boot.resolve("initrd"), new byte[2048]);
     Path work = tmp.resolve("work");
     Process first = ChildCli.start(tmp.resolve("logs"), "first", "build-disk", "--root", tmp.resolve("root").toString(),
         "-o", tmp.resolve("a.raw").toString(), "--work", work.toString());
