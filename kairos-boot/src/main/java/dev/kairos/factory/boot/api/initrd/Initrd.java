@@ -60,6 +60,7 @@ public final class Initrd {
     this.sourceDate = b.sourceDate;
   }
 
+  /** Starts an initrd of the tree {@code root}: zstd at its default level, nothing excluded, no microcode. */
   public static Builder builder(RootFs root) {
     return new Builder(root);
   }
@@ -236,6 +237,7 @@ public final class Initrd {
       return this;
     }
 
+    /** The initrd for the settings given so far; nothing is read or written until {@code writeTo}. */
     public Initrd build() {
       return new Initrd(this);
     }
