@@ -132,6 +132,7 @@ public final class Debootstrap implements ImageSource {
     return out;
   }
 
+  /** The Debian or Ubuntu suite (release code name) to bootstrap, e.g. {@code bookworm}. */
   public String suite() {
     return suite;
   }

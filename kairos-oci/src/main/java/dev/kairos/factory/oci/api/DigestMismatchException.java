@@ -8,7 +8,9 @@ import dev.kairos.factory.core.api.KairosException;
  */
 public class DigestMismatchException extends KairosException {
   private static final long serialVersionUID = 1L;
+  /** The digest and size the descriptor names. */
   private final String expected;
+  /** The digest and size that arrived. */
   private final String actual;
 
   /**

@@ -156,26 +156,32 @@ public final class KairosArtifactName {
     return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
   }
 
+  /** The distribution flavor, e.g. {@code ubuntu} ({@code KAIROS_FLAVOR}). */
   public String flavor() {
     return flavor;
   }
 
+  /** The flavor's release, e.g. {@code 24.04} ({@code KAIROS_FLAVOR_RELEASE}). */
   public String flavorRelease() {
     return flavorRelease;
   }
 
+  /** The variant, {@code core} or {@code standard} ({@code KAIROS_VARIANT}). */
   public String variant() {
     return variant;
   }
 
+  /** The target architecture, e.g. {@code amd64} ({@code KAIROS_TARGETARCH}, else {@code KAIROS_ARCH}). */
   public String arch() {
     return arch;
   }
 
+  /** The board model, e.g. {@code generic} ({@code KAIROS_MODEL}). */
   public String model() {
     return model;
   }
 
+  /** The Kairos version, e.g. {@code v1.0.0} ({@code KAIROS_RELEASE}, else {@code KAIROS_VERSION}). */
   public String version() {
     return version;
   }

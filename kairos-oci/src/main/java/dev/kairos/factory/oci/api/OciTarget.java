@@ -77,8 +77,11 @@ public final class OciTarget implements ArtifactTarget {
 
   /** The compression of the new layer. umoci 0.4 and older Docker cannot read zstd layers. */
   public enum LayerCompression {
+    /** gzip ({@code tar+gzip}), compressed on every core; the default and what every tool reads. */
     GZIP,
+    /** zstd ({@code tar+zstd}): smaller and faster to unpack, for recent runtimes only. */
     ZSTD,
+    /** A plain tar. */
     NONE
   }
 
@@ -165,10 +168,12 @@ public final class OciTarget implements ArtifactTarget {
     return copy(layers, compression, platform, labels, username, password, insecure, workDirectory, checkTag(t));
   }
 
+  /** How the root becomes layers; default {@link Layers#DIFF}. */
   public OciTarget withLayers(Layers l) {
     return copy(Objects.requireNonNull(l), compression, platform, labels, username, password, insecure, workDirectory, tag);
   }
 
+  /** The compression of the new layer; default {@link LayerCompression#GZIP}. */
   public OciTarget withCompression(LayerCompression c) {
     return copy(layers, Objects.requireNonNull(c), platform, labels, username, password, insecure, workDirectory, tag);
   }

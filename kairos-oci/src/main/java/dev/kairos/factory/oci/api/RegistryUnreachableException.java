@@ -9,8 +9,11 @@ import dev.kairos.factory.core.api.KairosException;
  */
 public class RegistryUnreachableException extends KairosException {
   private static final long serialVersionUID = 1L;
+  /** The image reference whose registry was asked. */
   private final String reference;
+  /** The {@code host:port} a connection was tried to. */
   private final String hostPort;
+  /** Why no connection was made. */
   private final String reason;
 
   /**

@@ -41,7 +41,13 @@ public final class TokenServer implements AutoCloseable {
   public static final String SERVICE = "kairos-test-registry";
   private static final long LIFETIME_SECONDS = 300;
 
-  /** A token request as received: who asked (empty if anonymous or refused) and the scopes asked for. */
+  /**
+   * A token request as received: who asked (empty if anonymous or refused) and the scopes asked for.
+   *
+   * @param account the user the token was issued to; empty if anonymous or refused
+   * @param scopes the {@code scope} parameters, in the order received
+   * @param status the HTTP status answered: 200, or 401 for wrong credentials
+   */
   public record Request(String account, List<String> scopes, int status) {}
 
   private final HttpServer server;

@@ -55,6 +55,7 @@ public final class GptDisk {
     this.bootCode = bootCode;
   }
 
+  /** Starts an empty disk: GUID from the default seed, 1 MiB alignment, size fitted to the partitions. */
   public static Builder builder() {
     return new Builder();
   }
@@ -69,6 +70,7 @@ public final class GptDisk {
     return sectors * SECTOR;
   }
 
+  /** The disk GUID written into both GPT headers. */
   public UUID diskGuid() {
     return diskGuid;
   }
@@ -178,18 +180,22 @@ public final class GptDisk {
       this.content = b.content;
     }
 
+    /** The partition name (at most 36 UTF-16 units). */
     public String name() {
       return name;
     }
 
+    /** The partition type GUID, e.g. {@link GptType#ESP}. */
     public UUID type() {
       return type;
     }
 
+    /** The unique partition GUID. */
     public UUID guid() {
       return guid;
     }
 
+    /** The first sector of the partition. */
     public long startLba() {
       return startLba;
     }
@@ -199,6 +205,7 @@ public final class GptDisk {
       return endLba;
     }
 
+    /** The GPT attribute bits. */
     public long attributes() {
       return attributes;
     }
@@ -236,6 +243,7 @@ public final class GptDisk {
         this.name = name;
       }
 
+      /** The partition type GUID; default {@link GptType#LINUX_DATA}. */
       public Builder type(UUID type) {
         this.type = Objects.requireNonNull(type, "type");
         return this;
@@ -284,6 +292,7 @@ public final class GptDisk {
         return c;
       }
 
+      /** What the partition holds; default {@link PartitionContent#empty()} (zeros). */
       public Builder content(PartitionContent content) {
         this.content = Objects.requireNonNull(content, "content");
         return this;
@@ -353,6 +362,12 @@ public final class GptDisk {
       return this;
     }
 
+    /**
+     * Places the partitions in order and derives the GUIDs not given.
+     *
+     * @throws IllegalArgumentException if a partition does not fit the disk, partitions overlap or
+     *     a fill-the-rest partition is not the last
+     */
     public GptDisk build() {
       long align = alignment / SECTOR;
       long next = roundUp(FIRST_USABLE, align);

@@ -15,6 +15,7 @@ import java.nio.file.Path;
  */
 @FunctionalInterface
 public interface PartitionContent {
+  /** Writes the content into {@code partition}, a channel over the partition's bytes only. */
   void writeTo(SeekableByteChannel partition) throws IOException;
 
   /** Nothing: the partition reads as zeros. */

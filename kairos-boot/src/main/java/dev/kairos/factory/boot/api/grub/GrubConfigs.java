@@ -35,6 +35,7 @@ public final class GrubConfigs {
     this.extendCmdline = b.extendCmdline;
   }
 
+  /** Starts with the defaults: menu "Kairos", {@code amd64}, model {@code generic}, {@link #DEFAULT_LIVE_CONSOLE}. */
   public static Builder builder() {
     return new Builder();
   }
@@ -298,6 +299,7 @@ public final class GrubConfigs {
       return c;
     }
 
+    /** The configurations for the settings given so far. */
     public GrubConfigs build() {
       return new GrubConfigs(this);
     }

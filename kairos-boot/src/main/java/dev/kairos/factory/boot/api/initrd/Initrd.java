@@ -74,6 +74,7 @@ public final class Initrd {
     this.sourceDate = i.sourceDate;
   }
 
+  /** Starts an initrd of the tree {@code root}: zstd at its default level, nothing excluded, no microcode. */
   public static Builder builder(RootFs root) {
     return new Builder(root);
   }
@@ -275,6 +276,7 @@ public final class Initrd {
       return this;
     }
 
+    /** The initrd for the settings given so far; nothing is read or written until {@code writeTo}. */
     public Initrd build() {
       return new Initrd(this);
     }

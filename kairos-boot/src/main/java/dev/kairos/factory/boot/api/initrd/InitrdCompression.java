@@ -30,6 +30,7 @@ public enum InitrdCompression {
     this.defaultLevel = defaultLevel;
   }
 
+  /** The level used when none is given (0 for {@link #NONE}). */
   public int defaultLevel() {
     return defaultLevel;
   }

@@ -52,10 +52,12 @@ public final class IsoImage {
     this.boot = new IsoWriter.Boot(b.bios, b.hybridMbr == null ? null : b.hybridMbr.clone(), b.efi, b.hybrid);
   }
 
+  /** Starts an empty image: volume id {@code CDROM}, dates at the epoch, no boot entries, hybrid on. */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** The volume label in the primary volume descriptor. */
   public String volumeId() {
     return volumeId;
   }
@@ -209,6 +211,7 @@ public final class IsoImage {
       return p;
     }
 
+    /** The image for the entries given so far; host files are read only when it is written. */
     public IsoImage build() {
       return new IsoImage(this);
     }

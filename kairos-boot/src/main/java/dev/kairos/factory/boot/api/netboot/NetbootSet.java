@@ -66,7 +66,15 @@ public final class NetbootSet implements ArtifactTarget {
         "http://127.0.0.1:8090", Optional.empty(), "console=tty1 console=ttyS0 console=tty0", "");
   }
 
-  /** Where the files go. */
+  /**
+   * Where the files go.
+   *
+   * @param kernel the kernel, {@code <prefix>-kernel}
+   * @param initrd the initrd, {@code <prefix>-initrd}
+   * @param squashfs the root file system, {@code <prefix>.squashfs}
+   * @param ipxeScript the iPXE script that boots the set, {@code <prefix>.ipxe}
+   * @param cmdlineFile the kernel command line, {@code <prefix>.cmdline}
+   */
   public record Files(Path kernel, Path initrd, Path squashfs, Path ipxeScript, Path cmdlineFile) {
     /** The five paths, kernel first. */
     public List<Path> all() {

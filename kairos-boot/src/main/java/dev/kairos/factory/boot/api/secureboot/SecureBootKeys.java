@@ -76,7 +76,7 @@ public final class SecureBootKeys {
 
   /** The three Secure Boot variables. */
   public enum Kind {
-    PK, KEK, db
+    /** The Platform Key. */ PK, /** The Key Exchange Keys. */ KEK, /** The allowed signatures database. */ db
   }
 
   /** {@code EFI_GLOBAL_VARIABLE}, the vendor of PK and KEK. */
@@ -103,14 +103,20 @@ public final class SecureBootKeys {
     this.pcrKey = pcrKey;
   }
 
+  /**
+   * Starts a key set whose certificates are named {@code CN=<name>-PK} etc.; {@code name} is 1-64 of
+   * {@code [A-Za-z0-9._ -]}, else IllegalArgumentException.
+   */
   public static Builder builder(String name) {
     return new Builder(name);
   }
 
+  /** The RSA-2048 private key of the variable. */
   public PrivateKey key(Kind kind) {
     return keys.get(kind);
   }
 
+  /** The self-signed certificate of the variable's key. */
   public X509Certificate certificate(Kind kind) {
     return certs.get(kind);
   }
@@ -331,6 +337,11 @@ public final class SecureBootKeys {
       return this;
     }
 
+    /**
+     * Generates the keys, certificates, signature lists and {@code .auth} updates, and the PCR key.
+     *
+     * @throws KairosException if the JCA or BouncyCastle cannot generate or sign them
+     */
     public SecureBootKeys build() throws KairosException {
       try {
         SecureRandom rnd = new SecureRandom();

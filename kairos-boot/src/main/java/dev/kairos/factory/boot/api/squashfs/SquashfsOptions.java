@@ -38,24 +38,29 @@ public final class SquashfsOptions {
     return builder().build();
   }
 
+  /** Starts from the {@linkplain #defaults() defaults}. */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** A builder holding these options, level included, to change some of them. */
   public Builder toBuilder() {
     Builder b = new Builder().compression(compression).blockSize(blockSize).sourceDate(sourceDate);
     b.level = level;
     return b;
   }
 
+  /** The compressor. */
   public SquashfsCompression compression() {
     return compression;
   }
 
+  /** The compression level (the compressor's default unless one was set). */
   public int level() {
     return level;
   }
 
+  /** The data block size in bytes, a power of two from 4 KiB to 1 MiB. */
   public int blockSize() {
     return blockSize;
   }
@@ -65,6 +70,7 @@ public final class SquashfsOptions {
     return Integer.numberOfTrailingZeros(blockSize);
   }
 
+  /** The date every timestamp is clamped to. */
   public SourceDate sourceDate() {
     return sourceDate;
   }
@@ -129,11 +135,13 @@ public final class SquashfsOptions {
       return this;
     }
 
+    /** Clamps every timestamp to this date; default the epoch. */
     public Builder sourceDate(SourceDate sourceDate) {
       this.sourceDate = Objects.requireNonNull(sourceDate, "sourceDate");
       return this;
     }
 
+    /** The options; IllegalArgumentException if the level is outside the compressor's range. */
     public SquashfsOptions build() {
       return new SquashfsOptions(this);
     }

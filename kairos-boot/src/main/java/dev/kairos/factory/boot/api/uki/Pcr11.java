@@ -43,9 +43,13 @@ public final class Pcr11 {
 
   /** A TPM PCR bank: JCA digest name, TPM algorithm id and JSON key. */
   public enum Bank {
+    /** SHA-1, TPM algorithm 0x0004. */
     SHA1("SHA-1", 0x0004, "sha1"),
+    /** SHA-256, TPM algorithm 0x000B. */
     SHA256("SHA-256", 0x000B, "sha256"),
+    /** SHA-384, TPM algorithm 0x000C. */
     SHA384("SHA-384", 0x000C, "sha384"),
+    /** SHA-512, TPM algorithm 0x000D. */
     SHA512("SHA-512", 0x000D, "sha512");
 
     private final String jca;

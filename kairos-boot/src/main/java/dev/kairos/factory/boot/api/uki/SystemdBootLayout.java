@@ -41,6 +41,10 @@ public final class SystemdBootLayout {
     this.version = b.version;
   }
 
+  /**
+   * Starts a layout around the signed systemd-boot EFI binary {@code signedBootloader} (copied to
+   * {@code EFI/BOOT/BOOTX64.EFI}); no UKIs, no keys, enrolment {@code if-safe}.
+   */
   public static Builder builder(Path signedBootloader) {
     return new Builder(signedBootloader);
   }
@@ -121,6 +125,7 @@ public final class SystemdBootLayout {
       return this;
     }
 
+    /** When systemd-boot enrolls the keys; default {@link SecureBootEnroll#IF_SAFE}. */
     public Builder secureBootEnroll(SecureBootEnroll enroll) {
       this.enroll = Objects.requireNonNull(enroll, "enroll");
       return this;
@@ -135,6 +140,7 @@ public final class SystemdBootLayout {
       return this;
     }
 
+    /** The layout; IllegalArgumentException if no UKI was added. */
     public SystemdBootLayout build() {
       if (ukis.isEmpty()) {
         throw new IllegalArgumentException("a systemd-boot layout needs at least one UKI");

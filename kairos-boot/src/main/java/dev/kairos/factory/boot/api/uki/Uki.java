@@ -43,7 +43,14 @@ public final class Uki {
   /** Debian's stub, from the systemd-boot-efi package. */
   public static final Path DEBIAN_STUB = Path.of("/usr/lib/systemd/boot/efi/linuxx64.efi.stub");
 
-  /** One section of a written UKI: name, virtual address and size, and where it lies in the file. */
+  /**
+   * One section of a written UKI: name, virtual address and size, and where it lies in the file.
+   *
+   * @param name the PE section name, e.g. {@code .linux}
+   * @param virtualAddress where the section is loaded, relative to the image base
+   * @param virtualSize the size of the section's content in bytes
+   * @param fileOffset where the section's content starts in the file
+   */
   public record SectionInfo(String name, long virtualAddress, long virtualSize, long fileOffset) {
   }
 
@@ -67,6 +74,7 @@ public final class Uki {
     this.extra = new LinkedHashMap<>(b.extra);
   }
 
+  /** Starts a UKI on {@link #DEBIAN_STUB}; kernel, cmdline and os-release must be given. */
   public static Builder builder() {
     return new Builder();
   }
@@ -261,6 +269,13 @@ public final class Uki {
       return this;
     }
 
+    /**
+     * Checks the parts and reads {@code .uname} from the kernel unless given or left out.
+     *
+     * @throws IllegalArgumentException if the kernel, cmdline or os-release is missing
+     * @throws java.nio.file.NoSuchFileException if the stub is not a file
+     * @throws IOException if the kernel cannot be read
+     */
     public Uki build() throws IOException {
       if (kernel == null || cmdline == null || osRelease == null) {
         throw new IllegalArgumentException("a UKI needs a kernel, a cmdline and an os-release; missing: "
