@@ -206,13 +206,26 @@ public final class RegistryClient {
     return put(json, MediaTypes.OCI_INDEX, tag);
   }
 
+  /**
+   * PUTs a manifest that names a {@code subject} under {@code key}; returns whether the registry
+   * answered with {@code OCI-Subject}, i.e. indexed it for its referrers API itself. Without that
+   * header the client must keep the referrers tag ({@code sha256-<hex>}) up to date.
+   */
+  public boolean pushReferrer(byte[] json, String key) throws IOException {
+    return putResponse(json, MediaTypes.OCI_MANIFEST, key).headers().firstValue("OCI-Subject").isPresent();
+  }
+
   private Optional<String> put(byte[] json, String mediaType, String key) throws IOException {
+    return putResponse(json, mediaType, key).headers().firstValue("Docker-Content-Digest");
+  }
+
+  private HttpResponse<InputStream> putResponse(byte[] json, String mediaType, String key) throws IOException {
     String what = "push manifest " + key;
     HttpResponse<InputStream> r = send(request(uri("/manifests/" + key)).header("Content-Type", mediaType)
         .PUT(HttpRequest.BodyPublishers.ofByteArray(json)), pushScope, what);
     r.body().close();
     check(r, 201, what);
-    return r.headers().firstValue("Docker-Content-Digest");
+    return r;
   }
 
   private URI uri(String path) {
