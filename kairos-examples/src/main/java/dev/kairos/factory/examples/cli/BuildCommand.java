@@ -10,6 +10,7 @@ import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
 import dev.kairos.factory.core.api.ImageBuilder;
 import dev.kairos.factory.core.api.image.Artifact;
+import dev.kairos.factory.core.api.image.ArtifactKind;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.io.ExclusiveLock;
@@ -18,7 +19,12 @@ import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.validate.ValidationReport;
 import dev.kairos.factory.oci.api.KairosArtifactName;
+import dev.kairos.factory.oci.api.ImageReference;
 import dev.kairos.factory.oci.api.OciTarget;
+import dev.kairos.factory.oci.api.artifact.KairosArtifactTypes;
+import dev.kairos.factory.oci.api.artifact.OciArtifact;
+import dev.kairos.factory.oci.api.artifact.OciArtifacts;
+import dev.kairos.factory.oci.api.artifact.Provenance;
 import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.Path;
@@ -29,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -47,6 +54,10 @@ final class BuildCommand extends Verb {
 
   @Option(names = "--push", paramLabel = "REF", description = "Push the image to this registry reference.")
   String push;
+
+  @Option(names = "--push-artifacts", description = "With --push: also push the ISO, raw disk and UKI asked for as"
+      + " OCI artifacts REF-iso, REF-img and REF-uki.")
+  boolean pushArtifacts;
 
   @Option(names = "--oci-layout", paramLabel = "DIR", description = "Write the image as an OCI layout (tagged with the artifact tag).")
   Path ociLayout;
@@ -91,6 +102,9 @@ final class BuildCommand extends Verb {
     if (bios && disk == null && vhd == null && gce == null) {
       throw new ParameterException(spec.commandLine(), "--bios needs --disk, --vhd or --gce FILE");
     }
+    if (pushArtifacts && (push == null || iso == null && disk == null && uki == null)) {
+      throw new ParameterException(spec.commandLine(), "--push-artifacts needs --push REF and --iso, --disk or --uki");
+    }
     List<Target> targets = targets();
     ImageSource base = Sources.image(from);
     if (options.dryRun) {
@@ -130,12 +144,83 @@ final class BuildCommand extends Verb {
         for (Target t : targets) {
           artifacts.add(t.write(build, name, w));
         }
+        List<Published> published = publish(build, artifacts);
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.result(resultJson(name, rootfs, artifacts, build, report, seconds),
-            human(name, rootfs, artifacts, report, seconds));
+        Map<String, Object> json = resultJson(name, rootfs, artifacts, build, report, seconds);
+        json.put("registryArtifacts", published.stream().map(Published::json).toList());
+        StringBuilder text = new StringBuilder(human(name, rootfs, artifacts, report, seconds));
+        published.forEach(p -> text.append(String.format("%n  %-10s %s  %s", p.role(), p.artifact().reference(),
+            p.artifact().artifactType())));
+        out.result(json, text.toString());
         return 0;
       }
     }
+  }
+
+  /** An OCI artifact {@code build --push} put in the registry: the boot media, SBOMs, provenance. */
+  record Published(String role, OciArtifact artifact) {
+    Map<String, Object> json() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("role", role);
+      m.put("reference", artifact.reference());
+      m.put("digest", artifact.digest());
+      m.put("artifactType", artifact.artifactType());
+      m.put("subject", artifact.subject().orElse(null));
+      return m;
+    }
+  }
+
+  /**
+   * With {@code --push}: the boot media as {@code REF-iso}/{@code -img}/{@code -uki} (with
+   * {@code --push-artifacts}), then the SBOMs and the provenance statement attached to the pushed
+   * image, pinned to its digest.
+   */
+  private List<Published> publish(KairosBuild build, List<Artifact> artifacts) throws IOException {
+    if (push == null) {
+      return List.of();
+    }
+    String digest = artifacts.stream().filter(a -> a.kind() == ArtifactKind.OCI_IMAGE).findFirst()
+        .flatMap(Artifact::digest).orElseThrow(() -> new IllegalStateException("--push wrote no image"));
+    ImageReference ref = ImageReference.parse(push);
+    ImageReference image = ImageReference.parse(ref.registry() + "/" + ref.repository() + "@" + digest);
+    OciArtifacts registry = OciArtifacts.create().withCreated(build.sourceDate());
+    List<Published> published = new ArrayList<>();
+    if (pushArtifacts) {
+      for (OciArtifact a : RegistryPublish.pushMedia(registry, push, RegistryPublish.media(iso, disk, uki))) {
+        published.add(new Published("artifact", a));
+      }
+    }
+    for (OciArtifact a : RegistryPublish.attachSboms(registry, image.toString(), sbomFiles())) {
+      published.add(new Published("sbom", a));
+    }
+    Provenance statement = RegistryPublish.provenance(registry, image, new RegistryPublish.Facts(from, options,
+        providerSources(), build.sourceDate(), toolVersion()));
+    published.add(new Published("provenance",
+        registry.attachProvenance(image.toString(), statement.toJson(), KairosArtifactTypes.IN_TOTO)));
+    return published;
+  }
+
+  /** The SBOM files this build wrote, to attach to the pushed image (none yet: no SBOM is written here). */
+  private List<Path> sbomFiles() {
+    return List.of();
+  }
+
+  /** The {@code --provider-NAME-from} sources given, by provider name. */
+  private Map<String, SourceSpec> providerSources() throws IOException {
+    Map<String, SourceSpec> m = new LinkedHashMap<>();
+    for (String name : options.providers) {
+      OptionSpec o = name.isEmpty() ? null : spec.findOption("--provider-" + name + "-from");
+      if (o != null && o.getValue() != null) {
+        String value = o.getValue();
+        m.put(name, InitOptions.attribute(spec, "--provider-" + name + "-from", () -> SourceSpec.parse(value)));
+      }
+    }
+    return m;
+  }
+
+  private static String toolVersion() {
+    String v = new KairosFactoryCli.Version().getVersion()[0];
+    return v.substring(v.indexOf(' ') + 1);
   }
 
   /**

@@ -27,6 +27,20 @@ public final class KairosArtifactTypes {
   private KairosArtifactTypes() {}
 
   /**
+   * The artifact type a file's name suggests: {@code .iso} an ISO, {@code .raw}/{@code .img} a raw
+   * disk, {@code .efi} a UKI, {@code .spdx.json} SPDX, other {@code .json} CycloneDX, anything else
+   * {@link #FILE}.
+   */
+  public static String forFileName(String fileName) {
+    String n = fileName.toLowerCase(java.util.Locale.ROOT);
+    return n.endsWith(".iso") ? ISO
+        : n.endsWith(".raw") || n.endsWith(".img") ? RAW_DISK
+        : n.endsWith(".efi") ? UKI
+        : n.endsWith(".json") ? sbomType(n)
+        : FILE;
+  }
+
+  /**
    * The artifact type of an SBOM file by its name: {@code *.spdx.json} is SPDX, any other
    * {@code *.json} CycloneDX.
    *

@@ -166,6 +166,14 @@ public final class OciArtifacts {
     return artifact(ref, m.digest(), p);
   }
 
+  /**
+   * The digest of the manifest or index {@code reference} names (what a tag points to now), read
+   * from the registry and computed from the bytes it served.
+   */
+  public String digest(String reference) throws IOException {
+    return describe(ImageReference.parse(reference)).digest();
+  }
+
   /** Reads the manifest {@code reference} names, as an artifact (nothing is downloaded but the manifest). */
   public OciArtifact describeArtifact(String reference) throws IOException {
     ImageReference ref = ImageReference.parse(reference);
@@ -277,7 +285,8 @@ public final class OciArtifacts {
       throws IOException {
     String tag = ReferrersIndex.tag(subjectDigest);
     try {
-      String json = oras.getDescriptor(container(ref).withTag(tag)).getJson();
+      // By the tag alone: a subject reference pinned to a digest would otherwise name the subject itself.
+      String json = oras.getDescriptor(ContainerRef.parse(ref.registry() + "/" + ref.repository() + ":" + tag)).getJson();
       return ReferrersIndex.parse(json.getBytes(StandardCharsets.UTF_8), ref.name() + ":" + tag);
     } catch (OrasException e) {
       if (notFound(e)) {
