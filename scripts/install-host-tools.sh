@@ -9,7 +9,7 @@ packages=(
   # rootfs bootstrap, the sandbox every command in an image runs in, rootless bootstrap
   debootstrap util-linux mount bubblewrap mmdebstrap uidmap
   # OCI peers
-  docker-registry skopeo umoci
+  docker-registry skopeo umoci curl
   # archive and compression peers
   cpio zstd xz-utils lz4 gzip
   # file capabilities (setcap, getcap) for the xattr tests
