@@ -6,7 +6,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.image.Artifact;
+import dev.kairos.factory.core.api.UnsafePathException;
 import dev.kairos.factory.oci.api.DigestMismatchException;
+import dev.kairos.factory.oci.api.ImageReference;
+import dev.kairos.factory.oci.api.artifact.ArtifactFile;
+import dev.kairos.factory.oci.internal.artifact.ArtifactManifest;
+import dev.kairos.factory.oci.internal.image.BlobStore;
+import dev.kairos.factory.oci.internal.image.Descriptor;
+import dev.kairos.factory.oci.internal.registry.RegistryClient;
+import dev.kairos.factory.oci.internal.util.Pools;
+import java.io.ByteArrayInputStream;
 import dev.kairos.factory.oci.api.artifact.ArtifactContent;
 import dev.kairos.factory.oci.api.artifact.KairosArtifactTypes;
 import dev.kairos.factory.oci.api.artifact.OciArtifact;
@@ -166,6 +175,28 @@ class OciArtifactsIT {
     // The SBOM pulls back by its digest.
     artifacts.pull(sbom.reference(), tmp.resolve("sbom"));
     assertThat(Files.readString(tmp.resolve("sbom/sbom.cdx.json"))).isEqualTo(Files.readString(cdx));
+  }
+
+  @Test
+  void aFileNameThatWouldLeaveTheDirectoryIsRefusedAndNothingIsWritten(@TempDir Path tmp) throws Exception {
+    // A hostile manifest, as another tool could push it: its title climbs out of the directory.
+    ImageReference ref = ImageReference.parse(registry.address() + "/kairos/hostile:v1");
+    byte[] payload = "owned".getBytes(StandardCharsets.UTF_8);
+    String digest = BlobStore.digest(payload);
+    RegistryClient client = new RegistryClient(ref, true, null, null, Pools.shared());
+    client.pushBlob(new Descriptor("application/octet-stream", digest, payload.length), () -> new ByteArrayInputStream(payload));
+    client.pushBlob(new Descriptor(ArtifactManifest.EMPTY_TYPE, ArtifactManifest.EMPTY_DIGEST, 2),
+        () -> new ByteArrayInputStream(ArtifactManifest.EMPTY));
+    client.pushManifest(ArtifactManifest.write(KairosArtifactTypes.FILE,
+        List.of(new ArtifactFile("../escaped", "application/octet-stream", digest, payload.length)), Optional.empty(),
+        java.util.Map.of()), "v1");
+
+    Path into = tmp.resolve("a/b");
+    assertThatThrownBy(() -> artifacts.pull(ref.toString(), into))
+        .isInstanceOf(UnsafePathException.class).hasMessageContaining("../escaped");
+    try (var walk = Files.walk(tmp)) {
+      assertThat(walk.filter(Files::isRegularFile)).isEmpty();
+    }
   }
 
   @Test
