@@ -162,10 +162,7 @@ final class BuildCommand extends Verb {
     Map<String, Object> json() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("role", role);
-      m.put("reference", artifact.reference());
-      m.put("digest", artifact.digest());
-      m.put("artifactType", artifact.artifactType());
-      m.put("subject", artifact.subject().orElse(null));
+      m.putAll(ArtifactCommand.json(artifact));
       return m;
     }
   }
