@@ -45,6 +45,11 @@ import picocli.CommandLine.IVersionProvider;
       BuildDiskCommand.class,
       NetbootCommand.class,
       GenkeyCommand.class,
+      SignCommands.Sign.class,
+      SignCommands.Verify.class,
+      SignCommands.SignBlob.class,
+      SignCommands.VerifyBlob.class,
+      SignCommands.GenerateKeyPair.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure", "2:usage error (bad option or value)"})
