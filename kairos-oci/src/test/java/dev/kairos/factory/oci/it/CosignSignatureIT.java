@@ -152,6 +152,14 @@ class CosignSignatureIT {
         key.verificationKey()))
         .isInstanceOfSatisfying(SignatureVerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NO_SIGNATURE))
         .hasMessageContaining(unsigned);
+    // Signed by digest, as build --push --sign-key signs what it pushed.
+    ImageReference pinned = ImageReference.of(registry.address() + "/kairos/unsigned:v1").withDigest(unsigned);
+    assertThat(Cosign.registry().sign(pinned, key).digest()).isEqualTo(unsigned);
+    assertThat(Cosign.registry().verify(ImageReference.of(registry.address() + "/kairos/unsigned:v1"),
+        key.verificationKey())).hasSize(1);
+    // An image that is not in the registry is not signed.
+    assertThatThrownBy(() -> Cosign.registry().sign(pinned.withDigest("sha256:" + "0".repeat(64)), key))
+        .hasMessageContaining("not found");
   }
 
   @Test

@@ -234,8 +234,9 @@ public final class Cosign {
     }
   }
 
+  /** The digest of the image {@code ref} names, asked of the registry even for a digest reference, so that an image not there is refused. */
   private static String digestOf(ImageReference ref, RegistryClient client) throws IOException {
-    return ref.digest().isPresent() ? ref.digest().get() : client.manifest(ref.manifestKey()).digest();
+    return client.manifest(ref.manifestKey()).digest();
   }
 
   /** As go-containerregistry names a repository (cosign's docker-reference): Docker Hub as index.docker.io. */
