@@ -14,7 +14,6 @@ import dev.kairos.factory.oci.internal.util.Pools;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -254,9 +253,5 @@ public final class Cosign {
   public String toString() {
     return "Cosign[" + (username == null ? "anonymous" : username) + (insecure == null ? "" : insecure ? ", http" : ", https")
         + "]";
-  }
-
-  static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
   }
 }

@@ -3,7 +3,6 @@ package dev.kairos.factory.oci.api.sign;
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.oci.internal.sign.PemBlock;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
-import java.util.Objects;
 
 /**
  * An ECDSA P-256 public key, as in cosign's {@code cosign.pub} (PEM {@code PUBLIC KEY}, X.509
@@ -108,7 +106,7 @@ public final class VerificationKey {
 
   @Override
   public int hashCode() {
-    return Objects.hash(key.getW().getAffineX(), BigInteger.ONE);
+    return key.getW().hashCode();
   }
 
   @Override
