@@ -25,6 +25,7 @@ import dev.kairos.factory.oci.api.artifact.KairosArtifactTypes;
 import dev.kairos.factory.oci.api.artifact.OciArtifact;
 import dev.kairos.factory.oci.api.artifact.OciArtifacts;
 import dev.kairos.factory.oci.api.artifact.Provenance;
+import dev.kairos.factory.oci.api.sign.SigningKey;
 import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.Path;
@@ -58,6 +59,9 @@ final class BuildCommand extends Verb {
   @Option(names = "--push-artifacts", description = "With --push: also push the ISO, raw disk and UKI asked for as"
       + " OCI artifacts REF-iso, REF-img and REF-uki.")
   boolean pushArtifacts;
+  @Option(names = "--sign-key", paramLabel = "KEY", description = "With --push: sign the pushed image with this key"
+      + " (cosign.key, password from COSIGN_PASSWORD, or PEM), as cosign sign --key does.")
+  Path signKey;
 
   @Option(names = "--oci-layout", paramLabel = "DIR", description = "Write the image as an OCI layout (tagged with the artifact tag).")
   Path ociLayout;
@@ -274,9 +278,18 @@ final class BuildCommand extends Verb {
   /** Every artifact flag mapped to its target. Boot media make their intermediate files in a scratch directory of --work. */
   private List<Target> targets() throws Exception {
     List<Target> t = new ArrayList<>();
+    if (signKey != null && push == null) {
+      throw new ParameterException(spec.commandLine(), "--sign-key needs --push REF");
+    }
     if (push != null) {
       OciTarget registry = InitOptions.attribute(spec, "--push", () -> registry(push));
-      t.add(Target.of(registry));
+      // The key is read (and its password checked) before the long work starts.
+      SigningKey key = signKey == null ? null : SignCommands.readKey(signKey);
+      t.add(key == null ? Target.of(registry) : (build, name, w) -> {
+        Artifact pushed = build.output(registry);
+        SignCommands.signPushed(push, pushed, key);
+        return pushed;
+      });
     }
     if (ociLayout != null) {
       t.add((build, name, w) -> build.output(OciTarget.layout(ociLayout, name.tag())));

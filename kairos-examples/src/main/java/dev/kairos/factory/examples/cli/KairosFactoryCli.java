@@ -49,6 +49,11 @@ import picocli.CommandLine.IVersionProvider;
       GenkeyCommand.class,
       ArtifactCommand.class,
       WebCommand.class,
+      SignCommands.Sign.class,
+      SignCommands.Verify.class,
+      SignCommands.SignBlob.class,
+      SignCommands.VerifyBlob.class,
+      SignCommands.GenerateKeyPair.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure", "2:usage error (bad option or value)"})

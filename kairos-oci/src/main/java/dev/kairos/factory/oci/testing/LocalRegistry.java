@@ -29,9 +29,8 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
  * <p>Published in the kairos-oci jar for the integration tests of projects built on it (as
  * Testcontainers publishes its containers): needs {@code docker-registry} on the machine
  * ({@code apt-get install docker-registry}; {@link #available()} says whether it is installed, for
- * {@code Assumptions}). {@link #startWithBasicAuth} hashes the password with BouncyCastle's bcrypt:
- * add {@code org.bouncycastle:bcprov-jdk18on} in test scope to use it (kairos-oci itself does not
- * need it). {@link #startWithTokenAuth} needs {@code openssl}.
+ * {@code Assumptions}). {@link #startWithBasicAuth} hashes the password with BouncyCastle's bcrypt
+ * (a dependency of kairos-oci, for its signatures). {@link #startWithTokenAuth} needs {@code openssl}.
  *
  * <p>Tests that run skopeo against it should run with {@code CONTAINERS_REGISTRIES_CONF}
  * pointing to a file of their own (kairos-oci's {@code src/test/resources/registries.conf}), so

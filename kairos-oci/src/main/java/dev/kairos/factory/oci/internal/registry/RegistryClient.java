@@ -95,10 +95,22 @@ public final class RegistryClient {
 
   /** GETs the manifest or index named by {@code key} (a tag or a digest) and checks its digest if the key is one. */
   public RawManifest manifest(String key) throws IOException {
+    return manifest(key, false).orElseThrow();
+  }
+
+  /** As {@link #manifest(String)}, but empty if the registry has no manifest under {@code key} (HTTP 404). */
+  public Optional<RawManifest> findManifest(String key) throws IOException {
+    return manifest(key, true);
+  }
+
+  private Optional<RawManifest> manifest(String key, boolean absentIsEmpty) throws IOException {
     String what = "get manifest " + key;
     HttpResponse<InputStream> r = send(get(uri("/manifests/" + key)).header("Accept", ACCEPT), pullScope, what);
     byte[] json;
     try (InputStream in = r.body()) {
+      if (absentIsEmpty && r.statusCode() == 404) {
+        return Optional.empty();
+      }
       check(r, 200, what);
       json = in.readNBytes(MAX_MANIFEST + 1);
     }
@@ -113,7 +125,7 @@ public final class RegistryClient {
     if (!MediaTypes.isIndex(type) && !MediaTypes.isManifest(type)) {
       type = Json.parse(json, ref.name() + ":" + key).path("mediaType").asString("");
     }
-    return new RawManifest(type, digest, json);
+    return Optional.of(new RawManifest(type, digest, json));
   }
 
   /** Opens the blob {@code d} of this repository (following a redirect to where it is stored). */
