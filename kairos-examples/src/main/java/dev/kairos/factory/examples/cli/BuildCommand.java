@@ -25,6 +25,7 @@ import dev.kairos.factory.oci.api.artifact.KairosArtifactTypes;
 import dev.kairos.factory.oci.api.artifact.OciArtifact;
 import dev.kairos.factory.oci.api.artifact.OciArtifacts;
 import dev.kairos.factory.oci.api.artifact.Provenance;
+import dev.kairos.factory.oci.api.sign.Dsse;
 import dev.kairos.factory.oci.api.sign.SigningKey;
 import java.io.IOException;
 import java.nio.file.FileSystem;
@@ -62,6 +63,9 @@ final class BuildCommand extends Verb {
   @Option(names = "--sign-key", paramLabel = "KEY", description = "With --push: sign the pushed image with this key"
       + " (cosign.key, password from COSIGN_PASSWORD, or PEM), as cosign sign --key does.")
   Path signKey;
+
+  /** The key read from {@code --sign-key}, once the options are checked. */
+  private SigningKey signingKey;
 
   @Option(names = "--oci-layout", paramLabel = "DIR", description = "Write the image as an OCI layout (tagged with the artifact tag).")
   Path ociLayout;
@@ -200,8 +204,11 @@ final class BuildCommand extends Verb {
     }
     Provenance statement = RegistryPublish.provenance(registry, image, new RegistryPublish.Facts(from, options,
         providerSources(), build.sourceDate(), toolVersion()));
-    published.add(new Published("provenance",
-        registry.attachProvenance(image.toString(), statement.toJson(), KairosArtifactTypes.IN_TOTO)));
+    // Signed with the image's key when one is given: a DSSE envelope, as in-toto attestations are.
+    published.add(new Published("provenance", signingKey == null
+        ? registry.attachProvenance(image.toString(), statement.toJson(), KairosArtifactTypes.IN_TOTO)
+        : registry.attachProvenance(image.toString(), Dsse.sign(statement.toJson(), Dsse.IN_TOTO_PAYLOAD, signingKey),
+            KairosArtifactTypes.DSSE_ENVELOPE)));
     return published;
   }
 
@@ -285,6 +292,7 @@ final class BuildCommand extends Verb {
       OciTarget registry = InitOptions.attribute(spec, "--push", () -> registry(push));
       // The key is read (and its password checked) before the long work starts.
       SigningKey key = signKey == null ? null : SignCommands.readKey(signKey);
+      signingKey = key;
       t.add(key == null ? Target.of(registry) : (build, name, w) -> {
         Artifact pushed = build.output(registry);
         SignCommands.signPushed(push, pushed, key);

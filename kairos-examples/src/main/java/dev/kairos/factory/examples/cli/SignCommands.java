@@ -1,11 +1,14 @@
 package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.core.api.InvalidInputException;
+import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.core.api.io.ExclusiveLock;
 import dev.kairos.factory.oci.api.ImageReference;
+import dev.kairos.factory.oci.api.artifact.OciArtifacts;
 import dev.kairos.factory.oci.api.sign.Cosign;
+import dev.kairos.factory.oci.api.sign.Dsse;
 import dev.kairos.factory.oci.api.sign.ImageSignature;
 import dev.kairos.factory.oci.api.sign.SigningKey;
 import dev.kairos.factory.oci.api.sign.VerificationKey;
@@ -22,6 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Cosign's key-based verbs: {@code sign}, {@code verify}, {@code sign-blob}, {@code verify-blob},
@@ -29,6 +33,7 @@ import picocli.CommandLine.Parameters;
  * from {@code COSIGN_PASSWORD}, as cosign reads it.
  */
 final class SignCommands {
+  private static final JsonMapper PROVENANCE_JSON = JsonMapper.builder().build();
   static final String PASSWORD_VARIABLE = "COSIGN_PASSWORD";
 
   private SignCommands() {}
@@ -102,10 +107,15 @@ final class SignCommands {
         description = "Public key (cosign.pub).")
     Path key;
 
+    @Option(names = "--provenance", description = "Also verify the signed provenance statement attached to the image"
+        + " (a DSSE envelope signed with the same key) and print it.")
+    boolean provenance;
+
     @Override
     int run(Output out) throws Exception {
       ImageReference ref = reference(spec, reference);
-      List<ImageSignature> ok = Cosign.registry().verify(ref, VerificationKey.read(key));
+      VerificationKey pub = VerificationKey.read(key);
+      List<ImageSignature> ok = Cosign.registry().verify(ref, pub);
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("reference", ref.toString());
       m.put("digest", ok.get(0).digest());
@@ -114,6 +124,14 @@ final class SignCommands {
           + (ok.size() == 1 ? " signature" : " signatures") + " by " + key);
       for (ImageSignature s : ok) {
         human.append("\n  payload ").append(s.payloadDigest());
+      }
+      if (provenance) {
+        String pinned = ref.registry() + "/" + ref.repository() + "@" + ok.get(0).digest();
+        byte[] envelope = OciArtifacts.create().provenance(pinned)
+            .orElseThrow(() -> new KairosException(pinned + ": no provenance is attached"));
+        byte[] statement = Dsse.verify(envelope, pub, pinned + " provenance");
+        m.put("provenance", PROVENANCE_JSON.readTree(statement));
+        human.append("\nprovenance verified:\n").append(new String(statement, StandardCharsets.UTF_8));
       }
       out.result(m, human.toString());
       return 0;

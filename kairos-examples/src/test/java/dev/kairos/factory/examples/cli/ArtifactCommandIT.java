@@ -151,4 +151,36 @@ class ArtifactCommandIT {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--push-artifacts needs --push REF");
   }
+
+  @Test
+  void buildPushWithASignKeySignsTheImageAndItsProvenance(@TempDir Path tmp) throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("root/etc")).getParent();
+    Files.writeString(root.resolve("etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
+    Path keys = Files.createDirectories(tmp.resolve("keys"));
+    dev.kairos.factory.oci.api.sign.SigningKey.generate().writePemKeyPair(keys);
+    String ref = registry.address() + "/kairos/signed:v1.0.0";
+    // Every step that installs or needs packages skipped: the image is the root as given.
+    CliRunner build = CliRunner.run("build", "--from", "dir:" + root, "--version", "v1.0.0", "--skip-step",
+        "installPackages,installKernel,branding,grub,miscellaneous,cloudconfigs,kairosBinaries,providerBinaries,"
+            + "buildProvider,kernel,initramfsConfigs,initrd,services,sshHardening,workarounds,cleanup",
+        "--push", ref, "--sign-key", keys.resolve("cosign.pem").toString(), "--work", tmp.resolve("w").toString(),
+        "--json");
+    assertThat(build.exit()).as(build.err()).isZero();
+    JsonNode built = JSON.readTree(build.out());
+    assertThat(built.get("registryArtifacts").valueStream().map(a -> a.get("role").asString())).contains("provenance");
+
+    CliRunner verify = CliRunner.run("verify", ref, "--key", keys.resolve("cosign.pub").toString(), "--provenance",
+        "--json");
+    assertThat(verify.exit()).as(verify.err()).isZero();
+    JsonNode verified = JSON.readTree(verify.out());
+    JsonNode statement = verified.get("provenance");
+    assertThat(statement.get("_type").asString()).isEqualTo("https://in-toto.io/Statement/v1");
+    assertThat(statement.get("subject").get(0).get("digest").get("sha256").asString())
+        .isEqualTo(verified.get("digest").asString().substring("sha256:".length()));
+
+    Path other = Files.createDirectories(tmp.resolve("other"));
+    dev.kairos.factory.oci.api.sign.SigningKey.generate().writePemKeyPair(other);
+    CliRunner refused = CliRunner.run("verify", ref, "--key", other.resolve("cosign.pub").toString(), "--provenance");
+    assertThat(refused.exit()).isEqualTo(1);
+  }
 }
