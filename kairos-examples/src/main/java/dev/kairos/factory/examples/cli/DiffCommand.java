@@ -138,7 +138,12 @@ final class DiffCommand extends Verb {
       EventListener events = EventListener.NONE;
       RootFs ra = a.materialize(scratch.dir().resolve("a"), events);
       RootFs rb = b.materialize(scratch.dir().resolve("b"), events);
-      out.addAll(TreeDiff.compare(ra, rb).differences());
+      for (Difference d : TreeDiff.compare(ra, rb).differences()) {
+        // The root directory is the unpack's own unless a layer carries "./": its time is today's.
+        if (!(d.where().equals("/") && d.field().equals("mtime"))) {
+          out.add(d);
+        }
+      }
     }
     return DiffReport.of("oci", out);
   }
