@@ -14,6 +14,8 @@ packages=(
   cpio zstd xz-utils lz4 gzip
   # file capabilities (setcap, getcap) for the xattr tests
   libcap2-bin
+  # setfattr, for the roots the diff tests make
+  attr
   # boot artifact peers
   systemd-boot-efi sbsigntool osslsigncode binutils xorriso mtools dosfstools
   squashfs-tools fdisk gdisk e2fsprogs grub-common grub-efi-amd64-bin grub-pc-bin

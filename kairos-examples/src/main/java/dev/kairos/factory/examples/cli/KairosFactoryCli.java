@@ -54,6 +54,7 @@ import picocli.CommandLine.IVersionProvider;
       SignCommands.SignBlob.class,
       SignCommands.VerifyBlob.class,
       SignCommands.GenerateKeyPair.class,
+      DiffCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure", "2:usage error (bad option or value)"})

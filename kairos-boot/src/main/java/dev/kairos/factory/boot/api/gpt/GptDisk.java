@@ -2,6 +2,7 @@ package dev.kairos.factory.boot.api.gpt;
 
 import dev.kairos.factory.boot.internal.io.ChannelWrites;
 import dev.kairos.factory.boot.internal.io.WindowChannel;
+import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -87,6 +88,92 @@ public final class GptDisk {
         writeTo(ch);
       }
     });
+  }
+
+  /**
+   * Reads the GPT of a disk image (the primary header at LBA 1 and its entry array): the disk
+   * GUID, the size, every used entry (name, type, GUID, place, attributes) and the protective
+   * MBR's boot code. The partitions' bytes stay in the disk: read them at
+   * {@link Partition#offset()}; their content here is {@link PartitionContent#empty()}.
+   *
+   * <pre>{@code
+   * try (SeekableByteChannel ch = Files.newByteChannel(Path.of("kairos.raw"))) {
+   *   GptDisk gpt = GptDisk.read(ch);
+   *   gpt.partitions().forEach(p -> System.out.println(p.name() + " " + p.guid()));
+   * }
+   * }</pre>
+   *
+   * @throws KairosException if there is no valid GPT (signature, header CRC, entry CRC)
+   */
+  public static GptDisk read(SeekableByteChannel ch) throws IOException {
+    ByteBuffer mbr = readAt(ch, 0, SECTOR);
+    ByteBuffer h = readAt(ch, SECTOR, SECTOR);
+    if (!"EFI PART".equals(new String(h.array(), 0, 8, StandardCharsets.US_ASCII))) {
+      throw new KairosException("no GPT: LBA 1 does not start with 'EFI PART'");
+    }
+    int headerSize = h.getInt(12);
+    CRC32 crc = new CRC32();
+    byte[] header = h.array().clone();
+    java.util.Arrays.fill(header, 16, 20, (byte) 0);
+    if (headerSize < 92 || headerSize > SECTOR) {
+      throw new KairosException("GPT header size " + headerSize + " is not between 92 and " + SECTOR);
+    }
+    crc.update(header, 0, headerSize);
+    if ((int) crc.getValue() != h.getInt(16)) {
+      throw new KairosException("GPT header CRC does not match");
+    }
+    UUID diskGuid = Guids.fromMixedEndian(h.array(), 56);
+    long entriesLba = h.getLong(72);
+    int count = h.getInt(80);
+    int entrySize = h.getInt(84);
+    if (count < 0 || count > ENTRIES || entrySize < 128 || entrySize > 4096) {
+      throw new KairosException("GPT entry array of " + count + " entries of " + entrySize + " bytes is not supported");
+    }
+    ByteBuffer entries = readAt(ch, entriesLba * SECTOR, count * entrySize);
+    crc.reset();
+    crc.update(entries.array());
+    if ((int) crc.getValue() != h.getInt(88)) {
+      throw new KairosException("GPT entry array CRC does not match");
+    }
+    Builder b = builder().diskGuid(diskGuid).size(ch.size() / SECTOR * SECTOR);
+    byte[] code = java.util.Arrays.copyOf(mbr.array(), 440);
+    if (!java.util.Arrays.equals(code, new byte[440])) {
+      b.bootCode(code);
+    }
+    try {
+      for (int i = 0; i < count; i++) {
+        int at = i * entrySize;
+        UUID type = Guids.fromMixedEndian(entries.array(), at);
+        if (type.getMostSignificantBits() == 0 && type.getLeastSignificantBits() == 0) {
+          continue;
+        }
+        String name = new String(entries.array(), at + 56, 72, StandardCharsets.UTF_16LE);
+        int nul = name.indexOf('\0');
+        long start = entries.getLong(at + 32);
+        long end = entries.getLong(at + 40);
+        b.add(partition(nul < 0 ? name : name.substring(0, nul)).type(type).guid(Guids.fromMixedEndian(entries.array(), at + 16))
+            .startLba(start).size((end - start + 1) * SECTOR).attributes(entries.getLong(at + 48)));
+      }
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new KairosException("GPT entries do not fit the disk: " + e.getMessage());
+    }
+  }
+
+  /** The protective MBR's boot code (up to 440 bytes), empty when it is all zeros. */
+  public byte[] bootCode() {
+    return bootCode == null ? new byte[0] : bootCode.clone();
+  }
+
+  private static ByteBuffer readAt(SeekableByteChannel ch, long offset, int length) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+    ch.position(offset);
+    while (b.hasRemaining()) {
+      if (ch.read(b) < 0) {
+        throw new KairosException("disk image ends before byte " + (offset + length));
+      }
+    }
+    return b.flip();
   }
 
   /** Writes tables and partition contents into {@code ch}, growing it to {@link #size()}. */

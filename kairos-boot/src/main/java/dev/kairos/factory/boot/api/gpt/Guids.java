@@ -43,4 +43,13 @@ public final class Guids {
     out.put(b, 8, 8);
     return out.array();
   }
+
+  /** The GUID stored at {@code offset} of {@code bytes} as UEFI stores them (the inverse of {@link #toMixedEndian}). */
+  public static UUID fromMixedEndian(byte[] bytes, int offset) {
+    ByteBuffer in = ByteBuffer.wrap(bytes, offset, 16).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer be = ByteBuffer.allocate(16);
+    be.putInt(in.getInt()).putShort(in.getShort()).putShort(in.getShort());
+    be.put(bytes, offset + 8, 8).flip();
+    return new UUID(be.getLong(), be.getLong());
+  }
 }

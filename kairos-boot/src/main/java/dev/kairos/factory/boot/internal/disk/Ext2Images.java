@@ -7,11 +7,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -107,6 +110,58 @@ public final class Ext2Images {
       sb.putInt(264, seconds); // s_mkfs_time
       ch.write(sb.rewind(), offset);
     }
+  }
+
+  /**
+   * The primary superblock's fields of the ext2 file system at {@code offset} of {@code ch}, by
+   * name, for a diff: sizes and counts, times, state, features, UUID, label, hash seed; empty when
+   * there is no ext2 magic there.
+   */
+  public static Map<String, String> superblock(SeekableByteChannel ch, long offset) throws IOException {
+    ByteBuffer sb = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
+    ch.position(offset + SUPERBLOCK);
+    while (sb.hasRemaining() && ch.read(sb) >= 0) {
+      // until full or the end
+    }
+    Map<String, String> f = new LinkedHashMap<>();
+    if (sb.hasRemaining() || (sb.getShort(56) & 0xffff) != EXT2_MAGIC) {
+      return f;
+    }
+    String[][] u32 = {{"inodes", "0"}, {"blocks", "4"}, {"reserved-blocks", "8"}, {"free-blocks", "12"},
+        {"free-inodes", "16"}, {"first-data-block", "20"}, {"log-block-size", "24"}, {"blocks-per-group", "32"},
+        {"inodes-per-group", "40"}, {"mtime", "44"}, {"wtime", "48"}, {"lastcheck", "64"}, {"checkinterval", "68"},
+        {"creator-os", "72"}, {"revision", "76"}, {"first-inode", "84"}, {"feature-compat", "92"},
+        {"feature-incompat", "96"}, {"feature-ro-compat", "100"}, {"default-mount-options", "256"},
+        {"mkfs-time", "264"}};
+    for (String[] e : u32) {
+      f.put(e[0], Integer.toUnsignedString(sb.getInt(Integer.parseInt(e[1]))));
+    }
+    f.put("mount-count", Integer.toString(sb.getShort(52) & 0xffff));
+    f.put("max-mount-count", Integer.toString(sb.getShort(54)));
+    f.put("state", Integer.toString(sb.getShort(58) & 0xffff));
+    f.put("inode-size", Integer.toString(sb.getShort(88) & 0xffff));
+    f.put("uuid", uuid(sb, 104).toString());
+    f.put("label", text(sb, 120, 16));
+    f.put("last-mounted", text(sb, 136, 64));
+    f.put("hash-seed", uuid(sb, 236).toString());
+    f.put("hash-version", Integer.toString(sb.get(252) & 0xff));
+    f.put("kbytes-written", Long.toUnsignedString(sb.getLong(376)));
+    return f;
+  }
+
+  private static UUID uuid(ByteBuffer b, int at) {
+    ByteBuffer be = b.duplicate().order(ByteOrder.BIG_ENDIAN);
+    return new UUID(be.getLong(at), be.getLong(at + 8));
+  }
+
+  private static String text(ByteBuffer b, int at, int len) {
+    byte[] s = new byte[len];
+    b.get(at, s);
+    int end = 0;
+    while (end < len && s[end] != 0) {
+      end++;
+    }
+    return new String(s, 0, end, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static int lastUsed(ByteBuffer bitmap, int count) {

@@ -31,6 +31,31 @@ class GptDiskTest {
   }
 
   @Test
+  void readsBackWhatItWrote() throws IOException {
+    GptDisk written = sample();
+    GptDisk read = GptDisk.read(new SeekableInMemoryByteChannel(bytes(written)));
+    assertThat(read.diskGuid()).isEqualTo(written.diskGuid());
+    assertThat(read.size()).isEqualTo(written.size());
+    assertThat(read.partitions()).extracting(GptDisk.Partition::toString)
+        .containsExactlyElementsOf(written.partitions().stream().map(GptDisk.Partition::toString).toList());
+    assertThat(read.partitions()).extracting(GptDisk.Partition::guid)
+        .containsExactlyElementsOf(written.partitions().stream().map(GptDisk.Partition::guid).toList());
+    assertThat(read.partitions()).extracting(GptDisk.Partition::attributes)
+        .containsExactlyElementsOf(written.partitions().stream().map(GptDisk.Partition::attributes).toList());
+    assertThat(Guids.fromMixedEndian(Guids.toMixedEndian(GptType.ESP), 0)).isEqualTo(GptType.ESP);
+  }
+
+  @Test
+  void readingRefusesABrokenTable() throws IOException {
+    byte[] img = bytes(sample());
+    img[512 + 60] ^= 1; // a bit of the disk GUID: the header CRC no longer matches
+    assertThatThrownBy(() -> GptDisk.read(new SeekableInMemoryByteChannel(img)))
+        .isInstanceOf(dev.kairos.factory.core.api.KairosException.class).hasMessageContaining("header CRC");
+    assertThatThrownBy(() -> GptDisk.read(new SeekableInMemoryByteChannel(new byte[4096])))
+        .isInstanceOf(dev.kairos.factory.core.api.KairosException.class).hasMessageContaining("no GPT");
+  }
+
+  @Test
   void kairosGuidsAreTheDocumentedOnes() {
     assertThat(Guids.v5(Guids.URL_NAMESPACE, "KAIROS_DISK"))
         .isEqualTo(UUID.fromString("2ceff841-4c1d-5a14-8e46-ed3aeb621093"));
