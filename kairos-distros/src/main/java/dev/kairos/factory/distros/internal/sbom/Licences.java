@@ -13,6 +13,7 @@ final class Licences {
 
   static {
     // The bundled licence list, never the network (and no wait on it).
+    System.setProperty("org.spdx.useJARLicenseInfoOnly", "true");
     System.setProperty("SPDXParser.OnlyUseLocalLicenses", "true");
     SpdxModelFactory.init();
   }
