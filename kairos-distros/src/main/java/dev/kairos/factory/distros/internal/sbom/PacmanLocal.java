@@ -26,7 +26,7 @@ final class PacmanLocal {
     Limits.checkCount(LOCAL.toString(), entries.size());
     for (String entry : entries) {
       ImagePath desc = LOCAL.resolve(entry).resolve("desc");
-      if (!root.isRegularFile(desc)) {
+      if (!root.isDirectory(LOCAL.resolve(entry)) || !root.isRegularFile(desc)) {
         continue; // ALPM_DB_VERSION and the like
       }
       Limits.checkSize(root, desc, Limits.MAX_DESC_BYTES);
