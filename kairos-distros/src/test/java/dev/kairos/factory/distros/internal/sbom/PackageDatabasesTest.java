@@ -95,7 +95,7 @@ class PackageDatabasesTest {
     assertThat(p).containsOnlyKeys("tinyalpmbase", "tinyalpmhello");
     SbomComponent base = p.get("tinyalpmbase");
     assertThat(base.version()).isEqualTo("1:2.0-1");
-    assertThat(base.purl()).isEqualTo("pkg:alpm/arch/tinyalpmbase@1:2.0-1?arch=any");
+    assertThat(base.purl()).isEqualTo("pkg:alpm/arch/tinyalpmbase@1%3A2.0-1?arch=any");
     SbomComponent hello = p.get("tinyalpmhello");
     assertThat(hello.kind()).isEqualTo(Kind.ALPM);
     assertThat(hello.arch()).isEqualTo("x86_64");
