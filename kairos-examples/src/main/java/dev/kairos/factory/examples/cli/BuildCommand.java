@@ -17,6 +17,8 @@ import dev.kairos.factory.core.api.io.OwnedDirectory;
 import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.validate.ValidationReport;
+import dev.kairos.factory.distros.api.sbom.Sbom;
+import dev.kairos.factory.distros.api.sbom.SbomFormat;
 import dev.kairos.factory.oci.api.KairosArtifactName;
 import dev.kairos.factory.oci.api.OciTarget;
 import java.io.IOException;
@@ -80,6 +82,10 @@ final class BuildCommand extends Verb {
   @Option(names = "--netboot", paramLabel = "DIR", description = "Write kernel, initrd, squashfs and iPXE script.")
   Path netboot;
 
+  @Option(names = "--sbom", paramLabel = "DIR",
+      description = "Write the image's SBOM as CycloneDX 1.6 (NAME.cdx.json) and SPDX 2.3 (NAME.spdx.json) into DIR.")
+  Path sbom;
+
   @Mixin RunPaths.Work work;
 
   @Override
@@ -130,9 +136,15 @@ final class BuildCommand extends Verb {
         for (Target t : targets) {
           artifacts.add(t.write(build, name, w));
         }
+        Map<String, String> sboms = sboms(build, name);
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.result(resultJson(name, rootfs, artifacts, build, report, seconds),
-            human(name, rootfs, artifacts, report, seconds));
+        Map<String, Object> json = resultJson(name, rootfs, artifacts, build, report, seconds);
+        StringBuilder human = new StringBuilder(human(name, rootfs, artifacts, report, seconds));
+        if (!sboms.isEmpty()) {
+          json.put("sbom", sboms);
+          sboms.forEach((f, p) -> human.append(String.format("%n  %-10s %s", "sbom", p)));
+        }
+        out.result(json, human.toString());
         return 0;
       }
     }
@@ -156,10 +168,23 @@ final class BuildCommand extends Verb {
     }
   }
 
+  /** With {@code --sbom}: both formats of the built root's SBOM in that directory, by format name. */
+  private Map<String, String> sboms(KairosBuild build, KairosArtifactName name) throws IOException {
+    Map<String, String> written = new LinkedHashMap<>();
+    if (sbom != null) {
+      Sbom bill = Sbom.read(build.rootFs(), build.sourceDate().instant());
+      for (SbomFormat f : SbomFormat.values()) {
+        Path file = sbom.resolve(name.bootableName() + "." + f.extension());
+        written.put(f.toString(), bill.write(f, file).toString());
+      }
+    }
+    return written;
+  }
+
   /** The files and directories this run writes. */
   private List<Path> outputs() {
     List<Path> o = new ArrayList<>();
-    for (Path p : new Path[] {ociLayout, ociArchive, iso, uki, disk, vhd, gce, netboot}) {
+    for (Path p : new Path[] {ociLayout, ociArchive, iso, uki, disk, vhd, gce, netboot, sbom}) {
       if (p != null) {
         o.add(p);
       }
