@@ -2,8 +2,8 @@ package dev.kairos.factory.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code sbom} on a small dpkg root on disk: both formats, the {@code --json} keys, usage errors. */
 class SbomCommandTest {
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final JsonMapper JSON = JsonMapper.builder().build();
 
   static Path debianRoot(Path dir) throws Exception {
     Files.createDirectories(dir.resolve("var/lib/dpkg"));
@@ -44,7 +44,7 @@ class SbomCommandTest {
     assertThat(result.path("path").asText()).isEqualTo(cdx.toString());
     assertThat(result.path("format").asText()).isEqualTo("cyclonedx");
     assertThat(result.path("packages").asInt()).isEqualTo(2);
-    JsonNode bom = JSON.readTree(cdx.toFile());
+    JsonNode bom = JSON.readTree(Files.readString(cdx));
     assertThat(bom.path("bomFormat").asText()).isEqualTo("CycloneDX");
     assertThat(bom.path("components").get(0).path("purl").asText())
         .isEqualTo("pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&distro=debian-12");
@@ -53,7 +53,7 @@ class SbomCommandTest {
     r = CliRunner.run("sbom", "--root", root.toString(), "--format", "SPDX", "-o", spdx.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("2 packages");
-    JsonNode doc = JSON.readTree(spdx.toFile());
+    JsonNode doc = JSON.readTree(Files.readString(spdx));
     assertThat(doc.path("spdxVersion").asText()).isEqualTo("SPDX-2.3");
     assertThat(doc.path("packages")).hasSize(3); // the image and its two packages
     // nothing but the two outputs beside them (no temporary, no lock left)
