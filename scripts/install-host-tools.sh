@@ -24,6 +24,8 @@ packages=(
   qemu-system-x86 ovmf seabios
   # cloud disk images (qemu-img info reads the VHD)
   qemu-utils
+  # SBOM reader tests: the package managers that check our readers (and rebuild their fixtures)
+  rpm pacman-package-manager
 )
 
 missing=()

@@ -18,6 +18,8 @@ import dev.kairos.factory.core.api.io.OwnedDirectory;
 import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.validate.ValidationReport;
+import dev.kairos.factory.distros.api.sbom.Sbom;
+import dev.kairos.factory.distros.api.sbom.SbomFormat;
 import dev.kairos.factory.oci.api.KairosArtifactName;
 import dev.kairos.factory.oci.api.ImageReference;
 import dev.kairos.factory.oci.api.OciTarget;
@@ -103,6 +105,10 @@ final class BuildCommand extends Verb {
   @Option(names = "--netboot", paramLabel = "DIR", description = "Write kernel, initrd, squashfs and iPXE script.")
   Path netboot;
 
+  @Option(names = "--sbom", paramLabel = "DIR",
+      description = "Write the image's SBOM as CycloneDX 1.6 (NAME.cdx.json) and SPDX 2.3 (NAME.spdx.json) into DIR.")
+  Path sbom;
+
   @Mixin RunPaths.Work work;
 
   @Override
@@ -156,11 +162,16 @@ final class BuildCommand extends Verb {
         for (Target t : targets) {
           artifacts.add(t.write(build, name, w));
         }
-        List<Published> published = publish(build, artifacts);
+        Map<String, String> sboms = sboms(build, name);
+        List<Published> published = publish(build, artifacts, sboms);
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> json = resultJson(name, rootfs, artifacts, build, report, seconds);
         json.put("registryArtifacts", published.stream().map(Published::json).toList());
         StringBuilder text = new StringBuilder(human(name, rootfs, artifacts, report, seconds));
+        if (!sboms.isEmpty()) {
+          json.put("sbom", sboms);
+          sboms.forEach((f, p) -> text.append(String.format("%n  %-10s %s", "sbom", p)));
+        }
         published.forEach(p -> text.append(String.format("%n  %-10s %s  %s", p.role(), p.artifact().reference(),
             p.artifact().artifactType())));
         out.result(json, text.toString());
@@ -184,7 +195,8 @@ final class BuildCommand extends Verb {
    * {@code --push-artifacts}), then the SBOMs and the provenance statement attached to the pushed
    * image, pinned to its digest.
    */
-  private List<Published> publish(KairosBuild build, List<Artifact> artifacts) throws IOException {
+  private List<Published> publish(KairosBuild build, List<Artifact> artifacts, Map<String, String> sboms)
+      throws IOException {
     if (push == null) {
       return List.of();
     }
@@ -199,7 +211,8 @@ final class BuildCommand extends Verb {
         published.add(new Published("artifact", a));
       }
     }
-    for (OciArtifact a : RegistryPublish.attachSboms(registry, image.toString(), sbomFiles())) {
+    for (OciArtifact a : RegistryPublish.attachSboms(registry, image.toString(),
+        sboms.values().stream().map(Path::of).toList())) {
       published.add(new Published("sbom", a));
     }
     Provenance statement = RegistryPublish.provenance(registry, image, new RegistryPublish.Facts(from, options,
@@ -210,11 +223,6 @@ final class BuildCommand extends Verb {
         : registry.attachProvenance(image.toString(), Dsse.sign(statement.toJson(), Dsse.IN_TOTO_PAYLOAD, signingKey),
             KairosArtifactTypes.DSSE_ENVELOPE)));
     return published;
-  }
-
-  /** The SBOM files this build wrote, to attach to the pushed image (none yet: no SBOM is written here). */
-  private List<Path> sbomFiles() {
-    return List.of();
   }
 
   /** The {@code --provider-NAME-from} sources given, by provider name. */
@@ -253,10 +261,23 @@ final class BuildCommand extends Verb {
     }
   }
 
+  /** With {@code --sbom}: both formats of the built root's SBOM in that directory, by format name. */
+  private Map<String, String> sboms(KairosBuild build, KairosArtifactName name) throws IOException {
+    Map<String, String> written = new LinkedHashMap<>();
+    if (sbom != null) {
+      Sbom bill = Sbom.read(build.rootFs(), build.sourceDate().instant());
+      for (SbomFormat f : SbomFormat.values()) {
+        Path file = sbom.resolve(name.bootableName() + "." + f.extension());
+        written.put(f.toString(), bill.write(f, file).toString());
+      }
+    }
+    return written;
+  }
+
   /** The files and directories this run writes. */
   private List<Path> outputs() {
     List<Path> o = new ArrayList<>();
-    for (Path p : new Path[] {ociLayout, ociArchive, iso, uki, disk, vhd, gce, netboot}) {
+    for (Path p : new Path[] {ociLayout, ociArchive, iso, uki, disk, vhd, gce, netboot, sbom}) {
       if (p != null) {
         o.add(p);
       }

@@ -55,6 +55,7 @@ import picocli.CommandLine.IVersionProvider;
       SignCommands.VerifyBlob.class,
       SignCommands.GenerateKeyPair.class,
       DiffCommand.class,
+      SbomCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure", "2:usage error (bad option or value)"})
