@@ -112,6 +112,7 @@ function when(t) {
 }
 
 function stepMs(s) {
+  if (typeof s.seconds === 'number') return s.seconds * 1000;
   if (s.durationMs !== undefined) return s.durationMs;
   if (s.tookMs !== undefined) return s.tookMs;
   if (s.took !== undefined) return s.took;
@@ -266,6 +267,10 @@ function renderPlan(out, plan) {
     const v = p[k] !== undefined ? p[k] : plan && plan[k];
     if (v !== undefined && typeof v !== 'object') facts.push(h('span', { class: 'fact' }, k + ': ' + v));
   }
+  for (const k of ['basePackages', 'kernelPackages']) {
+    if (Array.isArray(p[k])) facts.push(h('span', { class: 'fact', title: p[k].join(' ') }, p[k].length + ' ' + (k === 'basePackages' ? 'base' : 'kernel') + ' packages'));
+  }
+  if (plan && typeof plan.seconds === 'number') facts.push(h('span', { class: 'fact muted' }, 'planned in ' + duration(plan.seconds * 1000)));
   if (facts.length) out.append(h('div', { class: 'facts' }, facts));
   const steps = p.steps || (plan && plan.steps);
   if (Array.isArray(steps)) {
@@ -273,7 +278,7 @@ function renderPlan(out, plan) {
     for (const s of steps) {
       const name = typeof s === 'string' ? s : (s.name || s.step || s.id);
       const skipped = s && (s.skipped || s.skip);
-      const actions = (s && (s.actions || s.commands || s.does)) || [];
+      const actions = ((s && (s.actions || s.commands || s.does)) || []).concat((s && s.files) || []);
       const li = h('li', { class: skipped ? 'skipped' : '' }, h('b', {}, String(name)),
         skipped ? h('span', { class: 'muted' }, ' skipped') : '',
         s && s.description ? h('span', { class: 'muted' }, ' ' + s.description) : '');
@@ -327,16 +332,19 @@ async function validateStage() {
     if (seq !== validateSeq) return;
     const findings = Array.isArray(r) ? r : findingsOf(r);
     currentFindingLines = findings.map((f) => f.line).filter((l) => l !== undefined);
-    if (!findings.length) {
-      status.textContent = 'valid yip';
+    const errors = findings.filter((f) => f.severity !== 'warning').length;
+    const warnings = findings.length - errors;
+    if (!errors) {
+      status.textContent = 'valid yip' + (warnings ? ', ' + warnings + (warnings === 1 ? ' warning' : ' warnings') : '');
       status.className = 'status ok';
     } else {
-      status.textContent = findings.length + (findings.length === 1 ? ' finding' : ' findings');
+      status.textContent = errors + (errors === 1 ? ' finding' : ' findings');
       status.className = 'status bad';
-      for (const f of findings) {
-        ul.append(h('li', { class: 'error finding', 'data-line': f.line },
-          h('span', { class: 'where' }, 'line ' + f.line + ':' + f.column), ' ' + (f.message || '')));
-      }
+    }
+    for (const f of findings) {
+      const warning = f.severity === 'warning';
+      ul.append(h('li', { class: (warning ? 'warning' : 'error') + ' finding', 'data-line': f.line },
+        h('span', { class: 'where' }, 'line ' + f.line + ':' + f.column), ' ' + (f.message || '')));
     }
   } catch (e) {
     if (seq !== validateSeq) return;
@@ -378,17 +386,22 @@ function fraction(k) {
   if (st === 'succeeded') return 1;
   if (TERMINAL.includes(st)) return k.lastFraction || 0;
   if (st === 'queued') return 0;
-  const total = k.build.totalSteps || k.build.stepCount || (k.build.plan && k.build.plan.steps && k.build.plan.steps.length) || 0;
+  // The steps take the first 80 %; the artifacts, written after them, the rest.
+  const total = expectedSteps();
   const done = [...k.steps.values()].filter((s) => s.state !== 'running').length;
+  const within = k.progress && k.progress.total > 0 ? Math.min(k.progress.done / k.progress.total, 1) : 0;
   let f;
-  if (total) f = Math.min(done / total, 0.99);
-  else f = 1 - 1 / (1 + done * 0.15);
-  if (k.progress && k.progress.total > 0) {
-    const within = k.progress.done / k.progress.total;
-    f = total ? Math.min((done + within) / total, 0.99) : Math.max(f, Math.min(within, 0.99) * 0.5 + f * 0.5);
-  }
+  if (done < total) f = 0.8 * (done + within) / total;
+  else f = 0.8 + 0.19 * within;
+  f = Math.max(Math.min(f, 0.99), k.lastFraction || 0);
   k.lastFraction = f;
   return f;
+}
+
+/** How many steps a build runs: each of the config's steps (not the two phases) and the six extension stages. */
+function expectedSteps() {
+  const steps = (config.steps || []).filter((s) => s !== 'install' && s !== 'init');
+  return steps.length ? steps.length + 6 : 23;
 }
 
 function currentStep(k) {
@@ -619,6 +632,7 @@ function renderBuildPage(k) {
   $('cancel-button').hidden = TERMINAL.includes(st);
   const cur = currentStep(k);
   let line = cur ? 'running ' + cur : (st === 'queued' ? 'waiting in the queue' : '');
+  if (!cur && st === 'running' && k.steps.size) line = 'writing the artifacts';
   if (k.progress && k.progress.total > 0 && !TERMINAL.includes(st)) {
     const u = String(k.progress.unit || 'BYTES').toUpperCase();
     line += ' \u2014 ' + (k.progress.task || '') + ' ' + (u === 'BYTES' ? size(k.progress.done) + ' of ' + size(k.progress.total)
@@ -694,8 +708,12 @@ function renderValidate(v) {
   box.className = valid === false ? 'validate bad' : 'validate ok';
   box.append(h('div', {}, valid === false ? 'The image fails its checks:' : 'The image passes kairos-init\u2019s checks.'));
   const failures = v.failures || v.findings || v.errors || [];
+  const text = (f) => (typeof f === 'string' ? f : (f.message || f.check || JSON.stringify(f)));
   if (Array.isArray(failures) && failures.length) {
-    box.append(h('ul', {}, failures.map((f) => h('li', {}, typeof f === 'string' ? f : (f.message || f.check || JSON.stringify(f))))));
+    box.append(h('ul', {}, failures.map((f) => h('li', {}, text(f)))));
+  }
+  if (Array.isArray(v.warnings) && v.warnings.length) {
+    box.append(h('div', { class: 'muted' }, 'Warnings:'), h('ul', { class: 'warnings' }, v.warnings.map((f) => h('li', {}, text(f)))));
   }
   const checks = v.checks || v.passed;
   if (Array.isArray(checks) && checks.length) {
