@@ -22,6 +22,8 @@ packages=(
   qemu-system-x86 ovmf seabios
   # cloud disk images (qemu-img info reads the VHD)
   qemu-utils
+  # the web UI's browser test (headless, through its WebDriver)
+  chromium chromium-driver
 )
 
 missing=()

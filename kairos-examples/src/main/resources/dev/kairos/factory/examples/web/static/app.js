@@ -643,6 +643,7 @@ function renderBuildPage(k) {
 
   const req = b.request || {};
   const dl = clear($('build-request'));
+  if (b.name) dl.append(h('dt', {}, 'image'), h('dd', {}, String(b.name)));
   for (const [key, v] of Object.entries(req)) {
     if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) continue;
     if (key === 'stageExtensions' || key === 'cloudConfig') {
@@ -656,11 +657,20 @@ function renderBuildPage(k) {
   }
 
   const tbody = clear($('build-steps'));
+  const skipped = [];
+  let total = 0;
   for (const s of k.steps.values()) {
+    if (s.state === 'skipped') { skipped.push(s.name); continue; }
+    if (s.ms !== undefined) total += s.ms;
     tbody.append(h('tr', { class: s.state }, h('td', {}, s.name), h('td', {}, s.state),
       h('td', { class: 'num' }, s.ms !== undefined ? duration(s.ms) : '')));
   }
+  if (skipped.length) {
+    tbody.append(h('tr', { class: 'skipped' }, h('td', { colspan: 2, title: skipped.join(', ') },
+      skipped.length + (skipped.length === 1 ? ' step' : ' steps') + ' skipped: ' + skipped.join(', ')), h('td', {})));
+  }
   if (!k.steps.size) tbody.append(h('tr', {}, h('td', { colspan: 3, class: 'muted' }, 'no step yet')));
+  else if (total) tbody.append(h('tr', { class: 'total' }, h('td', { colspan: 2 }, 'all steps'), h('td', { class: 'num' }, duration(total))));
 
   renderArtifacts(b);
   renderValidate(b.validate || b.validation);
