@@ -301,9 +301,10 @@ let validateSeq = 0;
 function gutter() {
   const n = $('stage-extension').value.split('\n').length;
   const marks = new Set(currentFindingLines);
-  const lines = [];
-  for (let i = 1; i <= n; i++) lines.push(marks.has(i) ? i + ' \u25cf' : String(i));
-  $('stage-gutter').textContent = lines.join('\n');
+  const g = clear($('stage-gutter'));
+  for (let i = 1; i <= n; i++) {
+    g.append(marks.has(i) ? h('span', { class: 'mark' }, i + ' \u25cf') : String(i), i < n ? '\n' : '');
+  }
 }
 
 let currentFindingLines = [];
