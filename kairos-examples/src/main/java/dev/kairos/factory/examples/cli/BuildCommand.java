@@ -59,6 +59,10 @@ final class BuildCommand extends Verb {
 
   @Mixin EfiLoaderOption efiLoader;
 
+  @Option(names = "--cloud-config", paramLabel = "FILE", converter = Converters.ExistingPath.class,
+      description = "Cloud-config for the first boot of the ISO, disk and netboot media.")
+  Path cloudConfig;
+
   @Option(names = "--uki", paramLabel = "FILE", description = "Write a signed UKI (needs --keys).")
   Path uki;
 
@@ -220,8 +224,8 @@ final class BuildCommand extends Verb {
   }
 
   /** The boot media's options: the EFI loader asked for, intermediate files in {@code scratch}. */
-  private BootMediaOptions boot(Path scratch) {
-    return BootMediaOptions.builder().workDirectory(scratch).efiLoader(efiLoader.value).build();
+  private BootMediaOptions boot(Path scratch) throws IOException {
+    return BootImages.options(scratch, cloudConfig, efiLoader.value);
   }
 
   private static OciTarget registry(String reference) {

@@ -8,11 +8,11 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** Facts about the machine the CLI runs on. */
-final class Host {
+public final class Host {
   private Host() {}
 
   /** Whether this process runs as root (needed for chroot, debootstrap, real ownership). */
-  static boolean isRoot() {
+  public static boolean isRoot() {
     try {
       return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
     } catch (IOException | UnsupportedOperationException e) {

@@ -1,5 +1,7 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.examples.web.WebCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -45,6 +47,7 @@ import picocli.CommandLine.IVersionProvider;
       BuildDiskCommand.class,
       NetbootCommand.class,
       GenkeyCommand.class,
+      WebCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure", "2:usage error (bad option or value)"})
@@ -73,6 +76,23 @@ public final class KairosFactoryCli implements Runnable {
     CommandLine cli = commandLine(args);
     cli.setOut(out);
     cli.setErr(err);
+    return cli.execute(args);
+  }
+
+  /**
+   * Runs the CLI in-process as {@link #execute(PrintWriter, PrintWriter, String...)} does, and
+   * also sends the progress events of a long verb ({@code build}) to {@code events}: the web
+   * server runs its builds through this, the very code path of the command line.
+   */
+  public static int execute(PrintWriter out, PrintWriter err, EventListener events, String... args) {
+    CommandLine cli = commandLine(args);
+    cli.setOut(out);
+    cli.setErr(err);
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      if (sub.getCommand() instanceof Verb v) {
+        v.alsoEvents = events;
+      }
+    }
     return cli.execute(args);
   }
 

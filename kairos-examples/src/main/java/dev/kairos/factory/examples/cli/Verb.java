@@ -23,6 +23,9 @@ abstract class Verb implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Where else a long verb's progress goes (the web server's build process); nothing by default. */
+  EventListener alsoEvents = e -> { };
+
   @Override
   public final Integer call() throws Exception {
     return run(output());
@@ -34,7 +37,7 @@ abstract class Verb implements Callable<Integer> {
 
   /** Progress for long work, rendered on standard error. */
   EventListener events(Output out) {
-    return ProgressRenderer.forConsole(out.err(), verbose);
+    return EventListener.all(java.util.List.of(ProgressRenderer.forConsole(out.err(), verbose), alsoEvents));
   }
 
   /** Does the work and prints the result; returns the exit code (0, or 1 for a negative answer). */
