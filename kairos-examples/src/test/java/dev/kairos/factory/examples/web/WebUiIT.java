@@ -188,6 +188,19 @@ class WebUiIT {
     WebElement plan = new WebDriverWait(browser, Duration.ofSeconds(60))
         .until(ExpectedConditions.visibilityOfElementLocated(By.id("plan-steps")));
     assertThat(plan.getText()).contains("kairosRelease");
+    // The form with a stage extension, as a user would have it: checked and valid.
+    WebElement editor = browser.findElement(By.id("stage-extension"));
+    editor.clear();
+    editor.sendKeys(String.join("\n",
+        "stages:",
+        "  after-install:",
+        "    - name: motd",
+        "      files:",
+        "        - path: /etc/motd",
+        "          content: built by the Kairos Factory",
+        "          permissions: 0644"));
+    new WebDriverWait(browser, Duration.ofSeconds(20)).until(
+        ExpectedConditions.textToBe(By.id("stage-status"), "valid yip"));
     screenshot("web-ui-form.png");
 
     browser.findElement(By.id("build-button")).click();
@@ -205,7 +218,6 @@ class WebUiIT {
         .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#build-artifacts a.download")));
     assertThat(browser.findElement(By.id("build-steps")).getText()).contains("kairosRelease");
     new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !d.findElement(By.id("build-log")).getText().isBlank());
-    ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, 0)");
     screenshot("web-ui-build.png");
 
     // What the API says of the artifact, and what the page shows of it.
@@ -226,6 +238,14 @@ class WebUiIT {
     }
     assertThat(Files.size(file)).isEqualTo(artifact.get("size").asLong());
     assertThat(sha256(file)).isEqualTo(sha256);
+
+    // Back on the list, the finished build's bar is full and its step times are there.
+    browser.findElement(By.cssSelector("a.back")).click();
+    WebElement listed = new WebDriverWait(browser, Duration.ofSeconds(30))
+        .until(ExpectedConditions.visibilityOfElementLocated(By.id("row-" + id)));
+    assertThat(listed.findElement(By.cssSelector(".bar")).getAttribute("aria-valuenow")).isEqualTo("100");
+    assertThat(listed.getText()).contains("SUCCEEDED").contains("kairosRelease");
+    screenshot("web-ui-home.png");
   }
 
   static boolean terminal(WebDriver d) {
@@ -249,9 +269,16 @@ class WebUiIT {
     e.sendKeys(text);
   }
 
+  /** The whole page from its top: the window is made as tall as the page for the shot. */
   static void screenshot(String name) throws IOException {
+    JavascriptExecutor js = (JavascriptExecutor) browser;
+    long height = ((Number) js.executeScript("return document.documentElement.scrollHeight")).longValue();
+    Dimension before = browser.manage().window().getSize();
+    browser.manage().window().setSize(new Dimension(before.getWidth(), (int) Math.min(Math.max(height, 900), 2400)));
+    js.executeScript("window.scrollTo(0, 0)");
     Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
     Files.copy(shot, SHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    browser.manage().window().setSize(before);
   }
 
   static String get(String path) throws Exception {

@@ -646,7 +646,7 @@ function renderBuildPage(k) {
   const dl = clear($('build-request'));
   if (b.name) dl.append(h('dt', {}, 'image'), h('dd', {}, String(b.name)));
   for (const [key, v] of Object.entries(req)) {
-    if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) continue;
+    if (v === null || v === undefined || v === '' || v === false || (Array.isArray(v) && !v.length)) continue;
     if (key === 'stageExtensions' || key === 'cloudConfig') {
       dl.append(h('dt', {}, key), h('dd', {}, h('pre', { class: 'mini' }, Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n---\n') : String(v))));
     } else {
