@@ -247,7 +247,7 @@ final class FactoryServer implements AutoCloseable {
       ctx.contentType("text/plain; charset=utf-8").result("");
       return;
     }
-    ctx.writeSeekableStream(Files.newInputStream(log), "text/plain; charset=utf-8", Files.size(log));
+    send(ctx, log, Files.size(log), "text/plain; charset=utf-8");
   }
 
   /** An artifact, looked up by name among those recorded: the request's name is never a path. */
@@ -264,7 +264,55 @@ final class FactoryServer implements AutoCloseable {
     }
     Path file = builds.buildDirectory(b.id()).resolve(a.file());
     ctx.header("Content-Disposition", "attachment; filename=\"" + a.name() + "\"");
-    ctx.writeSeekableStream(Files.newInputStream(file), "application/octet-stream", a.size());
+    send(ctx, file, a.size(), "application/octet-stream");
+  }
+
+  private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+
+  /**
+   * Sends the first {@code size} bytes of {@code file}, or the one range a {@code Range} header asks
+   * for (206; 416 when it lies outside the file). Several ranges are answered with the whole file.
+   */
+  private static void send(Context ctx, Path file, long size, String type) throws IOException {
+    long from = 0;
+    long to = size - 1;
+    String range = ctx.header("Range");
+    var m = range == null ? null : RANGE.matcher(range.strip());
+    ctx.header("Accept-Ranges", "bytes");
+    if (m != null && m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
+      try {
+        if (m.group(1).isEmpty()) {
+          from = Math.max(0, size - Long.parseLong(m.group(2)));
+        } else {
+          from = Long.parseLong(m.group(1));
+          to = m.group(2).isEmpty() ? size - 1 : Math.min(Long.parseLong(m.group(2)), size - 1);
+        }
+      } catch (NumberFormatException e) {
+        from = size; // unsatisfiable below
+      }
+      if (from >= size || from > to) {
+        ctx.status(416).header("Content-Range", "bytes */" + size);
+        return;
+      }
+      ctx.status(206).header("Content-Range", "bytes " + from + "-" + to + "/" + size);
+    }
+    ctx.res().setContentType(type);
+    ctx.res().setContentLengthLong(to - from + 1);
+    try (var in = java.nio.channels.FileChannel.open(file); OutputStream out = ctx.res().getOutputStream()) {
+      in.position(from);
+      byte[] buf = new byte[1 << 16];
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf);
+      long left = to - from + 1;
+      while (left > 0) {
+        b.clear().limit((int) Math.min(buf.length, left));
+        int n = in.read(b);
+        if (n < 0) {
+          break;
+        }
+        out.write(buf, 0, n);
+        left -= n;
+      }
+    }
   }
 
   /** The plan of a request, as {@code build --dry-run --json} prints it. */
