@@ -274,10 +274,23 @@ function renderPlan(out, plan) {
   if (facts.length) out.append(h('div', { class: 'facts' }, facts));
   const steps = p.steps || (plan && plan.steps);
   if (Array.isArray(steps)) {
-    const ol = h('ol', { class: 'plan-steps', id: 'plan-steps' });
+    const ol = h('ul', { class: 'plan-steps', id: 'plan-steps' });
+    let skippedRun = null;
     for (const s of steps) {
       const name = typeof s === 'string' ? s : (s.name || s.step || s.id);
       const skipped = s && (s.skipped || s.skip);
+      // Steps skipped one after another share a line: what runs stands out.
+      if (skipped) {
+        if (!skippedRun) {
+          skippedRun = h('li', { class: 'skipped' });
+          skippedRun.names = [];
+          ol.append(skippedRun);
+        }
+        skippedRun.names.push(String(name));
+        clear(skippedRun).append(h('span', { class: 'muted' }, 'skipped: '), h('s', { class: 'muted' }, skippedRun.names.join(', ')));
+        continue;
+      }
+      skippedRun = null;
       const actions = ((s && (s.actions || s.commands || s.does)) || []).concat((s && s.files) || []);
       const li = h('li', { class: skipped ? 'skipped' : '' }, h('b', {}, String(name)),
         skipped ? h('span', { class: 'muted' }, ' skipped') : '',
