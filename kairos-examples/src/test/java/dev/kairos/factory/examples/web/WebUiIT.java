@@ -44,7 +44,6 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The web UI in a real browser (Debian's chromium, headless, through its chromedriver) against the
@@ -60,7 +59,6 @@ class WebUiIT {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   static final Path SHOTS = Path.of("target/web-ui").toAbsolutePath();
-  static final JsonMapper JSON = JsonMapper.builder().build();
   /** Every step but kairosRelease (the artifact's name comes from it): the build only packs the root. */
   static final String SKIP = "install,kernel,initramfsConfigs,initrd,services,sshHardening,workarounds,cleanup";
 
@@ -69,6 +67,7 @@ class WebUiIT {
   static Path downloads;
   static Process server;
   static String url;
+  static int port;
   static WebDriver browser;
   static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -83,7 +82,7 @@ class WebUiIT {
     downloads = Files.createDirectories(scratch.resolve("downloads"));
     Files.createDirectories(SHOTS);
 
-    int port = freePort();
+    port = freePort();
     url = "http://127.0.0.1:" + port;
     Path jar = Path.of("target/kairos-factory.jar").toAbsolutePath();
     assertThat(jar).as("the CLI jar (mvn package)").isRegularFile();
@@ -144,14 +143,7 @@ class WebUiIT {
   void aBrokenStageExtensionShowsItsFindingAtItsLine() throws Exception {
     browser.get(url + "/");
     WebElement editor = waitFor(By.id("stage-extension"));
-    editor.sendKeys(String.join("\n",
-        "stages:",
-        "  after-install:",
-        "    - name: motd",
-        "      files:",
-        "        - path: /etc/motd",
-        "          content: hello",
-        "          permissions: \"rw\""));
+    editor.sendKeys(motd("\"rw\""));
     WebElement finding = new WebDriverWait(browser, Duration.ofSeconds(20))
         .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#stage-findings li.finding")));
     assertThat(finding.getText()).startsWith("line 7:").contains("permissions");
@@ -191,14 +183,7 @@ class WebUiIT {
     // The form with a stage extension, as a user would have it: checked and valid.
     WebElement editor = browser.findElement(By.id("stage-extension"));
     editor.clear();
-    editor.sendKeys(String.join("\n",
-        "stages:",
-        "  after-install:",
-        "    - name: motd",
-        "      files:",
-        "        - path: /etc/motd",
-        "          content: built by the Kairos Factory",
-        "          permissions: 0644"));
+    editor.sendKeys(motd("0644"));
     new WebDriverWait(browser, Duration.ofSeconds(20)).until(
         ExpectedConditions.textToBe(By.id("stage-status"), "valid yip"));
     screenshot("web-ui-form.png");
@@ -221,7 +206,9 @@ class WebUiIT {
     screenshot("web-ui-build.png");
 
     // What the API says of the artifact, and what the page shows of it.
-    JsonNode artifacts = JSON.readTree(get("/api/v1/builds/" + id + "/artifacts"));
+    ApiClient.Answer answer = new ApiClient(port, null).get("/api/v1/builds/" + id + "/artifacts");
+    assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+    JsonNode artifacts = answer.json();
     JsonNode artifact = (artifacts.isArray() ? artifacts : artifacts.get("artifacts")).get(0);
     String name = artifact.get("name").asString();
     String sha256 = artifact.get("sha256").asString().replaceFirst("^sha256:", "");
@@ -246,6 +233,18 @@ class WebUiIT {
     assertThat(listed.findElement(By.cssSelector(".bar")).getAttribute("aria-valuenow")).isEqualTo("100");
     assertThat(listed.getText()).contains("SUCCEEDED").contains("kairosRelease");
     screenshot("web-ui-home.png");
+  }
+
+  /** A stage extension that writes /etc/motd, its permissions (line 7) as given. */
+  static String motd(String permissions) {
+    return String.join("\n",
+        "stages:",
+        "  after-install:",
+        "    - name: motd",
+        "      files:",
+        "        - path: /etc/motd",
+        "          content: built by the Kairos Factory",
+        "          permissions: " + permissions);
   }
 
   static boolean terminal(WebDriver d) {
@@ -279,13 +278,6 @@ class WebUiIT {
     Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
     Files.copy(shot, SHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
     browser.manage().window().setSize(before);
-  }
-
-  static String get(String path) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
-    return r.body();
   }
 
   static boolean healthy() {
