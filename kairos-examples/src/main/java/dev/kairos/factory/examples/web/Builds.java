@@ -157,13 +157,32 @@ final class Builds implements AutoCloseable {
         if (b == null || !b.state().equals("queued") || closing) {
           return;
         }
-        request = BuildRequest.parse(Api.parse(b.request()));
         store.started(id, Instant.now());
         running.put(id, r);
         event(id, "state", Map.of("state", "running"));
       } catch (IOException | RuntimeException e) {
         return;
       }
+    }
+    try {
+      // Checked again: what it names (a base directory) may have gone while it waited.
+      request = BuildRequest.parse(Api.parse(store.get(id).orElseThrow().request()));
+    } catch (IOException | RuntimeException e) {
+      String why = e instanceof ApiError a && !a.findings.isEmpty()
+          ? a.findings.stream().map(f -> f.path() + ": " + f.message()).reduce((x, y) -> x + "\n" + y).orElse("")
+          : e.toString();
+      try {
+        Files.createDirectories(buildDirectory(id));
+        appendLog(buildDirectory(id).resolve("build.log"), "kairos-factory web: the request is no longer valid:\n"
+            + why + "\n");
+        finish(id, "failed", null, null);
+      } catch (IOException again) {
+        // recorded as interrupted at the next start at worst
+      } finally {
+        running.remove(id);
+        signal();
+      }
+      return;
     }
     String state = "failed";
     Integer exit = null;
