@@ -26,6 +26,8 @@ packages=(
   qemu-utils
   # SBOM reader tests: the package managers that check our readers (and rebuild their fixtures)
   rpm pacman-package-manager
+  # the web UI's browser test (headless, through its WebDriver)
+  chromium chromium-driver
 )
 
 missing=()
