@@ -62,7 +62,10 @@ final class UserNamespaceLaunch {
     if (verb.isEmpty()) {
       return OptionalInt.empty();
     }
-    List<String> missing = UserNamespace.missing();
+    List<String> missing = new ArrayList<>(UserNamespace.missing());
+    if (!onPath("setpriv")) {
+      missing.add("setpriv is missing: install the Debian package util-linux");
+    }
     if (!missing.isEmpty()) {
       if (!NEEDS.contains(verb.get())) {
         return OptionalInt.empty(); // the user's own tree needs no namespace
@@ -97,6 +100,15 @@ final class UserNamespaceLaunch {
     argv.addAll(List.of("-cp", System.getProperty("java.class.path"), KairosFactoryCli.class.getName()));
     argv.addAll(List.of(args));
     return argv;
+  }
+
+  private static boolean onPath(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+      if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, tool))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int run(List<String> argv) throws IOException {
