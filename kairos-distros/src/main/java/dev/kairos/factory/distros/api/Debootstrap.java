@@ -259,7 +259,11 @@ public final class Debootstrap implements ImageSource {
       entries = s.toList();
     }
     for (Path entry : entries) {
-      ScratchDirectory.deleteTree(entry);
+      if (Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        ScratchDirectory.deleteTree(entry); // pts, shm: empty, and never a mount point here
+      } else {
+        Files.delete(entry); // a node, or a link such as stdin -> /proc/self/fd/0: never followed
+      }
     }
   }
 
