@@ -5,6 +5,7 @@ import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.core.api.run.HostProcess;
 import dev.kairos.factory.core.api.run.UserNamespace;
 import java.io.IOException;
@@ -22,11 +23,16 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A Debian or Ubuntu base made from the distro's own mirror: as root by the host's
- * {@code debootstrap}; as a normal user, or by a build that runs inside a user namespace, by the
- * host's {@code mmdebstrap} (Debian package {@code mmdebstrap}) in a user namespace
+ * A Debian or Ubuntu base made from the distro's own mirror by the host's {@code mmdebstrap}
+ * (Debian package {@code mmdebstrap}) with debootstrap's choices (suite, variant, architecture,
+ * packages, components, mirror): as root with {@code --mode=root}; as a normal user, or by a build
+ * that runs inside a user namespace, with {@code --mode=unshare} in a user namespace
  * ({@link UserNamespace}), where what is root's in the image is the user's own on the host and
- * every other owner a subordinate id. Immutable: each
+ * every other owner a subordinate id. One tool for both, so that a build as root and the same
+ * build by a normal user start from the same tree; its {@code /dev} is left empty in both (a user
+ * namespace cannot make device nodes; every command in the image gets a {@code /dev} of its own
+ * from the sandbox, and a booted system mounts {@code devtmpfs}). Only the variant
+ * {@code fakechroot} is still run by {@code debootstrap} (as root). Immutable: each
  * setter returns a changed copy. The run is killed after {@link #timeout(Duration)} (default 30
  * minutes).
  *
@@ -38,7 +44,7 @@ import java.util.stream.Stream;
  * RootFs root = base.materialize(workDir.resolve("rootfs"), EventListener.NONE);
  * }</pre>
  *
- * <p>Runs {@code debootstrap [--variant=V] --arch=A [--include=P,..] [--components=C,..] SUITE DIR MIRROR}
+ * <p>Runs {@code mmdebstrap --mode=root --variant=V --arch=A [--include=P,..] [--components=C,..] SUITE DIR MIRROR}
  * as root ({@link #command}), else {@link #rootlessCommand} in a user namespace.
  */
 public final class Debootstrap implements ImageSource {
@@ -148,11 +154,22 @@ public final class Debootstrap implements ImageSource {
     return arch == Architecture.AMD64 ? "http://archive.ubuntu.com/ubuntu" : "http://ports.ubuntu.com/ubuntu-ports";
   }
 
-  /** The host command that bootstraps into {@code directory}. */
+  /**
+   * The host command that bootstraps into {@code directory} as root: {@code mmdebstrap
+   * --mode=root --variant=V ...}, the same as {@link #rootlessCommand} but for the mode (no
+   * variant is mmdebstrap's {@code debootstrap}, debootstrap's default set of packages); for the
+   * variant {@code fakechroot}, {@code debootstrap --variant=fakechroot ...}.
+   */
   public List<String> command(Path directory) {
-    List<String> argv = new ArrayList<>(List.of("debootstrap"));
-    variant.ifPresent(v -> argv.add("--variant=" + v));
-    return withChoices(argv, directory);
+    if (variant.filter("fakechroot"::equals).isPresent()) {
+      return withChoices(new ArrayList<>(List.of("debootstrap", "--variant=fakechroot")), directory);
+    }
+    return mmdebstrap("root", directory);
+  }
+
+  private List<String> mmdebstrap(String mode, Path directory) {
+    return withChoices(new ArrayList<>(List.of("mmdebstrap", "--mode=" + mode, "--variant=" + variant.orElse("debootstrap"))),
+        directory);
   }
 
   /** {@code argv} + the options both tools share (they spell them alike) + suite, directory and mirror. */
@@ -180,8 +197,7 @@ public final class Debootstrap implements ImageSource {
     if (variant.filter("fakechroot"::equals).isPresent()) {
       throw new IllegalStateException(NO_ROOTLESS_FAKECHROOT);
     }
-    return withChoices(new ArrayList<>(List.of("mmdebstrap", "--mode=unshare", "--variant=" + variant.orElse("debootstrap"))),
-        directory);
+    return mmdebstrap("unshare", directory);
   }
 
   @Override
@@ -190,8 +206,8 @@ public final class Debootstrap implements ImageSource {
   }
 
   /**
-   * Runs debootstrap (root) or mmdebstrap in a user namespace (a normal user) into
-   * {@code directory} and returns it as a root.
+   * Runs mmdebstrap as root, or in a user namespace (a normal user), into {@code directory},
+   * empties its {@code /dev}, and returns it as a root.
    *
    * @throws IllegalArgumentException if {@code directory} exists and is not an empty directory
    * @throws dev.kairos.factory.core.api.CommandFailedException if the bootstrap fails or times out
@@ -226,7 +242,29 @@ public final class Debootstrap implements ImageSource {
     }
     Files.createDirectories(directory);
     HostProcess.run(argv, Map.of(), timeout, events);
+    emptyDev(directory.resolve("dev"));
     return RootFs.at(directory);
+  }
+
+  /**
+   * Removes what the bootstrap put in {@code /dev} (device nodes and links as root, nothing in a
+   * user namespace), so that both give the same tree. Never crosses a mount point.
+   */
+  private static void emptyDev(Path dev) throws IOException {
+    if (!Files.isDirectory(dev, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    List<Path> entries;
+    try (Stream<Path> s = Files.list(dev)) {
+      entries = s.toList();
+    }
+    for (Path entry : entries) {
+      if (Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        ScratchDirectory.deleteTree(entry); // pts, shm: empty, and never a mount point here
+      } else {
+        Files.delete(entry); // a node, or a link such as stdin -> /proc/self/fd/0: never followed
+      }
+    }
   }
 
   @Override

@@ -50,6 +50,9 @@ class BootstrapIT {
     assertThat(info.distro()).isEqualTo("debian");
     assertThat(info.version()).isEqualTo("12");
     assertThat(root.readString(ImagePath.of("/etc/apt/sources.list"))).contains("bookworm");
+    // The same tree as a normal user's bootstrap, which cannot make device nodes: /dev is empty.
+    assertThat(scratch.resolve("root/dev")).isEmptyDirectory();
+    assertThat(scratch.resolve("root/etc/shadow")).exists();
   }
 
   @Test

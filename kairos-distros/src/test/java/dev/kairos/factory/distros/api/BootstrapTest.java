@@ -13,10 +13,17 @@ class BootstrapTest {
   void buildsTheDebootstrapCommandLine() {
     Debootstrap d = Bootstrap.debootstrap("bookworm").variant("minbase").include("ca-certificates", "curl")
         .components("main", "non-free-firmware").timeout(Duration.ofMinutes(5));
-    assertThat(d.command(Path.of("/work/root"))).containsExactly("debootstrap", "--variant=minbase", "--arch=amd64",
-        "--include=ca-certificates,curl", "--components=main,non-free-firmware", "bookworm", "/work/root",
-        "http://deb.debian.org/debian");
+    // As root the same tool as without root, so both give the same tree: only the mode differs.
+    assertThat(d.command(Path.of("/work/root"))).containsExactly("mmdebstrap", "--mode=root", "--variant=minbase",
+        "--arch=amd64", "--include=ca-certificates,curl", "--components=main,non-free-firmware", "bookworm",
+        "/work/root", "http://deb.debian.org/debian");
+    assertThat(d.command(Path.of("/work/root")).subList(2, 9))
+        .isEqualTo(d.rootlessCommand(Path.of("/work/root")).subList(2, 9));
     assertThat(d.description()).isEqualTo("debootstrap:bookworm:http://deb.debian.org/debian");
+    // fakechroot is debootstrap's own variant, as root only.
+    assertThat(Bootstrap.debootstrap("bookworm").variant("fakechroot").command(Path.of("/r")))
+        .containsExactly("debootstrap", "--variant=fakechroot", "--arch=amd64", "bookworm", "/r",
+            "http://deb.debian.org/debian");
   }
 
   @Test
@@ -38,7 +45,8 @@ class BootstrapTest {
     assertThat(Bootstrap.debootstrap("noble").arch(Architecture.ARM64).effectiveMirror())
         .isEqualTo("http://ports.ubuntu.com/ubuntu-ports");
     assertThat(Bootstrap.debootstrap("trixie").mirror("http://127.0.0.1:3142/debian").command(Path.of("/r")))
-        .containsExactly("debootstrap", "--arch=amd64", "trixie", "/r", "http://127.0.0.1:3142/debian");
+        .containsExactly("mmdebstrap", "--mode=root", "--variant=debootstrap", "--arch=amd64", "trixie", "/r",
+            "http://127.0.0.1:3142/debian");
   }
 
   @Test

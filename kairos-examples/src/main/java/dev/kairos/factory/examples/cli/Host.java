@@ -20,6 +20,15 @@ public final class Host {
     }
   }
 
+  /** {@code uid N, NAME} of this process, for messages. */
+  static String who() {
+    try {
+      return "uid " + Files.getAttribute(Path.of("/proc/self"), "unix:uid") + ", " + System.getProperty("user.name", "?");
+    } catch (IOException | UnsupportedOperationException e) {
+      return System.getProperty("user.name", "?");
+    }
+  }
+
   /** The chroot runner when we may chroot; none otherwise (checks that need it are then skipped). */
   static Optional<CommandRunner> chrootIfRoot() {
     return isRoot() ? Optional.of(Runners.chroot()) : Optional.empty();

@@ -72,11 +72,16 @@ public final class KairosFactoryCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
   }
 
-  /** Runs the CLI and exits with its exit code. */
+  /**
+   * Runs the CLI and exits with its exit code. Started by a normal user, a verb that makes or
+   * reads an image root runs in a user namespace: this JVM starts the CLI again there and exits
+   * with its code, or says what the host lacks (exit 2) before doing anything.
+   */
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-    System.exit(execute(out, err, args));
+    java.util.OptionalInt inner = UserNamespaceLaunch.relaunch(args, err);
+    System.exit(inner.isPresent() ? inner.getAsInt() : execute(out, err, args));
   }
 
   /** Runs the CLI in-process, printing to the given writers; returns the exit code. */
