@@ -13,6 +13,7 @@ import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.io.ExclusiveLock;
+import dev.kairos.factory.core.api.lock.Lock;
 import dev.kairos.factory.core.api.io.OwnedDirectory;
 import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.core.api.run.Runners;
@@ -80,6 +81,20 @@ final class BuildCommand extends Verb {
   @Option(names = "--netboot", paramLabel = "DIR", description = "Write kernel, initrd, squashfs and iPXE script.")
   Path netboot;
 
+  @Option(names = "--lock-out", paramLabel = "FILE",
+      description = "Where to write the package lock; default kairos.lock beside the first output (or here).")
+  Path lockOut;
+
+  @Option(names = "--lock", paramLabel = "FILE",
+      description = "Replay this lock: the same base, exactly its package versions, every package file's SHA-256"
+          + " verified before it is unpacked.")
+  Path lock;
+
+  @Option(names = "--lock-mirror", paramLabel = "URL",
+      description = "With --lock: a further repository to look in after the cache and the image's own (a snapshot"
+          + " archive as 'URL SUITE COMPONENT...', or a flat local repository URL).")
+  String lockMirror;
+
   @Mixin RunPaths.Work work;
 
   @Override
@@ -91,6 +106,9 @@ final class BuildCommand extends Verb {
     if (bios && disk == null && vhd == null && gce == null) {
       throw new ParameterException(spec.commandLine(), "--bios needs --disk, --vhd or --gce FILE");
     }
+    if (lockMirror != null && lock == null) {
+      throw new ParameterException(spec.commandLine(), "--lock-mirror needs --lock FILE");
+    }
     List<Target> targets = targets();
     ImageSource base = Sources.image(from);
     if (options.dryRun) {
@@ -100,6 +118,12 @@ final class BuildCommand extends Verb {
     ImageBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
     cache.ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
     options.apply(spec, kairos, Sources.framework(options.framework));
+    if (lock != null) {
+      kairos.lock(Lock.read(lock));
+      if (lockMirror != null) {
+        InitOptions.attribute(spec, "--lock-mirror", () -> kairos.lockMirror(lockMirror));
+      }
+    }
     // Nothing is written to the work directory before it is claimed below.
     kairos.workDirectory(work.dir().toAbsolutePath());
     InitOptions.checked(spec, kairos::options);
@@ -110,6 +134,7 @@ final class BuildCommand extends Verb {
       for (Path o : outputs()) {
         locks.add(ExclusiveLock.forOutput(o));
       }
+      locks.add(ExclusiveLock.forOutput(lockFile()));
       return build(out, kairos, targets);
     } finally {
       for (ExclusiveLock l : locks) {
@@ -130,9 +155,16 @@ final class BuildCommand extends Verb {
         for (Target t : targets) {
           artifacts.add(t.write(build, name, w));
         }
+        Optional<Path> written = Optional.empty();
+        if (build.lock().isPresent()) {
+          build.lock().get().write(lockFile());
+          written = Optional.of(lockFile().toAbsolutePath());
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.result(resultJson(name, rootfs, artifacts, build, report, seconds),
-            human(name, rootfs, artifacts, report, seconds));
+        Map<String, Object> json = resultJson(name, rootfs, artifacts, build, report, seconds);
+        json.put("lock", written.map(Path::toString).orElse(null));
+        out.result(json, human(name, rootfs, artifacts, report, seconds)
+            + written.map(p -> "\n  lock       " + p).orElse(""));
         return 0;
       }
     }
@@ -154,6 +186,16 @@ final class BuildCommand extends Verb {
       out.result(planJson(plan), plan.toString().strip());
       return 0;
     }
+  }
+
+  /** Where the lock goes: {@code --lock-out}, else {@code kairos.lock} beside the first output, else here. */
+  private Path lockFile() {
+    if (lockOut != null) {
+      return lockOut;
+    }
+    List<Path> o = outputs();
+    Path dir = o.isEmpty() ? null : o.get(0).toAbsolutePath().getParent();
+    return dir == null ? Path.of(Lock.FILE_NAME) : dir.resolve(Lock.FILE_NAME);
   }
 
   /** The files and directories this run writes. */

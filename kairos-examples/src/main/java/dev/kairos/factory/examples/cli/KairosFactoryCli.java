@@ -45,6 +45,7 @@ import picocli.CommandLine.IVersionProvider;
       BuildDiskCommand.class,
       NetbootCommand.class,
       GenkeyCommand.class,
+      LockCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure", "2:usage error (bad option or value)"})
