@@ -75,9 +75,10 @@ final class AptLocking implements PackageManager.Locking {
     for (LockedPackage p : packages) {
       pins.append(' ').append(shellQuote(p.toString()));
     }
-    // A version no repository offers is left out of the output (apt says so on stderr): such a
-    // package is locked without a file hash.
-    return Command.shell("apt-get download --print-uris" + pins + " > " + out + " 2>/dev/null; true");
+    // One package a call: apt prints nothing at all for a call naming one version no repository
+    // offers (a package that came with the base), and such a package is locked without a file hash.
+    return Command.shell("for p in" + pins + "; do apt-get download --print-uris \"$p\" 2>/dev/null; done > " + out
+        + "; true");
   }
 
   @Override

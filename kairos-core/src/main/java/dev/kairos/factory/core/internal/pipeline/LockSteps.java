@@ -41,11 +41,17 @@ final class LockSteps {
     return ctx.strategy().packageManager(ctx.distro()).locking();
   }
 
-  /** The installed packages (name, architecture, version). */
-  static List<LockedPackage> installed(StepContext ctx, Locking l) throws IOException {
+  /**
+   * The installed packages (name, architecture, version); empty when the command wrote no listing
+   * (a runner that records commands rather than running them).
+   */
+  static Optional<List<LockedPackage>> installed(StepContext ctx, Locking l) throws IOException {
     try {
       ctx.run(l.listInstalled(LISTING));
-      return l.parseInstalled(new String(ctx.root().readAllBytes(LISTING), StandardCharsets.UTF_8));
+      if (!ctx.root().isRegularFile(LISTING)) {
+        return Optional.empty();
+      }
+      return Optional.of(l.parseInstalled(new String(ctx.root().readAllBytes(LISTING), StandardCharsets.UTF_8)));
     } finally {
       ctx.root().deleteRecursively(LISTING);
     }

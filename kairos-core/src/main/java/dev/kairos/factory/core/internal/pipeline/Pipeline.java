@@ -163,7 +163,12 @@ public final class Pipeline {
       Optional<PackageManager.Locking> locking = phase == Phase.INSTALL ? LockSteps.locking(ctx) : Optional.empty();
       List<LockedPackage> base = List.of();
       if (locking.isPresent()) {
-        base = LockSteps.installed(ctx, locking.get());
+        Optional<List<LockedPackage>> listed = LockSteps.installed(ctx, locking.get());
+        if (listed.isEmpty() && ctx.replay().lock().isPresent()) {
+          throw new KairosException("cannot replay the lock: the installed packages could not be listed");
+        }
+        locking = listed.isPresent() ? locking : Optional.empty(); // nothing to record without a listing
+        base = listed.orElse(List.of());
         if (ctx.replay().lock().isPresent()) {
           LockSteps.checkBase(ctx.replay().lock().get(), base); // before anything changes
         }
@@ -216,7 +221,7 @@ public final class Pipeline {
 
   /** The lock of the install phase that just ran; in a replay, checked against the replayed lock. */
   private Lock record(PackageManager.Locking locking, List<LockedPackage> base) throws IOException {
-    List<LockedPackage> installed = LockSteps.installed(ctx, locking);
+    List<LockedPackage> installed = LockSteps.installed(ctx, locking).orElse(List.of());
     if (ctx.replay().lock().isPresent()) {
       LockSteps.checkInstalled(ctx.replay().lock().get(), installed, "the image's package database after the install phase");
     }
