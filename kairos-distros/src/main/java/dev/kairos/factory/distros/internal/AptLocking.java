@@ -22,6 +22,10 @@ import java.util.Optional;
  * {@code DPkg::Pre-Install-Pkgs} hook, which apt runs with every package file it is about to hand
  * to dpkg: a file whose SHA-256 the lock does not hold stops apt before dpkg unpacks anything,
  * wherever apt found it (the build cache, the mirror, the lock mirror).
+ *
+ * <p>Known limit: apt prints the strongest hash a repository's index carries. Debian's archive
+ * carries SHA-256; a repository whose index also carries SHA-512 (apt-ftparchive's default) has
+ * its packages locked without a file hash, and a replay then refuses them.
  */
 final class AptLocking implements PackageManager.Locking {
   static final ImagePath PREFERENCES = ImagePath.of("/etc/apt/preferences.d/kairos-lock.pref");

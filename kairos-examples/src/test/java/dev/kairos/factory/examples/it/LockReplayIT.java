@@ -220,7 +220,10 @@ class LockReplayIT {
   /** Packages and Release of the flat repository, as apt-ftparchive writes them. */
   private static void index() throws Exception {
     Files.deleteIfExists(repo.resolve("Release"));
-    Files.writeString(repo.resolve("Packages"), exec(repo, "apt-ftparchive", "packages", "."));
+    // SHA-256 only, as Debian's own indexes: apt names a package file by the strongest hash its
+    // index has, and the lock records SHA-256.
+    Files.writeString(repo.resolve("Packages"), exec(repo, "apt-ftparchive", "-o", "APT::FTPArchive::SHA512=false",
+        "-o", "APT::FTPArchive::MD5=false", "-o", "APT::FTPArchive::SHA1=false", "packages", "."));
     Files.writeString(repo.resolve("Release"), exec(repo, "apt-ftparchive", "release", "."));
   }
 
