@@ -20,6 +20,8 @@ packages=(
   systemd-boot-efi sbsigntool osslsigncode binutils xorriso mtools dosfstools
   squashfs-tools fdisk gdisk e2fsprogs grub-common grub-efi-amd64-bin grub-pc-bin
   busybox-static openssl efitools
+  # the lock replay test: a local apt repository (apt-ftparchive) of rebuilt packages (dpkg-deb)
+  apt-utils dpkg-dev
   # boot tests
   qemu-system-x86 ovmf seabios
   # cloud disk images (qemu-img info reads the VHD)

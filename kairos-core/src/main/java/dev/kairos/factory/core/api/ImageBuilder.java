@@ -6,6 +6,7 @@ import dev.kairos.factory.core.api.distro.Distros;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
+import dev.kairos.factory.core.api.lock.Lock;
 import dev.kairos.factory.core.api.run.CommandRunner;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.validate.Validator;
@@ -46,6 +47,8 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
   private SourceDate sourceDate;
   private Optional<RootFs> frameworkTree;
   private final Map<String, RootFs> providerTrees = new LinkedHashMap<>();
+  private Optional<Lock> replay = Optional.empty();
+  private Optional<String> lockMirror = Optional.empty();
 
   ImageBuilder(ImageSource source) {
     this.source = Optional.of(Objects.requireNonNull(source, "source"));
@@ -92,6 +95,40 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
    */
   public ImageBuilder sourceDate(SourceDate date) {
     this.sourceDate = Objects.requireNonNull(date, "date");
+    return this;
+  }
+
+  /**
+   * Replays {@code lock}: the base must hold the lock's base packages, the install steps install
+   * exactly the locked versions (dependencies held to the locked set), every package file's
+   * SHA-256 is verified before it is unpacked, and the build takes the lock's source date unless
+   * {@link #sourceDate} is set. A base, package or hash that differs fails the build with a
+   * {@link dev.kairos.factory.core.api.lock.LockMismatchException} naming it.
+   *
+   * <pre>{@code
+   * KairosBuild b = Kairos.fromRoot(root).version("v1.0.0").lock(Lock.read(Path.of("kairos.lock")))
+   *     .lockMirror("https://snapshot.debian.org/archive/debian/20240101T000000Z/ bookworm main").build();
+   * }</pre>
+   */
+  public ImageBuilder lock(Lock lock) {
+    this.replay = Optional.of(Objects.requireNonNull(lock, "lock"));
+    return this;
+  }
+
+  /**
+   * A further repository a replay looks in after the build cache and the image's own
+   * repositories, e.g. a snapshot archive or a local repository: a URL (a flat repository, as
+   * made by {@code dpkg-scanpackages}), or a URL followed by a suite and components
+   * ({@code "URL bookworm main"}). It is in the image only while packages install.
+   *
+   * @throws IllegalArgumentException when {@code mirror} is not an http, https or file URL
+   */
+  public ImageBuilder lockMirror(String mirror) {
+    if (mirror == null || !mirror.matches("(https?|file):/\\S+( \\S+)*")) {
+      throw new IllegalArgumentException("a lock mirror is an http(s) or file URL, optionally followed by a suite and"
+          + " components, got '" + mirror + "'");
+    }
+    this.lockMirror = Optional.of(mirror);
     return this;
   }
 
@@ -148,7 +185,8 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
     pipeline.run();
     Validator validator = Validator.builder().trustedBoot(pipeline.options().trustedBoot())
         .distros(strategies()).build();
-    return new KairosBuild(root, source, sourceDate(), events, validator);
+    Optional<Lock> lock = pipeline.lock().map(l -> withSources(l, pipeline.options()));
+    return new KairosBuild(root, source, sourceDate(), events, validator, lock);
   }
 
   /** The pipeline for {@code o}; the base, framework and provider images are unpacked once, on first use. */
@@ -167,11 +205,25 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
       }
     }
     return Pipeline.create(root, runner(), events, o, strategies(), frameworkTree, providerTrees, Kairos.VERSION,
-        sourceDate());
+        sourceDate(), replay, lockMirror);
+  }
+
+  /** {@code lock} with what only the builder knows: the base's source and the framework and provider sources. */
+  private Lock withSources(Lock lock, BuildOptions o) {
+    Lock.Builder b = lock.toBuilder().base("source", source.map(ImageSource::description).orElse("root"));
+    if (o.framework() != FrameworkSource.none()) {
+      b.source("framework", o.framework().description());
+    }
+    o.providers().stream().filter(p -> p.source() != FrameworkSource.none())
+        .forEach(p -> b.source("provider." + p.name(), p.source().description()));
+    return b.build();
   }
 
   /** Taken from the inputs before the first step changes the image (see {@link SourceDate#fromInputs}). */
   private SourceDate sourceDate() throws IOException {
+    if (sourceDate == null && replay.isPresent()) {
+      sourceDate = SourceDate.of(java.time.Instant.ofEpochSecond(replay.get().sourceDate()));
+    }
     if (sourceDate == null) {
       Optional<java.time.Instant> created = source.isPresent() ? source.get().created(root) : Optional.empty();
       if (created.isEmpty()) {

@@ -6,6 +6,7 @@ import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.core.api.image.ImageSource;
+import dev.kairos.factory.core.api.lock.Lock;
 import dev.kairos.factory.core.api.release.KairosRelease;
 import dev.kairos.factory.core.api.validate.ValidationReport;
 import dev.kairos.factory.core.api.validate.Validator;
@@ -37,14 +38,29 @@ public final class KairosBuild implements BuiltImage, AutoCloseable {
   private final SourceDate sourceDate;
   private final EventListener events;
   private final Validator validator;
+  private final Optional<Lock> lock;
   private volatile boolean closed;
 
-  KairosBuild(RootFs root, Optional<ImageSource> base, SourceDate sourceDate, EventListener events, Validator validator) {
+  KairosBuild(RootFs root, Optional<ImageSource> base, SourceDate sourceDate, EventListener events, Validator validator,
+      Optional<Lock> lock) {
+    this.lock = lock;
     this.root = Objects.requireNonNull(root, "root");
     this.base = base;
     this.sourceDate = sourceDate;
     this.events = events;
     this.validator = validator;
+  }
+
+  /**
+   * What the install phase installed, as a {@link Lock} to replay with {@link ImageBuilder#lock}:
+   * empty for an init-only build or a family whose package manager keeps no lock.
+   *
+   * <pre>{@code
+   * build.lock().ifPresent(l -> l.write(Path.of("out/kairos.lock")));
+   * }</pre>
+   */
+  public Optional<Lock> lock() {
+    return lock;
   }
 
   /** Checks the image with {@link Validator}, using the build's runner, distros and trusted-boot option. */

@@ -67,6 +67,11 @@ final class TablePackageManager implements PackageManager {
   }
 
   @Override
+  public java.util.Optional<Locking> locking() {
+    return spec.name().equals("apt-get") ? java.util.Optional.of(new AptLocking()) : java.util.Optional.empty();
+  }
+
+  @Override
   public List<TemporaryFile> serviceStartBlockers() {
     return blockers;
   }

@@ -82,7 +82,9 @@ class PipelineFamiliesTest {
       if (manager.equals("-")) {
         assertThat(programs).containsExactly("depmod", initTool);
       } else {
-        assertThat(programs).startsWith(manager).contains("depmod", initTool);
+        // apt's lock listing (dpkg-query in a shell) runs before the first package manager command
+        assertThat(programs.stream().filter(p -> !p.equals("/bin/sh")).toList()).startsWith(manager)
+            .contains("depmod", initTool);
         List<List<String>> installs = runner.argvs().stream()
             .filter(a -> a.get(0).equals(manager) && (a.contains("install") || a.contains("add"))).toList();
         assertThat(installs).as("base, then kernel").hasSizeGreaterThanOrEqualTo(2);

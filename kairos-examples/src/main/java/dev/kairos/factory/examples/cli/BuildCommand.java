@@ -14,6 +14,7 @@ import dev.kairos.factory.core.api.image.ArtifactKind;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.io.ExclusiveLock;
+import dev.kairos.factory.core.api.lock.Lock;
 import dev.kairos.factory.core.api.io.OwnedDirectory;
 import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.core.api.run.Runners;
@@ -109,6 +110,20 @@ final class BuildCommand extends Verb {
       description = "Write the image's SBOM as CycloneDX 1.6 (NAME.cdx.json) and SPDX 2.3 (NAME.spdx.json) into DIR.")
   Path sbom;
 
+  @Option(names = "--lock-out", paramLabel = "FILE",
+      description = "Where to write the package lock; default kairos.lock beside the first output (or here).")
+  Path lockOut;
+
+  @Option(names = "--lock", paramLabel = "FILE",
+      description = "Replay this lock: the same base, exactly its package versions, every package file's SHA-256"
+          + " verified before it is unpacked.")
+  Path lock;
+
+  @Option(names = "--lock-mirror", paramLabel = "URL",
+      description = "With --lock: a further repository to look in after the cache and the image's own (a snapshot"
+          + " archive as 'URL SUITE COMPONENT...', or a flat local repository URL).")
+  String lockMirror;
+
   @Mixin RunPaths.Work work;
 
   @Override
@@ -123,6 +138,9 @@ final class BuildCommand extends Verb {
     if (pushArtifacts && (push == null || iso == null && disk == null && uki == null)) {
       throw new ParameterException(spec.commandLine(), "--push-artifacts needs --push REF and --iso, --disk or --uki");
     }
+    if (lockMirror != null && lock == null) {
+      throw new ParameterException(spec.commandLine(), "--lock-mirror needs --lock FILE");
+    }
     List<Target> targets = targets();
     ImageSource base = Sources.image(from);
     if (options.dryRun) {
@@ -132,6 +150,12 @@ final class BuildCommand extends Verb {
     ImageBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
     cache.ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
     options.apply(spec, kairos, Sources.framework(options.framework));
+    if (lock != null) {
+      kairos.lock(Lock.read(lock));
+      if (lockMirror != null) {
+        InitOptions.attribute(spec, "--lock-mirror", () -> kairos.lockMirror(lockMirror));
+      }
+    }
     // Nothing is written to the work directory before it is claimed below.
     kairos.workDirectory(work.dir().toAbsolutePath());
     InitOptions.checked(spec, kairos::options);
@@ -142,6 +166,7 @@ final class BuildCommand extends Verb {
       for (Path o : outputs()) {
         locks.add(ExclusiveLock.forOutput(o));
       }
+      locks.add(ExclusiveLock.forOutput(lockFile()));
       return build(out, kairos, targets);
     } finally {
       for (ExclusiveLock l : locks) {
@@ -164,10 +189,17 @@ final class BuildCommand extends Verb {
         }
         Map<String, String> sboms = sboms(build, name);
         List<Published> published = publish(build, artifacts, sboms);
+        Optional<Path> written = Optional.empty();
+        if (build.lock().isPresent()) {
+          build.lock().get().write(lockFile());
+          written = Optional.of(lockFile().toAbsolutePath());
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> json = resultJson(name, rootfs, artifacts, build, report, seconds);
+        json.put("lock", written.map(Path::toString).orElse(null));
         json.put("registryArtifacts", published.stream().map(Published::json).toList());
         StringBuilder text = new StringBuilder(human(name, rootfs, artifacts, report, seconds));
+        written.ifPresent(p -> text.append("\n  lock       ").append(p));
         if (!sboms.isEmpty()) {
           json.put("sbom", sboms);
           sboms.forEach((f, p) -> text.append(String.format("%n  %-10s %s", "sbom", p)));
@@ -272,6 +304,16 @@ final class BuildCommand extends Verb {
       }
     }
     return written;
+  }
+
+  /** Where the lock goes: {@code --lock-out}, else {@code kairos.lock} beside the first output, else here. */
+  private Path lockFile() {
+    if (lockOut != null) {
+      return lockOut;
+    }
+    List<Path> o = outputs();
+    Path dir = o.isEmpty() ? null : o.get(0).toAbsolutePath().getParent();
+    return dir == null ? Path.of(Lock.FILE_NAME) : dir.resolve(Lock.FILE_NAME);
   }
 
   /** The files and directories this run writes. */

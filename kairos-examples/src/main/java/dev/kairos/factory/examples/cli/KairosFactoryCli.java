@@ -56,6 +56,7 @@ import picocli.CommandLine.IVersionProvider;
       SignCommands.GenerateKeyPair.class,
       DiffCommand.class,
       SbomCommand.class,
+      LockCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure", "2:usage error (bad option or value)"})

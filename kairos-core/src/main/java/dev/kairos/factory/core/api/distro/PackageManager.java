@@ -1,10 +1,14 @@
 package dev.kairos.factory.core.api.distro;
 
 import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.lock.Lock;
+import dev.kairos.factory.core.api.lock.LockMismatchException;
+import dev.kairos.factory.core.api.lock.LockedPackage;
 import dev.kairos.factory.core.api.run.Command;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The package manager of one detected image, as exact commands to run inside it through a
@@ -72,6 +76,58 @@ public interface PackageManager {
    * Empty where the package manager's scripts already refuse to start services in a chroot.
    */
   List<TemporaryFile> serviceStartBlockers();
+
+  /**
+   * How this package manager records and replays a {@link Lock}; empty where the family has no
+   * lock support yet (today only apt has it).
+   */
+  default Optional<Locking> locking() {
+    return Optional.empty();
+  }
+
+  /**
+   * Records and replays a {@link Lock} with one package manager: lists the installed packages,
+   * finds their package files' sizes, hashes and repositories, and holds a later install to the
+   * locked versions, verifying every package file before it is unpacked.
+   *
+   * <pre>{@code
+   * Locking l = pm.locking().orElseThrow();
+   * runner.run(root, l.listInstalled(out)).requireSuccess();
+   * List<LockedPackage> installed = l.parseInstalled(root.readString(out));
+   * }</pre>
+   */
+  interface Locking {
+    /** A command that writes the installed packages to {@code out} in the image. */
+    Command listInstalled(ImagePath out);
+
+    /** The installed packages (name, architecture, version) from what {@link #listInstalled} wrote. */
+    List<LockedPackage> parseInstalled(String text);
+
+    /** A command that writes the package files' facts of {@code packages} to {@code out}. */
+    Command listFiles(List<LockedPackage> packages, ImagePath out);
+
+    /** {@code packages}, with size, SHA-256 and repository where what {@link #listFiles} wrote names them. */
+    List<LockedPackage> withFiles(List<LockedPackage> packages, String text);
+
+    /**
+     * Files that, while in the image, hold every install to the versions of {@code lock} and make
+     * the package manager verify each package file's SHA-256 before it unpacks anything; a
+     * mismatch is written to {@link #mismatchFile()} and the install fails.
+     *
+     * @param mirror a further repository to look in ({@code --lock-mirror}), if any
+     */
+    List<TemporaryFile> replayFiles(Lock lock, Optional<String> mirror);
+
+    /** Where a failed verification writes what it found (removed with the replay files). */
+    ImagePath mismatchFile();
+
+    /**
+     * The first mismatch that {@link #mismatchFile()} holds.
+     *
+     * @param where where the package manager looked, for the message
+     */
+    LockMismatchException mismatch(String text, String where);
+  }
 
   /**
    * A file placed in the image for the duration of package operations.

@@ -10,6 +10,9 @@ import dev.kairos.factory.core.api.Step;
 import dev.kairos.factory.core.api.StepFailedException;
 import dev.kairos.factory.core.api.distro.DistroInfo;
 import dev.kairos.factory.core.api.distro.DistroStrategy;
+import dev.kairos.factory.core.api.distro.PackageManager;
+import dev.kairos.factory.core.api.lock.Lock;
+import dev.kairos.factory.core.api.lock.LockedPackage;
 import dev.kairos.factory.core.api.distro.Distros;
 import dev.kairos.factory.core.api.distro.PackageSelection;
 import dev.kairos.factory.core.api.distro.PackageSet;
@@ -59,6 +62,7 @@ public final class Pipeline {
   private record Planned(Slot slot, Phase phase, boolean skipped, List<Action> actions, List<Action> always) {}
 
   private final StepContext ctx;
+  private Optional<Lock> lock = Optional.empty();
 
   private Pipeline(StepContext ctx) {
     this.ctx = ctx;
@@ -72,6 +76,18 @@ public final class Pipeline {
   public static Pipeline create(RootFs root, CommandRunner givenRunner, EventListener events, BuildOptions given,
       List<DistroStrategy> strategies, Optional<RootFs> framework, Map<String, RootFs> providerTrees,
       String initVersion, SourceDate sourceDate) throws IOException {
+    return create(root, givenRunner, events, given, strategies, framework, providerTrees, initVersion, sourceDate,
+        Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * As {@link #create(RootFs, CommandRunner, EventListener, BuildOptions, List, Optional, Map, String, SourceDate)},
+   * the install steps held to {@code replay} when given (package files looked for in {@code mirror}
+   * too).
+   */
+  public static Pipeline create(RootFs root, CommandRunner givenRunner, EventListener events, BuildOptions given,
+      List<DistroStrategy> strategies, Optional<RootFs> framework, Map<String, RootFs> providerTrees,
+      String initVersion, SourceDate sourceDate, Optional<Lock> replay, Optional<String> mirror) throws IOException {
     CommandRunner runner = new SourceDateRunner(givenRunner, sourceDate);
     BuildOptions options = given.phase() == Phase.INIT ? InstallRecord.merge(root, given, events) : given;
     DistroInfo detected = Distros.detect(root, strategies);
@@ -79,7 +95,7 @@ public final class Pipeline {
     DistroStrategy strategy = Distros.strategy(distro.family(), strategies);
     StageExtensions extensions = options.stageExtensions() ? YipStageExtensions.load(root, options, events) : StageExtensions.NONE;
     return new Pipeline(new StepContext(root, runner, events, options, distro, strategy, framework, providerTrees,
-        extensions, initVersion, sourceDate));
+        extensions, initVersion, sourceDate, new LockSteps.Replay(replay, mirror)));
   }
 
   /**
@@ -122,6 +138,15 @@ public final class Pipeline {
     return new BuildPlan(ctx.options(), ctx.distro().toString(), packages.base(), packages.kernel(), out);
   }
 
+  /**
+   * The lock the install phase recorded: the base's and the image's packages, the source date,
+   * the Kairos version and the options (the caller adds what it knows of the sources). Empty
+   * before {@link #run()}, without an install phase, or where the package manager keeps no lock.
+   */
+  public Optional<Lock> lock() {
+    return lock;
+  }
+
   /** Runs the phases the options ask for. */
   public void run() throws IOException {
     String lastGood = null;
@@ -134,6 +159,22 @@ public final class Pipeline {
         planned = planPhase(phase, false);
       } catch (KairosException e) {
         throw failed(phase.id(), e, lastGood);
+      }
+      Optional<PackageManager.Locking> locking = phase == Phase.INSTALL ? LockSteps.locking(ctx) : Optional.empty();
+      List<LockedPackage> base = List.of();
+      if (locking.isPresent()) {
+        Optional<List<LockedPackage>> listed = LockSteps.installed(ctx, locking.get());
+        if (listed.isEmpty() && ctx.replay().lock().isPresent()) {
+          throw new KairosException("cannot replay the lock: the installed packages could not be listed");
+        }
+        locking = listed.isPresent() ? locking : Optional.empty(); // nothing to record without a listing
+        base = listed.orElse(List.of());
+        if (ctx.replay().lock().isPresent()) {
+          LockSteps.checkBase(ctx.replay().lock().get(), base); // before anything changes
+        }
+      } else if (phase == Phase.INSTALL && ctx.replay().lock().isPresent()) {
+        throw new KairosException("a lock can be replayed only where the package manager keeps one (today apt);"
+            + " this image's family is " + ctx.distro().family());
       }
       for (Planned p : planned) {
         String name = p.slot.name();
@@ -170,9 +211,28 @@ public final class Pipeline {
         lastGood = name;
       }
       if (phase == Phase.INSTALL) {
+        if (locking.isPresent()) {
+          lock = Optional.of(record(locking.get(), base));
+        }
         InstallRecord.write(ctx.root(), ctx.options(), ctx.sourceDate());
       }
     }
+  }
+
+  /** The lock of the install phase that just ran; in a replay, checked against the replayed lock. */
+  private Lock record(PackageManager.Locking locking, List<LockedPackage> base) throws IOException {
+    List<LockedPackage> installed = LockSteps.installed(ctx, locking).orElse(List.of());
+    if (ctx.replay().lock().isPresent()) {
+      LockSteps.checkInstalled(ctx.replay().lock().get(), installed, "the image's package database after the install phase");
+    }
+    BuildOptions o = ctx.options();
+    Lock.Builder b = Lock.builder().kairosVersion(o.version().toString()).sourceDate(ctx.sourceDate().instant().getEpochSecond())
+        .basePackages(base).packages(LockSteps.withFiles(ctx, locking, installed))
+        .option("arch", o.arch().id()).option("model", o.model().id()).option("trusted-boot", Boolean.toString(o.trustedBoot()))
+        .option("fips", Boolean.toString(o.fips())).option("distro", ctx.distro().distro() + "-" + ctx.distro().version())
+        .option("skipped", o.skipped().isEmpty() ? "-" : String.join(",", o.skipped().stream().map(Step::id).sorted().toList()));
+    o.providers().forEach(p -> b.option("provider." + p.name(), p.version()));
+    return b.build();
   }
 
   private static StepFailedException failed(String step, Exception cause, String lastGood) {

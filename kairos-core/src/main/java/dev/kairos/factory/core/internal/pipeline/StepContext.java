@@ -25,10 +25,11 @@ import java.util.Optional;
  * @param providerTrees each provider's binaries, by provider name, when given
  * @param extensions runs stage extensions; {@link StageExtensions#NONE} when they are off
  * @param sourceDate the build's timestamp (also in every command's {@code SOURCE_DATE_EPOCH})
+ * @param replay the lock the install steps are held to, if any
  */
 record StepContext(RootFs root, CommandRunner runner, EventListener events, BuildOptions options,
     DistroInfo distro, DistroStrategy strategy, Optional<RootFs> framework, Map<String, RootFs> providerTrees,
-    StageExtensions extensions, String initVersion, SourceDate sourceDate) {
+    StageExtensions extensions, String initVersion, SourceDate sourceDate, LockSteps.Replay replay) {
 
   StepContext {
     Objects.requireNonNull(root, "root");
@@ -38,6 +39,7 @@ record StepContext(RootFs root, CommandRunner runner, EventListener events, Buil
     Objects.requireNonNull(distro, "distro");
     Objects.requireNonNull(strategy, "strategy");
     Objects.requireNonNull(sourceDate, "sourceDate");
+    Objects.requireNonNull(replay, "replay");
     providerTrees = Map.copyOf(providerTrees);
   }
 

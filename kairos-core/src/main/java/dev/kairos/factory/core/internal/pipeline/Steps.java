@@ -95,7 +95,10 @@ final class Steps {
     if ((step != Step.INSTALL_PACKAGES && step != Step.INSTALL_KERNEL) || !hasPackageManager(ctx)) {
       return List.of();
     }
-    return packageManager(ctx).serviceStartBlockers().stream().map(t -> (Action) new Action.Remove(t.path())).toList();
+    PackageManager pm = packageManager(ctx);
+    List<Action> out = new ArrayList<>(LockSteps.tearDown(ctx, pm));
+    pm.serviceStartBlockers().forEach(t -> out.add(new Action.Remove(t.path())));
+    return out;
   }
 
   // ------------------------------------------------------------------ install phase
@@ -135,12 +138,13 @@ final class Steps {
       out.add(Action.write("/etc/mkinitfs/mkinitfs.conf", "disable_trigger=true\n", 0644));
     }
     out.addAll(blockers(pm));
+    out.addAll(LockSteps.setUp(ctx, pm));
     pm.addRepositories(ctx.options().model()).forEach(c -> out.add(new Action.Run(c)));
     out.add(new Action.Run(pm.refresh()));
-    out.add(new Action.Run(pm.upgrade()));
+    out.add(LockSteps.run(ctx, pm, pm.upgrade()));
     List<String> base = packages(ctx).base();
     if (!base.isEmpty()) {
-      out.add(new Action.Run(withoutInitrdHook(pm.install(base))));
+      out.add(LockSteps.run(ctx, pm, withoutInitrdHook(pm.install(base))));
     }
     if (alpine) {
       ImagePath conf = ImagePath.of("/etc/mkinitfs/mkinitfs.conf");
@@ -161,11 +165,12 @@ final class Steps {
     }
     PackageManager pm = packageManager(ctx);
     List<Action> out = new ArrayList<>(blockers(pm));
+    out.addAll(LockSteps.setUp(ctx, pm));
     out.add(new Action.Run(pm.refresh()));
-    out.add(new Action.Run(pm.upgrade()));
+    out.add(LockSteps.run(ctx, pm, pm.upgrade()));
     List<String> kernel = packages(ctx).kernel();
     if (!kernel.isEmpty()) {
-      out.add(new Action.Run(withoutInitrdHook(pm.install(kernel))));
+      out.add(LockSteps.run(ctx, pm, withoutInitrdHook(pm.install(kernel))));
     } else {
       ctx.events().log(KairosEvent.Level.WARN, "installKernel: no kernel package is known for " + ctx.distro()
           + " (model " + ctx.options().model() + "); the image must bring its own kernel");

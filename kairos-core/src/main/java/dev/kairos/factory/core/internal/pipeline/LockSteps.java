@@ -1,0 +1,171 @@
+package dev.kairos.factory.core.internal.pipeline;
+
+import dev.kairos.factory.core.api.CommandFailedException;
+import dev.kairos.factory.core.api.distro.PackageManager;
+import dev.kairos.factory.core.api.distro.PackageManager.Locking;
+import dev.kairos.factory.core.api.distro.PackageManager.TemporaryFile;
+import dev.kairos.factory.core.api.event.KairosEvent;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.lock.Lock;
+import dev.kairos.factory.core.api.lock.LockMismatchException;
+import dev.kairos.factory.core.api.lock.LockedPackage;
+import dev.kairos.factory.core.api.run.Command;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The lock's part of the install phase: lists the packages before and after it (to record a
+ * {@link Lock}), and in a replay holds the package manager to the lock's versions with the files
+ * its {@link Locking} names, turning a failed verification into a {@link LockMismatchException}.
+ */
+final class LockSteps {
+  /** Where a listing is written in the image (not /tmp: a sandbox may give commands their own). */
+  private static final ImagePath LISTING = ImagePath.of("/var/cache/kairos-factory-lock.list");
+
+  private LockSteps() {}
+
+  /** What to replay, if anything, and a further repository to look in. */
+  record Replay(Optional<Lock> lock, Optional<String> mirror) {
+    static final Replay NONE = new Replay(Optional.empty(), Optional.empty());
+  }
+
+  static Optional<Locking> locking(StepContext ctx) throws IOException {
+    if (ctx.distro().family() == dev.kairos.factory.core.api.distro.Family.HADRON) {
+      return Optional.empty();
+    }
+    return ctx.strategy().packageManager(ctx.distro()).locking();
+  }
+
+  /**
+   * The installed packages (name, architecture, version); empty when the command wrote no listing
+   * (a runner that records commands rather than running them).
+   */
+  static Optional<List<LockedPackage>> installed(StepContext ctx, Locking l) throws IOException {
+    try {
+      ctx.run(l.listInstalled(LISTING));
+      if (!ctx.root().isRegularFile(LISTING)) {
+        return Optional.empty();
+      }
+      return Optional.of(l.parseInstalled(new String(ctx.root().readAllBytes(LISTING), StandardCharsets.UTF_8)));
+    } finally {
+      ctx.root().deleteRecursively(LISTING);
+    }
+  }
+
+  /** {@code packages} with their files' sizes, hashes and repositories where the package manager knows them. */
+  static List<LockedPackage> withFiles(StepContext ctx, Locking l, List<LockedPackage> packages) throws IOException {
+    if (packages.isEmpty()) {
+      return packages;
+    }
+    try {
+      ctx.run(l.listFiles(packages, LISTING));
+      return l.withFiles(packages, new String(ctx.root().readAllBytes(LISTING), StandardCharsets.UTF_8));
+    } finally {
+      ctx.root().deleteRecursively(LISTING);
+    }
+  }
+
+  /**
+   * Fails when the base's packages differ from the lock's base, before anything changes.
+   *
+   * @throws LockMismatchException naming the first package that differs
+   */
+  static void checkBase(Lock lock, List<LockedPackage> base) throws LockMismatchException {
+    Map<String, LockedPackage> found = new TreeMap<>();
+    base.forEach(p -> found.put(p.key(), p));
+    String where = "the base's package database";
+    for (LockedPackage want : lock.basePackages().values()) {
+      LockedPackage got = found.get(want.key());
+      if (got == null || !got.version().equals(want.version())) {
+        throw new LockMismatchException("base package " + want.key(), "version " + want.version(),
+            got == null ? "none installed" : "version " + got.version(), where);
+      }
+    }
+    for (LockedPackage got : found.values()) {
+      if (!lock.basePackages().containsKey(got.key())) {
+        throw new LockMismatchException("base package " + got.key(), "no such package in the base",
+            "version " + got.version(), where);
+      }
+    }
+  }
+
+  /**
+   * Fails when the image after the install phase holds other packages or versions than the lock.
+   */
+  static void checkInstalled(Lock lock, List<LockedPackage> installed, String where) throws LockMismatchException {
+    Lock got = lock.toBuilder().clearPackages().packages(installed).build();
+    Lock.Diff d = Lock.diff(lock.toBuilder().clearPackages().packages(lock.packages().values().stream()
+        .map(p -> LockedPackage.installed(p.name(), p.arch(), p.version())).toList()).build(), got);
+    if (!d.isEmpty()) {
+      String first = d.toString().lines().findFirst().orElse("");
+      throw new LockMismatchException("installed packages", "exactly the locked set",
+          "differences (+ added, - missing, ~ other version): " + first + (d.toString().lines().count() > 1 ? " ..." : ""),
+          where);
+    }
+  }
+
+  /** Writes the replay's files (after the service-start blockers). Empty without a replay. */
+  static List<Action> setUp(StepContext ctx, PackageManager pm) {
+    if (ctx.replay().lock().isEmpty() || pm.locking().isEmpty()) {
+      return List.of();
+    }
+    List<Action> out = new ArrayList<>();
+    for (TemporaryFile t : pm.locking().get().replayFiles(ctx.replay().lock().get(), ctx.replay().mirror())) {
+      out.add(new Action.WriteFile(t.path(), t.content().getBytes(StandardCharsets.UTF_8), t.mode()));
+    }
+    return out;
+  }
+
+  /** Removes the replay's files again; runs even when the step fails. */
+  static List<Action> tearDown(StepContext ctx, PackageManager pm) {
+    if (ctx.replay().lock().isEmpty() || pm.locking().isEmpty()) {
+      return List.of();
+    }
+    Locking l = pm.locking().get();
+    List<Action> out = new ArrayList<>();
+    for (TemporaryFile t : l.replayFiles(ctx.replay().lock().get(), ctx.replay().mirror())) {
+      out.add(new Action.Remove(t.path()));
+    }
+    out.add(new Action.Remove(l.mismatchFile()));
+    return out;
+  }
+
+  /**
+   * {@code cmd} as an action; in a replay, a failure that the verification explains becomes a
+   * {@link LockMismatchException}.
+   */
+  static Action run(StepContext ctx, PackageManager pm, Command cmd) {
+    if (ctx.replay().lock().isEmpty() || pm.locking().isEmpty()) {
+      return new Action.Run(cmd);
+    }
+    Locking l = pm.locking().get();
+    return new Action.Deferred("run " + cmd + " (held to the lock, every package file verified before it is unpacked)",
+        c -> {
+          try {
+            c.run(cmd);
+          } catch (CommandFailedException e) {
+            if (c.root().isRegularFile(l.mismatchFile())) {
+              LockMismatchException m = l.mismatch(c.root().readString(l.mismatchFile()), where(c));
+              m.addSuppressed(e);
+              throw m;
+            }
+            throw e;
+          }
+        });
+  }
+
+  /** Where a replay looks for package files, for messages. */
+  static String where(StepContext ctx) {
+    return "the build cache, then the image's repositories" + ctx.replay().mirror().map(m -> ", then " + m).orElse("")
+        + " (as apt found them, in /var/cache/apt/archives)";
+  }
+
+  static void log(StepContext ctx, String message) {
+    ctx.events().log(KairosEvent.Level.INFO, message);
+  }
+}
