@@ -6,6 +6,7 @@ import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -67,14 +68,16 @@ public final class SourceDate {
     if (given.isPresent()) {
       return given.get();
     }
+    // Whole seconds, as SOURCE_DATE_EPOCH and a package lock carry it: a build replayed from its
+    // lock then has the very same date as the build that wrote the lock.
     if (created.isPresent() && created.get().getEpochSecond() >= SECONDS_PER_DAY) {
-      return of(created.get());
+      return of(created.get().truncatedTo(ChronoUnit.SECONDS));
     }
     Optional<Instant> newest = newestMtime(base, PACKAGE_DATABASES);
     if (newest.isEmpty()) {
       newest = newestMtime(base, OS_RELEASE);
     }
-    return of(newest.orElse(Instant.EPOCH));
+    return of(newest.orElse(Instant.EPOCH).truncatedTo(ChronoUnit.SECONDS));
   }
 
   /** Where the package managers keep what is installed; a directory counts by its files. */

@@ -12,11 +12,15 @@ import dev.kairos.factory.core.api.lock.LockedPackage;
 import dev.kairos.factory.core.api.run.Command;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The lock's part of the install phase: lists the packages before and after it (to record a
@@ -114,11 +118,60 @@ final class LockSteps {
     if (ctx.replay().lock().isEmpty() || pm.locking().isEmpty()) {
       return List.of();
     }
+    List<TemporaryFile> files = pm.locking().get().replayFiles(ctx.replay().lock().get(), ctx.replay().mirror());
     List<Action> out = new ArrayList<>();
-    for (TemporaryFile t : pm.locking().get().replayFiles(ctx.replay().lock().get(), ctx.replay().mirror())) {
+    out.add(rememberDirectoryTimes(files));
+    for (TemporaryFile t : files) {
       out.add(new Action.WriteFile(t.path(), t.content().getBytes(StandardCharsets.UTF_8), t.mode()));
     }
     return out;
+  }
+
+  /**
+   * Writing and removing the replay's files changes the modification time of the directories they
+   * are in, which the image would keep (a replay would then differ from the build it replays in
+   * those times alone). Their times are noted here, in a file inside the first of them, and put
+   * back by {@link #restoreDirectoryTimes}.
+   */
+  private static Action rememberDirectoryTimes(List<TemporaryFile> files) {
+    ImagePath note = timesNote(files);
+    return new Action.Deferred("note the times of the directories the replay writes into", c -> {
+      StringBuilder b = new StringBuilder();
+      for (ImagePath dir : directories(files)) {
+        if (c.root().isDirectory(dir)) {
+          Instant t = c.root().metadata(dir).mtime();
+          b.append(t.getEpochSecond()).append(' ').append(t.getNano()).append(' ').append(dir).append('\n');
+        }
+      }
+      c.root().write(note, b.toString().getBytes(StandardCharsets.UTF_8), 0600);
+    });
+  }
+
+  private static Action restoreDirectoryTimes(List<TemporaryFile> files) {
+    ImagePath note = timesNote(files);
+    return new Action.Deferred("restore the times of the directories the replay wrote into", c -> {
+      if (!c.root().isRegularFile(note)) {
+        return;
+      }
+      String text = c.root().readString(note);
+      c.root().delete(note);
+      for (String line : text.split("\n")) {
+        String[] f = line.split(" ", 3);
+        if (f.length == 3) {
+          c.root().setMtime(ImagePath.of(f[2]), Instant.ofEpochSecond(Long.parseLong(f[0]), Long.parseLong(f[1])));
+        }
+      }
+    });
+  }
+
+  private static SortedSet<ImagePath> directories(List<TemporaryFile> files) {
+    SortedSet<ImagePath> dirs = new TreeSet<>(Comparator.comparing(ImagePath::toString));
+    files.forEach(t -> dirs.add(t.path().parent()));
+    return dirs;
+  }
+
+  private static ImagePath timesNote(List<TemporaryFile> files) {
+    return files.get(0).path().parent().resolve(".kairos-lock-times");
   }
 
   /** Removes the replay's files again; runs even when the step fails. */
@@ -128,10 +181,12 @@ final class LockSteps {
     }
     Locking l = pm.locking().get();
     List<Action> out = new ArrayList<>();
-    for (TemporaryFile t : l.replayFiles(ctx.replay().lock().get(), ctx.replay().mirror())) {
+    List<TemporaryFile> files = l.replayFiles(ctx.replay().lock().get(), ctx.replay().mirror());
+    for (TemporaryFile t : files) {
       out.add(new Action.Remove(t.path()));
     }
     out.add(new Action.Remove(l.mismatchFile()));
+    out.add(restoreDirectoryTimes(files));
     return out;
   }
 
