@@ -160,7 +160,10 @@ public final class Pipeline {
       } catch (KairosException e) {
         throw failed(phase.id(), e, lastGood);
       }
-      Optional<PackageManager.Locking> locking = phase == Phase.INSTALL ? LockSteps.locking(ctx) : Optional.empty();
+      // A lock holds what the package steps installed: with both skipped there is nothing to hold,
+      // and the root may have no package manager (or no shell) to ask.
+      boolean installs = !ctx.options().skipped().containsAll(List.of(Step.INSTALL_PACKAGES, Step.INSTALL_KERNEL));
+      Optional<PackageManager.Locking> locking = phase == Phase.INSTALL && installs ? LockSteps.locking(ctx) : Optional.empty();
       List<LockedPackage> base = List.of();
       if (locking.isPresent()) {
         Optional<List<LockedPackage>> listed = LockSteps.installed(ctx, locking.get());
