@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
@@ -41,6 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
  * repository serving a tampered conntrack under the locked version fails the replay naming the
  * package and both hashes, before dpkg unpacks it.
  */
+@Tag("slow") // about 6 minutes: three builds and a failed replay; runs with -Pslow
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LockReplayIT {
   private static final JsonMapper JSON = JsonMapper.builder().build();
