@@ -125,7 +125,9 @@ final class Builds implements AutoCloseable {
 
   /** SIGTERM (the CLI's own clean stop), then SIGKILL to the tree if it does not end in time. */
   private static void stop(Process p) throws InterruptedException {
-    p.destroy();
+    // Through its handle: Process.destroy() would also close our end of its output, and the runner
+    // reading it would fail with "Stream closed" instead of reading the build's last events.
+    p.toHandle().destroy();
     if (!p.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
@@ -247,6 +249,7 @@ final class Builds implements AutoCloseable {
       state = r.cancelled ? "cancelled" : "failed";
     } catch (IOException | RuntimeException e) {
       appendLog(log, "kairos-factory web: error: " + e + "\n");
+      state = r.cancelled ? "cancelled" : "failed";
     } finally {
       if (!closing) {
         try {

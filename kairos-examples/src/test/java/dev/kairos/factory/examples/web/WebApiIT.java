@@ -255,13 +255,22 @@ class WebApiIT {
     assertThat(before).as("the build's JVM").isNotEmpty();
     ApiClient.Answer cancelRunning = api.delete("/api/v1/builds/" + running);
     assertThat(cancelRunning.status()).isEqualTo(200);
-    assertThat(cancelRunning.json().path("state").asString()).isEqualTo("cancelled");
+    assertThat(cancelRunning.json().path("state").asString())
+        .as(() -> "the build's log:\n" + logOf(api, running)).isEqualTo("cancelled");
     assertThat(before).allMatch(p -> !p.isAlive());
     assertThat(buildProcesses(running)).isEmpty();
     assertThat(api.get("/api/v1/builds/" + running + "/log").text()).contains("kairos-factory build");
     assertThat(api.get("/api/v1/builds/" + running + "/artifacts").json().path("artifacts").size()).isZero();
     // The queue has room again.
     assertThat(api.post("/api/v1/builds", ApiClient.body(ApiClient.quick(tiny))).status()).isEqualTo(201);
+  }
+
+  private static String logOf(ApiClient api, String id) {
+    try {
+      return api.get("/api/v1/builds/" + id + "/log").text();
+    } catch (Exception e) {
+      return e.toString();
+    }
   }
 
   private static int portOf(ApiClient api) {
