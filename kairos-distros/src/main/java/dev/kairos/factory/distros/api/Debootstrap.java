@@ -2,6 +2,7 @@ package dev.kairos.factory.distros.api;
 
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.distro.Architecture;
+import dev.kairos.factory.core.api.distro.OsRelease;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.KairosException;
@@ -54,6 +55,18 @@ public final class Debootstrap implements ImageSource {
   private static final String NO_ROOTLESS_FAKECHROOT =
       "the debootstrap variant fakechroot cannot run without root; use minbase or buildd";
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.+-]*");
+  /** The release each suite is, for a plan made before bootstrapping: code name to VERSION_ID and VERSION. */
+  private static final Map<String, List<String>> RELEASES = Map.ofEntries(
+      Map.entry("buster", List.of("10", "10 (buster)")), Map.entry("bullseye", List.of("11", "11 (bullseye)")),
+      Map.entry("bookworm", List.of("12", "12 (bookworm)")), Map.entry("trixie", List.of("13", "13 (trixie)")),
+      Map.entry("forky", List.of("14", "14 (forky)")),
+      Map.entry("focal", List.of("20.04", "20.04 LTS (Focal Fossa)")),
+      Map.entry("jammy", List.of("22.04", "22.04 LTS (Jammy Jellyfish)")),
+      Map.entry("noble", List.of("24.04", "24.04 LTS (Noble Numbat)")),
+      Map.entry("oracular", List.of("24.10", "24.10 (Oracular Oriole)")),
+      Map.entry("plucky", List.of("25.04", "25.04 (Plucky Puffin)")),
+      Map.entry("questing", List.of("25.10", "25.10 (Questing Quokka)")),
+      Map.entry("resolute", List.of("26.04", "26.04 LTS (Resolute Raccoon)")));
 
   private final String suite;
   private final Optional<String> mirror;
@@ -107,6 +120,39 @@ public final class Debootstrap implements ImageSource {
   /** The architecture of the root (default amd64); another than the host's needs qemu-user and binfmt. */
   public Debootstrap arch(Architecture arch) {
     return new Debootstrap(suite, mirror, variant, Objects.requireNonNull(arch, "arch"), include, components, timeout);
+  }
+
+  /** The architecture of the root. */
+  public Architecture arch() {
+    return arch;
+  }
+
+  /**
+   * A stand-in for the base, to plan a build without bootstrapping (a dry run): an empty tree at
+   * {@code directory} (any file system, jimfs included) with only the {@code /etc/os-release} the
+   * suite's base will have, which is what the plan depends on. The architecture is not in it (it
+   * holds no binaries): give the plan {@link #arch()}.
+   *
+   * @throws KairosException for a suite whose release is not known here (e.g. {@code sid}), naming the known ones
+   */
+  public RootFs sketch(Path directory) throws IOException {
+    List<String> release = RELEASES.get(suite);
+    if (release == null) {
+      throw new KairosException("cannot plan from debootstrap:" + suite + " without bootstrapping it: its release is"
+          + " not known here (known: " + new java.util.TreeSet<>(RELEASES.keySet()) + ")");
+    }
+    boolean ubuntu = UBUNTU_SUITES.contains(suite);
+    String name = ubuntu ? "Ubuntu" : "Debian GNU/Linux";
+    String text = "PRETTY_NAME=\"" + name + " " + (ubuntu ? release.get(1).replaceAll(" \\(.*", "") : release.get(1)) + "\"\n"
+        + "NAME=\"" + name + "\"\n"
+        + "VERSION_ID=\"" + release.get(0) + "\"\n"
+        + "VERSION=\"" + release.get(1) + "\"\n"
+        + "VERSION_CODENAME=" + suite + "\n"
+        + "ID=" + (ubuntu ? "ubuntu\nID_LIKE=debian\nUBUNTU_CODENAME=" + suite : "debian") + "\n";
+    Files.createDirectories(directory);
+    RootFs root = RootFs.at(directory);
+    root.writeString(OsRelease.ETC_OS_RELEASE, text);
+    return root;
   }
 
   /** Extra packages to install during the bootstrap. */
@@ -202,7 +248,8 @@ public final class Debootstrap implements ImageSource {
 
   @Override
   public String description() {
-    return "debootstrap:" + suite + ":" + effectiveMirror();
+    // The architecture only where it is not the usual one, so that amd64 descriptions (and locks) stay as they were.
+    return "debootstrap:" + suite + ":" + effectiveMirror() + (arch == Architecture.AMD64 ? "" : " (" + arch + ")");
   }
 
   /**

@@ -3,7 +3,12 @@ package dev.kairos.factory.distros.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.distro.Architecture;
+import dev.kairos.factory.core.api.distro.OsRelease;
+import java.nio.file.FileSystem;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -56,5 +61,31 @@ class BootstrapTest {
     assertThatThrownBy(() -> Bootstrap.debootstrap("bookworm").mirror("ftp.example")).hasMessageContaining("'ftp.example'");
     assertThatThrownBy(() -> Bootstrap.debootstrap("bookworm").include("--no-check-gpg")).hasMessageContaining("'--no-check-gpg'");
     assertThatThrownBy(() -> Bootstrap.debootstrap("bookworm").timeout(Duration.ZERO)).hasMessageContaining("PT0S");
+  }
+
+  @Test
+  void anArm64BaseSaysSoInItsCommandAndDescription() {
+    Debootstrap d = Bootstrap.debootstrap("bookworm").arch(Architecture.ARM64);
+    assertThat(d.arch()).isEqualTo(Architecture.ARM64);
+    assertThat(d.command(Path.of("/r"))).contains("--arch=arm64");
+    assertThat(d.description()).isEqualTo("debootstrap:bookworm:http://deb.debian.org/debian (arm64)");
+  }
+
+  @Test
+  void aSketchHoldsTheReleaseTheSuiteWillHave() throws Exception {
+    try (FileSystem memory = Jimfs.newFileSystem(Configuration.unix())) {
+      OsRelease debian = OsRelease.read(Bootstrap.debootstrap("bookworm").sketch(memory.getPath("/a")));
+      assertThat(debian.id()).isEqualTo("debian");
+      assertThat(debian.versionId()).isEqualTo("12");
+      assertThat(debian.get("VERSION_CODENAME")).contains("bookworm");
+      assertThat(debian.prettyName()).isEqualTo("Debian GNU/Linux 12 (bookworm)");
+      OsRelease ubuntu = OsRelease.read(Bootstrap.debootstrap("noble").sketch(memory.getPath("/b")));
+      assertThat(ubuntu.id()).isEqualTo("ubuntu");
+      assertThat(ubuntu.idLike()).containsExactly("debian");
+      assertThat(ubuntu.versionId()).isEqualTo("24.04");
+      assertThat(ubuntu.prettyName()).isEqualTo("Ubuntu 24.04 LTS");
+      assertThatThrownBy(() -> Bootstrap.debootstrap("sid").sketch(memory.getPath("/c")))
+          .isInstanceOf(KairosException.class).hasMessageContaining("debootstrap:sid").hasMessageContaining("bookworm");
+    }
   }
 }

@@ -19,6 +19,7 @@ import dev.kairos.factory.core.api.io.OwnedDirectory;
 import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.api.validate.ValidationReport;
+import dev.kairos.factory.distros.api.Debootstrap;
 import dev.kairos.factory.distros.api.sbom.Sbom;
 import dev.kairos.factory.distros.api.sbom.SbomFormat;
 import dev.kairos.factory.oci.api.KairosArtifactName;
@@ -142,7 +143,7 @@ final class BuildCommand extends Verb {
       throw new ParameterException(spec.commandLine(), "--lock-mirror needs --lock FILE");
     }
     List<Target> targets = targets();
-    ImageSource base = Sources.image(from);
+    ImageSource base = Sources.image(from, options.architecture(spec));
     if (options.dryRun) {
       return dryRun(out, base);
     }
@@ -277,15 +278,19 @@ final class BuildCommand extends Verb {
 
   /**
    * Prints the plan and writes nothing anywhere: the base is unpacked into memory (no work
-   * directory, no cache), since the plan depends on what it holds.
+   * directory, no cache), since the plan depends on what it holds; a debootstrap base is not
+   * bootstrapped, its suite names the release (see {@link Debootstrap#sketch}) and its
+   * architecture is {@code --arch} or this machine's.
    */
   private int dryRun(Output out, ImageSource base) throws Exception {
-    if (from instanceof SourceSpec.Debootstrap) {
-      throw new ParameterException(spec.commandLine(), "--dry-run plans from an image or a directory; a debootstrap:"
-          + " base would have to be bootstrapped first (build it, or pull it, and plan from dir:DIR)");
-    }
     try (FileSystem memory = Jimfs.newFileSystem(Configuration.unix())) {
-      ImageBuilder kairos = Kairos.from(base).workDirectory(memory.getPath("/work"));
+      ImageBuilder kairos;
+      if (base instanceof Debootstrap d) {
+        kairos = Kairos.fromRoot(d.sketch(memory.getPath("/base")));
+        kairos.arch(d.arch());
+      } else {
+        kairos = Kairos.from(base).workDirectory(memory.getPath("/work"));
+      }
       options.apply(spec, kairos, Sources.framework(options.framework));
       BuildPlan plan = InitOptions.checked(spec, kairos::plan);
       out.result(planJson(plan), plan.toString().strip());

@@ -82,6 +82,11 @@ final class InitOptions {
       description = "Target architecture, e.g. amd64 or arm64 (default: the image's own, from its /bin/sh).")
   String arch;
 
+  /** The architecture {@code --arch} names, else this machine's (what a debootstrap base is made for). */
+  Architecture architecture(CommandSpec spec) throws IOException {
+    return arch == null ? Architecture.host() : attribute(spec, "--arch", () -> Architecture.parse(arch));
+  }
+
   /** Sets these flags on {@code b} (a {@link BuildOptions.Builder} or the pipeline's builder). */
   <B extends BuildOptions.Setters<B>> B apply(CommandSpec spec, B b, FrameworkSource framework) throws IOException {
     b.environment(System.getenv());

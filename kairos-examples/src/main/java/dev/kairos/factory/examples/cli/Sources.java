@@ -2,6 +2,8 @@ package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.core.api.FrameworkSource;
 import dev.kairos.factory.core.api.InvalidInputException;
+import dev.kairos.factory.core.api.UnsupportedTargetException;
+import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.distros.api.Bootstrap;
 import dev.kairos.factory.distros.api.Debootstrap;
@@ -12,10 +14,15 @@ import dev.kairos.factory.oci.api.OciSource;
 final class Sources {
   private Sources() {}
 
-  /** The library's image source for {@code spec}. */
-  static ImageSource image(SourceSpec spec) {
+  /** The library's image source for {@code spec}; a debootstrap base is for this machine's architecture. */
+  static ImageSource image(SourceSpec spec) throws UnsupportedTargetException {
+    return image(spec, Architecture.host());
+  }
+
+  /** The library's image source for {@code spec}, a debootstrap base for {@code arch}. */
+  static ImageSource image(SourceSpec spec, Architecture arch) {
     if (spec instanceof SourceSpec.Debootstrap d) {
-      Debootstrap base = Bootstrap.debootstrap(d.suite());
+      Debootstrap base = Bootstrap.debootstrap(d.suite()).arch(arch);
       return d.mirror().isPresent() ? base.mirror(d.mirror().get()) : base;
     }
     if (spec instanceof SourceSpec.Directory d) {
@@ -39,7 +46,7 @@ final class Sources {
   }
 
   /** The framework source: a directory is overlaid as is, anything else is an image. */
-  static FrameworkSource framework(SourceSpec spec) {
+  static FrameworkSource framework(SourceSpec spec) throws UnsupportedTargetException {
     if (spec == null) {
       return FrameworkSource.none();
     }

@@ -32,12 +32,25 @@ class DryRunTest {
   }
 
   @Test
-  void aDryRunOfADebootstrapBaseIsAUsageErrorAndBootstrapsNothing() throws Exception {
+  void anArm64DebootstrapPlanPrintsInSecondsAndBootstrapsNothing() throws Exception {
     List<String> before = WorkDirectoryTest.snapshot(tmp);
-    CliRunner r = CliRunner.run("build", "--from", "debootstrap:bookworm", "-v", "v1.0.0", "--dry-run",
-        "--work", tmp.resolve("work").toString());
-    assertThat(r.exit()).as(r.err()).isEqualTo(2);
-    assertThat(r.err()).contains("--dry-run plans from an image or a directory");
+    long start = System.nanoTime();
+    CliRunner r = CliRunner.run("build", "--from", "debootstrap:bookworm", "--arch", "arm64", "-v", "v1.0.0",
+        "--dry-run", "--work", tmp.resolve("work").toString());
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("Kairos build of debian 12 (debian, arm64, systemd)")
+        .contains("kernel packages: linux-image-arm64").contains("grub-efi-arm64-bin")
+        .contains("KAIROS_ARCH=arm64").doesNotContain("amd64");
+    assertThat(ms).as("a plan, not a bootstrap").isLessThan(30_000);
     assertThat(WorkDirectoryTest.snapshot(tmp)).isEqualTo(before);
+  }
+
+  @Test
+  void aDebootstrapSuiteWhoseReleaseIsUnknownCannotBePlanned() throws Exception {
+    CliRunner r = CliRunner.run("build", "--from", "debootstrap:sid", "-v", "v1.0.0", "--dry-run",
+        "--work", tmp.resolve("work").toString());
+    assertThat(r.exit()).as(r.err()).isNotZero();
+    assertThat(r.err()).contains("debootstrap:sid").contains("bookworm");
   }
 }

@@ -1,6 +1,7 @@
 package dev.kairos.factory.core.internal.run;
 
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.ImagePath;
@@ -8,6 +9,7 @@ import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandResult;
 import dev.kairos.factory.core.api.run.CommandRunner;
+import dev.kairos.factory.core.api.run.Emulation;
 import dev.kairos.factory.core.api.run.ProcessTree;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -54,7 +57,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * is left mounted whatever ended the build.
  *
  * <p>Around each call {@link ChrootSetup} swaps the host's {@code resolv.conf} and a
- * {@code policy-rc.d} into the image and puts the image's own back afterwards. Calls on the same
+ * {@code policy-rc.d} into the image and puts the image's own back afterwards. An image of another
+ * architecture than this machine's (its {@code /bin/sh}'s ELF header says so) runs under qemu-user
+ * through binfmt_misc ({@link Emulation}): checked before the first command, and given
+ * {@link Emulation#TIME_FACTOR} times each command's timeout. Calls on the same
  * root are serialised; calls on different roots run in parallel.
  */
 public final class ChrootRunner implements CommandRunner {
@@ -102,6 +108,7 @@ public final class ChrootRunner implements CommandRunner {
       throw new IllegalArgumentException("refusing to run in the host's own /");
     }
     List<String> sandbox = Sandbox.argv(root);
+    Duration timeout = timeBudget(rootFs, command.timeout());
     ImagePath workDir = ImagePath.of(command.workingDirectory());
     if (!rootFs.isDirectory(workDir)) {
       throw new KairosException(command.workingDirectory() + ": working directory does not exist in " + root);
@@ -117,13 +124,13 @@ public final class ChrootRunner implements CommandRunner {
       List<String> argv = new ArrayList<>(sandbox);
       argv.addAll(List.of("--chdir", workDir.toString(), "--"));
       argv.addAll(command.argv());
-      return execute(argv, command, setup);
+      return execute(argv, command, timeout, setup);
     } finally {
       lock.unlock();
     }
   }
 
-  private CommandResult execute(List<String> argv, Command command, ChrootSetup setup) throws IOException {
+  private CommandResult execute(List<String> argv, Command command, Duration timeout, ChrootSetup setup) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
     Map<String, String> env = pb.environment();
     env.clear();
@@ -145,7 +152,7 @@ public final class ChrootRunner implements CommandRunner {
 
     boolean timedOut = false;
     try {
-      if (!p.waitFor(command.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
+      if (!p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
         timedOut = true;
         ProcessTree.kill(p.toHandle());
       }
@@ -168,6 +175,25 @@ public final class ChrootRunner implements CommandRunner {
       throw new KairosException("could not start the sandbox for " + command.argv() + ": " + tail);
     }
     return new CommandResult(command.argv(), exit, timedOut, tail, took);
+  }
+
+  /**
+   * The time {@code rootFs}'s command may take: as asked on this machine's own architecture; for
+   * an image of another one (an arm64 image built on amd64), whose programs run under qemu-user,
+   * {@link Emulation#TIME_FACTOR} times as long, once it is checked that they can run at all.
+   *
+   * @throws KairosException naming what to set up when this machine cannot run the image's programs
+   */
+  static Duration timeBudget(RootFs rootFs, Duration asked) throws IOException {
+    Optional<Architecture> arch = Architecture.of(rootFs);
+    if (arch.isEmpty() || !Emulation.isForeign(arch.get())) {
+      return asked;
+    }
+    Optional<String> why = Emulation.unavailable(arch.get());
+    if (why.isPresent()) {
+      throw new KairosException("cannot run commands in the " + arch.get() + " image " + rootFs.root() + ": " + why.get());
+    }
+    return Emulation.stretch(asked);
   }
 
   /** Writes the input on its own thread (a command need not read it before it writes); none: stdin is closed at once. */
