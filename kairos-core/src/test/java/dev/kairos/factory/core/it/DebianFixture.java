@@ -1,11 +1,13 @@
 package dev.kairos.factory.core.it;
 
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandRunner;
+import dev.kairos.factory.core.api.run.Emulation;
 import dev.kairos.factory.core.api.run.Runners;
 import dev.kairos.factory.core.internal.fs.ProcessIdentity;
 import dev.kairos.factory.core.internal.run.HostTool;
@@ -21,6 +23,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -65,6 +68,16 @@ public final class DebianFixture {
     }
   }
 
+  /**
+   * As {@link #assumeUsable()}, and skips unless this machine runs arm64 programs (its own, or
+   * qemu-user through binfmt_misc), with the reason and what to do.
+   */
+  public static void assumeArm64() {
+    assumeUsable();
+    Optional<String> why = Emulation.unavailable(Architecture.ARM64);
+    Assumptions.assumeTrue(why.isEmpty(), () -> why.orElse(""));
+  }
+
   /** The cache directory, created if missing. */
   public static Path cacheDir() throws IOException {
     Path dir = Path.of(System.getProperty("kairos.test.cache", "/var/cache/kairos-factory-tests"));
@@ -78,6 +91,16 @@ public final class DebianFixture {
   public static synchronized Path minbaseTarball() throws IOException {
     return cached("debian-" + SUITE + "-minbase-" + RECIPE, (root, log) ->
         run(log, Duration.ofMinutes(20), "debootstrap", "--variant=minbase", SUITE, root.toString(), MIRROR));
+  }
+
+  /**
+   * {@code debootstrap --arch=arm64 --variant=minbase bookworm} from {@link #MIRROR}, its second
+   * stage under emulation (see {@link #assumeArm64()}), as a tarball; made on first use (about 6
+   * minutes on a loaded 2-core machine), then taken from the cache.
+   */
+  public static synchronized Path arm64MinbaseTarball() throws IOException {
+    return cached("debian-" + SUITE + "-arm64-minbase-" + RECIPE, (root, log) -> run(log, Duration.ofMinutes(60),
+        "debootstrap", "--arch=arm64", "--variant=minbase", SUITE, root.toString(), MIRROR));
   }
 
   /**
