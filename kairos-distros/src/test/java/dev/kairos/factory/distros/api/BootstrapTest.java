@@ -3,12 +3,10 @@ package dev.kairos.factory.distros.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.common.jimfs.Configuration;
-import com.google.common.jimfs.Jimfs;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.distro.OsRelease;
-import java.nio.file.FileSystem;
+import dev.kairos.factory.core.testing.InMemoryRootFs;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -73,19 +71,18 @@ class BootstrapTest {
 
   @Test
   void aSketchHoldsTheReleaseTheSuiteWillHave() throws Exception {
-    try (FileSystem memory = Jimfs.newFileSystem(Configuration.unix())) {
-      OsRelease debian = OsRelease.read(Bootstrap.debootstrap("bookworm").sketch(memory.getPath("/a")));
-      assertThat(debian.id()).isEqualTo("debian");
-      assertThat(debian.versionId()).isEqualTo("12");
-      assertThat(debian.get("VERSION_CODENAME")).contains("bookworm");
-      assertThat(debian.prettyName()).isEqualTo("Debian GNU/Linux 12 (bookworm)");
-      OsRelease ubuntu = OsRelease.read(Bootstrap.debootstrap("noble").sketch(memory.getPath("/b")));
-      assertThat(ubuntu.id()).isEqualTo("ubuntu");
-      assertThat(ubuntu.idLike()).containsExactly("debian");
-      assertThat(ubuntu.versionId()).isEqualTo("24.04");
-      assertThat(ubuntu.prettyName()).isEqualTo("Ubuntu 24.04 LTS");
-      assertThatThrownBy(() -> Bootstrap.debootstrap("sid").sketch(memory.getPath("/c")))
-          .isInstanceOf(KairosException.class).hasMessageContaining("debootstrap:sid").hasMessageContaining("bookworm");
-    }
+    Path memory = InMemoryRootFs.create().root();
+    OsRelease debian = OsRelease.read(Bootstrap.debootstrap("bookworm").sketch(memory.resolve("a")));
+    assertThat(debian.id()).isEqualTo("debian");
+    assertThat(debian.versionId()).isEqualTo("12");
+    assertThat(debian.get("VERSION_CODENAME")).contains("bookworm");
+    assertThat(debian.prettyName()).isEqualTo("Debian GNU/Linux 12 (bookworm)");
+    OsRelease ubuntu = OsRelease.read(Bootstrap.debootstrap("noble").sketch(memory.resolve("b")));
+    assertThat(ubuntu.id()).isEqualTo("ubuntu");
+    assertThat(ubuntu.idLike()).containsExactly("debian");
+    assertThat(ubuntu.versionId()).isEqualTo("24.04");
+    assertThat(ubuntu.prettyName()).isEqualTo("Ubuntu 24.04 LTS");
+    assertThatThrownBy(() -> Bootstrap.debootstrap("sid").sketch(memory.resolve("c")))
+        .isInstanceOf(KairosException.class).hasMessageContaining("debootstrap:sid").hasMessageContaining("bookworm");
   }
 }

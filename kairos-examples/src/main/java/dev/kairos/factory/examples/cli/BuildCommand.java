@@ -8,6 +8,7 @@ import dev.kairos.factory.boot.api.uki.UkiCmdlines;
 import dev.kairos.factory.core.api.BuildPlan;
 import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
+import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.ImageBuilder;
 import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactKind;
@@ -24,7 +25,9 @@ import dev.kairos.factory.distros.api.sbom.Sbom;
 import dev.kairos.factory.distros.api.sbom.SbomFormat;
 import dev.kairos.factory.oci.api.KairosArtifactName;
 import dev.kairos.factory.oci.api.ImageReference;
+import dev.kairos.factory.oci.api.OciSource;
 import dev.kairos.factory.oci.api.OciTarget;
+import dev.kairos.factory.oci.api.PlatformImage;
 import dev.kairos.factory.oci.api.artifact.KairosArtifactTypes;
 import dev.kairos.factory.oci.api.artifact.OciArtifact;
 import dev.kairos.factory.oci.api.artifact.OciArtifacts;
@@ -125,10 +128,19 @@ final class BuildCommand extends Verb {
           + " archive as 'URL SUITE COMPONENT...', or a flat local repository URL).")
   String lockMirror;
 
+  @Option(names = "--platform", split = ",", paramLabel = "OS/ARCH[/VARIANT]",
+      description = "The platform(s) to build, e.g. linux/arm64 (default: the image's, else this machine's). A registry"
+          + " base gives that platform's image of an index. Several (comma-separated) need --push: each is built in"
+          + " turn, then one OCI image index with all of them is pushed.")
+  List<String> platforms;
+
   @Mixin RunPaths.Work work;
 
   @Override
   int run(Output out) throws Exception {
+    if (platforms != null && platforms.size() > 1) {
+      return buildPlatforms(out);
+    }
     // Everything that can be refused is refused before the long work starts.
     if (uki != null && keys == null) {
       throw new ParameterException(spec.commandLine(), "--uki needs --keys DIR");
@@ -143,7 +155,14 @@ final class BuildCommand extends Verb {
       throw new ParameterException(spec.commandLine(), "--lock-mirror needs --lock FILE");
     }
     List<Target> targets = targets();
-    ImageSource base = Sources.image(from, options.architecture(spec));
+    ImageSource base = platforms == null ? Sources.image(from, options.architecture(spec))
+        : source(platforms.get(0));
+    if (platforms != null) {
+      if (options.arch != null) {
+        throw new ParameterException(spec.commandLine(), "--arch and --platform both name the architecture; give one");
+      }
+      options.arch = arch(platforms.get(0)).id();
+    }
     if (options.dryRun) {
       return dryRun(out, base);
     }
@@ -174,6 +193,87 @@ final class BuildCommand extends Verb {
         l.close();
       }
     }
+  }
+
+  /**
+   * {@code --platform P1,P2,... --push REF}: builds each platform in turn in its own entry of the
+   * work directory (the build cache is shared), keeps the builds open, then pushes one OCI image
+   * index holding each platform's image (platform fields set) to {@code REF}.
+   */
+  private int buildPlatforms(Output out) throws Exception {
+    if (push == null) {
+      throw new ParameterException(spec.commandLine(), "several --platform values need --push REF (one index of them)");
+    }
+    if (!outputs().isEmpty() || signKey != null || pushArtifacts || lock != null || lockOut != null || options.dryRun) {
+      throw new ParameterException(spec.commandLine(), "several --platform values build only the pushed index; give"
+          + " one --platform for other outputs, --sign-key, --push-artifacts, a lock or --dry-run");
+    }
+    if (options.arch != null) {
+      throw new ParameterException(spec.commandLine(), "--arch and --platform both name the architecture; give one");
+    }
+    OciTarget registry = InitOptions.attribute(spec, "--push", () -> registry(push));
+    List<ImageSource> sources = new ArrayList<>();
+    for (String p : platforms) {
+      sources.add(source(p)); // every platform is checked before the first build starts
+    }
+    Optional<BuildCache> cache = cacheOptions.cache();
+    long start = System.nanoTime();
+    List<KairosBuild> builds = new ArrayList<>();
+    try (OwnedDirectory w = work.claim()) {
+      List<PlatformImage> images = new ArrayList<>();
+      List<Map<String, Object>> built = new ArrayList<>();
+      for (int i = 0; i < platforms.size(); i++) {
+        String p = platforms.get(i);
+        String entry = p.replace('/', '-');
+        w.delete(entry);
+        ImageSource base = sources.get(i);
+        ImageBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
+        cache.ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
+        options.apply(spec, kairos, Sources.framework(options.framework));
+        kairos.arch(arch(p)).workDirectory(w.path().resolve(entry));
+        KairosBuild build = InitOptions.checked(spec, kairos.onEvent(events(out))::build);
+        builds.add(build);
+        images.add(InitOptions.attribute(spec, "--platform", () -> PlatformImage.of(p, build)));
+        Map<String, Object> one = new LinkedHashMap<>();
+        one.put("platform", p);
+        one.put("rootfs", w.path().resolve(entry).resolve(WorkDirectory.ROOTFS).toString());
+        one.put("release", build.kairosRelease());
+        built.add(one);
+      }
+      Artifact index = registry.writeIndex(images, events(out));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("index", index.location());
+      json.put("digest", index.digest().orElse(null));
+      json.put("platforms", built);
+      json.put("seconds", seconds);
+      StringBuilder text = new StringBuilder(String.format(java.util.Locale.ROOT, "built %d platforms in %.1f s%n",
+          platforms.size(), seconds));
+      for (Map<String, Object> b : built) {
+        text.append(String.format("  %-12s %s%n", b.get("platform"), b.get("rootfs")));
+      }
+      text.append("  index        ").append(index.location()).append(index.digest().map(d -> "  " + d).orElse(""));
+      out.result(json, text.toString());
+      return 0;
+    } finally {
+      for (KairosBuild b : builds) {
+        b.close();
+      }
+    }
+  }
+
+  /** The base image for platform {@code p}: a registry or layout base's image of that platform, a debootstrap base for its architecture. */
+  private ImageSource source(String p) throws IOException {
+    ImageSource base = Sources.image(from, arch(p));
+    if (base instanceof OciSource oci) {
+      return InitOptions.attribute(spec, "--platform", () -> oci.withPlatform(p));
+    }
+    return base;
+  }
+
+  /** The architecture of platform {@code p} ({@code linux/arm64} is arm64). */
+  private Architecture arch(String p) throws IOException {
+    return InitOptions.attribute(spec, "--platform", () -> Sources.architecture(p));
   }
 
   /** Claims the work directory (removing the previous root), builds, and writes the targets. */

@@ -29,16 +29,17 @@ final class PullCommand extends Verb {
   @Option(names = "--to", required = true, paramLabel = "DIR", description = "Directory to unpack into.")
   Path to;
 
-  @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", defaultValue = "linux/amd64",
-      description = "Platform to pick from a multi-platform image (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+      description = "Platform to pick from a multi-platform image, or to bootstrap (default: this machine's).")
   String platform;
 
   @Mixin CacheOptions cacheOptions;
 
   @Override
   int run(Output out) throws Exception {
-    ImageSource image = Sources.image(source);
-    if (image instanceof OciSource oci) {
+    ImageSource image = platform == null ? Sources.image(source)
+        : Sources.image(source, Sources.architecture(platform));
+    if (image instanceof OciSource oci && platform != null) {
       image = oci.withPlatform(platform);
     }
     ImageSource base = image;

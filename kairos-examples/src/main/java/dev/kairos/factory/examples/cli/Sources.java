@@ -45,6 +45,20 @@ final class Sources {
     }
   }
 
+  /**
+   * The architecture of an OCI platform {@code linux/ARCH[/VARIANT]}, e.g. arm64 for {@code linux/arm64/v8}.
+   *
+   * @throws IllegalArgumentException if it is not of that form
+   * @throws UnsupportedTargetException if ARCH is none of ours
+   */
+  static Architecture architecture(String platform) throws UnsupportedTargetException {
+    String[] parts = platform.split("/", -1);
+    if (parts.length < 2 || parts.length > 3 || !parts[0].equals("linux")) {
+      throw new IllegalArgumentException("expected a platform linux/ARCH[/VARIANT], got '" + platform + "'");
+    }
+    return Architecture.parse(parts[1]);
+  }
+
   /** The framework source: a directory is overlaid as is, anything else is an image. */
   static FrameworkSource framework(SourceSpec spec) throws UnsupportedTargetException {
     if (spec == null) {

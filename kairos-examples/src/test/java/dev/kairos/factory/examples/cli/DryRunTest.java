@@ -53,4 +53,29 @@ class DryRunTest {
     assertThat(r.exit()).as(r.err()).isNotZero();
     assertThat(r.err()).contains("debootstrap:sid").contains("bookworm");
   }
+
+  @Test
+  void severalPlatformsNeedAPushAndOnePlatformCannotBeGivenTwice() throws Exception {
+    String work = tmp.resolve("work").toString();
+    CliRunner noPush = CliRunner.run("build", "--from", "debootstrap:bookworm", "--platform", "linux/amd64,linux/arm64",
+        "-v", "v1.0.0", "--work", work);
+    assertThat(noPush.exit()).isEqualTo(2);
+    assertThat(noPush.err()).contains("several --platform values need --push REF");
+    CliRunner withIso = CliRunner.run("build", "--from", "debootstrap:bookworm", "--platform", "linux/amd64,linux/arm64",
+        "-v", "v1.0.0", "--push", "127.0.0.1:1/k/m:v1", "--iso", tmp.resolve("k.iso").toString(), "--work", work);
+    assertThat(withIso.exit()).isEqualTo(2);
+    assertThat(withIso.err()).contains("build only the pushed index");
+    CliRunner both = CliRunner.run("build", "--from", "debootstrap:bookworm", "--platform", "linux/arm64", "--arch",
+        "arm64", "-v", "v1.0.0", "--dry-run");
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("--arch and --platform");
+    CliRunner bad = CliRunner.run("build", "--from", "debootstrap:bookworm", "--platform", "arm64", "-v", "v1.0.0",
+        "--dry-run");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("linux/ARCH[/VARIANT]");
+    CliRunner plan = CliRunner.run("build", "--from", "debootstrap:bookworm", "--platform", "linux/arm64", "-v",
+        "v1.0.0", "--dry-run");
+    assertThat(plan.exit()).as(plan.err()).isZero();
+    assertThat(plan.out()).contains("linux-image-arm64");
+  }
 }
