@@ -1,6 +1,7 @@
 package dev.kairos.factory.core.internal.run;
 
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.UnsupportedTargetException;
 import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
@@ -185,7 +186,12 @@ public final class ChrootRunner implements CommandRunner {
    * @throws KairosException naming what to set up when this machine cannot run the image's programs
    */
   static Duration timeBudget(RootFs rootFs, Duration asked) throws IOException {
-    Optional<Architecture> arch = Architecture.of(rootFs);
+    Optional<Architecture> arch;
+    try {
+      arch = Architecture.of(rootFs);
+    } catch (UnsupportedTargetException e) {
+      return asked; // a machine none of ours (an i386 image): run as ever, the kernel decides
+    }
     if (arch.isEmpty() || !Emulation.isForeign(arch.get())) {
       return asked;
     }

@@ -23,6 +23,9 @@ class ChrootRunnerTest {
     ElfStub.write(root, ImagePath.of("/bin/sh"), machine(Architecture.host()));
     assertThat(ChrootRunner.timeBudget(root, ASKED)).isEqualTo(ASKED);
     assertThat(ChrootRunner.timeBudget(InMemoryRootFs.create(), ASKED)).as("no binaries: nothing to emulate").isEqualTo(ASKED);
+    RootFs i386 = InMemoryRootFs.create();
+    ElfStub.write(i386, ImagePath.of("/bin/sh"), 3); // EM_386: none of ours, left to the kernel as before
+    assertThat(ChrootRunner.timeBudget(i386, ASKED)).isEqualTo(ASKED);
   }
 
   @Test
