@@ -4,7 +4,9 @@
  * the {@link dev.kairos.factory.core.api.run.RecordingRunner} for tests), and programs of the build
  * host ({@link dev.kairos.factory.core.api.run.HostProcess}, {@link dev.kairos.factory.core.api.run.ProcessTree})
  * for the modules that drive host tools such as mksquashfs, debootstrap or a credential helper,
- * and {@link dev.kairos.factory.core.api.run.UserNamespace} for builds by a normal user.
+ * {@link dev.kairos.factory.core.api.run.UserNamespace} for builds by a normal user, and
+ * {@link dev.kairos.factory.core.api.run.Emulation} for images of another architecture (an arm64
+ * image built on amd64 runs its programs under qemu-user through binfmt_misc).
  *
  * <h2>What a command in an image can reach</h2>
  *
