@@ -96,6 +96,15 @@ final class ApiClient {
     return a;
   }
 
+  /** Downloads {@code path} to the file {@code to} (an artifact may be too big to hold in memory); returns the status. */
+  int download(String path, Path to) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(10));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofFile(to)).statusCode();
+  }
+
   /** Opens an SSE stream; the caller reads it. */
   InputStream events(String id, Long lastEventId) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/builds/" + id + "/events"))
