@@ -3,10 +3,8 @@ package dev.kairos.factory.examples.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.kairos.factory.examples.cli.KairosFactoryCli;
+import dev.kairos.factory.examples.cli.CliRunner;
 import dev.kairos.factory.oci.testing.LocalRegistry;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -46,16 +44,6 @@ class MainJobIT {
 
   static boolean inImage(Path root, String path) {
     return Files.exists(root.resolve(path), LinkOption.NOFOLLOW_LINKS);
-  }
-
-  /** The CLI in-process, with what it printed. */
-  record CliRunner(int exit, String out, String err) {
-    static CliRunner run(String... args) {
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-      int exit = KairosFactoryCli.execute(new PrintWriter(out), new PrintWriter(err), args);
-      return new CliRunner(exit, out.toString(), err.toString());
-    }
   }
 
   @Test
