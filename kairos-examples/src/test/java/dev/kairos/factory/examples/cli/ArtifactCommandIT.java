@@ -7,6 +7,7 @@ import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.oci.api.ImageReference;
 import dev.kairos.factory.oci.api.artifact.OciArtifact;
 import dev.kairos.factory.oci.api.artifact.OciArtifacts;
+import dev.kairos.factory.examples.testsupport.TestSupport;
 import dev.kairos.factory.oci.testing.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,8 +162,7 @@ class ArtifactCommandIT {
     String ref = registry.address() + "/kairos/signed:v1.0.0";
     // Every step that installs or needs packages skipped: the image is the root as given.
     CliRunner build = CliRunner.run("build", "--from", "dir:" + root, "--version", "v1.0.0", "--skip-step",
-        "installPackages,installKernel,branding,grub,miscellaneous,cloudconfigs,kairosBinaries,providerBinaries,"
-            + "buildProvider,kernel,initramfsConfigs,initrd,services,sshHardening,workarounds,cleanup",
+        String.join(",", TestSupport.QUICK_SKIPS),
         "--push", ref, "--sign-key", keys.resolve("cosign.pem").toString(), "--work", tmp.resolve("w").toString(),
         "--json");
     assertThat(build.exit()).as(build.err()).isZero();

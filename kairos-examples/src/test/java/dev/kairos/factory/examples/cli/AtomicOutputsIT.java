@@ -1,5 +1,6 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.examples.testsupport.TestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -19,7 +20,7 @@ class AtomicOutputsIT {
   @Test
   void aFullDiskKeepsTheOldOutputLeavesNoTemporaryAndNamesThePath() throws Exception {
     assumeTrue(ChildCli.isRoot(), "needs root to mount a tmpfs");
-    Path root = ChildCli.bigRoot(tmp.resolve("root"), 8);
+    Path root = TestSupport.bigRoot(tmp.resolve("root"), 8);
     Path small = Files.createDirectories(tmp.resolve("small"));
     ChildCli.run("mount", "-t", "tmpfs", "-o", "size=5m", "tmpfs", small.toString());
     try {
@@ -36,13 +37,13 @@ class AtomicOutputsIT {
 
   @Test
   void sigtermMidWriteKeepsTheOldOutputAndLeavesNoTemporary() throws Exception {
-    Path root = ChildCli.bigRoot(tmp.resolve("root"), 256);
+    Path root = TestSupport.bigRoot(tmp.resolve("root"), 256);
     Path outDir = Files.createDirectories(tmp.resolve("out"));
     Path out = Files.writeString(outDir.resolve("initrd.img"), "the old initrd");
     Process cli = ChildCli.start(tmp.resolve("logs"), "initrd", "initrd", "--root", root.toString(), "-o",
         out.toString(), "--compression", "gzip");
     // Mid-write: the temporary file beside the output has grown past 1 MiB.
-    ChildCli.await("the temporary file to grow", 60, () -> {
+    TestSupport.await("the temporary file to grow", 60, () -> {
       try (var s = Files.list(outDir)) {
         return s.anyMatch(p -> p.getFileName().toString().contains(".kairos-tmp-") && p.toFile().length() > (1 << 20));
       } catch (java.io.IOException e) {

@@ -2,6 +2,7 @@ package dev.kairos.factory.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kairos.factory.examples.testsupport.TestSupport;
 import dev.kairos.factory.core.api.io.ExclusiveLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,13 +16,13 @@ class LocksIT {
 
   @Test
   void aSecondRunOnTheSameOutputFailsAtOnceAndTheFirstFinishes() throws Exception {
-    Path root = ChildCli.bigRoot(tmp.resolve("root"), 128);
+    Path root = TestSupport.bigRoot(tmp.resolve("root"), 128);
     Path out = tmp.resolve("out/initrd.img");
     Process first = ChildCli.start(tmp.resolve("logs"), "first", "initrd", "--root", root.toString(), "-o",
         out.toString(), "--compression", "gzip");
     try {
       Path lock = out.resolveSibling("." + out.getFileName() + ExclusiveLock.SUFFIX);
-      ChildCli.await("the first run's lock", 60, () -> Files.exists(lock));
+      TestSupport.await("the first run's lock", 60, () -> Files.exists(lock));
       long start = System.nanoTime();
       Process second = ChildCli.start(tmp.resolve("logs"), "second", "initrd", "--root", root.toString(), "-o",
           out.toString());
@@ -52,7 +53,7 @@ class LocksIT {
     Process first = ChildCli.start(tmp.resolve("logs"), "first", "build-disk", "--root", tmp.resolve("root").toString(),
         "-o", tmp.resolve("a.raw").toString(), "--work", work.toString());
     try {
-      ChildCli.await("the first run's lock", 60, () -> Files.exists(work.resolve(ExclusiveLock.SUFFIX)));
+      TestSupport.await("the first run's lock", 60, () -> Files.exists(work.resolve(ExclusiveLock.SUFFIX)));
       Process second = ChildCli.start(tmp.resolve("logs"), "second", "build-disk", "--root",
           tmp.resolve("root").toString(), "-o", tmp.resolve("b.raw").toString(), "--work", work.toString());
       assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -2,6 +2,7 @@ package dev.kairos.factory.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kairos.factory.examples.testsupport.TestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -14,11 +15,11 @@ class PullIT {
 
   @Test
   void anInterruptedPullLeavesNoToAndTheNextOneCleansUp() throws Exception {
-    Path src = ChildCli.bigRoot(tmp.resolve("src"), 512);
+    Path src = TestSupport.bigRoot(tmp.resolve("src"), 512);
     Path dest = Files.createDirectories(tmp.resolve("dest"));
     Path to = dest.resolve("rootfs");
     Process pull = ChildCli.start(tmp.resolve("logs"), "pull", "pull", "dir:" + src, "--to", to.toString(), "--no-cache");
-    ChildCli.await("the pull's scratch directory", 60, () -> {
+    TestSupport.await("the pull's scratch directory", 60, () -> {
       try (var s = Files.list(dest)) {
         return s.anyMatch(p -> p.getFileName().toString().startsWith(".kairos-pull-"));
       } catch (java.io.IOException e) {

@@ -7,7 +7,7 @@ import dev.kairos.factory.core.api.lock.Lock;
 import dev.kairos.factory.core.api.lock.LockedPackage;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
-import dev.kairos.factory.examples.it.MainJobIT.CliRunner;
+import dev.kairos.factory.examples.cli.CliRunner;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

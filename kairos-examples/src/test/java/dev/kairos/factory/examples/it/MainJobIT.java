@@ -3,38 +3,32 @@ package dev.kairos.factory.examples.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.kairos.factory.boot.it.QemuBoot;
-import dev.kairos.factory.core.it.DebianFixture;
-import dev.kairos.factory.core.it.Scratch;
-import dev.kairos.factory.examples.cli.KairosFactoryCli;
+import dev.kairos.factory.examples.cli.CliRunner;
 import dev.kairos.factory.oci.testing.LocalRegistry;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The README's main job, end to end, as root: {@code build} from the cached debootstrapped Debian
  * base (made on a cold cache) with a stage extension that prints a marker at boot, to an OCI
- * layout and an ISO; then the ISO boots under QEMU + OVMF to that marker, and skopeo reads the
- * layout we wrote.
+ * layout and an ISO ({@link MainJob}, shared with the server's end-to-end test); then the ISO
+ * boots under QEMU + OVMF to that marker, and skopeo reads the layout we wrote.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(MainJob.Shared.class)
 class MainJobIT {
-  static final String MARKER = "KAIROS_E2E_MAIN_JOB_OK";
   static final JsonMapper JSON = JsonMapper.builder().build();
 
   static Path scratch;
@@ -42,67 +36,20 @@ class MainJobIT {
   static JsonNode result;
 
   @BeforeAll
-  static void build() throws Exception {
-    DebianFixture.assumeUsable();
-    scratch = Scratch.create("main-job");
-    Path base = scratch.resolve("base");
-    DebianFixture.extract(DebianFixture.minbaseTarball(), base);
-    Path extensions = Files.createDirectories(scratch.resolve("extensions"));
-    Files.writeString(extensions.resolve("10-marker.yaml"), String.join("\n",
-        "stages:",
-        "  after-install:",
-        "    - name: boot marker",
-        "      files:",
-        "        - path: /etc/systemd/system/kairos-e2e-marker.service",
-        "          permissions: 0644",
-        "          content: |",
-        "            [Unit]",
-        "            Description=Print the end-to-end marker on the serial console",
-        "            After=basic.target",
-        "            [Service]",
-        "            Type=oneshot",
-        "            ExecStart=/bin/sh -c 'echo " + MARKER + " > /dev/ttyS0'",
-        "            [Install]",
-        "            WantedBy=multi-user.target",
-        "      systemctl:",
-        "        enable: [kairos-e2e-marker]",
-        ""));
-    out = scratch.resolve("out");
-    List<String> args = new ArrayList<>(List.of("build", "--from", "dir:" + base, "--version", "v1.0.0",
-        "-x", extensions.toString(), "--work", scratch.resolve("work").toString(),
-        // Apt's downloads are kept beside the other fixtures, so a second run fetches no package.
-        "--cache", DebianFixture.cacheDir().resolve("cli-cache").toString(),
-        "--oci-layout", out.resolve("oci").toString(), "--iso", out.resolve("kairos.iso").toString(), "--json"));
-    CliRunner build = CliRunner.run(args.toArray(String[]::new));
-    assertThat(build.exit()).as(build.err()).isZero();
-    result = JSON.readTree(build.out());
+  static void build(MainJob job) {
+    scratch = job.scratch;
+    out = job.out;
+    result = job.result;
   }
 
   static boolean inImage(Path root, String path) {
     return Files.exists(root.resolve(path), LinkOption.NOFOLLOW_LINKS);
   }
 
-  /** The CLI in-process, with what it printed. */
-  record CliRunner(int exit, String out, String err) {
-    static CliRunner run(String... args) {
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-      int exit = KairosFactoryCli.execute(new PrintWriter(out), new PrintWriter(err), args);
-      return new CliRunner(exit, out.toString(), err.toString());
-    }
-  }
-
-  @AfterAll
-  static void clean() throws Exception {
-    if (scratch != null) {
-      Scratch.delete(scratch);
-    }
-  }
-
   @Test
   @Order(1)
   void reportsNameArtifactsAndAValidImage() throws Exception {
-    assertThat(result.get("name").asString()).isEqualTo("kairos-debian-12-core-amd64-generic-v1.0.0");
+    assertThat(result.get("name").asString()).isEqualTo(MainJob.NAME);
     List<String> kinds = new ArrayList<>();
     result.get("artifacts").forEach(a -> kinds.add(a.get("kind").asString()));
     assertThat(kinds).containsExactly("OCI_LAYOUT", "ISO");
@@ -161,11 +108,7 @@ class MainJobIT {
   @Test
   @Order(4)
   void isoBootsUnderOvmfToTheMarker() throws Exception {
-    assumeTrue(QemuBoot.available(false), "qemu-system-x86_64 or OVMF is not installed");
-    QemuBoot.Result r = QemuBoot.builder(Files.createDirectories(scratch.resolve("qemu")))
-        .cdrom(out.resolve("kairos.iso")).marker(MARKER).memoryMiB(2048)
-        .timeout(Duration.ofMinutes(12)).build().run();
-    assertThat(r.outcome()).as(r.log()).isEqualTo(QemuBoot.Outcome.MARKER);
+    MainJob.assertBootsToMarker(out.resolve("kairos.iso"), scratch.resolve("qemu"));
   }
 
   @Test

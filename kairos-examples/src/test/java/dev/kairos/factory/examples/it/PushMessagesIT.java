@@ -3,6 +3,8 @@ package dev.kairos.factory.examples.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.examples.testsupport.TestSupport;
+import dev.kairos.factory.examples.testsupport.TestSupport.Run;
 import dev.kairos.factory.oci.testing.LocalRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,37 +29,22 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class PushMessagesIT {
   static final JsonMapper JSON = JsonMapper.builder().build();
-  static final Path JAR = Path.of("target/kairos-factory.jar");
 
   @TempDir Path tmp;
   Path root;
 
-  record Run(int exit, String out, String err) {}
-
   @BeforeEach
   void setUp() throws Exception {
     assumeTrue(LocalRegistry.available(), "docker-registry is not installed");
-    assumeTrue(Files.isRegularFile(JAR), "the CLI jar is built by package");
-    root = Files.createDirectories(tmp.resolve("root/etc")).getParent();
-    Files.writeString(root.resolve("etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
-    Files.writeString(root.resolve("etc/kairos-release"), "KAIROS_TARGETARCH=\"amd64\"\nKAIROS_VERSION=\"v1.0.0\"\n");
+    assumeTrue(Files.isRegularFile(TestSupport.JAR), "the CLI jar is built by package");
+    root = TestSupport.releasedRoot(tmp.resolve("root"));
     Files.write(root.resolve("etc/payload"), new byte[200_000]);
   }
 
   private Run cli(Map<String, String> env, String... args) throws Exception {
-    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", JAR.toString()));
-    argv.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(argv);
-    pb.environment().put("HOME", tmp.toString());
-    pb.environment().remove("DOCKER_CONFIG");
-    pb.environment().remove("REGISTRY_AUTH_FILE");
-    pb.environment().remove("XDG_RUNTIME_DIR");
-    pb.environment().putAll(env);
-    pb.redirectOutput(tmp.resolve("out.txt").toFile()).redirectError(tmp.resolve("err.txt").toFile());
-    Process p = pb.start();
-    assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-    return new Run(p.exitValue(), Files.readString(tmp.resolve("out.txt")), Files.readString(tmp.resolve("err.txt")));
+    // No login file of the machine's: only what a test gives.
+    return TestSupport.run(tmp, List.of("DOCKER_CONFIG", "REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR"), env,
+        TestSupport.cliCommand(args));
   }
 
   @Test

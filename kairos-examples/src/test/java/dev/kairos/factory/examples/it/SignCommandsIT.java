@@ -3,6 +3,8 @@ package dev.kairos.factory.examples.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.examples.testsupport.TestSupport;
+import dev.kairos.factory.examples.testsupport.TestSupport.Run;
 import dev.kairos.factory.oci.testing.LocalRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,46 +30,26 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class SignCommandsIT {
   static final JsonMapper JSON = JsonMapper.builder().build();
-  static final Path JAR = Path.of("target/kairos-factory.jar");
   static final Map<String, String> PASSWORD = Map.of("COSIGN_PASSWORD", "pass phrase");
 
   @TempDir Path tmp;
   Path root;
 
-  record Run(int exit, String out, String err) {}
-
   @BeforeEach
   void setUp() throws Exception {
     assumeTrue(LocalRegistry.available(), "docker-registry is not installed");
-    assumeTrue(Files.isRegularFile(JAR), "the CLI jar is built by package");
+    assumeTrue(Files.isRegularFile(TestSupport.JAR), "the CLI jar is built by package");
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/skopeo")) && Files.isExecutable(Path.of("/usr/bin/openssl")),
         "skopeo and openssl are needed");
-    root = Files.createDirectories(tmp.resolve("root/etc")).getParent();
-    Files.writeString(root.resolve("etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
-    Files.writeString(root.resolve("etc/kairos-release"), "KAIROS_TARGETARCH=\"amd64\"\nKAIROS_VERSION=\"v1.0.0\"\n");
-  }
-
-  private Run run(Map<String, String> env, String... args) throws Exception {
-    List<String> argv = new ArrayList<>(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(argv);
-    pb.environment().put("HOME", tmp.toString());
-    pb.environment().remove("COSIGN_PASSWORD");
-    pb.environment().putAll(env);
-    pb.redirectOutput(tmp.resolve("out.txt").toFile()).redirectError(tmp.resolve("err.txt").toFile());
-    Process p = pb.start();
-    assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-    return new Run(p.exitValue(), Files.readString(tmp.resolve("out.txt")), Files.readString(tmp.resolve("err.txt")));
+    root = TestSupport.releasedRoot(tmp.resolve("root"));
   }
 
   private Run cli(Map<String, String> env, String... args) throws Exception {
-    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", JAR.toString()));
-    argv.addAll(List.of(args));
-    return run(env, argv.toArray(String[]::new));
+    return TestSupport.run(tmp, List.of("COSIGN_PASSWORD"), env, TestSupport.cliCommand(args));
   }
 
   private Run tool(String... args) throws Exception {
-    return run(Map.of(), args);
+    return TestSupport.run(tmp, List.of("COSIGN_PASSWORD"), Map.of(), List.of(args));
   }
 
   @Test

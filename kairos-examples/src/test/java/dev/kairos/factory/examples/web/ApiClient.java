@@ -6,19 +6,17 @@ import com.networknt.schema.Error;
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import dev.kairos.factory.examples.testsupport.TestSupport;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.SplittableRandom;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -96,6 +94,15 @@ final class ApiClient {
     return a;
   }
 
+  /** Downloads {@code path} to the file {@code to} (an artifact may be too big to hold in memory); returns the status. */
+  int download(String path, Path to) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(10));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofFile(to)).statusCode();
+  }
+
   /** Opens an SSE stream; the caller reads it. */
   InputStream events(String id, Long lastEventId) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/builds/" + id + "/events"))
@@ -161,49 +168,21 @@ final class ApiClient {
     return JSON.writeValueAsString(value);
   }
 
-  /** A root that is only an os-release: builds from it with the package steps skipped end in seconds. */
-  static Path tinyRoot(Path dir) throws IOException {
-    Files.createDirectories(dir.resolve("etc"));
-    Files.writeString(dir.resolve("etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
-    return dir;
-  }
-
-  /** A root with {@code mib} MiB of incompressible content: its build runs long enough to be caught running. */
-  static Path slowRoot(Path dir, int mib) throws IOException {
-    tinyRoot(dir);
-    SplittableRandom random = new SplittableRandom(42);
-    byte[] block = new byte[1 << 20];
-    try (OutputStream out = Files.newOutputStream(dir.resolve("noise"))) {
-      for (int i = 0; i < mib; i++) {
-        random.nextBytes(block);
-        out.write(block);
-      }
-    }
-    return dir;
-  }
-
-  /** Every step that needs packages or a chroot: what is left runs in Java, in seconds. */
-  static final List<String> QUICK_SKIPS = List.of("installPackages", "installKernel", "branding", "grub",
-      "miscellaneous", "cloudconfigs", "kairosBinaries", "providerBinaries", "buildProvider", "kernel",
-      "initramfsConfigs", "initrd", "services", "sshHardening", "workarounds", "cleanup");
-
   /** A quick build request from {@code root} to an OCI archive. */
   static java.util.Map<String, Object> quick(Path root) {
-    return java.util.Map.of("from", "dir:" + root, "version", "v1.0.0", "skipSteps", QUICK_SKIPS,
+    return java.util.Map.of("from", "dir:" + root, "version", "v1.0.0", "skipSteps", TestSupport.QUICK_SKIPS,
         "artifacts", List.of("oci-archive"));
   }
 
   /** Waits up to {@code seconds} for build {@code id} to be in {@code state}; returns the build. */
   JsonNode await(String id, String state, int seconds) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-    while (true) {
-      JsonNode b = get("/api/v1/builds/" + id).json();
-      if (b.path("state").asString().equals(state)) {
-        return b;
-      }
-      assertThat(System.nanoTime()).as("build %s to be %s; it is %s", id, state, b.path("state").asString())
-          .isLessThan(end);
-      Thread.sleep(100);
-    }
+    JsonNode[] seen = new JsonNode[1];
+    // Every tenth of a second: each look is a request whose answer is checked against the document.
+    TestSupport.await(() -> "build " + id + " to be " + state + "; it is " + seen[0].path("state").asString(), seconds,
+        100, () -> {
+          seen[0] = get("/api/v1/builds/" + id).json();
+          return seen[0].path("state").asString().equals(state);
+        });
+    return seen[0];
   }
 }

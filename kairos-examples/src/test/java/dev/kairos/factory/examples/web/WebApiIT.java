@@ -3,6 +3,7 @@ package dev.kairos.factory.examples.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kairos.factory.examples.cli.KairosFactoryCli;
+import dev.kairos.factory.examples.testsupport.TestSupport;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -36,8 +37,8 @@ class WebApiIT {
 
   @BeforeAll
   static void roots() throws Exception {
-    tiny = ApiClient.tinyRoot(roots.resolve("tiny"));
-    slow = ApiClient.slowRoot(roots.resolve("slow"), 256);
+    tiny = TestSupport.tinyRoot(roots.resolve("tiny"));
+    slow = TestSupport.bigRoot(roots.resolve("slow"), 256);
   }
 
   @AfterEach
@@ -201,7 +202,7 @@ class WebApiIT {
     assertThat(plan.json().path("seconds").asDouble()).isLessThan(60);
     StringWriter out = new StringWriter();
     List<String> args = new ArrayList<>(List.of("build", "--from", "dir:" + tiny, "--version", "v1.0.0",
-        "--skip-step", String.join(",", ApiClient.QUICK_SKIPS), "--dry-run", "--json"));
+        "--skip-step", String.join(",", TestSupport.QUICK_SKIPS), "--dry-run", "--json"));
     assertThat(KairosFactoryCli.execute(new PrintWriter(out), new PrintWriter(new StringWriter()),
         args.toArray(String[]::new))).isZero();
     assertThat(plan.json().path("plan")).isEqualTo(ApiClient.JSON.readTree(out.toString()));

@@ -2,6 +2,7 @@ package dev.kairos.factory.examples.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kairos.factory.examples.testsupport.TestSupport;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -65,8 +66,8 @@ class WebRestartIT {
 
   @Test
   void aServerKilledDuringABuildShowsItInterruptedAfterARestartAndKeepsTheRest() throws Exception {
-    Path tiny = ApiClient.tinyRoot(tmp.resolve("tiny"));
-    Path slow = ApiClient.slowRoot(tmp.resolve("slow"), 256);
+    Path tiny = TestSupport.tinyRoot(tmp.resolve("tiny"));
+    Path slow = TestSupport.bigRoot(tmp.resolve("slow"), 256);
     Path data = tmp.resolve("data");
     int port = freePort();
     ApiClient api = start(data, port, "first");

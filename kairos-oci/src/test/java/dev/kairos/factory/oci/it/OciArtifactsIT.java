@@ -23,7 +23,7 @@ import dev.kairos.factory.oci.api.artifact.OciArtifacts;
 import dev.kairos.factory.oci.api.artifact.Provenance;
 import dev.kairos.factory.oci.api.artifact.Referrer;
 import dev.kairos.factory.oci.internal.image.Json;
-import dev.kairos.factory.oci.testing.LocalRegistry;
+import dev.kairos.factory.oci.testsupport.ClassRegistry;
 import dev.kairos.factory.oci.testsupport.Tools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,9 +33,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -48,22 +47,8 @@ import tools.jackson.databind.node.ObjectNode;
 class OciArtifactsIT {
   private static final Duration TOOL = Duration.ofMinutes(2);
   private static final SourceDate DATE = SourceDate.of(Instant.parse("2026-01-02T03:04:05Z"));
-  @TempDir static Path shared;
-  static LocalRegistry registry;
+  @RegisterExtension static final ClassRegistry REGISTRY = new ClassRegistry();
   static OciArtifacts artifacts = OciArtifacts.create().withCreated(DATE);
-
-  @BeforeAll
-  static void startRegistry() throws Exception {
-    assumeTrue(LocalRegistry.available(), "docker-registry is not installed");
-    registry = LocalRegistry.start(shared.resolve("registry"));
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   /** A file of {@code size} pseudo-random bytes (incompressible, like a squashfs inside an ISO). */
   private static Path file(Path dir, String name, int size, long seed) throws Exception {
@@ -80,7 +65,7 @@ class OciArtifactsIT {
   private static byte[] curl(String path) throws Exception {
     // An OCI manifest is served only to a client that accepts its media type.
     Process p = new ProcessBuilder("curl", "-fsS", "-H", "Accept: application/vnd.oci.image.manifest.v1+json",
-        "http://" + registry.address() + path).start();
+        "http://" + REGISTRY.address() + path).start();
     byte[] out = p.getInputStream().readAllBytes();
     assertThat(p.waitFor()).as("curl " + path).isZero();
     return out;
@@ -89,7 +74,7 @@ class OciArtifactsIT {
   @Test
   void isoRawDiskAndUkiRoundTripByteForByteAndReadIndependently(@TempDir Path tmp) throws Exception {
     assumeTrue(Tools.exists("skopeo") && Tools.exists("curl"), "skopeo and curl are needed");
-    String repo = registry.address() + "/kairos/artifacts";
+    String repo = REGISTRY.address() + "/kairos/artifacts";
     Object[][] media = {
         {"-iso", "kairos-debian-12-core-amd64-generic-v1.0.0.iso", KairosArtifactTypes.ISO, 3 << 20},
         {"-img", "kairos-debian-12-core-amd64-generic-v1.0.0.raw", KairosArtifactTypes.RAW_DISK, 2 << 20},
@@ -139,21 +124,21 @@ class OciArtifactsIT {
   @Test
   void referrersAreFoundThroughTheFallbackTagAndEveryAttachmentIsKept(@TempDir Path tmp) throws Exception {
     assumeTrue(Tools.exists("skopeo") && Tools.exists("curl"), "skopeo and curl are needed");
-    String image = registry.address() + "/kairos/os:v1";
+    String image = REGISTRY.address() + "/kairos/os:v1";
     // The subject: any manifest will do; an artifact is the cheapest to make.
     OciArtifact subject = artifacts.push(image, KairosArtifactTypes.FILE,
         List.of(ArtifactContent.file(file(tmp, "rootfs.bin", 4096, 1))));
     Path cdx = Files.writeString(tmp.resolve("sbom.cdx.json"), "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\"}");
     OciArtifact sbom = artifacts.attach(image, KairosArtifactTypes.CYCLONEDX,
         List.of(ArtifactContent.file(cdx, KairosArtifactTypes.CYCLONEDX)));
-    byte[] statement = Provenance.builder().subject(registry.address() + "/kairos/os", subject.digest())
+    byte[] statement = Provenance.builder().subject(REGISTRY.address() + "/kairos/os", subject.digest())
         .kairosVersion("v1.0.0").toolVersion("test").sourceDate(DATE).build().toJson();
     OciArtifact prov = artifacts.attachProvenance(image, statement, KairosArtifactTypes.IN_TOTO);
     assertThat(sbom.subject()).contains(subject.digest());
 
     // docker-registry 2.8 has no referrers API: both are in the sha256-<hex> tag's index.
     String tag = subject.digest().replace(':', '-');
-    ObjectNode index = Json.parse(skopeoRaw(registry.address() + "/kairos/os:" + tag).getBytes(StandardCharsets.UTF_8),
+    ObjectNode index = Json.parse(skopeoRaw(REGISTRY.address() + "/kairos/os:" + tag).getBytes(StandardCharsets.UTF_8),
         tag);
     assertThat(index.path("mediaType").asString()).isEqualTo("application/vnd.oci.image.index.v1+json");
     assertThat(index.path("manifests").valueStream().map(n -> n.path("digest").asString()))
@@ -180,7 +165,7 @@ class OciArtifactsIT {
   @Test
   void aFileNameThatWouldLeaveTheDirectoryIsRefusedAndNothingIsWritten(@TempDir Path tmp) throws Exception {
     // A hostile manifest, as another tool could push it: its title climbs out of the directory.
-    ImageReference ref = ImageReference.parse(registry.address() + "/kairos/hostile:v1");
+    ImageReference ref = ImageReference.parse(REGISTRY.address() + "/kairos/hostile:v1");
     byte[] payload = "owned".getBytes(StandardCharsets.UTF_8);
     String digest = BlobStore.digest(payload);
     RegistryClient client = new RegistryClient(ref, true, null, null, Pools.shared());
@@ -201,13 +186,13 @@ class OciArtifactsIT {
 
   @Test
   void aTamperedBlobFailsThePullNamingItsDigestAndLeavesNoFile(@TempDir Path tmp) throws Exception {
-    String ref = registry.address() + "/kairos/tampered:v1-img";
+    String ref = REGISTRY.address() + "/kairos/tampered:v1-img";
     Path src = file(tmp, "disk.raw", 1 << 20, 7);
     OciArtifact pushed = artifacts.push(ref, KairosArtifactTypes.RAW_DISK, List.of(ArtifactContent.file(src)));
     String digest = pushed.files().get(0).digest();
     byte[] evil = Files.readAllBytes(src);
     evil[evil.length / 2] ^= 1;
-    Files.write(registry.blobData(digest), evil);
+    Files.write(REGISTRY.get().blobData(digest), evil);
 
     Path into = tmp.resolve("pulled");
     assertThatThrownBy(() -> artifacts.pull(ref, into))

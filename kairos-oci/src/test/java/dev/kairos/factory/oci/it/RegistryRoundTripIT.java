@@ -2,7 +2,6 @@ package dev.kairos.factory.oci.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.event.KairosEvent;
@@ -13,6 +12,7 @@ import dev.kairos.factory.oci.api.DigestMismatchException;
 import dev.kairos.factory.oci.api.OciSource;
 import dev.kairos.factory.oci.api.OciTarget;
 import dev.kairos.factory.oci.testing.LocalRegistry;
+import dev.kairos.factory.oci.testsupport.ClassRegistry;
 import dev.kairos.factory.oci.testsupport.TestImages;
 import dev.kairos.factory.oci.testsupport.TreeDump;
 import java.nio.file.Files;
@@ -21,28 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Push and pull through a real registry (Debian's docker-registry on 127.0.0.1). */
 class RegistryRoundTripIT {
-  @TempDir static Path shared;
-  static LocalRegistry registry;
-
-  @BeforeAll
-  static void startRegistry() throws Exception {
-    assumeTrue(LocalRegistry.available(), "docker-registry is not installed");
-    registry = LocalRegistry.start(shared.resolve("registry"));
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
+  @RegisterExtension static final ClassRegistry REGISTRY = new ClassRegistry();
 
   private static RootFs synthetic(Path dir) throws Exception {
     Files.createDirectories(dir);
@@ -54,7 +39,7 @@ class RegistryRoundTripIT {
   @Test
   void pushPullCacheAndDiffRoundTrip(@TempDir Path tmp) throws Exception {
     RootFs src = synthetic(tmp.resolve("src"));
-    String ref = registry.address() + "/kairos/roundtrip:v1";
+    String ref = REGISTRY.address() + "/kairos/roundtrip:v1";
     List<KairosEvent> pushEvents = new ArrayList<>();
     Artifact pushed = OciTarget.registry(ref).withLayers(OciTarget.Layers.SQUASHED)
         .write(TestImages.built(src, Optional.empty()), pushEvents::add);
@@ -86,7 +71,7 @@ class RegistryRoundTripIT {
     // A diff layer on top of the pulled base, pushed to another repository, pulled back.
     again.writeString(ImagePath.of("/etc/kairos-release"), "KAIROS_VERSION=\"v1.0.0\"\n");
     again.deleteRecursively(ImagePath.of("/home/user"));
-    String ref2 = registry.address() + "/kairos/derived:v2";
+    String ref2 = REGISTRY.address() + "/kairos/derived:v2";
     List<KairosEvent> diffEvents = new ArrayList<>();
     OciTarget.registry(ref2).write(TestImages.built(again, Optional.empty()), diffEvents::add);
     assertThat(diffEvents).anyMatch(e -> e instanceof KairosEvent.CacheHit c && c.what().contains("mounted"));
@@ -101,7 +86,7 @@ class RegistryRoundTripIT {
   @Test
   void corruptBlobFailsAndNothingIsKept(@TempDir Path tmp) throws Exception {
     RootFs src = synthetic(tmp.resolve("src"));
-    String ref = registry.address() + "/kairos/corrupt:v1";
+    String ref = REGISTRY.address() + "/kairos/corrupt:v1";
     OciTarget.registry(ref).withLayers(OciTarget.Layers.SQUASHED).write(TestImages.built(src, Optional.empty()), e -> { });
     Path cache = tmp.resolve("cache");
     Path probe = tmp.resolve("probe");
@@ -111,7 +96,7 @@ class RegistryRoundTripIT {
     try (Stream<Path> s = Files.list(blobs)) {
       layerHex = s.map(p -> p.getFileName().toString()).findFirst().orElseThrow();
     }
-    Path data = registry.blobData("sha256:" + layerHex);
+    Path data = REGISTRY.get().blobData("sha256:" + layerHex);
     byte[] bytes = Files.readAllBytes(data);
     bytes[bytes.length / 2] ^= 0x5a;
     Files.write(data, bytes);

@@ -1,0 +1,142 @@
+package dev.kairos.factory.examples.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kairos.factory.boot.it.QemuBoot;
+import dev.kairos.factory.core.it.DebianFixture;
+import dev.kairos.factory.core.it.Scratch;
+import dev.kairos.factory.examples.cli.CliRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The README's main job: its inputs (the cached debootstrapped Debian base, a stage extension that
+ * prints a marker at boot, version v1.0.0, an OCI layout and an ISO), the CLI's build of them, and
+ * the checks of what it made. The build is made once per test run and shared by the classes that
+ * ask for it ({@code @ExtendWith(MainJob.Shared.class)} and a {@code MainJob} parameter):
+ * {@link MainJobIT} checks it, and the server's end-to-end test builds the same inputs through the
+ * API and compares its ISO with this one byte for byte.
+ */
+public final class MainJob implements AutoCloseable {
+  /** What the image prints on its serial console once booted. */
+  public static final String MARKER = "KAIROS_E2E_MAIN_JOB_OK";
+  public static final String VERSION = "v1.0.0";
+  /** The artifact name the build reports for the base and version. */
+  public static final String NAME = "kairos-debian-12-core-amd64-generic-v1.0.0";
+  /** The stage extension: a unit, enabled after install, that prints {@link #MARKER} at boot. */
+  public static final String EXTENSION = String.join("\n",
+      "stages:",
+      "  after-install:",
+      "    - name: boot marker",
+      "      files:",
+      "        - path: /etc/systemd/system/kairos-e2e-marker.service",
+      "          permissions: 0644",
+      "          content: |",
+      "            [Unit]",
+      "            Description=Print the end-to-end marker on the serial console",
+      "            After=basic.target",
+      "            [Service]",
+      "            Type=oneshot",
+      "            ExecStart=/bin/sh -c 'echo " + MARKER + " > /dev/ttyS0'",
+      "            [Install]",
+      "            WantedBy=multi-user.target",
+      "      systemctl:",
+      "        enable: [kairos-e2e-marker]",
+      "");
+
+  /** Holds this build's base, inputs, outputs and work directory; deleted when the run ends. */
+  public final Path scratch;
+  /** The base root the build started from ({@code dir:} source); the build leaves it as it was. */
+  public final Path base;
+  /** The build's outputs: {@code oci} (the layout) and {@code kairos.iso}. */
+  public final Path out;
+  /** What {@code build --json} printed. */
+  public final JsonNode result;
+
+  private MainJob(Path scratch, Path base, Path out, JsonNode result) {
+    this.scratch = scratch;
+    this.base = base;
+    this.out = out;
+    this.result = result;
+  }
+
+  public Path iso() {
+    return out.resolve("kairos.iso");
+  }
+
+  /**
+   * Apt's downloads, kept beside the other fixtures, so a second run (or a second build of the
+   * same packages) fetches nothing.
+   */
+  public static Path packageCache() throws IOException {
+    return DebianFixture.cacheDir().resolve("cli-cache");
+  }
+
+  /** Builds the main job with the CLI, in-process. */
+  static MainJob build() throws Exception {
+    DebianFixture.assumeUsable();
+    Path scratch = Scratch.create("main-job");
+    Path base = scratch.resolve("base");
+    DebianFixture.extract(DebianFixture.minbaseTarball(), base);
+    Path extensions = Files.createDirectories(scratch.resolve("extensions"));
+    Files.writeString(extensions.resolve("10-marker.yaml"), EXTENSION);
+    Path out = scratch.resolve("out");
+    CliRunner build = CliRunner.run("build", "--from", "dir:" + base, "--version", VERSION,
+        "-x", extensions.toString(), "--work", scratch.resolve("work").toString(),
+        "--cache", packageCache().toString(),
+        "--oci-layout", out.resolve("oci").toString(), "--iso", out.resolve("kairos.iso").toString(), "--json");
+    assertThat(build.exit()).as(build.err()).isZero();
+    return new MainJob(scratch, base, out, MainJobIT.JSON.readTree(build.out()));
+  }
+
+  /** The built ISO boots under QEMU + OVMF to {@link #MARKER} (skipped without QEMU or OVMF). */
+  public static void assertBootsToMarker(Path iso, Path work) throws Exception {
+    assumeTrue(QemuBoot.available(false), "qemu-system-x86_64 or OVMF is not installed");
+    QemuBoot.Result r = QemuBoot.builder(Files.createDirectories(work))
+        .cdrom(iso).marker(MARKER).memoryMiB(2048)
+        .timeout(Duration.ofMinutes(12)).build().run();
+    assertThat(r.outcome()).as(r.log()).isEqualTo(QemuBoot.Outcome.MARKER);
+  }
+
+  /** The ISO is this build's to the byte. */
+  public void assertSameIso(Path iso) throws Exception {
+    assertThat(Files.size(iso)).isEqualTo(Files.size(iso()));
+    assertThat(Files.mismatch(iso, iso())).as("first differing byte of %s and %s", iso, iso()).isEqualTo(-1L);
+  }
+
+  @Override
+  public void close() throws Exception {
+    Scratch.delete(scratch);
+  }
+
+  /**
+   * Gives a test class's lifecycle methods the shared {@link MainJob}, built on first use and
+   * deleted when the whole test run ends.
+   */
+  public static final class Shared implements ParameterResolver {
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+      return parameter.getParameter().getType() == MainJob.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+      DebianFixture.assumeUsable();
+      return context.getRoot().getStore(ExtensionContext.Namespace.create(MainJob.class))
+          .computeIfAbsent(MainJob.class, k -> {
+            try {
+              return build();
+            } catch (Exception e) {
+              throw new IllegalStateException("the main job's build failed", e);
+            }
+          }, MainJob.class);
+    }
+  }
+}
