@@ -123,6 +123,22 @@ class KairosifyDebianIT {
         }
       }).build()).requireSuccess();
       assertThat(listing).contains("usr/bin/immucore").contains("immucore.service").contains("dmsquash-live");
+      // zstd (dracut --zstd), not the xz of kairos-init's dracut configuration
+      try (java.io.InputStream in = Files.newInputStream(root.root().resolve("boot/initrd"))) {
+        assertThat(in.readNBytes(4)).containsExactly(0x28, 0xb5, 0x2f, 0xfd);
+      }
+      // dpkg's --force-unsafe-io was an option of the build's apt-get runs only: no configuration keeps it
+      for (String dir : List.of("etc/dpkg/dpkg.cfg.d", "etc/apt/apt.conf.d")) {
+        try (var files = Files.list(root.root().resolve(dir))) {
+          for (Path f : files.filter(Files::isRegularFile).toList()) {
+            assertThat(Files.readString(f)).as(f.toString()).doesNotContain("unsafe-io");
+          }
+        }
+      }
+      assertThat(Files.readString(root.root().resolve("etc/dpkg/dpkg.cfg"))).doesNotContain("unsafe-io");
+      // the lock's file facts, listed in one apt call: every package the install phase fetched has its hash
+      assertThat(build.lock().orElseThrow().packages().values()).filteredOn(p -> p.name().equals("dracut-core")
+          || p.name().startsWith("linux-image-")).isNotEmpty().allSatisfy(p -> assertThat(p.sha256()).isPresent());
 
       assertThat(build.kairosRelease()).containsEntry("KAIROS_VERSION", "v1.0.0").containsEntry("KAIROS_RELEASE", "v1.0.0")
           .containsEntry("KAIROS_FLAVOR", "debian").containsEntry("KAIROS_FLAVOR_RELEASE", "12")

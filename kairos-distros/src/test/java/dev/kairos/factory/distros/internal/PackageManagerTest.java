@@ -34,8 +34,8 @@ class PackageManagerTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
-      debian-12           | apt-get | apt-get -y update    | apt-get -y upgrade      | apt-get -y --no-install-recommends install a b       | apt-get -y remove a b
-      ubuntu-24.04        | apt-get | apt-get -y update    | apt-get -y upgrade      | apt-get -y --no-install-recommends install a b       | apt-get -y remove a b
+      debian-12           | apt-get | apt-get -y update    | apt-get -y -o Dpkg::Options::=--force-unsafe-io upgrade | apt-get -y -o Dpkg::Options::=--force-unsafe-io --no-install-recommends install a b | apt-get -y remove a b
+      ubuntu-24.04        | apt-get | apt-get -y update    | apt-get -y -o Dpkg::Options::=--force-unsafe-io upgrade | apt-get -y -o Dpkg::Options::=--force-unsafe-io --no-install-recommends install a b | apt-get -y remove a b
       rocky-9             | dnf     | dnf makecache        | dnf update -y           | dnf install -y --setopt=install_weak_deps=False a b  | dnf remove -y a b
       centos-stream-9     | dnf     | dnf makecache        | dnf update -y           | dnf install -y --setopt=install_weak_deps=False a b  | dnf remove -y a b
       opensuse-leap-15.6  | zypper  | zypper refresh       | zypper update -y        | zypper install -y --no-recommends a b                | zypper remove -y a b

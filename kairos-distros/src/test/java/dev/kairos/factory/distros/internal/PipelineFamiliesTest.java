@@ -92,7 +92,7 @@ class PipelineFamiliesTest {
         assertThat(programs.indexOf("depmod")).isLessThan(programs.indexOf(initTool));
       }
       assertThat(runner.argvs()).contains(initTool.equals("dracut")
-          ? List.of("dracut", "--reproducible", "--nohardlink", "-f", "/boot/initrd", K) : List.of("mkinitfs", "-o", "/boot/initrd", K));
+          ? List.of("dracut", "--reproducible", "--nohardlink", "--zstd", "-f", "/boot/initrd", K) : List.of("mkinitfs", "-o", "/boot/initrd", K));
       assertThat(root.readSymlink(ImagePath.of("/boot/vmlinuz"))).isEqualTo("/boot/" + kernelImage);
       assertThat(root.readString(ImagePath.of("/boot/initrd"))).isEqualTo("built by " + initTool);
       assertThat(root.exists(ImagePath.of("/boot/initramfs-" + K + ".img"))).isFalse();

@@ -132,7 +132,7 @@ class ServicesAndQuirksTest {
     assertThat(debian.strategy().initrdTool()).isEqualTo(InitrdTool.DRACUT);
     assertThat(debian.strategy().initrdCommands(debian.info(), "6.1.0-28-amd64", ImagePath.of("/boot/initrd")))
         .extracting(Command::argv).containsExactly(List.of("depmod", "-a", "6.1.0-28-amd64"),
-            List.of("dracut", "--reproducible", "--nohardlink", "-f", "/boot/initrd", "6.1.0-28-amd64"));
+            List.of("dracut", "--reproducible", "--nohardlink", "--zstd", "-f", "/boot/initrd", "6.1.0-28-amd64"));
     Image alpine = image("alpine-3.21");
     assertThat(alpine.strategy().initrdTool()).isEqualTo(InitrdTool.MKINITFS);
     assertThat(alpine.strategy().initrdCommands(alpine.info(), "6.12.13-0-lts", ImagePath.of("/boot/initrd")))

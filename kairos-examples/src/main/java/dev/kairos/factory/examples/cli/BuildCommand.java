@@ -281,7 +281,8 @@ final class BuildCommand extends Verb {
     try (OwnedDirectory w = WorkDirectory.prepare(work, outputs())) {
       Path rootfs = w.path().resolve(WorkDirectory.ROOTFS);
       long start = System.nanoTime();
-      try (KairosBuild build = InitOptions.checked(spec, kairos.onEvent(events(out))::build)) {
+      StepTimes times = new StepTimes();
+      try (KairosBuild build = InitOptions.checked(spec, kairos.onEvent(events(out, times))::build)) {
         ValidationReport report = build.validate();
         KairosArtifactName name = KairosArtifactName.fromRelease(build.kairosRelease());
         List<Artifact> artifacts = new ArrayList<>();
@@ -299,7 +300,9 @@ final class BuildCommand extends Verb {
         Map<String, Object> json = resultJson(name, rootfs, artifacts, build, report, seconds);
         json.put("lock", written.map(Path::toString).orElse(null));
         json.put("registryArtifacts", published.stream().map(Published::json).toList());
+        json.put("steps", times.json());
         StringBuilder text = new StringBuilder(human(name, rootfs, artifacts, report, seconds));
+        text.append("\n  slowest    ").append(times.summary());
         written.ifPresent(p -> text.append("\n  lock       ").append(p));
         if (!sboms.isEmpty()) {
           json.put("sbom", sboms);

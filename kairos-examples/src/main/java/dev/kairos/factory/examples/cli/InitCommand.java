@@ -35,15 +35,18 @@ final class InitCommand extends Verb {
       return 0;
     }
     long start = System.nanoTime();
-    try (KairosBuild build = InitOptions.checked(spec, kairos.onEvent(events(out))::build)) {
+    StepTimes times = new StepTimes();
+    try (KairosBuild build = InitOptions.checked(spec, kairos.onEvent(events(out, times))::build)) {
       ValidationReport report = build.validate();
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("root", root.path.toString());
       result.put("release", build.kairosRelease());
       result.put("validation", ValidateCommand.json(report));
       result.put("seconds", (System.nanoTime() - start) / 1_000_000_000.0);
+      result.put("steps", times.json());
       out.result(result, "kairosified " + root.path + " in " + ProgressRenderer.seconds((System.nanoTime() - start) / 1_000_000)
-          + "\n" + "KAIROS_VERSION=" + build.kairosRelease().get("KAIROS_VERSION") + "\n" + "validate: " + report);
+          + "\n" + "KAIROS_VERSION=" + build.kairosRelease().get("KAIROS_VERSION") + "\n" + "slowest: " + times.summary()
+          + "\n" + "validate: " + report);
       return 0;
     }
   }

@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
  * Renders library events on standard error: on a terminal, one redrawn progress bar per task
  * (from {@link KairosEvent.Progress}) under a line per step (from {@link KairosEvent.StepStarted});
  * elsewhere (pipes, CI logs), plain lines only, one per step and one when a task completes.
- * Command output is shown only when verbose.
+ * A top-level step's end is a line with its time ({@code ==> installPackages 63.2 s}); a nested
+ * one's (a yip step) only when verbose, as command output.
  */
 final class ProgressRenderer implements EventListener {
   private static final int BAR_WIDTH = 30;
@@ -21,6 +22,8 @@ final class ProgressRenderer implements EventListener {
   private final boolean terminal;
   private final boolean verbose;
   private final LongSupplier clock;
+  /** Which steps are top-level: those get a line with their time as they end. */
+  private final StepTimes steps = new StepTimes();
   private String barTask;
   private long lastDraw;
   private int lastPercent = -1;
@@ -48,11 +51,14 @@ final class ProgressRenderer implements EventListener {
       return;
     }
     endBar();
+    StepTimes.Timed ended = steps.record(event);
     if (event instanceof KairosEvent.StepStarted s) {
       err.println("==> " + s.step() + (s.description().isEmpty() ? "" : ": " + ImageText.escape(s.description(), LINE)));
     } else if (event instanceof KairosEvent.StepFinished f) {
       if (f.skipped()) {
         err.println("    " + f.step() + " skipped");
+      } else if (ended != null) {
+        err.println("==> " + f.step() + " " + StepTimes.seconds(f.took()));
       } else if (verbose) {
         err.println("    " + f.step() + " done in " + seconds(f.took().toMillis()));
       }

@@ -18,7 +18,7 @@ abstract class Verb implements Callable<Integer> {
   @Option(names = "--json", description = "Print the result as one JSON document on standard output.")
   boolean json;
 
-  @Option(names = "--verbose", description = "Also show command output, cache hits and step timings.")
+  @Option(names = "--verbose", description = "Also show command output, cache hits and the times of nested steps.")
   boolean verbose;
 
   @Spec CommandSpec spec;
@@ -38,6 +38,11 @@ abstract class Verb implements Callable<Integer> {
   /** Progress for long work, rendered on standard error. */
   EventListener events(Output out) {
     return EventListener.all(java.util.List.of(ProgressRenderer.forConsole(out.err(), verbose), alsoEvents));
+  }
+
+  /** Progress as {@link #events(Output)} does, and each step's time into {@code times}. */
+  EventListener events(Output out, StepTimes times) {
+    return EventListener.all(java.util.List.of(events(out), times));
   }
 
   /** Does the work and prints the result; returns the exit code (0, or 1 for a negative answer). */

@@ -67,6 +67,23 @@ class ProgressRendererTest {
   }
 
   @Test
+  void aTopLevelStepEndsWithItsTimeANestedOneOnlyWhenVerbose() {
+    for (boolean verbose : new boolean[] {false, true}) {
+      text.getBuffer().setLength(0);
+      ProgressRenderer r = renderer(false, verbose);
+      r.onEvent(new KairosEvent.StepStarted("extensions:init", ""));
+      r.onEvent(new KairosEvent.StepStarted("/ext.yaml.0", "yip init step"));
+      r.onEvent(new KairosEvent.StepFinished("/ext.yaml.0", Duration.ofMillis(200), false));
+      r.onEvent(new KairosEvent.StepFinished("extensions:init", Duration.ofMillis(300), false));
+      r.onEvent(new KairosEvent.StepStarted("installPackages", "base packages"));
+      r.onEvent(new KairosEvent.StepFinished("installPackages", Duration.ofMillis(63_240), false));
+      assertThat(text.toString()).isEqualTo("==> extensions:init\n==> /ext.yaml.0: yip init step\n"
+          + (verbose ? "    /ext.yaml.0 done in 0.2 s\n" : "") + "==> extensions:init 0.3 s\n"
+          + "==> installPackages: base packages\n==> installPackages 63.2 s\n");
+    }
+  }
+
+  @Test
   void verboseShowsCommandOutputAndTimings() {
     ProgressRenderer r = renderer(false, true);
     r.onEvent(new KairosEvent.CommandOutput(List.of("apt-get"), "Setting up"));
