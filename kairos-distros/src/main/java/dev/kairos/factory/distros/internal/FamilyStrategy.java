@@ -128,8 +128,15 @@ abstract class FamilyStrategy implements DistroStrategy {
     // disk, and the files dracut made in its staging tree get one fixed time.
     // --nohardlink: hardlink(1) links identical files only when their mtimes share a second, so two
     // files a module writes milliseconds apart were linked in one build and not in the next.
+    // DRACUT_NO_MKNOD: dracut makes no device nodes in the initrd's /dev (console, kmsg, null,
+    // random, urandom), as root or not. In a user namespace (a normal user's build) its mknod
+    // fails, so a root build's initrd differed from a rootless one by those five nodes; now both
+    // are the same bytes. None is needed: the kernel's built-in initramfs brings /dev/console, and
+    // the initrd's systemd mounts devtmpfs on /dev before it opens anything else there (as
+    // with dracut run by a normal user, or mkinitcpio, which make no nodes either).
     Command build = initrdTool() == InitrdTool.DRACUT
-        ? Command.of("dracut", "--reproducible", "--nohardlink", "-f", output.toString(), kernel)
+        ? Command.builder("dracut", "--reproducible", "--nohardlink", "-f", output.toString(), kernel)
+            .env("DRACUT_NO_MKNOD", "1").build()
         : Command.of("mkinitfs", "-o", output.toString(), kernel);
     return List.of(Command.of("depmod", "-a", kernel), build);
   }

@@ -1,0 +1,204 @@
+package dev.kairos.factory.examples.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kairos.factory.core.it.DebianFixture;
+import dev.kairos.factory.core.it.Scratch;
+import dev.kairos.factory.examples.cli.KairosFactoryCli;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Same bytes as root: the main job ({@code build} from the cached Debian 12 base, every step from
+ * the package installs through dracut to the cleanup, to an OCI layout and an ISO), run by root
+ * and then by a normal user the test makes with {@code useradd} (whose CLI restarts itself in a
+ * user namespace), each with the CLI jar in a child JVM, the same source date, the same base at
+ * the same path and the same downloaded packages, gives the same OCI manifest digest and the same
+ * ISO, byte for byte. When the digests differ, the failure holds what {@code diff} finds between
+ * the two layouts. Needs root (to make the user), uidmap, bubblewrap and Debian's mirror (apt's
+ * package lists).
+ */
+@Tag("slow") // two main jobs: about 25 minutes on the 2-core build machine; runs with -Pslow
+@Timeout(5400)
+class RootlessSameBytesIT {
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final String SOURCE_DATE_EPOCH = "1700000000";
+
+  static Path scratch;
+  static Path jar;
+  static String user;
+
+  @BeforeAll
+  static void makeUser() throws Exception {
+    DebianFixture.assumeUsable();
+    for (String tool : List.of("newuidmap", "newgidmap", "unshare", "setpriv", "useradd", "userdel", "usermod",
+        "runuser", "mmdebstrap")) {
+      assumeTrue(onPath(tool), "needs the host tool " + tool);
+    }
+    jar = Path.of("target/kairos-factory.jar").toAbsolutePath();
+    assumeTrue(Files.isRegularFile(jar), "needs the CLI jar (mvn package)");
+    scratch = Scratch.create("rootless-bytes");
+    Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwxr-xr-x"));
+    // The user cannot read the build tree under root's home: the jar is copied where it can.
+    jar = Files.copy(jar, scratch.resolve("kairos-factory.jar"), StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+    user = "kairos-sb-" + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
+    host("useradd", "--home-dir", scratch.resolve("home").toString(), "--create-home", "--shell", "/usr/sbin/nologin",
+        user);
+    if (subordinateStart(Path.of("/etc/subgid")) < 0) {
+      host("usermod", "--add-subuids", "300000-365535", "--add-subgids", "300000-365535", user);
+    }
+  }
+
+  @AfterAll
+  static void removeUser() throws Exception {
+    if (scratch != null) {
+      assertThat(Scratch.delete(scratch)).as("mounts left below the test directory").isEmpty();
+    }
+    if (user != null) {
+      host("userdel", user);
+    }
+  }
+
+  @Test
+  void aNormalUsersMainJobGivesRootsOciDigestAndIso() throws Exception {
+    Path tarball = DebianFixture.minbaseTarball();
+    Path packages = DebianFixture.cacheDir().resolve("cli-cache");
+    // Both builds read their base at the same path and work in the same place, one after the other.
+    Path job = scratch.resolve("job");
+
+    // As root: the base extracted by root, apt's downloads kept with the other fixtures.
+    Files.createDirectories(job);
+    host(extractBase(tarball, job.resolve("base")).toArray(String[]::new));
+    Path rootOut = scratch.resolve("root-out");
+    long t0 = System.nanoTime();
+    JsonNode asRoot = build(List.of(), job, packages, rootOut, "root");
+    long t1 = System.nanoTime();
+    assertThat(Scratch.delete(job)).as("mounts left by the root build").isEmpty();
+
+    // As the new user: the same base extracted by the user in its user namespace (owners as in
+    // the image inside, the user's and its subordinate ids on the host), the packages root
+    // downloaded copied to a cache of the user's own.
+    Path userCache = scratch.resolve("user-cache");
+    host("cp", "-a", packages.toString(), userCache.toString());
+    Files.createDirectories(job);
+    host("chown", "-R", user + ":", job.toString(), userCache.toString());
+    List<String> userns = userNamespace();
+    List<String> extract = new ArrayList<>(List.of("runuser", "-u", user, "--"));
+    extract.addAll(userns);
+    extract.addAll(extractBase(tarball, job.resolve("base")));
+    host(extract.toArray(String[]::new));
+    Path userOut = job.resolve("out");
+    long t2 = System.nanoTime();
+    JsonNode asUser = build(List.of("runuser", "-u", user, "--"), job, userCache, userOut, "user");
+    long t3 = System.nanoTime();
+    System.out.printf("RootlessSameBytesIT: root's build %d s, the user's %d s%n",
+        Duration.ofNanos(t1 - t0).toSeconds(), Duration.ofNanos(t3 - t2).toSeconds());
+
+    // When they differ, the failure says where: what `diff` finds between the two images.
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String manifest = digest(asRoot, "OCI_LAYOUT");
+    if (!manifest.equals(digest(asUser, "OCI_LAYOUT"))) {
+      KairosFactoryCli.execute(new PrintWriter(out), new PrintWriter(err), "diff", rootOut.resolve("oci").toString(),
+          userOut.resolve("oci").toString(), "--work", scratch.resolve("work-diff").toString());
+    }
+    assertThat(digest(asUser, "OCI_LAYOUT")).as(out + "\n" + err).isEqualTo(manifest).startsWith("sha256:");
+    assertThat(Files.readString(userOut.resolve("oci/index.json"))).isEqualTo(Files.readString(rootOut.resolve("oci/index.json")));
+    assertThat(Files.size(rootOut.resolve("kairos.iso"))).isGreaterThan(100L << 20);
+    assertThat(Files.mismatch(rootOut.resolve("kairos.iso"), userOut.resolve("kairos.iso"))).as("first differing byte of the ISOs")
+        .isEqualTo(-1L);
+    assertThat(digest(asUser, "ISO")).isEqualTo(digest(asRoot, "ISO"));
+  }
+
+  /** The main job through the CLI jar in a child JVM started through {@code wrapper}; its {@code --json} result. */
+  private static JsonNode build(List<String> wrapper, Path job, Path cache, Path out, String name) throws Exception {
+    List<String> argv = new ArrayList<>(wrapper);
+    argv.addAll(List.of("env", "SOURCE_DATE_EPOCH=" + SOURCE_DATE_EPOCH, javaBinary(), "-jar", jar.toString(),
+        "build", "--from", "dir:" + job.resolve("base"), "--version", "v1.0.0", "--work", job.resolve("work").toString(),
+        "--cache", cache.toString(), "--oci-layout", out.resolve("oci").toString(),
+        "--iso", out.resolve("kairos.iso").toString(), "--json"));
+    Path log = scratch.resolve(name + ".log");
+    Process p = new ProcessBuilder(argv).redirectOutput(scratch.resolve(name + ".json").toFile())
+        .redirectError(log.toFile()).start();
+    p.getOutputStream().close();
+    assertThat(p.waitFor(40, TimeUnit.MINUTES)).as(name + "'s build finished").isTrue();
+    List<String> lines = Files.readAllLines(log);
+    String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+    assertThat(p.exitValue()).as(name + "'s build:\n" + tail).isZero();
+    return JSON.readTree(Files.readString(scratch.resolve(name + ".json")));
+  }
+
+  /** tar extracting the cached base into {@code dir}: owners, modes and xattrs kept, /dev left empty (a user namespace cannot make its nodes). */
+  private static List<String> extractBase(Path tarball, Path dir) {
+    return List.of("sh", "-c", "mkdir -p \"$1\" && exec tar --numeric-owner --xattrs --xattrs-include='*' --zstd"
+        + " --exclude='./dev/*' -xpf \"$0\" -C \"$1\"", tarball.toString(), dir.toString());
+  }
+
+  /** What the CLI runs itself in for the user: root of a user namespace mapping the user's subordinate ids. */
+  private static List<String> userNamespace() throws IOException {
+    long subuid = subordinateStart(Path.of("/etc/subuid"));
+    long subgid = subordinateStart(Path.of("/etc/subgid"));
+    return List.of("unshare", "--map-user=0", "--map-group=0", "--map-users=" + subuid + ",1,65536",
+        "--map-groups=" + subgid + ",1,65536", "--");
+  }
+
+  private static String digest(JsonNode result, String kind) {
+    for (JsonNode a : result.get("artifacts")) {
+      if (a.get("kind").asString().equals(kind)) {
+        return a.get("digest").asString();
+      }
+    }
+    throw new AssertionError("no " + kind + " artifact in " + result);
+  }
+
+  private static String javaBinary() {
+    return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  private static long subordinateStart(Path file) throws IOException {
+    for (String line : Files.readAllLines(file)) {
+      String[] f = line.split(":");
+      if (f.length == 3 && f[0].equals(user)) {
+        return Long.parseLong(f[1]);
+      }
+    }
+    return -1;
+  }
+
+  /** Runs a host tool as root; a non-zero exit fails the test with its output. */
+  private static void host(String... argv) throws Exception {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(600, TimeUnit.SECONDS)).as(String.join(" ", argv)).isTrue();
+    assertThat(p.exitValue()).as(String.join(" ", argv) + "\n" + out).isZero();
+  }
+
+  private static boolean onPath(String tool) {
+    for (String d : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+      if (Files.isExecutable(Path.of(d, tool))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
