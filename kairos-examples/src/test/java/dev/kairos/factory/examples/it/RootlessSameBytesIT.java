@@ -11,12 +11,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,28 +41,16 @@ class RootlessSameBytesIT {
 
   static Path scratch;
   static Path jar;
-  static String user;
+  static NewUser user;
 
   @BeforeAll
   static void makeUser() throws Exception {
     DebianFixture.assumeUsable();
-    for (String tool : List.of("newuidmap", "newgidmap", "unshare", "setpriv", "useradd", "userdel", "usermod",
-        "runuser", "mmdebstrap")) {
-      assumeTrue(onPath(tool), "needs the host tool " + tool);
-    }
-    jar = Path.of("target/kairos-factory.jar").toAbsolutePath();
-    assumeTrue(Files.isRegularFile(jar), "needs the CLI jar (mvn package)");
+    NewUser.assumeTools("mmdebstrap");
+    assumeTrue(Files.isRegularFile(Path.of("target/kairos-factory.jar")), "needs the CLI jar (mvn package)");
     scratch = Scratch.create("rootless-bytes");
-    Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwxr-xr-x"));
-    // The user cannot read the build tree under root's home: the jar is copied where it can.
-    jar = Files.copy(jar, scratch.resolve("kairos-factory.jar"), StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
-    user = "kairos-sb-" + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
-    host("useradd", "--home-dir", scratch.resolve("home").toString(), "--create-home", "--shell", "/usr/sbin/nologin",
-        user);
-    if (subordinateStart(Path.of("/etc/subgid")) < 0) {
-      host("usermod", "--add-subuids", "300000-365535", "--add-subgids", "300000-365535", user);
-    }
+    jar = NewUser.readableJar(scratch);
+    user = NewUser.create("kairos-sb-", scratch);
   }
 
   @AfterAll
@@ -74,7 +59,7 @@ class RootlessSameBytesIT {
       assertThat(Scratch.delete(scratch)).as("mounts left below the test directory").isEmpty();
     }
     if (user != null) {
-      host("userdel", user);
+      user.delete();
     }
   }
 
@@ -87,7 +72,7 @@ class RootlessSameBytesIT {
 
     // As root: the base extracted by root, apt's downloads kept with the other fixtures.
     Files.createDirectories(job);
-    host(extractBase(tarball, job.resolve("base")).toArray(String[]::new));
+    NewUser.host(extractBase(tarball, job.resolve("base")).toArray(String[]::new));
     Path rootOut = scratch.resolve("root-out");
     long t0 = System.nanoTime();
     JsonNode asRoot = build(List.of(), job, packages, rootOut, "root");
@@ -98,17 +83,15 @@ class RootlessSameBytesIT {
     // the image inside, the user's and its subordinate ids on the host), the packages root
     // downloaded copied to a cache of the user's own.
     Path userCache = scratch.resolve("user-cache");
-    host("cp", "-a", packages.toString(), userCache.toString());
+    NewUser.host("cp", "-a", packages.toString(), userCache.toString());
     Files.createDirectories(job);
-    host("chown", "-R", user + ":", job.toString(), userCache.toString());
-    List<String> userns = userNamespace();
-    List<String> extract = new ArrayList<>(List.of("runuser", "-u", user, "--"));
-    extract.addAll(userns);
+    NewUser.host("chown", "-R", user.name() + ":", job.toString(), userCache.toString());
+    List<String> extract = new ArrayList<>(userNamespace());
     extract.addAll(extractBase(tarball, job.resolve("base")));
-    host(extract.toArray(String[]::new));
+    NewUser.host(user.runs(extract).toArray(String[]::new));
     Path userOut = job.resolve("out");
     long t2 = System.nanoTime();
-    JsonNode asUser = build(List.of("runuser", "-u", user, "--"), job, userCache, userOut, "user");
+    JsonNode asUser = build(user.runs(List.of()), job, userCache, userOut, "user");
     long t3 = System.nanoTime();
     System.out.printf("RootlessSameBytesIT: root's build %d s, the user's %d s%n",
         Duration.ofNanos(t1 - t0).toSeconds(), Duration.ofNanos(t3 - t2).toSeconds());
@@ -132,7 +115,7 @@ class RootlessSameBytesIT {
   /** The main job through the CLI jar in a child JVM started through {@code wrapper}; its {@code --json} result. */
   private static JsonNode build(List<String> wrapper, Path job, Path cache, Path out, String name) throws Exception {
     List<String> argv = new ArrayList<>(wrapper);
-    argv.addAll(List.of("env", "SOURCE_DATE_EPOCH=" + SOURCE_DATE_EPOCH, javaBinary(), "-jar", jar.toString(),
+    argv.addAll(List.of("env", "SOURCE_DATE_EPOCH=" + SOURCE_DATE_EPOCH, NewUser.javaBinary(), "-jar", jar.toString(),
         "build", "--from", "dir:" + job.resolve("base"), "--version", "v1.0.0", "--work", job.resolve("work").toString(),
         "--cache", cache.toString(), "--oci-layout", out.resolve("oci").toString(),
         "--iso", out.resolve("kairos.iso").toString(), "--json"));
@@ -155,8 +138,8 @@ class RootlessSameBytesIT {
 
   /** What the CLI runs itself in for the user: root of a user namespace mapping the user's subordinate ids. */
   private static List<String> userNamespace() throws IOException {
-    long subuid = subordinateStart(Path.of("/etc/subuid"));
-    long subgid = subordinateStart(Path.of("/etc/subgid"));
+    long subuid = user.subordinateStart(Path.of("/etc/subuid"));
+    long subgid = user.subordinateStart(Path.of("/etc/subgid"));
     return List.of("unshare", "--map-user=0", "--map-group=0", "--map-users=" + subuid + ",1,65536",
         "--map-groups=" + subgid + ",1,65536", "--");
   }
@@ -168,37 +151,5 @@ class RootlessSameBytesIT {
       }
     }
     throw new AssertionError("no " + kind + " artifact in " + result);
-  }
-
-  private static String javaBinary() {
-    return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-  }
-
-  private static long subordinateStart(Path file) throws IOException {
-    for (String line : Files.readAllLines(file)) {
-      String[] f = line.split(":");
-      if (f.length == 3 && f[0].equals(user)) {
-        return Long.parseLong(f[1]);
-      }
-    }
-    return -1;
-  }
-
-  /** Runs a host tool as root; a non-zero exit fails the test with its output. */
-  private static void host(String... argv) throws Exception {
-    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(600, TimeUnit.SECONDS)).as(String.join(" ", argv)).isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", argv) + "\n" + out).isZero();
-  }
-
-  private static boolean onPath(String tool) {
-    for (String d : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-      if (Files.isExecutable(Path.of(d, tool))) {
-        return true;
-      }
-    }
-    return false;
   }
 }
