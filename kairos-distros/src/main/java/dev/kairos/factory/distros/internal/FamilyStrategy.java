@@ -132,8 +132,15 @@ abstract class FamilyStrategy implements DistroStrategy {
     // on a loaded 2-core machine) for a 217 MB initrd; zstd on every core takes a fraction of it,
     // decompresses faster at boot, and writes the same frame for any number of threads. dracut
     // keeps its default where the kernel lacks zstd support or the image has no zstd.
+    // DRACUT_NO_MKNOD: dracut makes no device nodes in the initrd's /dev (console, kmsg, null,
+    // random, urandom), as root or not. In a user namespace (a normal user's build) its mknod
+    // fails, so a root build's initrd differed from a rootless one by those five nodes; now both
+    // are the same bytes. None is needed: the kernel's built-in initramfs brings /dev/console, and
+    // the initrd's systemd mounts devtmpfs on /dev before it opens anything else there (as
+    // with dracut run by a normal user, or mkinitcpio, which make no nodes either).
     Command build = initrdTool() == InitrdTool.DRACUT
-        ? Command.of("dracut", "--reproducible", "--nohardlink", "--zstd", "-f", output.toString(), kernel)
+        ? Command.builder("dracut", "--reproducible", "--nohardlink", "--zstd", "-f", output.toString(), kernel)
+            .env("DRACUT_NO_MKNOD", "1").build()
         : Command.of("mkinitfs", "-o", output.toString(), kernel);
     return List.of(Command.of("depmod", "-a", kernel), build);
   }

@@ -1,0 +1,102 @@
+package dev.kairos.factory.examples.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A normal user the test makes with {@code useradd} (home in {@code dir}, a subordinate id range
+ * as {@code useradd} gives one, or as an administrator would), to run the CLI jar as: what a user
+ * of a shared build host or a CI runner without root meets. Needs root.
+ */
+record NewUser(String name, Path home) {
+  /** The host tools making, running as and removing the user, and the CLI's own user namespace, need. */
+  static final List<String> TOOLS = List.of("newuidmap", "newgidmap", "unshare", "setpriv", "useradd", "userdel",
+      "usermod", "runuser");
+
+  /** Skips the test when a host tool it needs is missing. */
+  static void assumeTools(String... more) {
+    List<String> all = new ArrayList<>(TOOLS);
+    all.addAll(List.of(more));
+    for (String tool : all) {
+      assumeTrue(onPath(tool), "needs the host tool " + tool);
+    }
+  }
+
+  /** Makes a user named {@code prefix} and a random number, with its home {@code dir/home}. */
+  static NewUser create(String prefix, Path dir) throws Exception {
+    String name = prefix + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
+    Path home = dir.resolve("home");
+    host("useradd", "--home-dir", home.toString(), "--create-home", "--shell", "/usr/sbin/nologin", name);
+    NewUser user = new NewUser(name, home);
+    if (user.subordinateStart(Path.of("/etc/subgid")) < 0) {
+      // This useradd gives no ranges by itself: give one, as an administrator would.
+      host("usermod", "--add-subuids", "300000-365535", "--add-subgids", "300000-365535", name);
+    }
+    return user;
+  }
+
+  /** Removes the user (its files stay where the test put them). */
+  void delete() throws Exception {
+    host("userdel", name);
+  }
+
+  /** The CLI jar of this module's build, copied into {@code dir} where the user can read it (not under root's home). */
+  static Path readableJar(Path dir) throws IOException {
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path jar = Files.copy(Path.of("target/kairos-factory.jar").toAbsolutePath(), dir.resolve("kairos-factory.jar"),
+        StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+    return jar;
+  }
+
+  /** Where the user's range starts in {@code file} ({@code /etc/subuid} or {@code /etc/subgid}); -1 without one. */
+  long subordinateStart(Path file) throws IOException {
+    for (String line : Files.readAllLines(file)) {
+      String[] f = line.split(":");
+      if (f.length == 3 && f[0].equals(name)) {
+        return Long.parseLong(f[1]);
+      }
+    }
+    return -1;
+  }
+
+  /** {@code argv} run as this user: {@code runuser -u NAME -- argv}. */
+  List<String> runs(List<String> argv) {
+    List<String> out = new ArrayList<>(List.of("runuser", "-u", name, "--"));
+    out.addAll(argv);
+    return out;
+  }
+
+  /** The program of this JVM, for child JVMs. */
+  static String javaBinary() {
+    return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  /** Runs a host tool as root; a non-zero exit fails the test with its output. */
+  static void host(String... argv) throws Exception {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(600, TimeUnit.SECONDS)).as(String.join(" ", argv)).isTrue();
+    assertThat(p.exitValue()).as(String.join(" ", argv) + "\n" + out).isZero();
+  }
+
+  private static boolean onPath(String tool) {
+    for (String d : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+      if (Files.isExecutable(Path.of(d, tool))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
