@@ -1,7 +1,8 @@
 /**
  * Distribution support beyond detection: bootstrapping a base root from a distro's package
  * repositories ({@code Bootstrap}, {@code Debootstrap}) and using a directory as an image source
- * ({@code DirectorySource}). The per-family strategies in this module are found through
+ * ({@code DirectorySource}), and re-resolving a package lock against a mirror with apt
+({@code LockUpdate}). The per-family strategies in this module are found through
  * {@link java.util.ServiceLoader} by {@code dev.kairos.factory.core.api.distro.Distros}; they have no
  * public classes.
  *

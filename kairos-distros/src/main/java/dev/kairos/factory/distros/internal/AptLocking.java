@@ -23,9 +23,10 @@ import java.util.Optional;
  * to dpkg: a file whose SHA-256 the lock does not hold stops apt before dpkg unpacks anything,
  * wherever apt found it (the build cache, the mirror, the lock mirror).
  *
- * <p>Known limit: apt prints the strongest hash a repository's index carries. Debian's archive
- * carries SHA-256; a repository whose index also carries SHA-512 (apt-ftparchive's default) has
- * its packages locked without a file hash, and a replay then refuses them.
+ * <p>apt prints the strongest hash a repository's index carries: SHA-256 for Debian's archive,
+ * SHA-512 for a repository whose index also or only carries that (apt-ftparchive's default). The
+ * lock keeps SHA-256 of every package file, so for those the file itself is hashed (see
+ * {@link #listFiles}); the replay's check hashes the file apt hands to dpkg, whatever the index holds.
  */
 final class AptLocking implements PackageManager.Locking {
   static final ImagePath PREFERENCES = ImagePath.of("/etc/apt/preferences.d/kairos-lock.pref");
@@ -73,6 +74,12 @@ final class AptLocking implements PackageManager.Locking {
     return out;
   }
 
+  /**
+   * One {@code apt-get download --print-uris} a package; where the index carries no SHA-256 (apt
+   * prints the strongest hash the index has, SHA-512 where it has both or only that), the package
+   * file's own SHA-256 is printed instead: from apt's archive cache, where the install just left
+   * it, else downloaded (apt checks it against the index's hash) into a scratch directory.
+   */
   @Override
   public Command listFiles(List<LockedPackage> packages, ImagePath out) {
     StringBuilder pins = new StringBuilder();
@@ -80,20 +87,37 @@ final class AptLocking implements PackageManager.Locking {
       pins.append(' ').append(shellQuote(p.toString()));
     }
     // All packages in one call first: apt loads its cache once (a call a package took minutes for
-    // an image's few hundred). apt prints nothing at all for a call naming a version no repository
-    // offers (a package that came with the base); then one package a call, and such a package is
-    // locked without a file hash.
-    return Command.shell("{ apt-get download --print-uris" + pins + " 2>/dev/null || for p in" + pins
-        + "; do apt-get download --print-uris \"$p\" 2>/dev/null; done; } > " + out + "; true");
+    // an image's few hundred). When that call fails (apt prints nothing at all for a call naming a
+    // version no repository offers: a package that came with the base) or names a file by another
+    // hash than SHA-256 (an index with SHA-512), one package a call: such a package is locked
+    // without a file hash, and a SHA-512 file is hashed here.
+    return Command.shell("{ apt-get download --print-uris" + pins + " > " + out + " 2>/dev/null && ! grep -qv ' SHA256:' "
+        + out + "; } || for p in" + pins + "; do " + PRINT_FILE + "; done > " + out + "; true");
   }
+
+  // $p is NAME:ARCH=VERSION; prints 'URI' FILE SIZE SHA256:HEX, or nothing.
+  private static final String PRINT_FILE = "l=$(apt-get download --print-uris \"$p\" 2>/dev/null);"
+      + " case \"$l\" in '') ;; *' SHA256:'*) echo \"$l\" ;; *) set -- $l; f=/var/cache/apt/archives/$2; d=;"
+      + " if [ ! -f \"$f\" ]; then d=$(mktemp -d)"
+      + " && (cd \"$d\" && apt-get -q download \"$p\" >/dev/null 2>&1); f=$d/$2; fi;"
+      + " if [ -f \"$f\" ]; then echo \"$1 $2 $3 SHA256:$(sha256sum \"$f\" | cut -d' ' -f1)\"; fi;"
+      + " if [ -n \"$d\" ]; then rm -rf \"$d\"; fi ;; esac";
 
   @Override
   public List<LockedPackage> withFiles(List<LockedPackage> packages, String text) {
+    return withPrintedFiles(packages, text);
+  }
+
+  /**
+   * {@code packages} with size, SHA-256 and repository where {@code text} (lines of
+   * {@code apt-get download --print-uris}: {@code 'URI' FILE SIZE ALGO:HEX}) names their files.
+   * A line with another hash than SHA-256 (SHA-512) gives the size and repository but no hash.
+   */
+  static List<LockedPackage> withPrintedFiles(List<LockedPackage> packages, String text) {
     Map<String, String[]> byFile = new HashMap<>();
     for (String line : text.split("\n")) {
-      // 'URI' FILE SIZE SHA256:HEX
       String[] f = line.trim().split(" ");
-      if (f.length == 4 && f[0].startsWith("'") && f[3].startsWith("SHA256:")) {
+      if (f.length == 4 && f[0].startsWith("'") && f[3].matches("[A-Za-z0-9]+:[0-9A-Fa-f]+")) {
         byFile.put(f[1], f);
       }
     }
@@ -107,8 +131,10 @@ final class AptLocking implements PackageManager.Locking {
       String uri = f[0].substring(1, f[0].length() - 1);
       int pool = uri.indexOf("/pool/");
       String repo = pool > 0 ? uri.substring(0, pool) : uri.substring(0, Math.max(uri.lastIndexOf('/'), 0));
-      out.add(LockedPackage.of(p.name(), p.arch(), p.version(), Long.parseLong(f[2]),
-          f[3].substring("SHA256:".length()).toLowerCase(java.util.Locale.ROOT), repo.isEmpty() ? uri : repo));
+      Optional<String> sha256 = f[3].startsWith("SHA256:")
+          ? Optional.of(f[3].substring("SHA256:".length()).toLowerCase(java.util.Locale.ROOT)) : Optional.empty();
+      out.add(new LockedPackage(p.name(), p.arch(), p.version(), Long.parseLong(f[2]), sha256,
+          Optional.of(repo.isEmpty() ? uri : repo)));
     }
     return out;
   }

@@ -38,6 +38,24 @@ class AptLockingTest {
   }
 
   @Test
+  void aSha512LineGivesSizeAndRepositoryButNoSha256() {
+    // apt prints the strongest hash the index has: SHA-512 for an index made by apt-ftparchive
+    String out = "'file:/srv/repo/./app_2.0_all.deb' app_2.0_all.deb 516 SHA512:" + "ab".repeat(64) + "\n";
+    List<LockedPackage> p = AptLocking.withPrintedFiles(List.of(LockedPackage.installed("app", "all", "2.0")), out);
+    assertThat(p.get(0).sha256()).isEmpty();
+    assertThat(p.get(0).size()).isEqualTo(516);
+    assertThat(p.get(0).repository()).contains("file:/srv/repo/.");
+  }
+
+  @Test
+  void listingFilesHashesThePackageFileWhereAptPrintsAnotherHash() {
+    String cmd = String.join(" ", apt.listFiles(List.of(LockedPackage.installed("app", "all", "2.0")),
+        dev.kairos.factory.core.api.fs.ImagePath.of("/var/cache/l")).argv());
+    assertThat(cmd).contains("*' SHA256:'*) echo").contains("/var/cache/apt/archives/$2")
+        .contains("apt-get -q download").contains("SHA256:$(sha256sum");
+  }
+
+  @Test
   void replayPinsEveryLockedVersionAndHooksTheVerification() {
     Lock lock = Lock.builder().kairosVersion("v1").sourceDate(1)
         .pkg(LockedPackage.of("bsdutils", "amd64", "1:2.38.1-5+deb12u3", 94412, H, "http://deb.debian.org/debian"))

@@ -10,6 +10,7 @@ import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.io.OwnedDirectory;
 import dev.kairos.factory.core.api.io.ScratchDirectory;
+import dev.kairos.factory.oci.api.ImageConfigDiff;
 import dev.kairos.factory.oci.api.OciSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -138,6 +139,12 @@ final class DiffCommand extends Verb {
       EventListener events = EventListener.NONE;
       RootFs ra = a.materialize(scratch.dir().resolve("a"), events);
       RootFs rb = b.materialize(scratch.dir().resolve("b"), events);
+      // the configs field by field (created, history, diff_ids, Env, Labels, ...), not only "the blob differs"
+      Optional<String> ca = OciSource.config(ra);
+      Optional<String> cb = OciSource.config(rb);
+      if (ca.isPresent() && cb.isPresent()) {
+        out.addAll(ImageConfigDiff.compare(ca.get(), cb.get()));
+      }
       for (Difference d : TreeDiff.compare(ra, rb).differences()) {
         // The root directory is the unpack's own unless a layer carries "./": its time is today's.
         if (!(d.where().equals("/") && d.field().equals("mtime"))) {

@@ -1,6 +1,10 @@
 package dev.kairos.factory.examples.cli;
 
+import dev.kairos.factory.core.api.io.ExclusiveLock;
+import dev.kairos.factory.core.api.io.OwnedDirectory;
+import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.core.api.lock.Lock;
+import dev.kairos.factory.distros.api.LockUpdate;
 import dev.kairos.factory.core.api.lock.LockedPackage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,11 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /** {@code lock}: work with package locks ({@code kairos.lock}, written by every {@code build}). */
 @Command(name = "lock", description = "Work with package locks (kairos.lock, written by every build).",
-    subcommands = {LockCommand.Diff.class})
+    subcommands = {LockCommand.Diff.class, LockCommand.Update.class})
 final class LockCommand extends Verb {
   @Override
   int run(Output out) {
@@ -33,6 +40,60 @@ final class LockCommand extends Verb {
     int run(Output out) throws Exception {
       Lock.Diff d = Lock.diff(Lock.read(a), Lock.read(b));
       out.result(json(d), d.isEmpty() ? "no package changed" : d.toString().strip());
+      return 0;
+    }
+  }
+
+  /**
+   * {@code lock update LOCK [--package NAME...] [--mirror M...]}: re-resolves every package, or
+   * only the named ones and what they need, against a mirror, writes the lock back atomically, and
+   * prints what changed as {@code lock diff} does.
+   */
+  @Command(name = "update", description = {
+      "Re-resolve every package of LOCK, or only the named ones (and what they need), against a mirror with the"
+          + " host's apt, write the new lock in place of LOCK (atomically) and print what changed, as 'lock diff' does.",
+      "The mirror is --mirror, else the lock's debootstrap base. Nothing of the host's apt state is read or changed."})
+  static final class Update extends Verb {
+    @Parameters(index = "0", paramLabel = "LOCK", description = "The lock to update (kairos.lock).")
+    Path lock;
+
+    @Option(names = "--package", paramLabel = "NAME", split = ",",
+        description = "Re-resolve only this package and what it needs (repeatable or comma-separated; a package the"
+            + " lock lacks is added). Default: every package.")
+    List<String> packages = new ArrayList<>();
+
+    @Option(names = "--mirror", paramLabel = "M",
+        description = "Resolve against this repository: 'URL SUITE COMPONENT...' or a flat repository's URL"
+            + " (repeatable). Default: the lock's debootstrap base, component main.")
+    List<String> mirrors = new ArrayList<>();
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the new lock here instead of LOCK.")
+    Path output;
+
+    @Mixin RunPaths.Work work;
+
+    @Override
+    int run(Output out) throws Exception {
+      Lock before = Lock.read(lock);
+      LockUpdate u = LockUpdate.of(before).packages(packages).events(events(out));
+      for (String m : mirrors) {
+        try {
+          u = u.mirror(m);
+        } catch (IllegalArgumentException e) {
+          throw new ParameterException(spec.commandLine(), "Invalid value for option '--mirror': " + e.getMessage(), e);
+        }
+      }
+      Path target = output != null ? output : lock;
+      Lock after;
+      try (ExclusiveLock l = ExclusiveLock.forOutput(target); OwnedDirectory w = work.claim(lock, target);
+          ScratchDirectory scratch = w.scratch("lock-update")) {
+        after = u.run(scratch.dir());
+        after.write(target);
+      }
+      Lock.Diff d = Lock.diff(before, after);
+      Map<String, Object> json = json(d);
+      json.put("lock", target.toAbsolutePath().toString());
+      out.result(json, (d.isEmpty() ? "no package changed" : d.toString().strip()) + "\n  lock       " + target.toAbsolutePath());
       return 0;
     }
   }

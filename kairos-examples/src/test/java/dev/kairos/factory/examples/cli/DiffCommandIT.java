@@ -90,7 +90,11 @@ class DiffCommandIT {
     JsonNode doc = JsonMapper.builder().build().readTree(r.out());
     assertThat(doc.get("kind").asString()).isEqualTo("oci");
     assertThat(doc.get("differences").findValuesAsString("where")).contains("/etc/hostname")
-        .anyMatch(w -> w.startsWith("layout:/blobs/sha256/")).contains("layout:/index.json");
+        .anyMatch(w -> w.startsWith("layout:/blobs/sha256/")).contains("layout:/index.json").contains("config");
+    // the config blob is explained field by field: the layer's diff_id, not only "the blob differs"
+    assertThat(r.out()).doesNotContain("\"field\" : \"created\"");
+    CliRunner text = CliRunner.run("diff", "--work", work.toString(), a.toString(), b.toString());
+    assertThat(text.out()).containsPattern("config: rootfs\\.diff_ids\\[0\\] sha256:[0-9a-f]{64} -> sha256:[0-9a-f]{64}");
     CliRunner same = CliRunner.run("diff", "--work", work.toString(), a.toString(), layout("a2", "debian\n").toString());
     assertThat(same.exit()).as(same.out() + same.err()).isZero();
   }

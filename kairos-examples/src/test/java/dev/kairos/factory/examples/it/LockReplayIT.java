@@ -232,10 +232,9 @@ class LockReplayIT {
   /** Packages and Release of the flat repository, as apt-ftparchive writes them. */
   private static void index() throws Exception {
     Files.deleteIfExists(repo.resolve("Release"));
-    // SHA-256 only, as Debian's own indexes: apt names a package file by the strongest hash its
-    // index has, and the lock records SHA-256.
-    Files.writeString(repo.resolve("Packages"), exec(repo, "apt-ftparchive", "-o", "APT::FTPArchive::SHA512=false",
-        "-o", "APT::FTPArchive::MD5=false", "-o", "APT::FTPArchive::SHA1=false", "packages", "."));
+    // apt-ftparchive's default: MD5, SHA-1, SHA-256 and SHA-512. apt names a package file by the
+    // strongest (SHA-512); the lock still records each file's SHA-256, hashing the file itself.
+    Files.writeString(repo.resolve("Packages"), exec(repo, "apt-ftparchive", "packages", "."));
     Files.writeString(repo.resolve("Release"), exec(repo, "apt-ftparchive", "release", "."));
   }
 

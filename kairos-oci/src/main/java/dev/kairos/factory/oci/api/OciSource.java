@@ -9,6 +9,7 @@ import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.oci.internal.image.BaseImage;
 import dev.kairos.factory.oci.internal.image.BaseImages;
+import dev.kairos.factory.oci.internal.image.Json;
 import dev.kairos.factory.oci.internal.image.BlobSource;
 import dev.kairos.factory.oci.internal.image.BlobStore;
 import dev.kairos.factory.oci.internal.image.Platform;
@@ -231,6 +232,14 @@ public final class OciSource implements ImageSource {
   public Optional<Instant> created(RootFs root) {
     return BaseImages.of(root).map(b -> b.config().get("created")).filter(n -> n != null && n.isString())
         .flatMap(n -> parseTime(n.asString()));
+  }
+
+  /**
+   * The config (JSON text, as the image holds it) of the image {@code root} was materialised from,
+   * if it was materialised by an {@code OciSource}; see {@link ImageConfigDiff} to compare two.
+   */
+  public static Optional<String> config(RootFs root) {
+    return BaseImages.of(root).map(b -> new String(Json.bytes(b.config()), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private static Optional<Instant> parseTime(String rfc3339) {
