@@ -71,6 +71,16 @@ final class YipStageExtensions implements StageExtensions {
   }
 
   @Override
+  public String fingerprint(ExtensionStage stage) {
+    StringBuilder b = new StringBuilder();
+    for (YipDocument d : withStage(stage)) {
+      // the parsed steps hold every value the executor reads (records print all their fields)
+      b.append(d.source()).append('\n').append(d.name()).append('\n').append(d.stage(stage.id())).append('\n');
+    }
+    return b.isEmpty() ? "" : StepKeys.sha256(b.toString());
+  }
+
+  @Override
   public void run(StepContext ctx, ExtensionStage stage) throws IOException {
     List<YipDocument> docs = withStage(stage);
     if (docs.isEmpty()) {
