@@ -204,8 +204,11 @@ final class StepCacheRun {
     }
   }
 
-  private static String slotKey(String previous, Slot s) throws IOException {
+  private String slotKey(String previous, Slot s) throws IOException {
     StepKeys k = new StepKeys().put("previous", previous).put("slot", s.name()).put("skipped", Boolean.toString(s.skipped()));
+    if (s.stage().isPresent()) {
+      k.put("extensions", ctx.extensions().fingerprint(s.stage().get()));
+    }
     StringBuilder actions = new StringBuilder();
     for (Action a : s.actions()) {
       actions.append(describe(a)).append('\n');

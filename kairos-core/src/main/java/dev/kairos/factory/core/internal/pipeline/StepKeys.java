@@ -71,7 +71,7 @@ final class StepKeys {
       if (m.type() != FileType.DIRECTORY) {
         line.append(' ').append(m.size());
       }
-      if (!content) {
+      if (!content && !e.path().isRoot()) { // the root directory is made anew for every build
         line.append(' ').append(m.mtime());
       }
       e.symlinkTarget().ifPresent(t -> line.append(" -> ").append(t));
