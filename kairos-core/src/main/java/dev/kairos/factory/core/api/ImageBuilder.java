@@ -1,5 +1,6 @@
 package dev.kairos.factory.core.api;
 
+import dev.kairos.factory.core.api.cache.StepCache;
 import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.distro.DistroStrategy;
 import dev.kairos.factory.core.api.distro.Distros;
@@ -49,6 +50,8 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
   private final Map<String, RootFs> providerTrees = new LinkedHashMap<>();
   private Optional<Lock> replay = Optional.empty();
   private Optional<String> lockMirror = Optional.empty();
+  private Optional<StepCache> stepCache = Optional.empty();
+  private boolean refreshStepCache;
 
   ImageBuilder(ImageSource source) {
     this.source = Optional.of(Objects.requireNonNull(source, "source"));
@@ -133,6 +136,28 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
   }
 
   /**
+   * Keeps snapshots of the root in {@code cache} after the steps worth keeping, and restores
+   * instead of running the steps whose key it already holds. A key covers everything that can
+   * change the root up to that step: the base, the resolved package versions, the options, the
+   * framework and providers, the stage extensions run so far, the source date and this library's
+   * version. {@link KairosBuild#stepCache()} says what was reused.
+   *
+   * <pre>{@code
+   * Kairos.from(base).version("v1.0.0").workDirectory(work).stepCache(OciStepCache.at(cacheDir)).build();
+   * }</pre>
+   */
+  public ImageBuilder stepCache(StepCache cache) {
+    this.stepCache = Optional.of(Objects.requireNonNull(cache, "cache"));
+    return this;
+  }
+
+  /** With {@link #stepCache}: restore nothing (every step runs) and save the results anew. */
+  public ImageBuilder refreshStepCache() {
+    this.refreshStepCache = true;
+    return this;
+  }
+
+  /**
    * The options as set, checked. Without {@link #arch}, the architecture is the image's (the ELF
    * header of its {@code /bin/sh}, see {@link Architecture#of}); for a base image not unpacked yet
    * it is not known, so this machine's stands in and the checks that depend on it (model, FIPS)
@@ -182,11 +207,14 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
     BuildOptions o = options();
     EventListener events = EventListener.all(listeners);
     Pipeline pipeline = pipeline(o);
+    if (stepCache.isPresent()) {
+      pipeline.stepCache(stepCache.get(), refreshStepCache, source.map(ImageSource::description).orElse("root"));
+    }
     pipeline.run();
     Validator validator = Validator.builder().trustedBoot(pipeline.options().trustedBoot())
         .distros(strategies()).build();
     Optional<Lock> lock = pipeline.lock().map(l -> withSources(l, pipeline.options()));
-    return new KairosBuild(root, source, sourceDate(), events, validator, lock);
+    return new KairosBuild(root, source, sourceDate(), events, validator, lock, pipeline.stepCacheReport());
   }
 
   /** The pipeline for {@code o}; the base, framework and provider images are unpacked once, on first use. */

@@ -1,5 +1,6 @@
 package dev.kairos.factory.core.api;
 
+import dev.kairos.factory.core.api.cache.StepCacheReport;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.Artifact;
@@ -39,11 +40,13 @@ public final class KairosBuild implements BuiltImage, AutoCloseable {
   private final EventListener events;
   private final Validator validator;
   private final Optional<Lock> lock;
+  private final Optional<StepCacheReport> stepCache;
   private volatile boolean closed;
 
   KairosBuild(RootFs root, Optional<ImageSource> base, SourceDate sourceDate, EventListener events, Validator validator,
-      Optional<Lock> lock) {
+      Optional<Lock> lock, Optional<StepCacheReport> stepCache) {
     this.lock = lock;
+    this.stepCache = stepCache;
     this.root = Objects.requireNonNull(root, "root");
     this.base = base;
     this.sourceDate = sourceDate;
@@ -61,6 +64,14 @@ public final class KairosBuild implements BuiltImage, AutoCloseable {
    */
   public Optional<Lock> lock() {
     return lock;
+  }
+
+  /**
+   * What the step cache did: the key of the final state, the entries restored and saved, the
+   * steps reused and run. Empty for a build without {@link ImageBuilder#stepCache}.
+   */
+  public Optional<StepCacheReport> stepCache() {
+    return stepCache;
   }
 
   /** Checks the image with {@link Validator}, using the build's runner, distros and trusted-boot option. */

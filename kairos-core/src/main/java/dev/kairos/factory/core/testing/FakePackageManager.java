@@ -76,10 +76,29 @@ public final class FakePackageManager {
       Map.entry("dracut-core", List.of("/usr/bin/dracut")),
       Map.entry("mkinitfs", List.of("/sbin/mkinitfs")));
 
+  /** The version the fake index gives a package it has no version for. */
+  public static final String DEFAULT_VERSION = "1.0-1";
+
   private final String kernel;
+  private final Map<String, String> index;
 
   private FakePackageManager(String kernel) {
+    this(kernel, Map.of());
+  }
+
+  private FakePackageManager(String kernel, Map<String, String> index) {
     this.kernel = kernel;
+    this.index = Map.copyOf(index);
+  }
+
+  /**
+   * This fake with {@code pkg} at {@code version} in its index: a dry run ({@code apt-get -s},
+   * {@code --simulate}) then prints {@code Inst pkg (version)}, as a mirror update would change it.
+   */
+  public FakePackageManager withVersion(String pkg, String version) {
+    Map<String, String> m = new java.util.HashMap<>(index);
+    m.put(Objects.requireNonNull(pkg, "pkg"), Objects.requireNonNull(version, "version"));
+    return new FakePackageManager(kernel, m);
   }
 
   /** A new recording runner with the fake package manager on it, installing {@link #DEFAULT_KERNEL}. */
@@ -145,6 +164,10 @@ public final class FakePackageManager {
     }
     boolean install = INSTALL.contains(argv.get(verb));
     List<String> packages = argv.subList(verb + 1, argv.size()).stream().filter(a -> !a.startsWith("-")).toList();
+    if (argv.contains("-s") || argv.contains("--simulate")) { // a dry run: what the index would give, nothing changes
+      return Reply.ok(packages.stream().map(p -> (install ? "Inst " : "Remv ") + p + " ("
+          + index.getOrDefault(p, DEFAULT_VERSION) + ")").toArray(String[]::new));
+    }
     for (String p : packages) {
       if (install) {
         install(root, p);

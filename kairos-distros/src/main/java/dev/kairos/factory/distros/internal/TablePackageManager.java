@@ -51,6 +51,37 @@ final class TablePackageManager implements PackageManager {
     return command(withPackages(spec.remove(), packages));
   }
 
+  /**
+   * apt only: {@code apt-get -s} of the upgrade and the install, against indexes fetched into a
+   * directory under {@code /tmp} that is removed again, so the image's own lists and caches stay
+   * as they are.
+   */
+  @Override
+  public java.util.Optional<Command> resolve(List<String> packages) {
+    if (!spec.name().equals("apt-get")) {
+      return java.util.Optional.empty();
+    }
+    String opts = "-o Dir::State::Lists=\"$d/lists\" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache="
+        + " -o APT::Sandbox::User=root -o Debug::NoLocking=1";
+    StringBuilder script = new StringBuilder("set -e\nd=$(mktemp -d /tmp/kairos-resolve.XXXXXX)\n")
+        .append("trap 'rm -rf \"$d\"' EXIT\nmkdir -p \"$d/lists/partial\"\n")
+        .append("apt-get ").append(opts).append(" -qq update >/dev/null\n")
+        .append(simulated(spec.upgrade(), opts)).append('\n');
+    if (!packages.isEmpty()) {
+      script.append(simulated(withPackages(spec.install(), packages), opts)).append('\n');
+    }
+    return java.util.Optional.of(Command.builder("/bin/sh", "-c", script.toString()).env(spec.env()).build());
+  }
+
+  /** {@code argv} as a dry run with {@code opts}, each word quoted for sh. */
+  private static String simulated(List<String> argv, String opts) {
+    StringBuilder b = new StringBuilder(argv.get(0)).append(' ').append(opts).append(" -s");
+    for (String a : argv.subList(1, argv.size())) {
+      b.append(" '").append(a.replace("'", "'\\''")).append('\'');
+    }
+    return b.toString();
+  }
+
   @Override
   public List<Command> clean() {
     return spec.clean().stream().map(this::command).toList();

@@ -66,6 +66,19 @@ class PackageManagerTest {
     assertThatThrownBy(() -> apt.remove(List.of("a b"))).hasMessageContaining("'a b'");
   }
 
+  /** The step cache's dry run: apt's own, against indexes in a directory it removes; none elsewhere yet. */
+  @Test
+  void aptResolvesWithADryRunAgainstThrowawayIndexes() throws Exception {
+    Command c = pm("debian-12").resolve(List.of("sudo", "linux-image-amd64")).orElseThrow();
+    assertThat(c.argv().subList(0, 2)).containsExactly("/bin/sh", "-c");
+    String script = c.argv().get(2);
+    assertThat(script).contains("mktemp -d /tmp/", "trap 'rm -rf \"$d\"' EXIT", "-o Dir::State::Lists=\"$d/lists\"",
+        "-qq update", "apt-get -o Dir::State::Lists=\"$d/lists\" -o Dir::Cache::pkgcache=")
+        .contains("-s '-y' 'upgrade'", "-s '-y' '--no-install-recommends' 'install' 'sudo' 'linux-image-amd64'");
+    assertThat(c.env()).containsEntry("DEBIAN_FRONTEND", "noninteractive");
+    assertThat(pm("rocky-9").resolve(List.of("a"))).isEmpty();
+  }
+
   @Test
   void debianBlocksServiceStartsWithPolicyRcD() throws Exception {
     assertThat(pm("debian-12").serviceStartBlockers()).containsExactly(

@@ -4,6 +4,7 @@ import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.run.CommandRunner;
 import dev.kairos.factory.distros.api.Debootstrap;
 import dev.kairos.factory.oci.api.OciSource;
+import dev.kairos.factory.oci.api.OciStepCache;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -27,6 +28,7 @@ import java.util.Objects;
  *                     (suite, mirror, arch, variant, included packages, components)
  * apt-archives/*.deb  the Debian packages apt downloaded inside an image (see {@link AptArchiveCache})
  * blobs/              the OCI blobs of pulled images, by digest
+ * steps/              snapshots of the build steps' results (see {@link OciStepCache})
  * </pre>
  *
  * <p>Every entry is made under a temporary name and renamed into place when complete, so a
@@ -36,6 +38,9 @@ import java.util.Objects;
 final class BuildCache {
   /** Bumped when the layout of an entry changes, so old entries miss instead of being misread. */
   static final String FORMAT = "kairos-factory-cache-1";
+
+  /** The directory of the step cache under the cache root. */
+  static final String STEPS = "steps";
 
   private final Path root;
 
@@ -56,6 +61,11 @@ final class BuildCache {
       return oci.withCacheDirectory(root.resolve("blobs"));
     }
     return source;
+  }
+
+  /** The step cache of {@code build}, with its default size cap. */
+  OciStepCache steps() {
+    return OciStepCache.at(root.resolve(STEPS));
   }
 
   /** {@code runner}, with apt's downloads kept in and reused from the cache. */

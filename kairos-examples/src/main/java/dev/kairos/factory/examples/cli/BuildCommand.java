@@ -10,6 +10,7 @@ import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
 import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.ImageBuilder;
+import dev.kairos.factory.core.api.cache.StepCacheReport;
 import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactKind;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
@@ -60,6 +61,10 @@ final class BuildCommand extends Verb {
   @Mixin InitOptions options;
 
   @Mixin CacheOptions cacheOptions;
+
+  @Option(names = "--refresh", description = "Reuse no step from the step cache: run every step (downloads are"
+      + " still reused) and save the results anew.")
+  boolean refresh;
 
   @Option(names = "--push", paramLabel = "REF", description = "Push the image to this registry reference.")
   String push;
@@ -168,7 +173,13 @@ final class BuildCommand extends Verb {
     }
     Optional<BuildCache> cache = cacheOptions.cache();
     ImageBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
-    cache.ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
+    cache.ifPresent(c -> kairos.runner(c.runner(Runners.chroot())).stepCache(c.steps()));
+    if (refresh) {
+      if (cache.isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "--refresh and --no-cache: choose one");
+      }
+      kairos.refreshStepCache();
+    }
     options.apply(spec, kairos, Sources.framework(options.framework));
     if (lock != null) {
       kairos.lock(Lock.read(lock));
@@ -301,7 +312,9 @@ final class BuildCommand extends Verb {
         json.put("lock", written.map(Path::toString).orElse(null));
         json.put("registryArtifacts", published.stream().map(Published::json).toList());
         json.put("steps", times.json());
+        json.put("stepCache", build.stepCache().map(BuildCommand::stepCacheJson).orElse(null));
         StringBuilder text = new StringBuilder(human(name, rootfs, artifacts, report, seconds));
+        build.stepCache().ifPresent(c -> text.append("\n  ").append(stepCacheText(c)));
         text.append("\n  slowest    ").append(times.summary());
         written.ifPresent(p -> text.append("\n  lock       ").append(p));
         if (!sboms.isEmpty()) {
@@ -314,6 +327,22 @@ final class BuildCommand extends Verb {
         return 0;
       }
     }
+  }
+
+  /** {@code {key, restored, reused, ran, saved}}: what the step cache did. */
+  static Map<String, Object> stepCacheJson(StepCacheReport c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("key", c.key());
+    m.put("restored", c.restored());
+    m.put("reused", c.reused());
+    m.put("ran", c.ran());
+    m.put("saved", c.saved());
+    return m;
+  }
+
+  static String stepCacheText(StepCacheReport c) {
+    return String.format("step cache key %s: %d steps reused%s, %d ran", c.key(), c.reused().size(),
+        c.lastRestored().map(k -> " (from " + k.substring(0, 16) + ")").orElse(""), c.ran().size());
   }
 
   /** An OCI artifact {@code build --push} put in the registry: the boot media, SBOMs, provenance. */

@@ -57,6 +57,7 @@ import picocli.CommandLine.IVersionProvider;
       DiffCommand.class,
       SbomCommand.class,
       LockCommand.class,
+      CacheCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure", "2:usage error (bad option or value)"})

@@ -67,7 +67,9 @@ final class ProgressRenderer implements EventListener {
         err.println("    | " + ImageText.escape(c.line(), LINE)); // a command in the image printed it
       }
     } else if (event instanceof KairosEvent.CacheHit c) {
-      if (verbose) {
+      if (c.what().startsWith("step ")) {
+        err.println("==> " + c.what().substring(5) + " cached (" + c.key().substring(0, Math.min(16, c.key().length())) + ")");
+      } else if (verbose) {
         err.println("    cached " + c.what() + " (" + c.key() + ")");
       }
     } else if (event instanceof KairosEvent.Log l) {

@@ -50,6 +50,17 @@ public interface PackageManager {
   /** Removes {@code packages}, e.g. {@code apk del --no-cache <pkgs>}. Same checks as {@link #install}. */
   Command remove(List<String> packages);
 
+  /**
+   * A command that prints what an upgrade and an install of {@code packages} would install from
+   * the repositories as they are now, versions included, and leaves the image as it was (e.g.
+   * {@code apt-get -s} against indexes fetched into a directory it removes again). The step cache
+   * keys the install phase on what it prints, so that a mirror update is a miss. Default: none,
+   * and the install phase is then not cached.
+   */
+  default Optional<Command> resolve(List<String> packages) {
+    return Optional.empty();
+  }
+
   /** Empties the package caches and lists, as the cleanup step does. */
   List<Command> clean();
 

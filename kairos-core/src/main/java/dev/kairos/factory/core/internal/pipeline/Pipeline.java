@@ -8,6 +8,8 @@ import dev.kairos.factory.core.api.Phase;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.Step;
 import dev.kairos.factory.core.api.StepFailedException;
+import dev.kairos.factory.core.api.cache.StepCache;
+import dev.kairos.factory.core.api.cache.StepCacheReport;
 import dev.kairos.factory.core.api.distro.DistroInfo;
 import dev.kairos.factory.core.api.distro.DistroStrategy;
 import dev.kairos.factory.core.api.distro.PackageManager;
@@ -63,6 +65,7 @@ public final class Pipeline {
 
   private final StepContext ctx;
   private Optional<Lock> lock = Optional.empty();
+  private Optional<StepCacheRun> cache = Optional.empty();
 
   private Pipeline(StepContext ctx) {
     this.ctx = ctx;
@@ -147,9 +150,30 @@ public final class Pipeline {
     return lock;
   }
 
+  /**
+   * Uses {@code store} as the step cache for {@link #run()}: restores the longest run of steps
+   * whose key it holds (none when {@code refresh}), and saves what it runs. {@code base} describes
+   * where the root came from, for the key.
+   */
+  public void stepCache(StepCache store, boolean refresh, String base) {
+    this.cache = Optional.of(new StepCacheRun(ctx, store, refresh, base));
+  }
+
+  /** What the step cache did in the last {@link #run()}; empty without a step cache. */
+  public Optional<StepCacheReport> stepCacheReport() {
+    return cache.flatMap(StepCacheRun::report);
+  }
+
   /** Runs the phases the options ask for. */
   public void run() throws IOException {
     String lastGood = null;
+    if (cache.isPresent() && ctx.replay().lock().isPresent()) {
+      ctx.events().log(KairosEvent.Level.INFO, "step cache: not used while a lock is replayed (every step runs)");
+      cache = Optional.empty();
+    }
+    if (cache.isPresent()) {
+      cache.get().start();
+    }
     for (Phase phase : List.of(Phase.INSTALL, Phase.INIT)) {
       if (!ctx.options().phase().includes(phase)) {
         continue;
@@ -179,10 +203,22 @@ public final class Pipeline {
         throw new KairosException("a lock can be replayed only where the package manager keeps one (today apt);"
             + " this image's family is " + ctx.distro().family());
       }
-      for (Planned p : planned) {
+      List<StepCacheRun.Slot> slots = planned.stream()
+          .map(p -> new StepCacheRun.Slot(p.slot.name(), p.skipped, p.slot.step(), p.slot.stage(), p.actions)).toList();
+      int first = cache.isPresent() ? cache.get().beginPhase(phase, slots) : 0;
+      if (cache.isPresent() && first <= planned.size()) {
+        cache.get().markIfNeeded();
+      }
+      for (int i = 0; i < planned.size(); i++) {
+        Planned p = planned.get(i);
         String name = p.slot.name();
         if (p.skipped) {
           ctx.events().onEvent(new KairosEvent.StepFinished(name, Duration.ZERO, true));
+          continue;
+        }
+        if (i < first) {
+          cache.get().reused(i);
+          lastGood = name;
           continue;
         }
         long start = System.nanoTime();
@@ -212,7 +248,11 @@ public final class Pipeline {
         }
         ctx.events().onEvent(new KairosEvent.StepFinished(name, Duration.ofNanos(System.nanoTime() - start), false));
         lastGood = name;
+        if (cache.isPresent()) {
+          cache.get().ran(i);
+        }
       }
+      boolean endReused = cache.isPresent() && first > planned.size();
       if (phase == Phase.INSTALL) {
         if (locking.isPresent()) {
           // Not a step of kairos-init's, but it takes time (apt reads its indexes): timed as one.
@@ -221,8 +261,16 @@ public final class Pipeline {
           lock = Optional.of(record(locking.get(), base));
           ctx.events().onEvent(new KairosEvent.StepFinished("lock", Duration.ofNanos(System.nanoTime() - start), false));
         }
-        InstallRecord.write(ctx.root(), ctx.options(), ctx.sourceDate());
+        if (!endReused) { // a restored phase end holds the record already
+          InstallRecord.write(ctx.root(), ctx.options(), ctx.sourceDate());
+        }
       }
+      if (cache.isPresent()) {
+        cache.get().endPhase();
+      }
+    }
+    if (cache.isPresent()) {
+      cache.get().finish();
     }
   }
 

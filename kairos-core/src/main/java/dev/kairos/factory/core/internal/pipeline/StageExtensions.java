@@ -13,11 +13,19 @@ interface StageExtensions {
     }
 
     @Override
+    public String fingerprint(ExtensionStage stage) {
+      return "";
+    }
+
+    @Override
     public void run(StepContext ctx, ExtensionStage stage) {}
   };
 
   /** What will run at {@code stage}, for the plan; empty when nothing. */
   String describe(ExtensionStage stage) throws IOException;
+
+  /** Everything that decides what {@code stage} does, for the step cache's key; empty when nothing runs. */
+  String fingerprint(ExtensionStage stage) throws IOException;
 
   void run(StepContext ctx, ExtensionStage stage) throws IOException;
 }

@@ -111,7 +111,7 @@ final class Steps {
     return ctx.strategy().packageManager(ctx.distro());
   }
 
-  private static PackageSet packages(StepContext ctx) throws IOException {
+  static PackageSet packages(StepContext ctx) throws IOException {
     return ctx.strategy().packages(PackageSelection.builder(ctx.distro()).arch(ctx.options().arch())
         .model(ctx.options().model()).trustedBoot(ctx.options().trustedBoot()).fips(ctx.options().fips()).build());
   }

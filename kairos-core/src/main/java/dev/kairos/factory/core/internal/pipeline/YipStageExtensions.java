@@ -24,9 +24,12 @@ import java.util.stream.Stream;
  */
 final class YipStageExtensions implements StageExtensions {
   private final List<YipDocument> documents;
+  /** Each file's SHA-256 by the source name its documents carry, for the step cache's key. */
+  private final java.util.Map<String, String> digests;
 
-  private YipStageExtensions(List<YipDocument> documents) {
+  private YipStageExtensions(List<YipDocument> documents, java.util.Map<String, String> digests) {
     this.documents = List.copyOf(documents);
+    this.digests = java.util.Map.copyOf(digests);
   }
 
   static StageExtensions load(RootFs root, BuildOptions options, EventListener events) throws IOException {
@@ -34,7 +37,7 @@ final class YipStageExtensions implements StageExtensions {
         : root.hostPath(ImagePath.of(BuildOptions.DEFAULT_STAGE_EXTENSIONS_DIR), true);
     if (!Files.isDirectory(dir)) {
       events.log(KairosEvent.Level.INFO, "stage extensions: no directory " + dir + "; none loaded");
-      return new YipStageExtensions(List.of());
+      return new YipStageExtensions(List.of(), java.util.Map.of());
     }
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
@@ -44,8 +47,10 @@ final class YipStageExtensions implements StageExtensions {
           .toList();
     }
     List<YipDocument> docs = new ArrayList<>();
+    java.util.Map<String, String> digests = new java.util.HashMap<>();
     Yip yip = Yip.lenient();
     for (Path f : files) {
+      digests.put(f.toString(), StepKeys.sha256(Files.readAllBytes(f)));
       try {
         docs.addAll(yip.load(f));
       } catch (InvalidInputException e) {
@@ -53,7 +58,7 @@ final class YipStageExtensions implements StageExtensions {
       }
     }
     events.log(KairosEvent.Level.INFO, "stage extensions: " + docs.size() + " files from " + dir);
-    return new YipStageExtensions(docs);
+    return new YipStageExtensions(docs, digests);
   }
 
   private List<YipDocument> withStage(ExtensionStage stage) {
@@ -68,6 +73,17 @@ final class YipStageExtensions implements StageExtensions {
     }
     int entries = docs.stream().mapToInt(d -> d.stage(stage.id()).size()).sum();
     return "run " + entries + " " + stage.id() + " entries of " + docs.stream().map(YipDocument::source).toList();
+  }
+
+  @Override
+  public String fingerprint(ExtensionStage stage) {
+    StringBuilder b = new StringBuilder();
+    for (YipDocument d : withStage(stage)) {
+      // the file's bytes: everything the executor reads comes from them
+      b.append(d.source()).append('\n').append(d.name()).append('\n')
+          .append(digests.getOrDefault(d.source(), "unknown")).append('\n');
+    }
+    return b.isEmpty() ? "" : StepKeys.sha256(b.toString());
   }
 
   @Override

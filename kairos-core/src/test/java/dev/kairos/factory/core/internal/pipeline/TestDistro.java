@@ -91,6 +91,13 @@ final class TestDistro implements DistroStrategy {
       }
 
       @Override
+      public java.util.Optional<Command> resolve(List<String> packages) {
+        List<String> a = new ArrayList<>(List.of("apt-get", "-s", "--no-install-recommends", "install"));
+        a.addAll(packages);
+        return java.util.Optional.of(cmd(a));
+      }
+
+      @Override
       public Command remove(List<String> packages) {
         List<String> a = new ArrayList<>(List.of("apt-get", "-y", "remove"));
         a.addAll(packages);

@@ -1,0 +1,65 @@
+package dev.kairos.factory.core.api.cache;
+
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.fs.RootFs;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where a build keeps snapshots of its root between runs. Entries form chains: each holds what
+ * changed since its parent entry (or since the root as the build was given it), so restoring an
+ * entry applies the chain from the state the root is in. An implementation verifies an entry
+ * before it changes the root: a damaged or missing one is a miss (and is dropped), never used.
+ * Saving and restoring must be safe when several processes share the store.
+ *
+ * <pre>{@code
+ * KairosBuild b = Kairos.from(base).version("v1.0.0").stepCache(OciStepCache.at(Path.of("cache/steps"))).build();
+ * }</pre>
+ */
+public interface StepCache {
+
+  /**
+   * Brings {@code root}, now in the state of entry {@code from} (empty: as the build was given it),
+   * to the state of entry {@code key}. Returns false, with {@code root} untouched, when there is no
+   * whole and verified chain from {@code from} to {@code key}.
+   */
+  boolean restore(String key, Optional<String> from, RootFs root, EventListener events) throws IOException;
+
+  /** What {@code root} is like now, for a later {@link #save} to find what changed since. */
+  Mark mark(RootFs root) throws IOException;
+
+  /**
+   * Saves the state of {@code root} as {@code entry}: what changed since {@code since}, which was
+   * taken when the root was in the state of the entry's parent. Timestamps newer than
+   * {@code sourceDate} may be clamped to it (every output clamps them too).
+   */
+  void save(Entry entry, Mark since, RootFs root, SourceDate sourceDate, EventListener events) throws IOException;
+
+  /** An opaque record of a root's state, made by {@link #mark}. */
+  interface Mark {}
+
+  /**
+   * What an entry is.
+   *
+   * @param key its key (a hex digest of everything that can change the root up to it)
+   * @param parent the entry it builds on; empty for the first of a chain
+   * @param steps the steps (and stage extensions) it holds the result of, in order
+   * @param inputs what went into the key, by name, for people reading the cache
+   */
+  record Entry(String key, Optional<String> parent, List<String> steps, Map<String, String> inputs) {
+    /** Copies the lists; checks that the key is a non-empty hex digest. */
+    public Entry {
+      Objects.requireNonNull(key, "key");
+      if (!key.matches("[0-9a-f]{16,128}")) {
+        throw new IllegalArgumentException("a step cache key is a lowercase hex digest, got '" + key + "'");
+      }
+      Objects.requireNonNull(parent, "parent");
+      steps = List.copyOf(steps);
+      inputs = Map.copyOf(inputs);
+    }
+  }
+}

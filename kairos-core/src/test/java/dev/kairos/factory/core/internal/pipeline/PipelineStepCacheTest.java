@@ -1,0 +1,189 @@
+package dev.kairos.factory.core.internal.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import dev.kairos.factory.core.api.FrameworkSource;
+import dev.kairos.factory.core.api.ImageBuilder;
+import dev.kairos.factory.core.api.Kairos;
+import dev.kairos.factory.core.api.KairosBuild;
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.cache.StepCache;
+import dev.kairos.factory.core.api.cache.StepCacheReport;
+import dev.kairos.factory.core.api.distro.Architecture;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.event.KairosEvent;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.run.Runners;
+import dev.kairos.factory.core.testing.FakePackageManager;
+import dev.kairos.factory.core.testing.InMemoryRootFs;
+import dev.kairos.factory.core.testing.SyntheticFramework;
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pipeline's use of a step cache, with the fake package manager and a store that keeps whole
+ * copies of the root (the real store, {@code OciStepCache}, is tested in kairos-oci and through the
+ * CLI): what is reused, what runs again, and that a restored root equals a built one.
+ */
+class PipelineStepCacheTest {
+  FileSystem host;
+  Path extensions;
+  RootFs framework;
+  CopyStore store = new CopyStore();
+  List<KairosEvent> events = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    host = Jimfs.newFileSystem(Configuration.unix());
+    extensions = Files.createDirectories(host.getPath("/extensions"));
+    extension("after-install", "/etc/from-install", "install");
+    extension("after-init", "/etc/from-init", "one");
+    framework = InMemoryRootFs.create();
+    SyntheticFramework.writeTo(framework);
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    host.close();
+  }
+
+  @Test
+  void theSameBuildAgainReusesEveryStepAndLeavesTheSameTree() throws Exception {
+    RootFs first = base();
+    StepCacheReport cold = build(first, fake()).stepCache().orElseThrow();
+    assertThat(cold.reused()).isEmpty();
+    assertThat(cold.ran()).contains("installPackages", "installKernel", "initrd", "extensions:after-init");
+    assertThat(cold.saved()).hasSizeGreaterThanOrEqualTo(5);
+
+    RootFs second = base();
+    StepCacheReport warm = build(second, fake()).stepCache().orElseThrow();
+    assertThat(warm.ran()).isEmpty();
+    assertThat(warm.reused()).isEqualTo(cold.ran());
+    assertThat(warm.key()).isEqualTo(cold.key());
+    assertThat(StepKeys.tree(second, true)).isEqualTo(StepKeys.tree(first, true));
+    assertThat(events).filteredOn(e -> e instanceof KairosEvent.CacheHit c && c.what().startsWith("step "))
+        .hasSize(cold.ran().size());
+  }
+
+  @Test
+  void aChangedAfterInitExtensionRunsOnlyTheStepsAfterTheLastSnapshotBeforeIt() throws Exception {
+    StepCacheReport cold = build(base(), fake()).stepCache().orElseThrow();
+    extension("after-init", "/etc/from-init", "two");
+    RootFs changed = base();
+    StepCacheReport warm = build(changed, fake()).stepCache().orElseThrow();
+    int initrd = cold.ran().indexOf("initrd");
+    assertThat(warm.reused()).isEqualTo(cold.ran().subList(0, initrd + 1));
+    assertThat(warm.ran()).isEqualTo(cold.ran().subList(initrd + 1, cold.ran().size()))
+        .contains("extensions:after-init").doesNotContain("installPackages", "kairosRelease");
+    assertThat(changed.readString(ImagePath.of("/etc/from-init"))).isEqualTo("two\n");
+    assertThat(warm.key()).isNotEqualTo(cold.key());
+  }
+
+  @Test
+  void aNewPackageVersionInTheIndexInvalidatesTheInstallPhase() throws Exception {
+    StepCacheReport cold = build(base(), fake()).stepCache().orElseThrow();
+    StepCacheReport updated = build(base(), fake().withVersion("sudo", "1.9.13p3-1+deb12u1")).stepCache().orElseThrow();
+    assertThat(updated.reused()).isEmpty();
+    assertThat(updated.ran()).isEqualTo(cold.ran());
+    assertThat(updated.key()).isNotEqualTo(cold.key());
+    // and the same index again hits
+    StepCacheReport same = build(base(), fake().withVersion("sudo", "1.9.13p3-1+deb12u1")).stepCache().orElseThrow();
+    assertThat(same.ran()).isEmpty();
+  }
+
+  @Test
+  void refreshRunsEverythingAndSavesAnew() throws Exception {
+    build(base(), fake());
+    int saved = store.saves;
+    StepCacheReport refreshed = Kairos.fromRoot(base()).distros(List.of(new TestDistro()))
+        .runner(fake().installOn(Runners.recording())).arch(Architecture.AMD64).version("1.0")
+        .framework(FrameworkSource.directory(framework.root())).stageExtensions(extensions)
+        .sourceDate(SourceDate.of(Instant.ofEpochSecond(1_700_000_000))).stepCache(store).refreshStepCache().build()
+        .stepCache().orElseThrow();
+    assertThat(refreshed.reused()).isEmpty();
+    assertThat(store.saves).isGreaterThan(saved);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  static FakePackageManager fake() {
+    return FakePackageManager.kernel(FakePackageManager.DEFAULT_KERNEL);
+  }
+
+  KairosBuild build(RootFs root, FakePackageManager pm) throws IOException {
+    ImageBuilder b = Kairos.fromRoot(root).distros(List.of(new TestDistro())).runner(pm.installOn(Runners.recording()))
+        .arch(Architecture.AMD64).onEvent(events::add).version("1.0")
+        .framework(FrameworkSource.directory(framework.root())).stageExtensions(extensions)
+        .sourceDate(SourceDate.of(Instant.ofEpochSecond(1_700_000_000))).stepCache(store);
+    return b.build();
+  }
+
+  /** A Debian 12 base as a bootstrap leaves it. */
+  static RootFs base() throws IOException {
+    RootFs root = InMemoryRootFs.create();
+    root.writeString(ImagePath.of("/etc/os-release"),
+        "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n");
+    root.writeString(ImagePath.of("/etc/machine-id"), "0123456789abcdef\n");
+    root.writeString(ImagePath.of("/etc/hostname"), "builder\n");
+    root.createDirectories(ImagePath.of("/var/lock"));
+    for (String d : List.of("/etc", "/etc/machine-id", "/etc/hostname", "/etc/os-release", "/var", "/var/lock")) {
+      root.setMtime(ImagePath.of(d), Instant.ofEpochSecond(1_600_000_000));
+    }
+    return root;
+  }
+
+  void extension(String stage, String path, String content) throws IOException {
+    Files.writeString(extensions.resolve("10-" + stage + ".yaml"), String.join("\n", "stages:", "  " + stage + ":",
+        "    - name: " + stage, "      files:", "        - path: " + path, "          permissions: 0644",
+        "          content: |", "            " + content, ""));
+  }
+
+  /** A store of whole copies of the root, by key (no diffs: what the pipeline decides is under test). */
+  static final class CopyStore implements StepCache {
+    final Map<String, RootFs> entries = new HashMap<>();
+    final Map<String, Optional<String>> parents = new HashMap<>();
+    int saves;
+
+    @Override
+    public boolean restore(String key, Optional<String> from, RootFs root, EventListener events) throws IOException {
+      RootFs saved = entries.get(key);
+      if (saved == null) {
+        return false;
+      }
+      for (String child : root.list(ImagePath.ROOT)) {
+        root.deleteRecursively(ImagePath.ROOT.resolve(child));
+      }
+      TreeCopy.overlay(saved, root, p -> true);
+      return true;
+    }
+
+    @Override
+    public Mark mark(RootFs root) {
+      return new Mark() {};
+    }
+
+    @Override
+    public void save(Entry entry, Mark since, RootFs root, SourceDate sourceDate, EventListener events)
+        throws IOException {
+      RootFs copy = InMemoryRootFs.create();
+      TreeCopy.overlay(root, copy, p -> true);
+      entries.put(entry.key(), copy);
+      parents.put(entry.key(), entry.parent());
+      saves++;
+    }
+  }
+}

@@ -1,0 +1,214 @@
+package dev.kairos.factory.oci.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.cache.StepCache;
+import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.event.KairosEvent;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The OCI-layer step store on disk: diff chains, digests checked before a restore, eviction, two processes. */
+class OciStepCacheTest {
+  static final SourceDate DATE = SourceDate.of(Instant.ofEpochSecond(1_700_000_000));
+  static final String K1 = "1".repeat(64);
+  static final String K2 = "2".repeat(64);
+
+  @TempDir Path dir;
+  List<KairosEvent> events = new ArrayList<>();
+
+  @Test
+  void aChainRestoresOntoTheBaseAsTheStepsLeftIt() throws Exception {
+    OciStepCache cache = OciStepCache.at(dir.resolve("steps"));
+    RootFs built = base(dir.resolve("built"));
+    saveTwoSteps(cache, built);
+
+    RootFs fresh = base(dir.resolve("fresh"));
+    assertThat(cache.restore(K2, Optional.empty(), fresh, events::add)).isTrue();
+    assertThat(tree(fresh)).isEqualTo(tree(built));
+    assertThat(fresh.exists(ImagePath.of("/etc/gone"))).isFalse();
+
+    RootFs half = base(dir.resolve("half"));
+    assertThat(cache.restore(K1, Optional.empty(), half, events::add)).isTrue();
+    assertThat(half.readString(ImagePath.of("/etc/new"))).isEqualTo("one");
+    assertThat(cache.restore(K2, Optional.of(K1), half, events::add)).isTrue();
+    assertThat(tree(half)).isEqualTo(tree(built));
+    assertThat(cache.restore(K1, Optional.of(K2), half, events::add)).as("not on K2's chain").isFalse();
+    assertThat(cache.entries()).extracting(OciStepCache.Entry::key).containsExactlyInAnyOrder(K1, K2);
+  }
+
+  @Test
+  void aDamagedLayerIsDetectedBeforeTheRootChangesAndDropped() throws Exception {
+    OciStepCache cache = OciStepCache.at(dir.resolve("steps"));
+    saveTwoSteps(cache, base(dir.resolve("built")));
+    Path blob = blob(cache, K1);
+    byte[] data = Files.readAllBytes(blob);
+    data[data.length / 2] ^= 1;
+    Files.write(blob, data);
+
+    RootFs fresh = base(dir.resolve("fresh"));
+    Map<String, String> before = tree(fresh);
+    assertThat(cache.restore(K2, Optional.empty(), fresh, events::add)).isFalse();
+    assertThat(tree(fresh)).as("the root is untouched").isEqualTo(before);
+    assertThat(events).anySatisfy(e -> assertThat(e.toString()).contains("damaged").contains(K1));
+    assertThat(Files.exists(blob)).isFalse();
+    assertThat(cache.entries()).extracting(OciStepCache.Entry::key).doesNotContain(K1);
+    // K2 lost its parent: it can never be restored, and a prune removes it
+    assertThat(cache.restore(K2, Optional.empty(), fresh, events::add)).isFalse();
+    assertThat(cache.prune(Optional.empty(), Optional.empty()).removed()).containsExactly(K2);
+  }
+
+  @Test
+  void pruneRemovesTheLeastRecentlyUsedFirstAndWhatLostItsParent() throws Exception {
+    OciStepCache cache = OciStepCache.at(dir.resolve("steps"));
+    saveTwoSteps(cache, base(dir.resolve("built")));
+    String k3 = "3".repeat(64);
+    RootFs other = base(dir.resolve("other"));
+    StepCache.Mark m = cache.mark(other);
+    other.writeString(ImagePath.of("/srv/big"), "x".repeat(100_000));
+    cache.save(new StepCache.Entry(k3, Optional.empty(), List.of("other"), Map.of()), m, other, DATE, events::add);
+    Files.setLastModifiedTime(dir.resolve("steps/entries/" + K1 + ".json"), FileTime.from(Instant.now().minusSeconds(7200)));
+    Files.setLastModifiedTime(dir.resolve("steps/entries/" + K2 + ".json"), FileTime.from(Instant.now().minusSeconds(3600)));
+
+    assertThat(cache.prune(Optional.of(Duration.ofDays(1)), Optional.empty()).removed()).isEmpty();
+    OciStepCache.Pruned p = cache.prune(Optional.empty(), Optional.of(cache.size() - 1));
+    assertThat(p.removed()).containsExactly(K1, K2); // K1 is oldest; K2 builds on it
+    assertThat(cache.entries()).extracting(OciStepCache.Entry::key).containsExactly(k3);
+    assertThat(cache.prune(Optional.of(Duration.ZERO), Optional.empty()).removed()).containsExactly(k3);
+    assertThat(cache.size()).isZero();
+  }
+
+  @Test
+  void aSaveOverTheSizeCapEvictsTheLeastRecentlyUsed() throws Exception {
+    OciStepCache cache = OciStepCache.at(dir.resolve("steps")).withMaxSize(1);
+    saveTwoSteps(cache, base(dir.resolve("built")));
+    assertThat(cache.entries()).isEmpty();
+    assertThat(cache.size()).isZero();
+  }
+
+  /** Two processes save and restore the same keys at once: every restore is whole, no entry is damaged. */
+  @Test
+  void twoProcessesShareTheStoreWithoutCorruption() throws Exception {
+    Path steps = dir.resolve("steps");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<Process> children = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      children.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Child.class.getName(),
+          steps.toString(), dir.resolve("child" + i).toString()).redirectErrorStream(true)
+          .redirectOutput(dir.resolve("child" + i + ".log").toFile()).start());
+    }
+    for (int i = 0; i < children.size(); i++) {
+      Process p = children.get(i);
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(Files.readString(dir.resolve("child" + i + ".log"))).isZero();
+    }
+    RootFs fresh = base(dir.resolve("fresh"));
+    assertThat(OciStepCache.at(steps).restore(K2, Optional.empty(), fresh, events::add)).isTrue();
+    assertThat(tree(fresh)).isEqualTo(tree(Child.expected(dir.resolve("expected"))));
+  }
+
+  /** A child process: ten rounds of saving both steps (or restoring them when present), checking each result. */
+  public static final class Child {
+    public static void main(String[] args) throws Exception {
+      OciStepCache cache = OciStepCache.at(Path.of(args[0]));
+      Path work = Path.of(args[1]);
+      Map<String, String> expected = tree(expected(work.resolve("expected")));
+      for (int round = 0; round < 10; round++) {
+        RootFs root = base(work.resolve("r" + round));
+        if (!cache.restore(K2, Optional.empty(), root, EventListener.NONE)) {
+          saveTwoSteps(cache, root);
+        }
+        if (!tree(root).equals(expected)) {
+          throw new AssertionError("round " + round + ": the root differs from the steps' result");
+        }
+        if (round % 3 == 2) {
+          cache.prune(Optional.empty(), Optional.of(0L)); // the other process may be mid-restore
+        }
+      }
+    }
+
+    static RootFs expected(Path dir) throws IOException {
+      RootFs r = base(dir);
+      step1(r);
+      step2(r);
+      return r;
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  static RootFs base(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    RootFs r = RootFs.at(dir);
+    r.writeString(ImagePath.of("/etc/os-release"), "ID=debian\n");
+    r.writeString(ImagePath.of("/etc/gone"), "to be deleted\n");
+    r.writeString(ImagePath.of("/usr/bin/tool"), "v1");
+    for (String p : List.of("/etc/os-release", "/etc/gone", "/usr/bin/tool", "/etc", "/usr/bin", "/usr")) {
+      r.setMtime(ImagePath.of(p), Instant.ofEpochSecond(1_600_000_000));
+    }
+    return r;
+  }
+
+  static void step1(RootFs r) throws IOException {
+    r.writeString(ImagePath.of("/etc/new"), "one");
+    r.write(ImagePath.of("/usr/bin/tool"), "v2".getBytes(), 0755);
+    r.delete(ImagePath.of("/etc/gone"));
+  }
+
+  static void step2(RootFs r) throws IOException {
+    r.createSymlink(ImagePath.of("/usr/bin/alias"), "tool");
+    r.writeString(ImagePath.of("/var/lib/state"), "two");
+  }
+
+  static void saveTwoSteps(OciStepCache cache, RootFs r) throws IOException {
+    StepCache.Mark m = cache.mark(r);
+    step1(r);
+    cache.save(new StepCache.Entry(K1, Optional.empty(), List.of("step1"), Map.of("base", "test")), m, r, DATE,
+        EventListener.NONE);
+    m = cache.mark(r);
+    step2(r);
+    cache.save(new StepCache.Entry(K2, Optional.of(K1), List.of("step2"), Map.of()), m, r, DATE, EventListener.NONE);
+  }
+
+  /** Path to type, mode, owner, size, link target and content (mtimes are clamped by design). */
+  static Map<String, String> tree(RootFs r) throws IOException {
+    Map<String, String> m = new TreeMap<>();
+    r.walk(ImagePath.ROOT, e -> {
+      if (e.path().isRoot()) {
+        return;
+      }
+      String content = "";
+      if (e.type() == dev.kairos.factory.core.api.fs.FileType.REGULAR) {
+        try (var in = e.openContent()) {
+          content = new String(in.readAllBytes());
+        }
+      }
+      m.put(e.path().toString(), e.type() + " " + Integer.toOctalString(e.metadata().mode()) + " "
+          + e.metadata().uid() + " " + e.symlinkTarget().orElse("") + " " + content);
+    });
+    return m;
+  }
+
+  static Path blob(OciStepCache cache, String key) throws IOException {
+    String layer = cache.entries().stream().filter(e -> e.key().equals(key)).findFirst().orElseThrow().layer();
+    try (Stream<Path> s = Files.list(cache.directory().resolve("blobs/sha256"))) {
+      return s.filter(p -> layer.endsWith(p.getFileName().toString())).findFirst().orElseThrow();
+    }
+  }
+}
