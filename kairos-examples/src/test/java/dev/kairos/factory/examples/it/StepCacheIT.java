@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
-import dev.kairos.factory.examples.it.MainJobIT.CliRunner;
+import dev.kairos.factory.examples.cli.CliRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
