@@ -74,7 +74,8 @@ class PackageManagerTest {
     String script = c.argv().get(2);
     assertThat(script).contains("mktemp -d /tmp/", "trap 'rm -rf \"$d\"' EXIT", "-o Dir::State::Lists=\"$d/lists\"",
         "-qq update", "apt-get -o Dir::State::Lists=\"$d/lists\" -o Dir::Cache::pkgcache=")
-        .contains("-s '-y' 'upgrade'", "-s '-y' '--no-install-recommends' 'install' 'sudo' 'linux-image-amd64'");
+        .contains("-s '-y' '-o' 'Dpkg::Options::=--force-unsafe-io' 'upgrade'",
+            "-s '-y' '-o' 'Dpkg::Options::=--force-unsafe-io' '--no-install-recommends' 'install' 'sudo' 'linux-image-amd64'");
     assertThat(c.env()).containsEntry("DEBIAN_FRONTEND", "noninteractive");
     assertThat(pm("rocky-9").resolve(List.of("a"))).isEmpty();
   }
