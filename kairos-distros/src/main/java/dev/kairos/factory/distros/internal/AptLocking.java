@@ -181,7 +181,8 @@ final class AptLocking implements PackageManager.Locking {
     return new LockMismatchException(f[0], expected, found, where);
   }
 
-  private static String shellQuote(String s) {
+  /** {@code s} in single quotes for sh, a single quote inside written as {@code '\''}. */
+  static String shellQuote(String s) {
     return "'" + s.replace("'", "'\\''") + "'";
   }
 }

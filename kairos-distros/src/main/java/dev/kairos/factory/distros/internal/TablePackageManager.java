@@ -77,7 +77,7 @@ final class TablePackageManager implements PackageManager {
   private static String simulated(List<String> argv, String opts) {
     StringBuilder b = new StringBuilder(argv.get(0)).append(' ').append(opts).append(" -s");
     for (String a : argv.subList(1, argv.size())) {
-      b.append(" '").append(a.replace("'", "'\\''")).append('\'');
+      b.append(' ').append(AptLocking.shellQuote(a));
     }
     return b.toString();
   }
