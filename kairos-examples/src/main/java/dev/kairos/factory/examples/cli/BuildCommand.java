@@ -171,16 +171,7 @@ final class BuildCommand extends Verb {
     if (options.dryRun) {
       return dryRun(out, base);
     }
-    Optional<BuildCache> cache = cacheOptions.cache();
-    ImageBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
-    cache.ifPresent(c -> kairos.runner(c.runner(Runners.chroot())).stepCache(c.steps()));
-    if (refresh) {
-      if (cache.isEmpty()) {
-        throw new ParameterException(spec.commandLine(), "--refresh and --no-cache: choose one");
-      }
-      kairos.refreshStepCache();
-    }
-    options.apply(spec, kairos, Sources.framework(options.framework));
+    ImageBuilder kairos = builder(base, cacheOptions.cache());
     if (lock != null) {
       kairos.lock(Lock.read(lock));
       if (lockMirror != null) {
@@ -238,9 +229,7 @@ final class BuildCommand extends Verb {
         String entry = p.replace('/', '-');
         w.delete(entry);
         ImageSource base = sources.get(i);
-        ImageBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
-        cache.ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
-        options.apply(spec, kairos, Sources.framework(options.framework));
+        ImageBuilder kairos = builder(base, cache);
         kairos.arch(arch(p)).workDirectory(w.path().resolve(entry));
         KairosBuild build = InitOptions.checked(spec, kairos.onEvent(events(out))::build);
         builds.add(build);
@@ -271,6 +260,23 @@ final class BuildCommand extends Verb {
         b.close();
       }
     }
+  }
+
+  /**
+   * A builder from {@code base} with the options given: through the build cache and its step cache
+   * unless {@code --no-cache} ({@code --refresh} reuses no step).
+   */
+  private ImageBuilder builder(ImageSource base, Optional<BuildCache> cache) throws IOException {
+    ImageBuilder kairos = Kairos.from(cache.map(c -> c.source(base)).orElse(base));
+    cache.ifPresent(c -> kairos.runner(c.runner(Runners.chroot())).stepCache(c.steps()));
+    if (refresh) {
+      if (cache.isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "--refresh and --no-cache: choose one");
+      }
+      kairos.refreshStepCache();
+    }
+    options.apply(spec, kairos, Sources.framework(options.framework));
+    return kairos;
   }
 
   /** The base image for platform {@code p}: a registry or layout base's image of that platform, a debootstrap base for its architecture. */
