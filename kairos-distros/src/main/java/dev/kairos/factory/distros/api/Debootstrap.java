@@ -49,24 +49,35 @@ import java.util.stream.Stream;
  * as root ({@link #command}), else {@link #rootlessCommand} in a user namespace.
  */
 public final class Debootstrap implements ImageSource {
-  /** Ubuntu's release code names; any other suite is taken as Debian's. */
-  static final Set<String> UBUNTU_SUITES = Set.of("focal", "jammy", "noble", "oracular", "plucky", "questing", "resolute");
   static final Set<String> VARIANTS = Set.of("minbase", "buildd", "fakechroot");
   private static final String NO_ROOTLESS_FAKECHROOT =
       "the debootstrap variant fakechroot cannot run without root; use minbase or buildd";
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.+-]*");
-  /** The release each suite is, for a plan made before bootstrapping: code name to VERSION_ID and VERSION. */
-  private static final Map<String, List<String>> RELEASES = Map.ofEntries(
-      Map.entry("buster", List.of("10", "10 (buster)")), Map.entry("bullseye", List.of("11", "11 (bullseye)")),
-      Map.entry("bookworm", List.of("12", "12 (bookworm)")), Map.entry("trixie", List.of("13", "13 (trixie)")),
-      Map.entry("forky", List.of("14", "14 (forky)")),
-      Map.entry("focal", List.of("20.04", "20.04 LTS (Focal Fossa)")),
-      Map.entry("jammy", List.of("22.04", "22.04 LTS (Jammy Jellyfish)")),
-      Map.entry("noble", List.of("24.04", "24.04 LTS (Noble Numbat)")),
-      Map.entry("oracular", List.of("24.10", "24.10 (Oracular Oriole)")),
-      Map.entry("plucky", List.of("25.04", "25.04 (Plucky Puffin)")),
-      Map.entry("questing", List.of("25.10", "25.10 (Questing Quokka)")),
-      Map.entry("resolute", List.of("26.04", "26.04 LTS (Resolute Raccoon)")));
+  /** The release each suite is, for a plan made before bootstrapping and to tell Ubuntu's suites from Debian's. */
+  private static final Map<String, Release> RELEASES = Map.ofEntries(
+      debian("buster", "10"), debian("bullseye", "11"), debian("bookworm", "12"), debian("trixie", "13"),
+      debian("forky", "14"),
+      ubuntu("focal", "20.04", "20.04 LTS (Focal Fossa)"), ubuntu("jammy", "22.04", "22.04 LTS (Jammy Jellyfish)"),
+      ubuntu("noble", "24.04", "24.04 LTS (Noble Numbat)"), ubuntu("oracular", "24.10", "24.10 (Oracular Oriole)"),
+      ubuntu("plucky", "25.04", "25.04 (Plucky Puffin)"), ubuntu("questing", "25.10", "25.10 (Questing Quokka)"),
+      ubuntu("resolute", "26.04", "26.04 LTS (Resolute Raccoon)"));
+
+  /** A release's {@code VERSION_ID} and {@code VERSION} as its os-release says them. */
+  private record Release(String id, String version, boolean ubuntu) {}
+
+  private static Map.Entry<String, Release> debian(String suite, String id) {
+    return Map.entry(suite, new Release(id, id + " (" + suite + ")", false));
+  }
+
+  private static Map.Entry<String, Release> ubuntu(String suite, String id, String version) {
+    return Map.entry(suite, new Release(id, version, true));
+  }
+
+  /** Ubuntu's suites are the known Ubuntu releases; any other suite is taken as Debian's. */
+  static boolean isUbuntu(String suite) {
+    Release r = RELEASES.get(suite);
+    return r != null && r.ubuntu();
+  }
 
   private final String suite;
   private final Optional<String> mirror;
@@ -136,17 +147,17 @@ public final class Debootstrap implements ImageSource {
    * @throws KairosException for a suite whose release is not known here (e.g. {@code sid}), naming the known ones
    */
   public RootFs sketch(Path directory) throws IOException {
-    List<String> release = RELEASES.get(suite);
+    Release release = RELEASES.get(suite);
     if (release == null) {
       throw new KairosException("cannot plan from debootstrap:" + suite + " without bootstrapping it: its release is"
           + " not known here (known: " + new java.util.TreeSet<>(RELEASES.keySet()) + ")");
     }
-    boolean ubuntu = UBUNTU_SUITES.contains(suite);
+    boolean ubuntu = release.ubuntu();
     String name = ubuntu ? "Ubuntu" : "Debian GNU/Linux";
-    String text = "PRETTY_NAME=\"" + name + " " + (ubuntu ? release.get(1).replaceAll(" \\(.*", "") : release.get(1)) + "\"\n"
+    String text = "PRETTY_NAME=\"" + name + " " + (ubuntu ? release.version().replaceAll(" \\(.*", "") : release.version()) + "\"\n"
         + "NAME=\"" + name + "\"\n"
-        + "VERSION_ID=\"" + release.get(0) + "\"\n"
-        + "VERSION=\"" + release.get(1) + "\"\n"
+        + "VERSION_ID=\"" + release.id() + "\"\n"
+        + "VERSION=\"" + release.version() + "\"\n"
         + "VERSION_CODENAME=" + suite + "\n"
         + "ID=" + (ubuntu ? "ubuntu\nID_LIKE=debian\nUBUNTU_CODENAME=" + suite : "debian") + "\n";
     Files.createDirectories(directory);
@@ -194,7 +205,7 @@ public final class Debootstrap implements ImageSource {
     if (mirror.isPresent()) {
       return mirror.get();
     }
-    if (!UBUNTU_SUITES.contains(suite)) {
+    if (!isUbuntu(suite)) {
       return "http://deb.debian.org/debian";
     }
     return arch == Architecture.AMD64 ? "http://archive.ubuntu.com/ubuntu" : "http://ports.ubuntu.com/ubuntu-ports";

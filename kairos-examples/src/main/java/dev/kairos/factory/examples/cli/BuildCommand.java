@@ -143,6 +143,9 @@ final class BuildCommand extends Verb {
 
   @Override
   int run(Output out) throws Exception {
+    if (platforms != null && options.arch != null) {
+      throw new ParameterException(spec.commandLine(), "--arch and --platform both name the architecture; give one");
+    }
     if (platforms != null && platforms.size() > 1) {
       return buildPlatforms(out);
     }
@@ -163,9 +166,6 @@ final class BuildCommand extends Verb {
     ImageSource base = platforms == null ? Sources.image(from, options.architecture(spec))
         : source(platforms.get(0));
     if (platforms != null) {
-      if (options.arch != null) {
-        throw new ParameterException(spec.commandLine(), "--arch and --platform both name the architecture; give one");
-      }
       options.arch = arch(platforms.get(0)).id();
     }
     if (options.dryRun) {
@@ -209,9 +209,6 @@ final class BuildCommand extends Verb {
     if (!outputs().isEmpty() || signKey != null || pushArtifacts || lock != null || lockOut != null || options.dryRun) {
       throw new ParameterException(spec.commandLine(), "several --platform values build only the pushed index; give"
           + " one --platform for other outputs, --sign-key, --push-artifacts, a lock or --dry-run");
-    }
-    if (options.arch != null) {
-      throw new ParameterException(spec.commandLine(), "--arch and --platform both name the architecture; give one");
     }
     OciTarget registry = InitOptions.attribute(spec, "--push", () -> registry(push));
     List<ImageSource> sources = new ArrayList<>();
