@@ -228,13 +228,16 @@ final class BuildCommand extends Verb {
         ImageSource base = sources.get(i);
         ImageBuilder kairos = builder(base, cache);
         kairos.arch(arch(p)).workDirectory(w.path().resolve(entry));
-        KairosBuild build = InitOptions.checked(spec, kairos.onEvent(events(out))::build);
+        StepTimes times = new StepTimes();
+        KairosBuild build = InitOptions.checked(spec, kairos.onEvent(events(out, times))::build);
         builds.add(build);
         images.add(InitOptions.attribute(spec, "--platform", () -> PlatformImage.of(p, build)));
         Map<String, Object> one = new LinkedHashMap<>();
         one.put("platform", p);
         one.put("rootfs", w.path().resolve(entry).resolve(WorkDirectory.ROOTFS).toString());
         one.put("release", build.kairosRelease());
+        one.put("steps", times.json());
+        one.put("slowest", times.summary());
         built.add(one);
       }
       Artifact index = registry.writeIndex(images, events(out));
@@ -247,7 +250,8 @@ final class BuildCommand extends Verb {
       StringBuilder text = new StringBuilder(String.format(java.util.Locale.ROOT, "built %d platforms in %.1f s%n",
           platforms.size(), seconds));
       for (Map<String, Object> b : built) {
-        text.append(String.format("  %-12s %s%n", b.get("platform"), b.get("rootfs")));
+        text.append(String.format("  %-12s %s%n  %-12s slowest: %s%n", b.get("platform"), b.get("rootfs"), "",
+            b.get("slowest")));
       }
       text.append("  index        ").append(index.location()).append(index.digest().map(d -> "  " + d).orElse(""));
       out.result(json, text.toString());

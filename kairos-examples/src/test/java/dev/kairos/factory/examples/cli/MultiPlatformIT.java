@@ -89,6 +89,8 @@ class MultiPlatformIT {
     JsonNode result = JSON.readTree(build.out());
     assertThat(result.get("platforms").valueStream().map(p -> p.get("release").get("KAIROS_ARCH").asString()))
         .containsExactly("amd64", "arm64");
+    // Each platform's build reports its own step times, as a single build does.
+    assertThat(result.get("platforms").valueStream().map(p -> p.get("steps").size())).allMatch(n -> n > 0);
 
     JsonNode index = JSON.readTree(run(tmp, "skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + ref));
     assertThat(index.get("mediaType").asString()).isEqualTo("application/vnd.oci.image.index.v1+json");
