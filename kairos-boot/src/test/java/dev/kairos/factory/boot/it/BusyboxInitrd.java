@@ -1,5 +1,10 @@
 package dev.kairos.factory.boot.it;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kairos.factory.boot.api.initrd.Initrd;
+import dev.kairos.factory.boot.api.initrd.InitrdCompression;
+import dev.kairos.factory.boot.api.uki.Uki;
 import dev.kairos.factory.core.api.fs.FileMetadata;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
@@ -16,6 +21,8 @@ import java.nio.file.Path;
 public final class BusyboxInitrd {
   /** Where Debian's busybox-static puts the binary. */
   public static final Path BUSYBOX = Path.of("/bin/busybox");
+  /** The command line of {@link #uki}: its console on the first serial port, its own /init. */
+  public static final String UKI_CMDLINE = "console=ttyS0 panic=-1 rdinit=/init";
 
   private BusyboxInitrd() {
   }
@@ -41,5 +48,24 @@ public final class BusyboxInitrd {
         + "poweroff -f\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0755);
     fs.writeString(ImagePath.of("/etc/os-release"), "ID=kairos-test\nNAME=\"Kairos boot test\"\n");
     return fs;
+  }
+
+  /**
+   * A UKI of Debian's kernel and this initrd (zstd) with {@link #UKI_CMDLINE},
+   * written as {@code dir/uki.efi} (the initrd beside it); skips the test when QEMU, OVMF, busybox,
+   * the systemd-boot stub or root is missing.
+   */
+  public static Path uki(Path dir, String marker) throws Exception {
+    assumeTrue(QemuBoot.available(false), "qemu-system-x86_64 or OVMF missing");
+    assumeTrue(Files.isRegularFile(BUSYBOX), "busybox-static missing");
+    assumeTrue(Files.isRegularFile(Uki.DEBIAN_STUB), "systemd-boot-efi missing");
+    Exec.assumeRoot();
+    RootFs tree = tree(marker);
+    Path initrd = dir.resolve("initrd.zst");
+    Initrd.builder(tree).compression(InitrdCompression.ZSTD).level(3).build().writeTo(initrd);
+    Path uki = dir.resolve("uki.efi");
+    Uki.builder().kernel(DebianKernel.vmlinuz()).initrd(initrd).cmdline(UKI_CMDLINE)
+        .osRelease(tree.readString(ImagePath.of("/etc/os-release"))).build().writeTo(uki);
+    return uki;
   }
 }

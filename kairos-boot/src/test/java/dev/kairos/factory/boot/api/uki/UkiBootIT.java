@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.boot.api.gpt.GptDisk;
 import dev.kairos.factory.boot.api.gpt.GptType;
-import dev.kairos.factory.boot.api.initrd.Initrd;
-import dev.kairos.factory.boot.api.initrd.InitrdCompression;
 import dev.kairos.factory.boot.api.secureboot.Authenticode;
 import dev.kairos.factory.boot.api.secureboot.Pem;
 import dev.kairos.factory.boot.internal.fat.FatImage;
@@ -14,9 +12,6 @@ import dev.kairos.factory.boot.it.BusyboxInitrd;
 import dev.kairos.factory.boot.it.DebianKernel;
 import dev.kairos.factory.boot.it.Exec;
 import dev.kairos.factory.boot.it.QemuBoot;
-import dev.kairos.factory.core.api.fs.ImagePath;
-import dev.kairos.factory.core.api.fs.RootFs;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UkiBootIT {
   static final String MARKER = "KAIROS_BOOT_OK";
-  static final String CMDLINE = "console=ttyS0 panic=-1 rdinit=/init";
+  static final String CMDLINE = BusyboxInitrd.UKI_CMDLINE;
 
   @TempDir
   static Path dir;
@@ -38,17 +33,7 @@ class UkiBootIT {
 
   @BeforeAll
   static void buildUki() throws Exception {
-    assumeTrue(QemuBoot.available(false), "qemu-system-x86_64 or OVMF missing");
-    assumeTrue(Files.isRegularFile(BusyboxInitrd.BUSYBOX), "busybox-static missing");
-    assumeTrue(Files.isRegularFile(Uki.DEBIAN_STUB), "systemd-boot-efi missing");
-    Exec.assumeRoot();
-    Path kernel = DebianKernel.vmlinuz();
-    RootFs tree = BusyboxInitrd.tree(MARKER);
-    Path initrd = dir.resolve("initrd.zst");
-    Initrd.builder(tree).compression(InitrdCompression.ZSTD).level(3).build().writeTo(initrd);
-    uki = dir.resolve("uki.efi");
-    Uki.builder().kernel(kernel).initrd(initrd).cmdline(CMDLINE)
-        .osRelease(tree.readString(ImagePath.of("/etc/os-release"))).build().writeTo(uki);
+    uki = BusyboxInitrd.uki(dir, MARKER);
   }
 
   /** A GPT disk whose ESP holds {@code efi} as the removable-media boot loader. */

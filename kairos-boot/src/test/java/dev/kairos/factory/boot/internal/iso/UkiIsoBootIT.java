@@ -4,22 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.boot.api.BootMediaOptions;
-import dev.kairos.factory.boot.api.initrd.Initrd;
-import dev.kairos.factory.boot.api.initrd.InitrdCompression;
 import dev.kairos.factory.boot.api.iso.UkiIso;
 import dev.kairos.factory.boot.api.secureboot.Authenticode;
 import dev.kairos.factory.boot.api.secureboot.Pem;
-import dev.kairos.factory.boot.api.uki.Uki;
 import dev.kairos.factory.boot.it.BusyboxInitrd;
-import dev.kairos.factory.boot.it.DebianKernel;
-import dev.kairos.factory.boot.it.Exec;
 import dev.kairos.factory.boot.it.QemuBoot;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.event.EventListener;
-import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.BuiltImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,16 +34,7 @@ class UkiIsoBootIT {
 
   @BeforeAll
   static void buildUki() throws Exception {
-    assumeTrue(QemuBoot.available(false), "qemu-system-x86_64 or OVMF missing");
-    assumeTrue(Files.isRegularFile(BusyboxInitrd.BUSYBOX), "busybox-static missing");
-    assumeTrue(Files.isRegularFile(Uki.DEBIAN_STUB), "systemd-boot-efi missing");
-    Exec.assumeRoot();
-    RootFs tree = BusyboxInitrd.tree(MARKER);
-    Path initrd = dir.resolve("initrd.zst");
-    Initrd.builder(tree).compression(InitrdCompression.ZSTD).level(3).build().writeTo(initrd);
-    uki = dir.resolve("uki.efi");
-    Uki.builder().kernel(DebianKernel.vmlinuz()).initrd(initrd).cmdline("console=ttyS0 panic=-1 rdinit=/init")
-        .osRelease(tree.readString(ImagePath.of("/etc/os-release"))).build().writeTo(uki);
+    uki = BusyboxInitrd.uki(dir, MARKER);
   }
 
   static Path iso(Path bootloader, String name) throws Exception {
