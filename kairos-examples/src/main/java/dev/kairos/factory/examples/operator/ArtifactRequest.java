@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -86,7 +85,7 @@ public record ArtifactRequest(String ref, BuildOptions build, String arch, Set<O
     problems = List.copyOf(problems);
   }
 
-  /** The artifacts' base name: the resource's name, as the Kairos Operator names them. */
+  /** Whether there is nothing unsupported or wrong in it: the controller builds it. */
   public boolean buildable() {
     return unsupported.isEmpty() && problems.isEmpty();
   }
@@ -94,48 +93,6 @@ public record ArtifactRequest(String ref, BuildOptions build, String arch, Set<O
   /** Reads {@code spec} (as the API server holds it); never throws for what a user wrote. */
   public static ArtifactRequest parse(Map<String, Object> spec) {
     return new Reader().read(spec == null ? Map.of() : spec);
-  }
-
-  /** The spec map of this request: what {@link #parse} reads back to an equal request. For the matrix. */
-  public Map<String, Object> toSpec() {
-    Map<String, Object> spec = new LinkedHashMap<>();
-    Map<String, Object> image = new LinkedHashMap<>();
-    if (ref != null) {
-      image.put("ref", ref);
-    }
-    if (build != null) {
-      Map<String, Object> b = new LinkedHashMap<>();
-      b.put("version", build.version());
-      b.put("baseImage", build.baseImage());
-      putIf(b, "model", build.model());
-      if (build.trustedBoot()) {
-        b.put("trustedBoot", true);
-      }
-      putIf(b, "kubernetesDistro", build.kubernetesDistro());
-      putIf(b, "kubernetesVersion", build.kubernetesVersion());
-      if (build.fips()) {
-        b.put("fips", true);
-      }
-      image.put("buildOptions", b);
-    }
-    spec.put("image", image);
-    Map<String, Object> artifacts = new LinkedHashMap<>();
-    putIf(artifacts, "arch", arch);
-    for (Output o : Output.values()) {
-      if (outputs.contains(o) && o != Output.UKI) {
-        artifacts.put(o.field, true);
-      }
-    }
-    if (!artifacts.isEmpty()) {
-      spec.put("artifacts", artifacts);
-    }
-    return spec;
-  }
-
-  private static void putIf(Map<String, Object> m, String key, String value) {
-    if (value != null && !value.isEmpty()) {
-      m.put(key, value);
-    }
   }
 
   /** One pass over the spec, collecting what it finds. */
@@ -229,7 +186,7 @@ public record ArtifactRequest(String ref, BuildOptions build, String arch, Set<O
 
       List<JobSpec> exporters = list(spec, "exporters", JobSpec.class);
       PersistentVolumeClaimSpec volume = spec.containsKey("volume")
-          ? StrictModel.convert(spec.get("volume"), PersistentVolumeClaimSpec.class, "spec.volume", unsupported) : null;
+          ? one(spec.get("volume"), PersistentVolumeClaimSpec.class, "spec.volume") : null;
       List<Volume> volumes = list(spec, "volumes", Volume.class);
       List<String> names = new ArrayList<>();
       for (int i = 0; i < volumes.size(); i++) {
@@ -260,8 +217,10 @@ public record ArtifactRequest(String ref, BuildOptions build, String arch, Set<O
       Map<String, Object> r = map(spec, "resources", "spec.resources");
       only(r, "spec.resources", "iso", "cloudImage", "azureImage", "gceImage", "netboot", "uki", "pod");
       for (Map.Entry<String, Object> e : r.entrySet()) {
-        resources.put(e.getKey(), StrictModel.convert(e.getValue(), ResourceRequirements.class,
-            "spec.resources." + e.getKey(), unsupported));
+        ResourceRequirements q = one(e.getValue(), ResourceRequirements.class, "spec.resources." + e.getKey());
+        if (q != null) {
+          resources.put(e.getKey(), q);
+        }
       }
       return new ArtifactRequest(ref, build, arch, outputs, cloudConfig, ukiKeys, exporters, volume, volumes,
           pullSecrets, nodeSelector, tolerations, resources, unsupported, problems);
@@ -308,6 +267,19 @@ public record ArtifactRequest(String ref, BuildOptions build, String arch, Set<O
       return false;
     }
 
+    /** {@code value} as a {@code type} of the Kubernetes API, or null (and a problem) when it cannot be one. */
+    private <T> T one(Object value, Class<T> type, String path) {
+      try {
+        List<String> unknown = new ArrayList<>();
+        T t = StrictModel.convert(value, type, path, unknown);
+        unknown.forEach(u -> problems.add(u + " is not a field of the Kubernetes API's " + type.getSimpleName()));
+        return t;
+      } catch (RuntimeException e) {
+        problems.add(path + ": " + e.getMessage());
+        return null;
+      }
+    }
+
     private <T> List<T> list(Map<String, Object> spec, String key, Class<T> type) {
       Object v = spec.get(key);
       if (v == null) {
@@ -319,18 +291,12 @@ public record ArtifactRequest(String ref, BuildOptions build, String arch, Set<O
       }
       List<T> out = new ArrayList<>();
       for (int i = 0; i < items.size(); i++) {
-        try {
-          out.add(StrictModel.convert(items.get(i), type, "spec." + key + "[" + i + "]", unsupported));
-        } catch (RuntimeException e) {
-          problems.add("spec." + key + "[" + i + "]: " + e.getMessage());
+        T t = one(items.get(i), type, "spec." + key + "[" + i + "]");
+        if (t != null) {
+          out.add(t);
         }
       }
       return out;
     }
-  }
-
-  /** For the tests and messages: the request's image source as the build verb reads it. */
-  public Optional<String> source() {
-    return Optional.ofNullable(ref != null ? ref : build == null ? null : build.baseImage());
   }
 }
