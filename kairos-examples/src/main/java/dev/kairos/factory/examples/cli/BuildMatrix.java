@@ -1,14 +1,12 @@
 package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.examples.operator.ArtifactRequest;
+import dev.kairos.factory.examples.operator.Manifests;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -180,16 +178,7 @@ record BuildMatrix(List<Cell> cells, List<String> buildArgs) {
       }
     }
     String name = b.toString().replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-    if (name.length() <= 63) {
-      return name;
-    }
-    try {
-      String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(b.toString().getBytes(StandardCharsets.UTF_8))).substring(0, 8);
-      return name.substring(0, 54).replaceAll("-+$", "") + "-" + hash;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Manifests.shortName(name, Manifests.MAX_NAME);
   }
 
   @SuppressWarnings("unchecked")

@@ -74,7 +74,8 @@ public record ArtifactRequest(String ref, BuildOptions build, String arch, Set<O
   static final Set<String> RESERVED_VOLUMES = Set.of("artifacts", "rootfs", "config", "ocispec", "cloudconfig", "work");
 
   public ArtifactRequest {
-    outputs = Set.copyOf(outputs);
+    // In the enum's order: the commands, and so the Job, are the same for the same spec.
+    outputs = outputs.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(outputs));
     exporters = List.copyOf(exporters);
     volumes = List.copyOf(volumes);
     imagePullSecrets = List.copyOf(imagePullSecrets);

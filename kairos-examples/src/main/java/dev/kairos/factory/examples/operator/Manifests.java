@@ -55,7 +55,7 @@ public record Manifests(String name, String namespace, String uid, String image)
   /** Where the UKI keys volume is mounted (as the Kairos Operator mounts it). */
   public static final String UKI_KEYS = "/uki-keys";
   /** The longest name Kubernetes allows where a name is also a label value (a Job's pods carry it). */
-  static final int MAX_NAME = 63;
+  public static final int MAX_NAME = 63;
 
   /** The artifacts PVC's name. */
   public String pvcName() {
@@ -74,12 +74,19 @@ public record Manifests(String name, String namespace, String uid, String image)
 
   /** {@code name + suffix}, shortened with a hash of the name when too long to be a label value. */
   private String childName(String suffix) {
-    if (name.length() + suffix.length() <= MAX_NAME) {
-      return name + suffix;
+    return shortName(name, MAX_NAME - suffix.length()) + suffix;
+  }
+
+  /**
+   * {@code name} if it has at most {@code max} characters, else its head and 8 hex digits of its
+   * SHA-256: still distinct, and a valid Kubernetes name when {@code name} is one.
+   */
+  public static String shortName(String name, int max) {
+    if (name.length() <= max) {
+      return name;
     }
-    String hash = sha256(name).substring(0, 8);
-    String head = name.substring(0, MAX_NAME - suffix.length() - hash.length() - 1).replaceAll("[-.]+$", "");
-    return head + "-" + hash + suffix;
+    String head = name.substring(0, max - 9).replaceAll("[-.]+$", "");
+    return head + "-" + sha256(name).substring(0, 8);
   }
 
   /** The artifacts PVC: {@code spec.volume}, else 10Gi ReadWriteOnce. */

@@ -19,7 +19,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code matrix}: the expansion, a dry run, one tiny real cell, and {@code --kubernetes} on a SIMULATED cluster. */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class MatrixCommandTest {
   static final String MATRIX = """
       axes:

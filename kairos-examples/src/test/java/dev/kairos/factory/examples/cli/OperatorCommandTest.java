@@ -13,7 +13,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The {@code operator} verb on a SIMULATED cluster (fabric8's API server mock, CRUD mode), through its kubeconfig. */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class OperatorCommandTest {
   KubernetesClient client;
 

@@ -18,7 +18,7 @@ final class SimulatedCluster {
       // createOr: a create the client retried under load may have been made the first time.
       client.apiextensions().v1().customResourceDefinitions()
           .resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
-          .createOr(existing -> existing.get());
+          .createOr(op -> op.update());
     }
     Path file = dir.resolve("kubeconfig");
     Files.writeString(file, """

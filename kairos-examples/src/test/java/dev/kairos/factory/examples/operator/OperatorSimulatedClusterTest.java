@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * as a real cluster would, and checks what the controller makes of them. The real-cluster test is
  * {@code OperatorRealClusterIT}.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class OperatorSimulatedClusterTest {
   static final String NS = "builds";
   static final String IMAGE = "registry.example.com/kairos-factory:test";
@@ -45,7 +45,8 @@ class OperatorSimulatedClusterTest {
   void crdAndOperator() throws Exception {
     try (InputStream in = OsArtifacts.class.getResourceAsStream("osartifact-crd.yaml")) {
       CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      // createOr: a create the client retried on a loaded machine may have been made the first time.
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(op -> op.update());
     }
     operator = new Operator(client, NS, IMAGE, new PrintWriter(log, true));
   }
