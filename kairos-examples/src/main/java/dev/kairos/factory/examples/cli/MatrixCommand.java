@@ -62,8 +62,8 @@ final class MatrixCommand extends Verb {
         one.put("name", c.name());
         one.put("axes", c.axes());
         if (kubernetes) {
-          String ns = client != null ? (kube.namespace != null ? kube.namespace : client.getNamespace())
-              : kube.namespace;
+          String ns = kube.namespace != null ? kube.namespace : client == null ? null
+              : client.getNamespace() != null ? client.getNamespace() : "default";
           GenericKubernetesResource r = OsArtifacts.resource(ns, c.name(), c.spec());
           one.put("osartifact", r);
           if (client == null) {
