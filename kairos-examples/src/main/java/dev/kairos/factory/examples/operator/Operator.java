@@ -18,7 +18,6 @@ import java.io.PrintWriter;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -263,10 +262,5 @@ public final class Operator implements AutoCloseable {
     if (worker != null) {
       worker.interrupt();
     }
-  }
-
-  /** For tests: the keys waiting. */
-  List<String> waiting() {
-    return new ArrayList<>(new LinkedHashSet<>(queue));
   }
 }

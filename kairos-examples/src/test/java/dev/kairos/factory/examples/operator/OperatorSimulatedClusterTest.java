@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -264,9 +263,5 @@ class OperatorSimulatedClusterTest {
     assertThat(pod.getInitContainers()).extracting(c -> c.getArgs().get(0)).containsExactly("pull", "build-iso");
     assertThat(pod.getContainers()).singleElement().satisfies(c -> assertThat(c.getArgs())
         .containsExactly("netboot", "--root", "/work/build/rootfs", "-o", "/artifacts/netboot"));
-  }
-
-  static String text(InputStream in) throws java.io.IOException {
-    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
   }
 }
