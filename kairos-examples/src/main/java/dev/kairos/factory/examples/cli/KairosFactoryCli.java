@@ -58,6 +58,8 @@ import picocli.CommandLine.IVersionProvider;
       SbomCommand.class,
       LockCommand.class,
       CacheCommand.class,
+      OperatorCommand.class,
+      MatrixCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure", "2:usage error (bad option or value)"})
