@@ -226,7 +226,7 @@ public final class Debootstrap implements ImageSource {
   }
 
   private List<String> mmdebstrap(String mode, Path directory) {
-    return mmdebstrap(mode, directory, List.of(), mirrorArgument());
+    return mmdebstrap(mode, directory, List.of(), effectiveMirror());
   }
 
   /** mmdebstrap in {@code mode} with {@code extra} packages included and {@code mirror} as its last argument. */
@@ -237,7 +237,7 @@ public final class Debootstrap implements ImageSource {
 
   /** {@code argv} + the options both tools share (they spell them alike) + suite, directory and mirror. */
   private List<String> withChoices(List<String> argv, Path directory) {
-    return withChoices(argv, directory, List.of(), mirrorArgument());
+    return withChoices(argv, directory, List.of(), effectiveMirror());
   }
 
   private List<String> withChoices(List<String> argv, Path directory, List<String> extra, String mirror) {
@@ -255,26 +255,13 @@ public final class Debootstrap implements ImageSource {
   }
 
   /**
-   * The mirror as the bootstrap tool is given it: the URL; for a {@code file:} or loopback mirror
-   * (a local repository, which is not signed) mmdebstrap's one-line form {@code deb [trusted=yes]
-   * URL SUITE COMPONENTS}, as a lock replay trusts such mirrors too.
-   */
-  private String mirrorArgument() {
-    URI u = URI.create(effectiveMirror());
-    boolean local = "file".equals(u.getScheme()) || Set.of("127.0.0.1", "localhost", "[::1]").contains(String.valueOf(u.getHost()));
-    if (!local || variant.filter("fakechroot"::equals).isPresent()) {
-      return effectiveMirror();
-    }
-    return "deb [trusted=yes] " + effectiveMirror() + " " + suite + " " + String.join(" ", components.isEmpty() ? List.of("main") : components);
-  }
-
-  /**
-   * The line the bootstrap writes to the root's {@code /etc/apt/sources.list} (without the line
-   * end): {@code deb [trusted=yes]? MIRROR SUITE COMPONENTS}.
+   * The line mmdebstrap writes to the root's {@code /etc/apt/sources.list} (without the line end):
+   * {@code deb MIRROR SUITE COMPONENTS}. (mmdebstrap adds a {@code signed-by} option where the
+   * host's apt does not trust the suite's archive key, e.g. Ubuntu's on a Debian host; a replay
+   * writes the line without it.)
    */
   String sourcesLine() {
-    String m = mirrorArgument();
-    return m.startsWith("deb ") ? m : "deb " + m + " " + suite + " " + String.join(" ", components.isEmpty() ? List.of("main") : components);
+    return "deb " + effectiveMirror() + " " + suite + " " + String.join(" ", components.isEmpty() ? List.of("main") : components);
   }
 
   /**
