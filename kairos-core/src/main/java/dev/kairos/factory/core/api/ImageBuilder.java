@@ -244,7 +244,7 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
   private Lock withSources(Lock lock, BuildOptions o) {
     Lock.Builder b = lock.toBuilder().base("source", source.map(ImageSource::description).orElse("root"));
     if (materialized != null) {
-      materialized.lockEntries().forEach(b::base);
+      materialized.lockEntries(root).forEach(b::base);
     }
     if (o.framework() != FrameworkSource.none()) {
       b.source("framework", o.framework().description());

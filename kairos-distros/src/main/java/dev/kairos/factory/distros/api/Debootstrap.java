@@ -268,7 +268,6 @@ public final class Debootstrap implements ImageSource {
    * The suite, mirror, variant, architecture, components and included packages, as a lock's
    * {@code base} entries (a replay bootstraps the same way, from the locked packages).
    */
-  @Override
   public Map<String, String> lockEntries() {
     Map<String, String> m = new java.util.TreeMap<>();
     m.put("suite", suite);
@@ -287,6 +286,12 @@ public final class Debootstrap implements ImageSource {
    * (see {@link LockedBootstrap}); this source itself when the lock was not recorded from a
    * bootstrap like this one (its base then is checked against the lock, as any base is).
    */
+  /** {@link #lockEntries()}: a bootstrap's entries do not depend on the root it made. */
+  @Override
+  public Map<String, String> lockEntries(RootFs root) {
+    return lockEntries();
+  }
+
   @Override
   public ImageSource replaying(Lock lock, Optional<String> lockMirror) {
     return LockedBootstrap.of(this, lock).lockMirror(lockMirror);

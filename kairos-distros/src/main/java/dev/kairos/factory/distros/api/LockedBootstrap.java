@@ -92,7 +92,7 @@ public final class LockedBootstrap implements ImageSource {
   }
 
   @Override
-  public Map<String, String> lockEntries() {
+  public Map<String, String> lockEntries(RootFs root) {
     return base.lockEntries();
   }
 

@@ -60,7 +60,7 @@ final class CachedBootstrap implements ImageSource {
   }
 
   @Override
-  public java.util.Map<String, String> lockEntries() {
+  public java.util.Map<String, String> lockEntries(RootFs root) {
     return base.lockEntries();
   }
 

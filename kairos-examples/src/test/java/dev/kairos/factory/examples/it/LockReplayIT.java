@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.boot.api.initrd.Initrd;
+import dev.kairos.factory.boot.api.initrd.InitrdCompression;
+import dev.kairos.factory.boot.it.DebianKernel;
+import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.lock.Lock;
 import dev.kairos.factory.core.api.lock.LockMismatchException;
@@ -100,7 +105,15 @@ class LockReplayIT {
         Files.delete(p);
       }
     }
-    first = build("day1", List.of());
+    // For the ISO: a real Debian kernel and a small initrd of ours in the base (the builds skip the
+    // kernel and initrd steps, the slow part, which is not what a lock is about).
+    Files.copy(DebianKernel.vmlinuz(), Files.createDirectories(base.resolve("boot")).resolve("vmlinuz"));
+    RootFs bootRoot = RootFs.at(base);
+    Initrd.builder(bootRoot).compression(InitrdCompression.ZSTD)
+        .exclude("/usr", "/var", "/boot", "/proc", "/sys", "/dev", "/run", "/tmp")
+        .sourceDate(SourceDate.of(java.time.Instant.ofEpochSecond(1700000000L))).build()
+        .writeTo(base.resolve("boot/initrd.img"));
+    first = build("day1", List.of("--iso", scratch.resolve("day1/kairos.iso").toString()));
     firstLock = Path.of(first.get("lock").asString());
     lock = Lock.read(firstLock);
   }
@@ -142,7 +155,8 @@ class LockReplayIT {
     addVersion(NEWER, false);
     index();
 
-    JsonNode replay = build("replay", List.of("--lock", firstLock.toString()));
+    JsonNode replay = build("replay", List.of("--lock", firstLock.toString(),
+        "--iso", scratch.resolve("replay/kairos.iso").toString()));
     assertThat(Lock.read(Path.of(replay.get("lock").asString())).format()).isEqualTo(lock.format());
     assertThat(installedVersion(replay, PACKAGE)).isEqualTo(locked);
     replayed = replay;
@@ -179,11 +193,20 @@ class LockReplayIT {
 
   @Test
   @Order(4)
-  void theReplayGivesTheSameOciDigest() {
+  void theReplayGivesTheSameOciDigestAndTheSameIso() throws Exception {
     // When they differ, the failure says where: what `diff` finds between the two images.
     CliRunner diff = CliRunner.run("diff", scratch.resolve("day1/oci").toString(), scratch.resolve("replay/oci").toString(),
         "--work", scratch.resolve("work-diff").toString());
     assertThat(digest(replayed)).as(diff.out() + diff.err()).isEqualTo(digest(first));
+    Path a = scratch.resolve("day1/kairos.iso");
+    Path b = scratch.resolve("replay/kairos.iso");
+    assertThat(a).isRegularFile();
+    if (Files.mismatch(a, b) != -1) {
+      CliRunner isoDiff = CliRunner.run("diff", a.toString(), b.toString(), "--limit", "40",
+          "--work", scratch.resolve("work-diff-iso").toString());
+      assertThat(Files.mismatch(a, b)).as("the replay's ISO differs from the original's:\n" + isoDiff.out() + isoDiff.err())
+          .isEqualTo(-1L);
+    }
   }
 
   @Test
@@ -236,7 +259,7 @@ class LockReplayIT {
     assertThat(Files.readString(plain.resolve("etc/apt/sources.list"))).isEqualTo("deb [trusted=yes] " + url + " bookworm main\n");
     // What the bootstrap from the mirror writes (the temporary repository of the locked files is gone).
     assertThat(Files.readString(replay.resolve("etc/apt/sources.list"))).isEqualTo("deb " + url + " bookworm main\n");
-    assertThat(locking.lockEntries()).isEqualTo(d.lockEntries());
+    assertThat(locking.lockEntries(RootFs.at(replay))).isEqualTo(d.lockEntries());
 
     // A mirror serving another file under the locked version: refused before anything is bootstrapped.
     Path tampered = addVersion(BASE_PACKAGE, newer, locked.version(), true);

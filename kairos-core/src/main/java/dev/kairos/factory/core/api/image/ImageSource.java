@@ -36,9 +36,10 @@ public interface ImageSource {
   /**
    * What a lock records of this base besides its {@link #description()} (which it keeps as
    * {@code base source}): e.g. a bootstrap's suite, mirror, variant, components and architecture,
-   * an image's manifest digest. Asked after {@link #materialize}. Default: nothing.
+   * an image's manifest digest. Asked after {@link #materialize}, with the root it made. Default:
+   * nothing.
    */
-  default Map<String, String> lockEntries() {
+  default Map<String, String> lockEntries(RootFs root) {
     return Map.of();
   }
 
