@@ -88,8 +88,17 @@ public final class HostApt {
     return mirror.trim();
   }
 
-  /** The mirror of a lock whose base was bootstrapped ({@code debootstrap:SUITE:URL}): {@code URL SUITE main}. */
+  /**
+   * The mirror of a lock whose base was bootstrapped: {@code URL SUITE COMPONENTS} from its
+   * {@code base mirror}, {@code suite} and {@code components}, or for a lock without them, from
+   * {@code debootstrap:SUITE:URL} with {@code main}.
+   */
   public static Optional<String> baseMirror(Lock lock) {
+    Map<String, String> base = lock.base();
+    if (base.containsKey("mirror") && base.containsKey("suite")) { // format 2: the bootstrap's own entries
+      return Optional.of(base.get("mirror") + " " + base.get("suite") + " "
+          + base.getOrDefault("components", "main").replace(',', ' '));
+    }
     String source = lock.base().getOrDefault("source", "");
     if (!source.startsWith("debootstrap:")) {
       return Optional.empty();
