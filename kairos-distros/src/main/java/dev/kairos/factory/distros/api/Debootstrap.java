@@ -226,13 +226,17 @@ public final class Debootstrap implements ImageSource {
   }
 
   private List<String> mmdebstrap(String mode, Path directory) {
-    return mmdebstrap(mode, directory, List.of(), effectiveMirror());
+    return mmdebstrap(mode, directory, List.of(), List.of(), effectiveMirror());
   }
 
-  /** mmdebstrap in {@code mode} with {@code extra} packages included and {@code mirror} as its last argument. */
-  private List<String> mmdebstrap(String mode, Path directory, List<String> extra, String mirror) {
-    return withChoices(new ArrayList<>(List.of("mmdebstrap", "--mode=" + mode, "--variant=" + variant.orElse("debootstrap"))),
-        directory, extra, mirror);
+  /**
+   * mmdebstrap in {@code mode} with {@code options}, {@code extra} packages included and
+   * {@code mirror} as its last argument.
+   */
+  private List<String> mmdebstrap(String mode, Path directory, List<String> options, List<String> extra, String mirror) {
+    List<String> argv = new ArrayList<>(List.of("mmdebstrap", "--mode=" + mode, "--variant=" + variant.orElse("debootstrap")));
+    argv.addAll(options);
+    return withChoices(argv, directory, extra, mirror);
   }
 
   /** {@code argv} + the options both tools share (they spell them alike) + suite, directory and mirror. */
@@ -297,9 +301,10 @@ public final class Debootstrap implements ImageSource {
     return LockedBootstrap.of(this, lock).lockMirror(lockMirror);
   }
 
-  /** The root-mode or user-namespace command for a replay: extra packages and a mirror line of its own. */
-  List<String> commandFor(Path directory, List<String> extra, String mirror) {
-    return mmdebstrap(UserNamespace.isRoot() && UserNamespace.isInitial() ? "root" : "unshare", directory, extra, mirror);
+  /** The root-mode or user-namespace command for a replay: options, extra packages and a mirror line of its own. */
+  List<String> commandFor(Path directory, List<String> options, List<String> extra, String mirror) {
+    return mmdebstrap(UserNamespace.isRoot() && UserNamespace.isInitial() ? "root" : "unshare", directory, options, extra,
+        mirror);
   }
 
   /**

@@ -133,9 +133,21 @@ public final class LockedBootstrap implements ImageSource {
       Files.writeString(repo.resolve("Packages"), String.join("\n",
           HostApt.output(List.of("apt-ftparchive", "packages", "."), repo, TIMEOUT, EventListener.NONE)) + "\n",
           StandardCharsets.UTF_8);
+      // mmdebstrap picks the variant's packages of the suite (by the archive's suite or codename):
+      // the repository says it is that suite.
+      String release = String.join("\n", HostApt.output(List.of("apt-ftparchive",
+          "-o", "APT::FTPArchive::Release::Suite=" + base.suite(), "-o", "APT::FTPArchive::Release::Codename=" + base.suite(),
+          "-o", "APT::FTPArchive::Release::Architectures=" + base.arch().id(), "release", "."), repo, TIMEOUT,
+          EventListener.NONE)) + "\n";
+      Files.writeString(repo.resolve("Release"), release, StandardCharsets.UTF_8);
       List<String> names = lock.basePackages().values().stream().map(LockedPackage::name).distinct().toList();
+      // A base made by debootstrap (or mmdebstrap's merged-usr hook) holds usr-is-merged, whose
+      // preinst needs /usr merged already; without usrmerge in the set, merge it as they did.
+      List<String> options = names.contains("usr-is-merged") && !names.contains("usrmerge")
+          ? List.of("--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr") : List.of();
       RootFs root = base.materialize(directory, events,
-          Optional.of(base.commandFor(directory, names, "deb [trusted=yes] " + repo.toUri() + " ./")));
+          // copy://, not file://: mmdebstrap unpacks the files from inside the new root, which cannot see ours.
+          Optional.of(base.commandFor(directory, options, names, "deb [trusted=yes] copy://" + repo.toAbsolutePath() + " ./")));
       // What the usual bootstrap writes; the temporary repository is gone with the scratch directory.
       Files.writeString(directory.resolve("etc/apt/sources.list"), base.sourcesLine() + "\n", StandardCharsets.UTF_8);
       return root;

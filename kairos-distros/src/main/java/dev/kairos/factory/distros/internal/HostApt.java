@@ -253,7 +253,9 @@ public final class HostApt {
     apt.update();
     List<String> argv = new ArrayList<>(List.of("sh", "-c", "cd \"$1\" && shift && exec apt-get -q download \"$@\"", "sh",
         into.toAbsolutePath().toString()));
-    packages.forEach(p -> argv.add(p.toString()));
+    // name=version for the native and "all" architectures, name:arch=version for a foreign one
+    packages.forEach(p -> argv.add(p.arch().equals(arch) || p.arch().equals("all") ? p.name() + "=" + p.version()
+        : p.toString()));
     try {
       HostProcess.run(argv, Map.of("APT_CONFIG", apt.config.toString(), "LC_ALL", "C"), timeout, events);
     } catch (dev.kairos.factory.core.api.CommandFailedException e) {
