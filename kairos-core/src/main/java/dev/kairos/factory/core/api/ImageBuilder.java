@@ -50,6 +50,8 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
   private final Map<String, RootFs> providerTrees = new LinkedHashMap<>();
   private Optional<Lock> replay = Optional.empty();
   private Optional<String> lockMirror = Optional.empty();
+  /** The source the root was made from: {@link #source}, or what it gave for a replay. */
+  private ImageSource materialized;
   private Optional<StepCache> stepCache = Optional.empty();
   private boolean refreshStepCache;
 
@@ -221,7 +223,9 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
   private Pipeline pipeline(BuildOptions o) throws IOException {
     EventListener events = EventListener.all(listeners);
     if (root == null) {
-      root = source.orElseThrow().materialize(workDirectory.resolve("rootfs"), events);
+      // A replay starts from what the lock recorded of the base (exact packages, a digest).
+      materialized = replay.isPresent() ? source.orElseThrow().replaying(replay.get(), lockMirror) : source.orElseThrow();
+      root = materialized.materialize(workDirectory.resolve("rootfs"), events);
       o = options(); // the image's architecture is known now: default to it, check the model against it
     }
     if (frameworkTree == null) {
@@ -239,6 +243,9 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
   /** {@code lock} with what only the builder knows: the base's source and the framework and provider sources. */
   private Lock withSources(Lock lock, BuildOptions o) {
     Lock.Builder b = lock.toBuilder().base("source", source.map(ImageSource::description).orElse("root"));
+    if (materialized != null) {
+      materialized.lockEntries(root).forEach(b::base);
+    }
     if (o.framework() != FrameworkSource.none()) {
       b.source("framework", o.framework().description());
     }

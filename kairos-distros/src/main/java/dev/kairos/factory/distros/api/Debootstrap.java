@@ -7,6 +7,7 @@ import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.io.ScratchDirectory;
+import dev.kairos.factory.core.api.lock.Lock;
 import dev.kairos.factory.core.api.run.HostProcess;
 import dev.kairos.factory.core.api.run.UserNamespace;
 import java.io.IOException;
@@ -225,21 +226,85 @@ public final class Debootstrap implements ImageSource {
   }
 
   private List<String> mmdebstrap(String mode, Path directory) {
-    return withChoices(new ArrayList<>(List.of("mmdebstrap", "--mode=" + mode, "--variant=" + variant.orElse("debootstrap"))),
-        directory);
+    return mmdebstrap(mode, directory, List.of(), List.of(), effectiveMirror());
+  }
+
+  /**
+   * mmdebstrap in {@code mode} with {@code options}, {@code extra} packages included and
+   * {@code mirror} as its last argument.
+   */
+  private List<String> mmdebstrap(String mode, Path directory, List<String> options, List<String> extra, String mirror) {
+    List<String> argv = new ArrayList<>(List.of("mmdebstrap", "--mode=" + mode, "--variant=" + variant.orElse("debootstrap")));
+    argv.addAll(options);
+    return withChoices(argv, directory, extra, mirror);
   }
 
   /** {@code argv} + the options both tools share (they spell them alike) + suite, directory and mirror. */
   private List<String> withChoices(List<String> argv, Path directory) {
+    return withChoices(argv, directory, List.of(), effectiveMirror());
+  }
+
+  private List<String> withChoices(List<String> argv, Path directory, List<String> extra, String mirror) {
     argv.add("--arch=" + arch.id());
-    if (!include.isEmpty()) {
-      argv.add("--include=" + String.join(",", include));
+    List<String> all = new ArrayList<>(include);
+    extra.stream().filter(p -> !all.contains(p)).forEach(all::add);
+    if (!all.isEmpty()) {
+      argv.add("--include=" + String.join(",", all));
     }
     if (!components.isEmpty()) {
       argv.add("--components=" + String.join(",", components));
     }
-    argv.addAll(List.of(suite, directory.toAbsolutePath().toString(), effectiveMirror()));
+    argv.addAll(List.of(suite, directory.toAbsolutePath().toString(), mirror));
     return List.copyOf(argv);
+  }
+
+  /**
+   * The line mmdebstrap writes to the root's {@code /etc/apt/sources.list} (without the line end):
+   * {@code deb MIRROR SUITE COMPONENTS}. (mmdebstrap adds a {@code signed-by} option where the
+   * host's apt does not trust the suite's archive key, e.g. Ubuntu's on a Debian host; a replay
+   * writes the line without it.)
+   */
+  String sourcesLine() {
+    return "deb " + effectiveMirror() + " " + suite + " " + String.join(" ", components.isEmpty() ? List.of("main") : components);
+  }
+
+  /**
+   * The suite, mirror, variant, architecture, components and included packages, as a lock's
+   * {@code base} entries (a replay bootstraps the same way, from the locked packages).
+   */
+  public Map<String, String> lockEntries() {
+    Map<String, String> m = new java.util.TreeMap<>();
+    m.put("suite", suite);
+    m.put("mirror", effectiveMirror());
+    m.put("variant", variant.orElse("debootstrap"));
+    m.put("arch", arch.id());
+    m.put("components", String.join(",", components.isEmpty() ? List.of("main") : components));
+    if (!include.isEmpty()) {
+      m.put("include", String.join(",", include));
+    }
+    return m;
+  }
+
+  /**
+   * A bootstrap of exactly the lock's base packages, each file verified by its locked SHA-256
+   * (see {@link LockedBootstrap}); this source itself when the lock was not recorded from a
+   * bootstrap like this one (its base then is checked against the lock, as any base is).
+   */
+  /** {@link #lockEntries()}: a bootstrap's entries do not depend on the root it made. */
+  @Override
+  public Map<String, String> lockEntries(RootFs root) {
+    return lockEntries();
+  }
+
+  @Override
+  public ImageSource replaying(Lock lock, Optional<String> lockMirror) {
+    return LockedBootstrap.of(this, lock).lockMirror(lockMirror);
+  }
+
+  /** The root-mode or user-namespace command for a replay: options, extra packages and a mirror line of its own. */
+  List<String> commandFor(Path directory, List<String> options, List<String> extra, String mirror) {
+    return mmdebstrap(UserNamespace.isRoot() && UserNamespace.isInitial() ? "root" : "unshare", directory, options, extra,
+        mirror);
   }
 
   /**
@@ -274,6 +339,11 @@ public final class Debootstrap implements ImageSource {
    */
   @Override
   public RootFs materialize(Path directory, EventListener events) throws IOException {
+    return materialize(directory, events, Optional.empty());
+  }
+
+  /** As {@link #materialize(Path, EventListener)}; with {@code replay}, that command (mmdebstrap) instead of the usual. */
+  RootFs materialize(Path directory, EventListener events, Optional<List<String>> replay) throws IOException {
     // debootstrap is a host program: a path of another file system (jimfs) would name a host directory.
     if (directory.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
       throw new IllegalArgumentException("debootstrap writes to the host's file system only, not to " + directory.toUri());
@@ -289,7 +359,9 @@ public final class Debootstrap implements ImageSource {
       }
     }
     List<String> argv;
-    if (UserNamespace.isRoot() && UserNamespace.isInitial()) {
+    if (replay.isPresent()) {
+      argv = UserNamespace.isRoot() ? replay.get() : UserNamespace.wrap(replay.get());
+    } else if (UserNamespace.isRoot() && UserNamespace.isInitial()) {
       argv = command(directory);
     } else {
       // debootstrap cannot make device nodes in a user namespace; mmdebstrap does without them.

@@ -88,8 +88,17 @@ public final class HostApt {
     return mirror.trim();
   }
 
-  /** The mirror of a lock whose base was bootstrapped ({@code debootstrap:SUITE:URL}): {@code URL SUITE main}. */
+  /**
+   * The mirror of a lock whose base was bootstrapped: {@code URL SUITE COMPONENTS} from its
+   * {@code base mirror}, {@code suite} and {@code components}, or for a lock without them, from
+   * {@code debootstrap:SUITE:URL} with {@code main}.
+   */
   public static Optional<String> baseMirror(Lock lock) {
+    Map<String, String> base = lock.base();
+    if (base.containsKey("mirror") && base.containsKey("suite")) { // format 2: the bootstrap's own entries
+      return Optional.of(base.get("mirror") + " " + base.get("suite") + " "
+          + base.getOrDefault("components", "main").replace(',', ' '));
+    }
     String source = lock.base().getOrDefault("source", "");
     if (!source.startsWith("debootstrap:")) {
       return Optional.empty();
@@ -231,13 +240,58 @@ public final class HostApt {
     return out;
   }
 
+  /**
+   * Downloads {@code packages} (exact versions) from {@code mirrors}, in that order of preference,
+   * into {@code into} with an apt of its own in {@code dir}; their files by {@link LockedPackage#key()}.
+   *
+   * @param where the places looked in, for the error
+   * @throws KairosException naming the packages no mirror holds, and {@code where}
+   */
+  public static Map<String, Path> download(Path dir, String arch, List<String> mirrors, List<LockedPackage> packages,
+      Path into, Duration timeout, EventListener events, String where) throws IOException {
+    HostApt apt = in(dir, arch, mirrors, timeout, events);
+    apt.update();
+    List<String> argv = new ArrayList<>(List.of("sh", "-c", "cd \"$1\" && shift && exec apt-get -q download \"$@\"", "sh",
+        into.toAbsolutePath().toString()));
+    // name=version for the native and "all" architectures, name:arch=version for a foreign one
+    packages.forEach(p -> argv.add(p.arch().equals(arch) || p.arch().equals("all") ? p.name() + "=" + p.version()
+        : p.toString()));
+    try {
+      HostProcess.run(argv, Map.of("APT_CONFIG", apt.config.toString(), "LC_ALL", "C"), timeout, events);
+    } catch (dev.kairos.factory.core.api.CommandFailedException e) {
+      throw new KairosException("cannot fetch the locked base packages " + packages.stream().map(LockedPackage::toString)
+          .limit(5).toList() + (packages.size() > 5 ? " ..." : "") + " from " + where + ": " + e.getMessage(), e);
+    }
+    Map<String, Path> out = new LinkedHashMap<>();
+    for (LockedPackage p : packages) {
+      Path f = into.resolve(AptLocking.fileName(p));
+      if (!Files.isRegularFile(f)) {
+        throw new KairosException("apt fetched no " + f.getFileName() + " for base package " + p + " from " + where);
+      }
+      out.put(p.key(), f);
+    }
+    return out;
+  }
+
+  /** The output lines of a host command run in {@code dir}. */
+  public static List<String> output(List<String> argv, Path dir, Duration timeout, EventListener events) throws IOException {
+    List<String> sh = new ArrayList<>(List.of("sh", "-c", "cd \"$1\" && shift && exec \"$@\"", "sh", dir.toAbsolutePath().toString()));
+    sh.addAll(argv);
+    return lines(sh, Map.of("LC_ALL", "C"), timeout, events);
+  }
+
   /** The hex SHA-256 of a file, as a lock keeps it. */
-  static String sha256(Path file) throws IOException {
+  public static String sha256(Path file) throws IOException {
     return Artifact.sha256(file).substring("sha256:".length());
   }
 
   /** Runs an apt program with our configuration; its output lines. */
   private List<String> apt(String... argv) throws IOException {
+    return lines(List.of(argv), Map.of("APT_CONFIG", config.toString(), "LC_ALL", "C"), timeout, events);
+  }
+
+  private static List<String> lines(List<String> argv, Map<String, String> env, Duration timeout, EventListener events)
+      throws IOException {
     List<String> lines = new ArrayList<>();
     EventListener collect = e -> {
       if (e instanceof KairosEvent.CommandOutput o) {
@@ -245,7 +299,7 @@ public final class HostApt {
       }
       events.onEvent(e);
     };
-    HostProcess.run(List.of(argv), Map.of("APT_CONFIG", config.toString(), "LC_ALL", "C"), timeout, collect);
+    HostProcess.run(argv, env, timeout, collect);
     return lines;
   }
 

@@ -43,5 +43,9 @@ class HostAptTest {
     assertThat(HostApt.baseMirror(b.base("source", "debootstrap:bookworm:http://deb.debian.org/debian").build()))
         .contains("http://deb.debian.org/debian bookworm main");
     assertThat(HostApt.baseMirror(b.base("source", "dir:/srv/base").build())).isEmpty();
+    // A lock of format 2 names the bootstrap's mirror, suite and components itself.
+    Lock two = Lock.builder().kairosVersion("v1").sourceDate(0).base("source", "debootstrap:trixie:http://m/debian")
+        .base("mirror", "http://m/debian").base("suite", "trixie").base("components", "main,contrib").build();
+    assertThat(HostApt.baseMirror(two)).contains("http://m/debian trixie main contrib");
   }
 }

@@ -42,6 +42,9 @@ final class BuildCache {
   /** The directory of the step cache under the cache root. */
   static final String STEPS = "steps";
 
+  /** The directory of apt's package files under the cache root (see {@link AptArchiveCache}). */
+  static final String APT_ARCHIVES = "apt-archives";
+
   private final Path root;
 
   BuildCache(Path root) {
@@ -70,7 +73,7 @@ final class BuildCache {
 
   /** {@code runner}, with apt's downloads kept in and reused from the cache. */
   CommandRunner runner(CommandRunner runner) {
-    return new AptArchiveCache(runner, root.resolve("apt-archives"));
+    return new AptArchiveCache(runner, root.resolve(APT_ARCHIVES));
   }
 
   /**

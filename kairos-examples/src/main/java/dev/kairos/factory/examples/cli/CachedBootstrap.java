@@ -7,6 +7,9 @@ import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.distros.api.Debootstrap;
 import dev.kairos.factory.distros.api.DirectorySource;
+import dev.kairos.factory.distros.api.LockedBootstrap;
+import dev.kairos.factory.core.api.lock.Lock;
+import java.util.Optional;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +57,18 @@ final class CachedBootstrap implements ImageSource {
       events.onEvent(new KairosEvent.CacheHit(base.description(), entry.toString()));
     }
     return DirectorySource.of(entry).materialize(target, events);
+  }
+
+  @Override
+  public java.util.Map<String, String> lockEntries(RootFs root) {
+    return base.lockEntries();
+  }
+
+  /** A replay bootstraps the locked base packages (not the cached base), taking their files from the cache first. */
+  @Override
+  public ImageSource replaying(Lock lock, Optional<String> lockMirror) {
+    return LockedBootstrap.of(base, lock).lockMirror(lockMirror)
+        .packageCache(directory.resolveSibling(BuildCache.APT_ARCHIVES));
   }
 
   @Override

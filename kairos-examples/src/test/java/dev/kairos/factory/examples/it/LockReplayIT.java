@@ -116,6 +116,11 @@ class LockReplayIT {
     assertThat(c.size()).isEqualTo(Files.size(deb));
     assertThat(c.repository().orElseThrow()).startsWith("http://127.0.0.1:");
     assertThat(lock.basePackages()).containsKey("bash:amd64").doesNotContainKey("conntrack:amd64");
+    // The base's packages keep their files too (a replay of a bootstrapped base fetches exactly these).
+    LockedPackage hostname = lock.basePackages().get("hostname:amd64");
+    assertThat(hostname.sha256())
+        .contains(sha256(repo.resolve("hostname_" + hostname.version().replace(":", "%3a") + "_amd64.deb")));
+    assertThat(hostname.repository().orElseThrow()).startsWith("http://127.0.0.1:");
     assertThat(lock.packages()).containsKeys("systemd:amd64", "dracut:all", "bash:amd64");
     assertThat(lock.options()).containsEntry("model", "generic").containsEntry("arch", "amd64");
     assertThat(lock.base().get("source")).contains(base.toString());

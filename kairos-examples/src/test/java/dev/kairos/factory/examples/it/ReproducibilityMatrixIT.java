@@ -19,6 +19,8 @@ import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.image.BuiltImage;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
+import dev.kairos.factory.distros.api.sbom.Sbom;
+import dev.kairos.factory.distros.api.sbom.SbomFormat;
 import dev.kairos.factory.examples.cli.KairosFactoryCli;
 import dev.kairos.factory.oci.api.OciTarget;
 import java.io.IOException;
@@ -114,6 +116,14 @@ class ReproducibilityMatrixIT {
       initrd(image.rootFs()).writeTo(out.resolve("initrd"));
       return out.resolve("initrd");
     });
+    // Every SBOM format, read from the image's own package database.
+    for (SbomFormat f : SbomFormat.values()) {
+      k.put("sbom-" + f.name().toLowerCase(java.util.Locale.ROOT), (out, work) -> {
+        Sbom sbom = Sbom.read(image.rootFs(), DATE.instant());
+        assertThat(sbom.packages()).as("packages in the SBOM").isNotEmpty();
+        return sbom.write(f, out.resolve(sbom.fileName(f)));
+      });
+    }
     return k;
   }
 

@@ -7,6 +7,7 @@ import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.io.ScratchDirectory;
+import dev.kairos.factory.core.api.lock.Lock;
 import dev.kairos.factory.oci.internal.image.BaseImage;
 import dev.kairos.factory.oci.internal.image.BaseImages;
 import dev.kairos.factory.oci.internal.image.Json;
@@ -181,6 +182,66 @@ public final class OciSource implements ImageSource {
 
   @Override
   public RootFs materialize(Path directory, EventListener events) throws IOException {
+    return materialize(directory, events, null);
+  }
+
+  /**
+   * The digest of the manifest {@code root} was made from (for a lock): {@code digest sha256:...},
+   * for a registry or layout base; nothing for an archive, or a root this source did not make.
+   */
+  @Override
+  public Map<String, String> lockEntries(RootFs root) {
+    if (kind != Kind.REGISTRY && kind != Kind.LAYOUT) {
+      return Map.of();
+    }
+    return BaseImages.of(root).flatMap(BaseImage::manifestDigest).map(d -> Map.of("digest", d)).orElse(Map.of());
+  }
+
+  /**
+   * For a lock recorded from this registry or layout base with its manifest digest: this base
+   * pulled by that digest, whatever the tag names now. A digest the registry or layout no longer
+   * holds fails naming the reference and the digest.
+   */
+  @Override
+  public ImageSource replaying(Lock lock, Optional<String> lockMirror) {
+    String digest = lock.base().get("digest");
+    if (digest == null || (kind != Kind.REGISTRY && kind != Kind.LAYOUT)
+        || !description().equals(lock.base().get("source"))) {
+      return this;
+    }
+    OciSource self = this;
+    return new ImageSource() {
+      @Override
+      public String description() {
+        return self.description() + " (locked to " + digest + ")";
+      }
+
+      @Override
+      public RootFs materialize(Path directory, EventListener events) throws IOException {
+        try {
+          return self.materialize(directory, events, digest);
+        } catch (DigestMismatchException e) {
+          throw e;
+        } catch (KairosException e) {
+          throw new KairosException("the locked base " + self.description() + " pinned to " + digest
+              + " cannot be read: " + e.getMessage(), e);
+        }
+      }
+
+      @Override
+      public Map<String, String> lockEntries(RootFs root) {
+        return self.lockEntries(root);
+      }
+
+      @Override
+      public Optional<Instant> created(RootFs root) {
+        return self.created(root);
+      }
+    };
+  }
+
+  /** Materialises this image, or with {@code pinned} the manifest of that digest in its registry or layout. */
+  private RootFs materialize(Path directory, EventListener events, String pinned) throws IOException {
     long start = System.nanoTime();
     events.onEvent(new KairosEvent.StepStarted("oci-pull", description()));
     Files.createDirectories(directory);
@@ -195,7 +256,7 @@ public final class OciSource implements ImageSource {
       BaseImage base = switch (kind) {
         case REGISTRY -> {
           RegistryClient client = client();
-          Origin origin = new RegistryOrigin(client, reference);
+          Origin origin = new RegistryOrigin(client, pinned == null ? reference : reference.withDigest(pinned));
           BlobStore store = new BlobStore(cacheDirectory != null ? cacheDirectory : scratch.dir());
           BlobSource reread = cacheDirectory != null
               ? d -> store.has(d.digest(), d.size()) ? store.open(d.digest()) : client.blob(d)
@@ -203,7 +264,7 @@ public final class OciSource implements ImageSource {
           yield puller.unpack(origin, puller.resolve(origin, description()), root, store, reread, description());
         }
         case LAYOUT -> {
-          StoreOrigin origin = StoreOrigin.layout(path, tag);
+          StoreOrigin origin = pinned == null ? StoreOrigin.layout(path, tag) : StoreOrigin.layoutManifest(path, pinned);
           yield puller.unpack(origin, puller.resolve(origin, description()), root, origin.store(),
               d -> origin.store().open(d.digest()), description());
         }

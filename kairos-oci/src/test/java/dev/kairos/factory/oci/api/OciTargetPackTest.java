@@ -139,7 +139,7 @@ class OciTargetPackTest {
     }
     BaseImages.register(r, new BaseImage(baseConfig, List.of(baseLayer),
         List.of(baseConfig.path("rootfs").path("diff_ids").get(0).asString()), d -> baseStore.open(d.digest()),
-        Optional.empty(), BaseSnapshot.of(r)));
+        Optional.empty(), BaseSnapshot.of(r), Optional.empty()));
     r.writeString(ImagePath.of("/etc/kairos-release"), "KAIROS_VERSION=v1\n");
     r.writeString(ImagePath.of("/etc/os-release"), "ID=kairos\n");
     r.deleteRecursively(ImagePath.of("/home/user"));

@@ -2,9 +2,11 @@ package dev.kairos.factory.core.api.image;
 
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.lock.Lock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,5 +31,26 @@ public interface ImageSource {
    */
   default Optional<Instant> created(RootFs root) throws IOException {
     return Optional.empty();
+  }
+
+  /**
+   * What a lock records of this base besides its {@link #description()} (which it keeps as
+   * {@code base source}): e.g. a bootstrap's suite, mirror, variant, components and architecture,
+   * an image's manifest digest. Asked after {@link #materialize}, with the root it made. Default:
+   * nothing.
+   */
+  default Map<String, String> lockEntries(RootFs root) {
+    return Map.of();
+  }
+
+  /**
+   * The source a replay of {@code lock} starts from, holding what the lock recorded of the base
+   * (e.g. a bootstrap of exactly the locked base packages, an image pulled by its locked digest).
+   * Default: this source, whose base the replay then checks against the lock's base packages.
+   *
+   * @param lockMirror a further repository to look in, as {@code ImageBuilder#lockMirror} takes it
+   */
+  default ImageSource replaying(Lock lock, Optional<String> lockMirror) throws IOException {
+    return this;
   }
 }

@@ -22,20 +22,23 @@ import java.util.TreeMap;
  * sources, the source date, the Kairos version and the options that shape the image. Every
  * {@code build} records one; {@code build --lock} replays it.
  *
- * <h2>The text format, version 1</h2>
+ * <h2>The text format, version 2</h2>
  * UTF-8, one entry a line, fields separated by one space. Lines starting with {@code #} and blank
- * lines are comments. The first entry is {@code kairos-lock 1}. Then, in this order and each group
+ * lines are comments. The first entry is {@code kairos-lock 2}. Then, in this order and each group
  * sorted (so two locks diff line by line):
  * <pre>
- * kairos-lock 1
+ * kairos-lock 2
  * kairos-version v0.9.0
  * source-date 1700000000
  * base KEY VALUE                       the base: source, and e.g. suite, mirror, variant, digest
  * source KEY VALUE                     framework and provider sources, e.g. framework oci:...@sha256:...
  * option KEY VALUE                     the options that shape the image: arch, model, fips, ...
- * base-package NAME ARCH VERSION       every package the base held before the build
+ * base-package NAME ARCH VERSION SIZE SHA256 REPOSITORY   every package the base held before the build
  * package NAME ARCH VERSION SIZE SHA256 REPOSITORY   every package in the built image
  * </pre>
+ * Version 1 differs only in its {@code base-package} entries, which hold {@code NAME ARCH VERSION}
+ * alone; this library reads both (a version 1 base package has no size, hash or repository), and
+ * writes version 2.
  * A field holding white space or {@code %} is percent-encoded ({@code %20}, {@code %25}); an
  * unknown size, hash or repository is {@code -}. Keys are unique within their group; a package is
  * unique by name and architecture. A reader refuses a higher format version, an unknown entry, a
@@ -46,7 +49,7 @@ import java.util.TreeMap;
  *     .kairosVersion("v0.9.0").sourceDate(1700000000L)
  *     .base("source", "debootstrap:bookworm")
  *     .option("model", "generic")
- *     .basePackage(LockedPackage.installed("bash", "amd64", "5.2.15-2+b13"))
+ *     .basePackage(LockedPackage.of("bash", "amd64", "5.2.15-2+b13", 1502116, "cd34...", "http://deb.debian.org/debian"))
  *     .pkg(LockedPackage.of("curl", "amd64", "7.88.1-10+deb12u15", 315692, "ab12...", "http://deb.debian.org/debian"))
  *     .build();
  * lock.write(Path.of("out/kairos.lock"));
@@ -57,7 +60,7 @@ import java.util.TreeMap;
  */
 public final class Lock {
   /** The format version this library writes and the highest it reads. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
   /** The file name a build writes beside its outputs. */
   public static final String FILE_NAME = "kairos.lock";
   private static final String MAGIC = "kairos-lock";
@@ -149,15 +152,15 @@ public final class Lock {
     base.forEach((k, v) -> b.append("base ").append(enc(k)).append(' ').append(enc(v)).append('\n'));
     sources.forEach((k, v) -> b.append("source ").append(enc(k)).append(' ').append(enc(v)).append('\n'));
     options.forEach((k, v) -> b.append("option ").append(enc(k)).append(' ').append(enc(v)).append('\n'));
-    for (LockedPackage p : basePackages.values()) {
-      b.append("base-package ").append(p.name()).append(' ').append(p.arch()).append(' ').append(enc(p.version())).append('\n');
-    }
-    for (LockedPackage p : packages.values()) {
-      b.append("package ").append(p.name()).append(' ').append(p.arch()).append(' ').append(enc(p.version())).append(' ')
-          .append(p.size() < 0 ? UNKNOWN : Long.toString(p.size())).append(' ').append(p.sha256().orElse(UNKNOWN))
-          .append(' ').append(p.repository().map(Lock::enc).orElse(UNKNOWN)).append('\n');
-    }
+    basePackages.values().forEach(p -> line(b, "base-package", p));
+    packages.values().forEach(p -> line(b, "package", p));
     return b.toString();
+  }
+
+  private static void line(StringBuilder b, String entry, LockedPackage p) {
+    b.append(entry).append(' ').append(p.name()).append(' ').append(p.arch()).append(' ').append(enc(p.version())).append(' ')
+        .append(p.size() < 0 ? UNKNOWN : Long.toString(p.size())).append(' ').append(p.sha256().orElse(UNKNOWN))
+        .append(' ').append(p.repository().map(Lock::enc).orElse(UNKNOWN)).append('\n');
   }
 
   /** Writes {@link #format()} to {@code file} atomically. */
@@ -186,6 +189,7 @@ public final class Lock {
     boolean header = false;
     boolean version = false;
     boolean date = false;
+    int format = 0;
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
       int n = i + 1;
@@ -210,6 +214,7 @@ public final class Lock {
               + FORMAT_VERSION + ")");
         }
         header = true;
+        format = v;
         continue;
       }
       try {
@@ -238,20 +243,14 @@ public final class Lock {
           case "source" -> put(b.sources, f, line, "source");
           case "option" -> put(b.options, f, line, "option");
           case "base-package" -> {
-            fields(f, 4, line);
-            unique(b.basePackages, LockedPackage.installed(f[1], f[2], dec(f[3])), "base-package");
-          }
-          case "package" -> {
-            fields(f, 7, line);
-            long size;
-            try {
-              size = f[4].equals(UNKNOWN) ? -1 : Long.parseLong(f[4]);
-            } catch (NumberFormatException e) {
-              throw new IllegalArgumentException("size must be a number or '-', got '" + f[4] + "'");
+            if (format == 1) {
+              fields(f, 4, line);
+              unique(b.basePackages, LockedPackage.installed(f[1], f[2], dec(f[3])), "base-package");
+            } else {
+              unique(b.basePackages, pkg(f, line), "base-package");
             }
-            unique(b.packages, new LockedPackage(f[1], f[2], dec(f[3]), size, known(f[5]), known(f[6]).map(Lock::dec)),
-                "package");
           }
+          case "package" -> unique(b.packages, pkg(f, line), "package");
           default -> throw new IllegalArgumentException("unknown entry '" + f[0] + "'");
         }
       } catch (IllegalArgumentException e) {
@@ -265,6 +264,18 @@ public final class Lock {
       throw new LockFormatException(source, lines.length, "missing " + (version ? "source-date" : "kairos-version"));
     }
     return b.build();
+  }
+
+  /** {@code ENTRY NAME ARCH VERSION SIZE SHA256 REPOSITORY}. */
+  private static LockedPackage pkg(String[] f, String line) {
+    fields(f, 7, line);
+    long size;
+    try {
+      size = f[4].equals(UNKNOWN) ? -1 : Long.parseLong(f[4]);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("size must be a number or '-', got '" + f[4] + "'");
+    }
+    return new LockedPackage(f[1], f[2], dec(f[3]), size, known(f[5]), known(f[6]).map(Lock::dec));
   }
 
   private static void fields(String[] f, int count, String line) {
@@ -454,10 +465,12 @@ public final class Lock {
       return this;
     }
 
-    /** A package of the base (name, architecture and version count; size and hash are not kept). */
+    /**
+     * A package of the base, with its file's size, SHA-256 and repository where known (a replay
+     * of a bootstrapped base fetches and checks exactly these files).
+     */
     public Builder basePackage(LockedPackage p) {
-      LockedPackage bare = LockedPackage.installed(p.name(), p.arch(), p.version());
-      basePackages.put(bare.key(), bare);
+      basePackages.put(Objects.requireNonNull(p, "package").key(), p);
       return this;
     }
 

@@ -75,6 +75,28 @@ final class LockSteps {
   }
 
   /**
+   * The base's packages with their files (so that a replay can bootstrap exactly these): the
+   * image's entry where the image still holds that version, else as the package manager lists it.
+   */
+  static List<LockedPackage> baseWithFiles(StepContext ctx, Locking l, List<LockedPackage> base, List<LockedPackage> image)
+      throws IOException {
+    Map<String, LockedPackage> byKey = new TreeMap<>();
+    image.forEach(p -> byKey.put(p.key(), p));
+    List<LockedPackage> out = new ArrayList<>();
+    List<LockedPackage> others = new ArrayList<>();
+    for (LockedPackage p : base) {
+      LockedPackage known = byKey.get(p.key());
+      if (known != null && known.version().equals(p.version())) {
+        out.add(known);
+      } else {
+        others.add(p);
+      }
+    }
+    out.addAll(withFiles(ctx, l, others));
+    return out;
+  }
+
+  /**
    * Fails when the base's packages differ from the lock's base, before anything changes.
    *
    * @throws LockMismatchException naming the first package that differs

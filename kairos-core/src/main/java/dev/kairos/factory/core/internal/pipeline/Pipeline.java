@@ -281,8 +281,9 @@ public final class Pipeline {
       LockSteps.checkInstalled(ctx.replay().lock().get(), installed, "the image's package database after the install phase");
     }
     BuildOptions o = ctx.options();
+    List<LockedPackage> packages = LockSteps.withFiles(ctx, locking, installed);
     Lock.Builder b = Lock.builder().kairosVersion(o.version().toString()).sourceDate(ctx.sourceDate().instant().getEpochSecond())
-        .basePackages(base).packages(LockSteps.withFiles(ctx, locking, installed))
+        .basePackages(LockSteps.baseWithFiles(ctx, locking, base, packages)).packages(packages)
         .option("arch", o.arch().id()).option("model", o.model().id()).option("trusted-boot", Boolean.toString(o.trustedBoot()))
         .option("fips", Boolean.toString(o.fips())).option("distro", ctx.distro().distro() + "-" + ctx.distro().version())
         .option("skipped", o.skipped().isEmpty() ? "-" : String.join(",", o.skipped().stream().map(Step::id).sorted().toList()));

@@ -19,7 +19,7 @@ class LockTest {
         .source("framework", "oci-layout:/fw@sha256:" + H1)
         .option("model", "generic").option("arch", "amd64")
         // added out of order: the text is sorted
-        .basePackage(LockedPackage.installed("zlib1g", "amd64", "1:1.2.13.dfsg-1"))
+        .basePackage(LockedPackage.of("zlib1g", "amd64", "1:1.2.13.dfsg-1", 68000, H2, "http://deb.debian.org/debian"))
         .basePackage(LockedPackage.installed("bash", "amd64", "5.2.15-2+b13"))
         .pkg(LockedPackage.of("curl", "amd64", "7.88.1-10+deb12u15", 315692, H1, "http://deb.debian.org/debian"))
         .pkg(LockedPackage.of("adduser", "all", "3.134", 183272, H2, "http://127.0.0.1:8080"))
@@ -34,7 +34,7 @@ class LockTest {
     lock.write(file);
     List<String> lines = Files.readAllLines(file).stream().filter(l -> !l.startsWith("#")).toList();
     assertThat(lines).containsExactly(
-        "kairos-lock 1",
+        "kairos-lock 2",
         "kairos-version v1.0.0",
         "source-date 1700000000",
         "base source dir:/srv/base%20with%20space",
@@ -42,8 +42,8 @@ class LockTest {
         "source framework oci-layout:/fw@sha256:" + H1,
         "option arch amd64",
         "option model generic",
-        "base-package bash amd64 5.2.15-2+b13",
-        "base-package zlib1g amd64 1:1.2.13.dfsg-1",
+        "base-package bash amd64 5.2.15-2+b13 - - -",
+        "base-package zlib1g amd64 1:1.2.13.dfsg-1 68000 " + H2 + " http://deb.debian.org/debian",
         "package adduser all 3.134 183272 " + H2 + " http://127.0.0.1:8080",
         "package bash amd64 5.2.15-2+b13 - - -",
         "package curl amd64 7.88.1-10+deb12u15 315692 " + H1 + " http://deb.debian.org/debian");
@@ -73,11 +73,23 @@ class LockTest {
   }
 
   @Test
+  void aVersion1LockStillReads() throws Exception {
+    Lock old = Lock.parse("old.lock", "kairos-lock 1\nkairos-version v1\nsource-date 5\nbase source debootstrap:bookworm\n"
+        + "base-package bash amd64 5.2.15-2+b13\npackage curl amd64 7.88 12 " + H1 + " -\n");
+    assertThat(old.basePackages().get("bash:amd64")).isEqualTo(LockedPackage.installed("bash", "amd64", "5.2.15-2+b13"));
+    assertThat(old.pkg("curl").orElseThrow().sha256()).contains(H1);
+    assertThat(old.format()).contains("kairos-lock 2\n").contains("base-package bash amd64 5.2.15-2+b13 - - -\n");
+    // In version 2 a base package has the six fields of a package.
+    assertThatThrownBy(() -> Lock.parse("x.lock", "kairos-lock 2\nkairos-version v1\nsource-date 5\nbase-package a amd64 1\n"))
+        .hasMessageContaining("x.lock:4: base-package takes 6 fields");
+  }
+
+  @Test
   void badInputNamesTheLine() {
     String good = "kairos-lock 1\nkairos-version v1\nsource-date 5\n";
     assertThatThrownBy(() -> Lock.parse("x.lock", "hello\n")).isInstanceOf(LockFormatException.class)
         .hasMessageContaining("x.lock:1: not a lock file");
-    assertThatThrownBy(() -> Lock.parse("x.lock", "# c\nkairos-lock 2\n")).hasMessageContaining("x.lock:2: format version 2");
+    assertThatThrownBy(() -> Lock.parse("x.lock", "# c\nkairos-lock 3\n")).hasMessageContaining("x.lock:2: format version 3");
     assertThatThrownBy(() -> Lock.parse("x.lock", good + "package curl amd64 1.0 12 -\n"))
         .isInstanceOf(LockFormatException.class).hasMessageContaining("x.lock:4: package takes 6 fields");
     assertThatThrownBy(() -> Lock.parse("x.lock", good + "package curl amd64 1.0 12 nothex -\n"))

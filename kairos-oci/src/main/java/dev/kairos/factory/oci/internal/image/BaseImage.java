@@ -8,10 +8,11 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A base image as it was materialised: its config, its layers (with OCI media types) and their
  * diff IDs, where its blobs can be read again, the registry repository it came from (for
- * cross-repository mounts), and the snapshot of the root right after unpacking.
+ * cross-repository mounts), the snapshot of the root right after unpacking, and the digest of
+ * its manifest (the one chosen from an index), by which a lock pins it.
  */
 public record BaseImage(ObjectNode config, List<Descriptor> layers, List<String> diffIds, BlobSource blobs,
-    Optional<String> sourceRepository, BaseSnapshot snapshot) {
+    Optional<String> sourceRepository, BaseSnapshot snapshot, Optional<String> manifestDigest) {
   public BaseImage {
     layers = List.copyOf(layers);
     diffIds = List.copyOf(diffIds);

@@ -24,6 +24,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -190,7 +191,7 @@ public final class Puller {
       }
     }
     return new BaseImage(image.config(), image.layers(), image.diffIds(), reread, origin.repository(),
-        BaseSnapshot.of(root));
+        BaseSnapshot.of(root), Optional.of(image.manifest().digest()));
   }
 
   /**

@@ -61,6 +61,28 @@ public final class StoreOrigin implements Origin {
     return new StoreOrigin(store, new Top(chosen, json));
   }
 
+  /**
+   * The manifest {@code digest} (an image manifest, or an index) in the layout at {@code dir},
+   * whatever its tags say now.
+   *
+   * @throws KairosException naming the layout and the digest when the layout does not hold it
+   */
+  public static StoreOrigin layoutManifest(Path dir, String digest) throws IOException {
+    BlobStore store = new BlobStore(dir);
+    byte[] json;
+    try (InputStream in = store.open(digest)) {
+      json = in.readAllBytes();
+    } catch (NoSuchFileException e) {
+      throw new KairosException(dir + " holds no manifest " + digest);
+    }
+    Descriptor d = new Descriptor("", digest, json.length);
+    try (InputStream in = new java.io.ByteArrayInputStream(json)) {
+      VerifyingInputStream.readAll(in, d, dir.toString(), MAX_JSON); // the bytes are the digest's
+    }
+    String type = dev.kairos.factory.oci.internal.image.Json.parse(json, dir + " " + digest).path("mediaType").asString("");
+    return new StoreOrigin(store, new Top(d.withMediaType(type.isEmpty() ? MediaTypes.OCI_MANIFEST : type), json));
+  }
+
   @Override
   public Top top() {
     return top;
