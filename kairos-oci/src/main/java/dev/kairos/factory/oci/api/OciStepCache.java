@@ -7,6 +7,7 @@ import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.io.AtomicFile;
+import dev.kairos.factory.core.api.io.WaitingLock;
 import dev.kairos.factory.oci.internal.image.BlobStore;
 import dev.kairos.factory.oci.internal.image.Json;
 import dev.kairos.factory.oci.internal.layer.BaseSnapshot;
@@ -15,13 +16,10 @@ import dev.kairos.factory.oci.internal.layer.LayerPacker;
 import dev.kairos.factory.oci.internal.layer.LayerUnpacker;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -150,7 +148,7 @@ public final class OciStepCache implements StepCache {
       return false;
     }
     List<Entry> chain;
-    try (FileLock lock = lock(true)) {
+    try (WaitingLock lock = lock(true)) {
       chain = chain(key, from, events);
       if (chain.isEmpty()) {
         return false;
@@ -196,7 +194,7 @@ public final class OciStepCache implements StepCache {
       throw new IllegalArgumentException("a mark of another store: " + since);
     }
     Files.createDirectories(entriesDir());
-    try (FileLock lock = lock(true)) {
+    try (WaitingLock lock = lock(true)) {
       LayerPacker.PackedLayer layer = new LayerPacker(sourceDate, Compression.ZSTD, events)
           .pack(root, Optional.of(s.snapshot()), blobs());
       ObjectNode n = Json.object();
@@ -225,7 +223,7 @@ public final class OciStepCache implements StepCache {
     if (!Files.isDirectory(entriesDir())) {
       return List.of();
     }
-    try (FileLock lock = lock(true)) {
+    try (WaitingLock lock = lock(true)) {
       List<Entry> out = new ArrayList<>(readAll(EventListener.NONE).values());
       out.sort(Comparator.comparing(Entry::lastUsed).reversed().thenComparing(Entry::key));
       return out;
@@ -256,7 +254,7 @@ public final class OciStepCache implements StepCache {
     if (!Files.isDirectory(entriesDir())) {
       return new Pruned(List.of(), 0, 0, size());
     }
-    try (FileLock lock = lock(false)) {
+    try (WaitingLock lock = lock(false)) {
       Map<String, Entry> all = readAll(EventListener.NONE);
       List<String> removed = new ArrayList<>();
       Instant now = Instant.now();
@@ -301,46 +299,10 @@ public final class OciStepCache implements StepCache {
     return new BlobStore(dir);
   }
 
-  private FileLock lock(boolean shared) throws IOException {
-    Files.createDirectories(dir);
-    FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
-    try {
-      FileLock l = lockIn(ch, shared);
-      // closing the channel releases the lock; a second release (after drop) does nothing
-      return new FileLock(ch, 0, Long.MAX_VALUE, shared) {
-        @Override
-        public boolean isValid() {
-          return ch.isOpen() && l.isValid();
-        }
-
-        @Override
-        public void release() throws IOException {
-          if (ch.isOpen()) {
-            ch.close();
-          }
-        }
-      };
-    } catch (IOException | RuntimeException e) {
-      ch.close();
-      throw e;
-    }
-  }
-
-  /** A lock on {@code ch}; another build in this JVM holding one (Java refuses overlapping locks) is waited for. */
-  private static FileLock lockIn(FileChannel ch, boolean shared) throws IOException {
-    while (true) {
-      try {
-        return ch.lock(0, Long.MAX_VALUE, shared);
-      } catch (java.nio.channels.OverlappingFileLockException e) {
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException("interrupted while waiting for the step cache's lock");
-        }
-      }
-    }
+  /** The store's lock: waits for other builds, in other processes and in this JVM. */
+  private WaitingLock lock(boolean shared) throws IOException {
+    Path file = dir.resolve("lock");
+    return shared ? WaitingLock.shared(file) : WaitingLock.exclusive(file);
   }
 
   /** The entries from the one after {@code from} to {@code key}, oldest first; empty when the chain is not whole. */
@@ -426,9 +388,9 @@ public final class OciStepCache implements StepCache {
   }
 
   /** Deletes a damaged entry and its blob, so that the steps run and save it anew. */
-  private void drop(Entry e, FileLock shared, EventListener events) throws IOException {
-    shared.release();
-    try (FileLock lock = lock(false)) {
+  private void drop(Entry e, WaitingLock shared, EventListener events) throws IOException {
+    shared.close();
+    try (WaitingLock lock = lock(false)) {
       Files.deleteIfExists(record(e.key()));
       Path blob = blobs().path(e.layer());
       // another process may have saved it anew meanwhile: only a blob still wrong goes
