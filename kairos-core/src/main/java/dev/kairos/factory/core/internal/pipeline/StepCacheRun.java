@@ -24,8 +24,9 @@ import java.util.Set;
  * The step cache during one pipeline run. Each slot of a phase gets a key chained from the one
  * before it (its name, what its actions do, the stage extensions it runs); the phase's first key
  * covers every input that can change the root (see {@link #start()}). Snapshots are kept after the
- * slots worth keeping: the package installs, the initrd, every stage-extension slot that runs (a
- * user changes those most), and the end of each phase. At a phase's start the deepest kept slot
+ * slots worth keeping: the package installs, the initrd, every stage-extension slot that runs and
+ * the slot just before it (a user changes extensions most: a change re-runs exactly the
+ * extension's slot and those after it), and the end of each phase. At a phase's start the deepest kept slot
  * whose key the store holds is restored, and the slots up to it are reported as reused.
  */
 final class StepCacheRun {
@@ -182,7 +183,20 @@ final class StepCacheRun {
       return true;
     }
     Slot s = slots.get(i);
-    return !s.skipped() && (s.stage().isPresent() || s.step().map(KEPT::contains).orElse(false));
+    return !s.skipped() && (s.stage().isPresent() || s.step().map(KEPT::contains).orElse(false) || beforeExtensions(i));
+  }
+
+  /**
+   * Whether the next slot that runs after {@code i} is a stage-extension slot: the root is kept
+   * then, so that a changed extension re-runs exactly its own slot and the ones after it.
+   */
+  private boolean beforeExtensions(int i) {
+    for (int j = i + 1; j < slots.size(); j++) {
+      if (!slots.get(j).skipped()) {
+        return slots.get(j).stage().isPresent();
+      }
+    }
+    return false;
   }
 
   private void save(String key) throws IOException {
