@@ -9,6 +9,7 @@ import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.io.AtomicFile;
 import dev.kairos.factory.core.api.io.WaitingLock;
 import dev.kairos.factory.oci.internal.image.BlobStore;
+import dev.kairos.factory.oci.internal.image.Descriptor;
 import dev.kairos.factory.oci.internal.image.Json;
 import dev.kairos.factory.oci.internal.layer.BaseSnapshot;
 import dev.kairos.factory.oci.internal.layer.Compression;
@@ -50,6 +51,9 @@ import tools.jackson.databind.node.ObjectNode;
  * DIR/blobs/sha256/HEX   the layers, by digest (written under a temporary name, then renamed)
  * DIR/entries/KEY.json   one record per entry: parent, layer digest and size, steps, inputs;
  *                        its modification time is when it was last used (for eviction)
+ * DIR/packed/KEY-R.json  a layer an OCI target packed from the root of entry KEY by recipe R
+ *                        (its blob in blobs/), reused by a later build with the same final key;
+ *                        pruned with its entry
  * DIR/lock               shared while restoring and saving, exclusive while pruning
  * </pre>
  *
@@ -218,6 +222,118 @@ public final class OciStepCache implements StepCache {
     }
   }
 
+  /**
+   * The layer an artifact target packed earlier from the root of step-cache key {@code key} by
+   * {@code recipe} (how it was packed), put into {@code into}: after its blob's digest is checked,
+   * as a restore checks its layers. Empty when none is kept, or when the kept one is damaged (then
+   * it is dropped).
+   */
+  Optional<LayerPacker.PackedLayer> packedLayer(String key, String recipe, BlobStore into, EventListener events)
+      throws IOException {
+    Path record = packedRecord(key, recipe);
+    if (!Files.isRegularFile(record)) {
+      return Optional.empty();
+    }
+    try (WaitingLock lock = lock(true)) {
+      if (read(key, EventListener.NONE).isEmpty()) {
+        return Optional.empty(); // its entry was pruned: the record goes with the next prune
+      }
+      JsonNode n;
+      try {
+        n = Json.parse(Files.readAllBytes(record), record.toString());
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      } catch (InvalidInputException | RuntimeException e) {
+        events.log(KairosEvent.Level.WARN, "step cache: record " + record + " is damaged; the layer is packed anew");
+        return Optional.empty();
+      }
+      String digest = n.path("digest").asString();
+      long size = n.path("size").asLong();
+      String diffId = n.path("diffId").asString();
+      String media = n.path("mediaType").asString();
+      if (!digest.matches("sha256:[0-9a-f]{64}") || !diffId.matches("sha256:[0-9a-f]{64}") || media.isEmpty()) {
+        events.log(KairosEvent.Level.WARN, "step cache: record " + record + " is damaged; the layer is packed anew");
+        return Optional.empty();
+      }
+      Descriptor d = new Descriptor(media, digest, size);
+      if (!into.has(digest, size)) {
+        // the copy checks the digest as it goes: a damaged blob is never put into the output
+        try (InputStream in = Files.newInputStream(blobs().path(digest))) {
+          into.put(in, d, "the step cache's layer of " + shortKey(key));
+        } catch (NoSuchFileException | DigestMismatchException e) {
+          events.log(KairosEvent.Level.WARN, "step cache: the packed layer of " + shortKey(key) + " is damaged or gone ("
+              + e.getMessage() + "); it is packed anew");
+          Files.deleteIfExists(record);
+          return Optional.empty();
+        }
+      }
+      Files.setLastModifiedTime(record, FileTime.from(Instant.now()));
+      events.log(KairosEvent.Level.INFO, "step cache: reused the layer packed from " + shortKey(key) + " (" + recipe
+          + "; " + size + " bytes)");
+      return Optional.of(new LayerPacker.PackedLayer(d, diffId));
+    }
+  }
+
+  /** Keeps {@code layer}, packed into {@code from} from the root of key {@code key} by {@code recipe}, for {@link #packedLayer}. */
+  void keepPackedLayer(String key, String recipe, LayerPacker.PackedLayer layer, BlobStore from, EventListener events)
+      throws IOException {
+    try {
+      Files.createDirectories(dir.resolve("packed"));
+      try (WaitingLock lock = lock(true)) {
+        if (read(key, EventListener.NONE).isEmpty()) {
+          return; // no entry to hang it on (pruned meanwhile): nothing would ever prune it
+        }
+        Descriptor d = layer.descriptor();
+        if (!blobs().has(d.digest(), d.size())) {
+          try (InputStream in = from.open(d.digest())) {
+            blobs().put(in, d, "the packed layer of " + shortKey(key));
+          }
+        }
+        ObjectNode n = Json.object();
+        n.put("key", key);
+        n.put("recipe", recipe);
+        n.put("mediaType", d.mediaType());
+        n.put("digest", d.digest());
+        n.put("size", d.size());
+        n.put("diffId", layer.diffId());
+        byte[] json = Json.bytes(n);
+        AtomicFile.write(packedRecord(key, recipe), tmp -> Files.write(tmp, json));
+      }
+    } catch (IOException e) {
+      // as with a step's entry: a cache that cannot take it does not fail the build
+      events.log(KairosEvent.Level.WARN, "step cache: could not keep the packed layer of " + shortKey(key) + ": "
+          + e.getMessage());
+      return;
+    }
+    if (size() > maxSize) {
+      prune(Optional.empty(), Optional.of(maxSize));
+    }
+  }
+
+  private Path packedRecord(String key, String recipe) {
+    record(key); // checks the key
+    return dir.resolve("packed").resolve(key + "-" + BlobStore.digest(recipe.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .substring("sha256:".length(), "sha256:".length() + 16) + ".json");
+  }
+
+  /** {@code DIR/indexes}, under an exclusive lock of its own ({@code DIR/indexes.lock}) while a build uses it. */
+  @Override
+  public Optional<KeptIndexes> packageIndexes() throws IOException {
+    Path d = Files.createDirectories(dir.resolve("indexes"));
+    WaitingLock lock = WaitingLock.exclusive(dir.resolve("indexes.lock"));
+    return Optional.of(new KeptIndexes() {
+      @Override
+      public Path directory() {
+        return d;
+      }
+
+      @Override
+      public void close() throws IOException {
+        lock.close();
+      }
+    });
+  }
+
   /** Every whole entry, most recently used first. */
   public List<Entry> entries() throws IOException {
     if (!Files.isDirectory(entriesDir())) {
@@ -268,13 +384,20 @@ public final class OciStepCache implements StepCache {
         List<Entry> lru = new ArrayList<>(all.values());
         lru.sort(Comparator.comparing(Entry::lastUsed).thenComparing(Entry::key));
         for (Entry e : lru) {
-          if (referencedSize(all) <= maxBytes.get()) {
+          if (referencedSize(all, packedLayers()) <= maxBytes.get()) {
             break;
           }
           if (all.containsKey(e.key())) {
             remove(all, e.key(), removed);
             removeBroken(all, removed);
           }
+        }
+      }
+      Map<Path, String> packed = packedLayers();
+      for (Map.Entry<Path, String> p : packed.entrySet()) {
+        String name = p.getKey().getFileName().toString();
+        if (!all.containsKey(name.substring(0, name.lastIndexOf('-')))) {
+          Files.deleteIfExists(p.getKey()); // its entry is gone: so is the key it was reused by
         }
       }
       long freed = deleteUnreferencedBlobs(all);
@@ -422,15 +545,41 @@ public final class OciStepCache implements StepCache {
     }
   }
 
-  private static long referencedSize(Map<String, Entry> all) {
+  private long referencedSize(Map<String, Entry> all, Map<Path, String> packed) throws IOException {
     Map<String, Long> blobs = new HashMap<>();
     all.values().forEach(e -> blobs.put(e.layer(), e.size()));
+    for (Map.Entry<Path, String> p : packed.entrySet()) {
+      String name = p.getKey().getFileName().toString();
+      Path blob = p.getValue().startsWith("sha256:") ? blobs().path(p.getValue()) : null;
+      if (all.containsKey(name.substring(0, name.lastIndexOf('-'))) && blob != null && Files.isRegularFile(blob)) {
+        blobs.put(p.getValue(), Files.size(blob));
+      }
+    }
     return blobs.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** The records of packed layers ({@link #keepPackedLayer}) and the blob digest each names. */
+  private Map<Path, String> packedLayers() throws IOException {
+    Map<Path, String> out = new TreeMap<>();
+    Path d = dir.resolve("packed");
+    if (Files.isDirectory(d)) {
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(d, "*.json")) {
+        for (Path p : s) {
+          try {
+            out.put(p, Json.parse(Files.readAllBytes(p), p.toString()).path("digest").asString());
+          } catch (InvalidInputException | RuntimeException e) {
+            out.put(p, ""); // damaged: names no blob
+          }
+        }
+      }
+    }
+    return out;
   }
 
   private long deleteUnreferencedBlobs(Map<String, Entry> all) throws IOException {
     Set<String> keep = new HashSet<>();
     all.values().forEach(e -> keep.add(e.layer().substring("sha256:".length())));
+    packedLayers().values().stream().filter(x -> x.startsWith("sha256:")).forEach(x -> keep.add(x.substring("sha256:".length())));
     Path b = dir.resolve("blobs").resolve("sha256");
     long freed = 0;
     if (Files.isDirectory(b)) {
