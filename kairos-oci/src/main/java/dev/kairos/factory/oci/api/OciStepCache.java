@@ -263,7 +263,16 @@ public final class OciStepCache implements StepCache {
         } catch (NoSuchFileException | DigestMismatchException e) {
           events.log(KairosEvent.Level.WARN, "step cache: the packed layer of " + shortKey(key) + " is damaged or gone ("
               + e.getMessage() + "); it is packed anew");
-          Files.deleteIfExists(record);
+          lock.close();
+          try (WaitingLock exclusive = lock(false)) {
+            Files.deleteIfExists(record);
+            Path blob = blobs().path(digest);
+            // another build may have kept it anew meanwhile: only a blob still wrong goes
+            if (Files.isRegularFile(blob) && !intact(new Entry(key, Optional.empty(), List.of(recipe), digest, size,
+                Instant.EPOCH, Instant.EPOCH, Map.of()), EventListener.NONE)) {
+              Files.delete(blob);
+            }
+          }
           return Optional.empty();
         }
       }
