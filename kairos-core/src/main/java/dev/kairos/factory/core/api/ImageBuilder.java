@@ -5,6 +5,7 @@ import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.distro.DistroStrategy;
 import dev.kairos.factory.core.api.distro.Distros;
 import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.lock.Lock;
@@ -216,16 +217,21 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
     Validator validator = Validator.builder().trustedBoot(pipeline.options().trustedBoot())
         .distros(strategies()).build();
     Optional<Lock> lock = pipeline.lock().map(l -> withSources(l, pipeline.options()));
-    return new KairosBuild(root, source, sourceDate(), events, validator, lock, pipeline.stepCacheReport());
+    return new KairosBuild(root, source, sourceDate(), events, validator, lock, pipeline.stepCacheReport(),
+        pipeline.stepCacheKeysTheRoot() ? stepCache : Optional.empty());
   }
 
   /** The pipeline for {@code o}; the base, framework and provider images are unpacked once, on first use. */
   private Pipeline pipeline(BuildOptions o) throws IOException {
     EventListener events = EventListener.all(listeners);
     if (root == null) {
+      // Not a step of kairos-init's, but a rebuild spends its time here too: timed as one.
+      long start = System.nanoTime();
+      events.onEvent(new KairosEvent.StepStarted("base", "lays out the base image in the work directory"));
       // A replay starts from what the lock recorded of the base (exact packages, a digest).
       materialized = replay.isPresent() ? source.orElseThrow().replaying(replay.get(), lockMirror) : source.orElseThrow();
       root = materialized.materialize(workDirectory.resolve("rootfs"), events);
+      events.onEvent(new KairosEvent.StepFinished("base", java.time.Duration.ofNanos(System.nanoTime() - start), false));
       o = options(); // the image's architecture is known now: default to it, check the model against it
     }
     if (frameworkTree == null) {

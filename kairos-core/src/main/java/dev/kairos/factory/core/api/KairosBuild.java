@@ -1,5 +1,6 @@
 package dev.kairos.factory.core.api;
 
+import dev.kairos.factory.core.api.cache.StepCache;
 import dev.kairos.factory.core.api.cache.StepCacheReport;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.RootFs;
@@ -41,12 +42,14 @@ public final class KairosBuild implements BuiltImage, AutoCloseable {
   private final Validator validator;
   private final Optional<Lock> lock;
   private final Optional<StepCacheReport> stepCache;
+  private final Optional<StepCache> stepCacheStore;
   private volatile boolean closed;
 
   KairosBuild(RootFs root, Optional<ImageSource> base, SourceDate sourceDate, EventListener events, Validator validator,
-      Optional<Lock> lock, Optional<StepCacheReport> stepCache) {
+      Optional<Lock> lock, Optional<StepCacheReport> stepCache, Optional<StepCache> stepCacheStore) {
     this.lock = lock;
     this.stepCache = stepCache;
+    this.stepCacheStore = stepCacheStore;
     this.root = Objects.requireNonNull(root, "root");
     this.base = base;
     this.sourceDate = sourceDate;
@@ -72,6 +75,16 @@ public final class KairosBuild implements BuiltImage, AutoCloseable {
    */
   public Optional<StepCacheReport> stepCache() {
     return stepCache;
+  }
+
+  /**
+   * The step cache this build used, if any: an artifact target may keep what it makes from the
+   * root there under the build's final key ({@link StepCacheReport#key()}), which names the
+   * root's content, and reuse it in a later build with the same key. A caller that changes the
+   * root after the build must therefore not write artifacts through such a target.
+   */
+  public Optional<StepCache> stepCacheStore() {
+    return stepCacheStore;
   }
 
   /** Checks the image with {@link Validator}, using the build's runner, distros and trusted-boot option. */

@@ -61,10 +61,13 @@ final class TablePackageManager implements PackageManager {
     if (!spec.name().equals("apt-get")) {
       return java.util.Optional.empty();
     }
-    String opts = "-o Dir::State::Lists=\"$d/lists\" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache="
+    String opts = "-o Dir::State::Lists=\"$l\" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache="
         + " -o APT::Sandbox::User=root -o Debug::NoLocking=1";
+    // Indexes kept by the caller (RESOLVE_INDEXES_ENV) are only brought up to date: apt asks the
+    // mirror whether each Release file changed, and fetches nothing more when none did.
     StringBuilder script = new StringBuilder("set -e\nd=$(mktemp -d /tmp/kairos-resolve.XXXXXX)\n")
-        .append("trap 'rm -rf \"$d\"' EXIT\nmkdir -p \"$d/lists/partial\"\n")
+        .append("trap 'rm -rf \"$d\"' EXIT\nl=${").append(RESOLVE_INDEXES_ENV).append(":-$d/lists}\n")
+        .append("mkdir -p \"$l/partial\"\n")
         .append("apt-get ").append(opts).append(" -qq update >/dev/null\n")
         .append(simulated(spec.upgrade(), opts)).append('\n');
     if (!packages.isEmpty()) {

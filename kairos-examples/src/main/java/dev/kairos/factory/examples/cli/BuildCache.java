@@ -1,18 +1,16 @@
 package dev.kairos.factory.examples.cli;
 
 import dev.kairos.factory.core.api.image.ImageSource;
+import dev.kairos.factory.core.api.io.WaitingLock;
 import dev.kairos.factory.core.api.run.CommandRunner;
 import dev.kairos.factory.distros.api.Debootstrap;
 import dev.kairos.factory.oci.api.OciSource;
 import dev.kairos.factory.oci.api.OciStepCache;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -100,11 +98,9 @@ final class BuildCache {
     T run() throws IOException;
   }
 
-  /** Runs {@code work} holding an exclusive lock on {@code lockFile}, waiting for other processes holding it. */
+  /** Runs {@code work} holding an exclusive lock on {@code lockFile}, waiting for other builds (processes or threads) holding it. */
   static <T> T withLock(Path lockFile, Locked<T> work) throws IOException {
-    Files.createDirectories(lockFile.getParent());
-    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = ch.lock()) {
+    try (WaitingLock lock = WaitingLock.exclusive(lockFile)) {
       return work.run();
     }
   }

@@ -7,7 +7,9 @@ import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.io.AtomicFile;
+import dev.kairos.factory.core.api.io.WaitingLock;
 import dev.kairos.factory.oci.internal.image.BlobStore;
+import dev.kairos.factory.oci.internal.image.Descriptor;
 import dev.kairos.factory.oci.internal.image.Json;
 import dev.kairos.factory.oci.internal.layer.BaseSnapshot;
 import dev.kairos.factory.oci.internal.layer.Compression;
@@ -15,13 +17,10 @@ import dev.kairos.factory.oci.internal.layer.LayerPacker;
 import dev.kairos.factory.oci.internal.layer.LayerUnpacker;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -52,6 +51,9 @@ import tools.jackson.databind.node.ObjectNode;
  * DIR/blobs/sha256/HEX   the layers, by digest (written under a temporary name, then renamed)
  * DIR/entries/KEY.json   one record per entry: parent, layer digest and size, steps, inputs;
  *                        its modification time is when it was last used (for eviction)
+ * DIR/packed/KEY-R.json  a layer an OCI target packed from the root of entry KEY by recipe R
+ *                        (its blob in blobs/), reused by a later build with the same final key;
+ *                        pruned with its entry
  * DIR/lock               shared while restoring and saving, exclusive while pruning
  * </pre>
  *
@@ -150,7 +152,7 @@ public final class OciStepCache implements StepCache {
       return false;
     }
     List<Entry> chain;
-    try (FileLock lock = lock(true)) {
+    try (WaitingLock lock = lock(true)) {
       chain = chain(key, from, events);
       if (chain.isEmpty()) {
         return false;
@@ -196,7 +198,7 @@ public final class OciStepCache implements StepCache {
       throw new IllegalArgumentException("a mark of another store: " + since);
     }
     Files.createDirectories(entriesDir());
-    try (FileLock lock = lock(true)) {
+    try (WaitingLock lock = lock(true)) {
       LayerPacker.PackedLayer layer = new LayerPacker(sourceDate, Compression.ZSTD, events)
           .pack(root, Optional.of(s.snapshot()), blobs());
       ObjectNode n = Json.object();
@@ -220,12 +222,133 @@ public final class OciStepCache implements StepCache {
     }
   }
 
+  /**
+   * The layer an artifact target packed earlier from the root of step-cache key {@code key} by
+   * {@code recipe} (how it was packed), put into {@code into}: after its blob's digest is checked,
+   * as a restore checks its layers. Empty when none is kept, or when the kept one is damaged (then
+   * it is dropped).
+   */
+  Optional<LayerPacker.PackedLayer> packedLayer(String key, String recipe, BlobStore into, EventListener events)
+      throws IOException {
+    Path record = packedRecord(key, recipe);
+    if (!Files.isRegularFile(record)) {
+      return Optional.empty();
+    }
+    try (WaitingLock lock = lock(true)) {
+      if (read(key, EventListener.NONE).isEmpty()) {
+        return Optional.empty(); // its entry was pruned: the record goes with the next prune
+      }
+      JsonNode n;
+      try {
+        n = Json.parse(Files.readAllBytes(record), record.toString());
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      } catch (InvalidInputException | RuntimeException e) {
+        events.log(KairosEvent.Level.WARN, "step cache: record " + record + " is damaged; the layer is packed anew");
+        return Optional.empty();
+      }
+      String digest = n.path("digest").asString();
+      long size = n.path("size").asLong();
+      String diffId = n.path("diffId").asString();
+      String media = n.path("mediaType").asString();
+      if (!digest.matches("sha256:[0-9a-f]{64}") || !diffId.matches("sha256:[0-9a-f]{64}") || media.isEmpty()) {
+        events.log(KairosEvent.Level.WARN, "step cache: record " + record + " is damaged; the layer is packed anew");
+        return Optional.empty();
+      }
+      Descriptor d = new Descriptor(media, digest, size);
+      if (!into.has(digest, size)) {
+        // the copy checks the digest as it goes: a damaged blob is never put into the output
+        try (InputStream in = Files.newInputStream(blobs().path(digest))) {
+          into.put(in, d, "the step cache's layer of " + shortKey(key));
+        } catch (NoSuchFileException | DigestMismatchException e) {
+          events.log(KairosEvent.Level.WARN, "step cache: the packed layer of " + shortKey(key) + " is damaged or gone ("
+              + e.getMessage() + "); it is packed anew");
+          lock.close();
+          try (WaitingLock exclusive = lock(false)) {
+            Files.deleteIfExists(record);
+            Path blob = blobs().path(digest);
+            // another build may have kept it anew meanwhile: only a blob still wrong goes
+            if (Files.isRegularFile(blob) && !intact(new Entry(key, Optional.empty(), List.of(recipe), digest, size,
+                Instant.EPOCH, Instant.EPOCH, Map.of()), EventListener.NONE)) {
+              Files.delete(blob);
+            }
+          }
+          return Optional.empty();
+        }
+      }
+      Files.setLastModifiedTime(record, FileTime.from(Instant.now()));
+      events.log(KairosEvent.Level.INFO, "step cache: reused the layer packed from " + shortKey(key) + " (" + recipe
+          + "; " + size + " bytes)");
+      return Optional.of(new LayerPacker.PackedLayer(d, diffId));
+    }
+  }
+
+  /** Keeps {@code layer}, packed into {@code from} from the root of key {@code key} by {@code recipe}, for {@link #packedLayer}. */
+  void keepPackedLayer(String key, String recipe, LayerPacker.PackedLayer layer, BlobStore from, EventListener events)
+      throws IOException {
+    try {
+      Files.createDirectories(dir.resolve("packed"));
+      try (WaitingLock lock = lock(true)) {
+        if (read(key, EventListener.NONE).isEmpty()) {
+          return; // no entry to hang it on (pruned meanwhile): nothing would ever prune it
+        }
+        Descriptor d = layer.descriptor();
+        if (!blobs().has(d.digest(), d.size())) {
+          try (InputStream in = from.open(d.digest())) {
+            blobs().put(in, d, "the packed layer of " + shortKey(key));
+          }
+        }
+        ObjectNode n = Json.object();
+        n.put("key", key);
+        n.put("recipe", recipe);
+        n.put("mediaType", d.mediaType());
+        n.put("digest", d.digest());
+        n.put("size", d.size());
+        n.put("diffId", layer.diffId());
+        byte[] json = Json.bytes(n);
+        AtomicFile.write(packedRecord(key, recipe), tmp -> Files.write(tmp, json));
+      }
+    } catch (IOException e) {
+      // as with a step's entry: a cache that cannot take it does not fail the build
+      events.log(KairosEvent.Level.WARN, "step cache: could not keep the packed layer of " + shortKey(key) + ": "
+          + e.getMessage());
+      return;
+    }
+    if (size() > maxSize) {
+      prune(Optional.empty(), Optional.of(maxSize));
+    }
+  }
+
+  private Path packedRecord(String key, String recipe) {
+    record(key); // checks the key
+    return dir.resolve("packed").resolve(key + "-" + BlobStore.digest(recipe.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .substring("sha256:".length(), "sha256:".length() + 16) + ".json");
+  }
+
+  /** {@code DIR/indexes}, under an exclusive lock of its own ({@code DIR/indexes.lock}) while a build uses it. */
+  @Override
+  public Optional<KeptIndexes> packageIndexes() throws IOException {
+    Path d = Files.createDirectories(dir.resolve("indexes"));
+    WaitingLock lock = WaitingLock.exclusive(dir.resolve("indexes.lock"));
+    return Optional.of(new KeptIndexes() {
+      @Override
+      public Path directory() {
+        return d;
+      }
+
+      @Override
+      public void close() throws IOException {
+        lock.close();
+      }
+    });
+  }
+
   /** Every whole entry, most recently used first. */
   public List<Entry> entries() throws IOException {
     if (!Files.isDirectory(entriesDir())) {
       return List.of();
     }
-    try (FileLock lock = lock(true)) {
+    try (WaitingLock lock = lock(true)) {
       List<Entry> out = new ArrayList<>(readAll(EventListener.NONE).values());
       out.sort(Comparator.comparing(Entry::lastUsed).reversed().thenComparing(Entry::key));
       return out;
@@ -256,7 +379,7 @@ public final class OciStepCache implements StepCache {
     if (!Files.isDirectory(entriesDir())) {
       return new Pruned(List.of(), 0, 0, size());
     }
-    try (FileLock lock = lock(false)) {
+    try (WaitingLock lock = lock(false)) {
       Map<String, Entry> all = readAll(EventListener.NONE);
       List<String> removed = new ArrayList<>();
       Instant now = Instant.now();
@@ -270,13 +393,20 @@ public final class OciStepCache implements StepCache {
         List<Entry> lru = new ArrayList<>(all.values());
         lru.sort(Comparator.comparing(Entry::lastUsed).thenComparing(Entry::key));
         for (Entry e : lru) {
-          if (referencedSize(all) <= maxBytes.get()) {
+          if (referencedSize(all, packedLayers()) <= maxBytes.get()) {
             break;
           }
           if (all.containsKey(e.key())) {
             remove(all, e.key(), removed);
             removeBroken(all, removed);
           }
+        }
+      }
+      Map<Path, String> packed = packedLayers();
+      for (Map.Entry<Path, String> p : packed.entrySet()) {
+        String name = p.getKey().getFileName().toString();
+        if (!all.containsKey(name.substring(0, name.lastIndexOf('-')))) {
+          Files.deleteIfExists(p.getKey()); // its entry is gone: so is the key it was reused by
         }
       }
       long freed = deleteUnreferencedBlobs(all);
@@ -301,46 +431,10 @@ public final class OciStepCache implements StepCache {
     return new BlobStore(dir);
   }
 
-  private FileLock lock(boolean shared) throws IOException {
-    Files.createDirectories(dir);
-    FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
-    try {
-      FileLock l = lockIn(ch, shared);
-      // closing the channel releases the lock; a second release (after drop) does nothing
-      return new FileLock(ch, 0, Long.MAX_VALUE, shared) {
-        @Override
-        public boolean isValid() {
-          return ch.isOpen() && l.isValid();
-        }
-
-        @Override
-        public void release() throws IOException {
-          if (ch.isOpen()) {
-            ch.close();
-          }
-        }
-      };
-    } catch (IOException | RuntimeException e) {
-      ch.close();
-      throw e;
-    }
-  }
-
-  /** A lock on {@code ch}; another build in this JVM holding one (Java refuses overlapping locks) is waited for. */
-  private static FileLock lockIn(FileChannel ch, boolean shared) throws IOException {
-    while (true) {
-      try {
-        return ch.lock(0, Long.MAX_VALUE, shared);
-      } catch (java.nio.channels.OverlappingFileLockException e) {
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException("interrupted while waiting for the step cache's lock");
-        }
-      }
-    }
+  /** The store's lock: waits for other builds, in other processes and in this JVM. */
+  private WaitingLock lock(boolean shared) throws IOException {
+    Path file = dir.resolve("lock");
+    return shared ? WaitingLock.shared(file) : WaitingLock.exclusive(file);
   }
 
   /** The entries from the one after {@code from} to {@code key}, oldest first; empty when the chain is not whole. */
@@ -426,9 +520,9 @@ public final class OciStepCache implements StepCache {
   }
 
   /** Deletes a damaged entry and its blob, so that the steps run and save it anew. */
-  private void drop(Entry e, FileLock shared, EventListener events) throws IOException {
-    shared.release();
-    try (FileLock lock = lock(false)) {
+  private void drop(Entry e, WaitingLock shared, EventListener events) throws IOException {
+    shared.close();
+    try (WaitingLock lock = lock(false)) {
       Files.deleteIfExists(record(e.key()));
       Path blob = blobs().path(e.layer());
       // another process may have saved it anew meanwhile: only a blob still wrong goes
@@ -460,15 +554,41 @@ public final class OciStepCache implements StepCache {
     }
   }
 
-  private static long referencedSize(Map<String, Entry> all) {
+  private long referencedSize(Map<String, Entry> all, Map<Path, String> packed) throws IOException {
     Map<String, Long> blobs = new HashMap<>();
     all.values().forEach(e -> blobs.put(e.layer(), e.size()));
+    for (Map.Entry<Path, String> p : packed.entrySet()) {
+      String name = p.getKey().getFileName().toString();
+      Path blob = p.getValue().startsWith("sha256:") ? blobs().path(p.getValue()) : null;
+      if (all.containsKey(name.substring(0, name.lastIndexOf('-'))) && blob != null && Files.isRegularFile(blob)) {
+        blobs.put(p.getValue(), Files.size(blob));
+      }
+    }
     return blobs.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** The records of packed layers ({@link #keepPackedLayer}) and the blob digest each names. */
+  private Map<Path, String> packedLayers() throws IOException {
+    Map<Path, String> out = new TreeMap<>();
+    Path d = dir.resolve("packed");
+    if (Files.isDirectory(d)) {
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(d, "*.json")) {
+        for (Path p : s) {
+          try {
+            out.put(p, Json.parse(Files.readAllBytes(p), p.toString()).path("digest").asString());
+          } catch (InvalidInputException | RuntimeException e) {
+            out.put(p, ""); // damaged: names no blob
+          }
+        }
+      }
+    }
+    return out;
   }
 
   private long deleteUnreferencedBlobs(Map<String, Entry> all) throws IOException {
     Set<String> keep = new HashSet<>();
     all.values().forEach(e -> keep.add(e.layer().substring("sha256:".length())));
+    packedLayers().values().stream().filter(x -> x.startsWith("sha256:")).forEach(x -> keep.add(x.substring("sha256:".length())));
     Path b = dir.resolve("blobs").resolve("sha256");
     long freed = 0;
     if (Files.isDirectory(b)) {

@@ -1,6 +1,7 @@
 package dev.kairos.factory.oci.api;
 
 import dev.kairos.factory.core.api.InvalidInputException;
+import dev.kairos.factory.core.api.KairosBuild;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.event.EventListener;
@@ -345,7 +346,23 @@ public final class OciTarget implements ArtifactTarget {
     ImageAssembler assembler = new ImageAssembler(image.sourceDate(), plat, labels,
         "kairos-factory " + layers.name().toLowerCase(Locale.ROOT));
     LayerPacker packer = new LayerPacker(image.sourceDate(), Compression.valueOf(compression.name()), events);
-    LayerPacker.PackedLayer layer = packer.pack(image.rootFs(), base.map(BaseImage::snapshot), store);
+    // A squashed layer is a function of the root alone: a build whose step cache names the root's
+    // content by its final key takes the layer an earlier build kept under that key.
+    Optional<OciStepCache> kept = Optional.empty();
+    Optional<String> key = Optional.empty();
+    if (base.isEmpty() && image instanceof KairosBuild b && b.stepCacheStore().orElse(null) instanceof OciStepCache c
+        && b.stepCache().isPresent()) {
+      kept = Optional.of(c);
+      key = Optional.of(b.stepCache().get().key());
+    }
+    String recipe = "squashed-layer " + compression.name() + " " + image.sourceDate().instant().getEpochSecond();
+    Optional<LayerPacker.PackedLayer> reused = kept.isPresent()
+        ? kept.get().packedLayer(key.get(), recipe, store, events) : Optional.empty();
+    LayerPacker.PackedLayer layer = reused.isPresent() ? reused.get()
+        : packer.pack(image.rootFs(), base.map(BaseImage::snapshot), store);
+    if (kept.isPresent() && reused.isEmpty()) {
+      kept.get().keepPackedLayer(key.get(), recipe, layer, store, events);
+    }
     ImageAssembler.Image img = assembler.assemble(base, base.isPresent(), layer.descriptor(), layer.diffId(), store);
     return new Packed(img, base, baseBlobs(base));
   }

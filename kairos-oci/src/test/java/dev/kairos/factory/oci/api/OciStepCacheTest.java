@@ -8,6 +8,9 @@ import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.oci.internal.image.BlobStore;
+import dev.kairos.factory.oci.internal.layer.Compression;
+import dev.kairos.factory.oci.internal.layer.LayerPacker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +75,44 @@ class OciStepCacheTest {
     // K2 lost its parent: it can never be restored, and a prune removes it
     assertThat(cache.restore(K2, Optional.empty(), fresh, events::add)).isFalse();
     assertThat(cache.prune(Optional.empty(), Optional.empty()).removed()).containsExactly(K2);
+  }
+
+  @Test
+  void aPackedLayerIsReusedUnderItsKeyCheckedAndPrunedWithItsEntry() throws Exception {
+    OciStepCache cache = OciStepCache.at(dir.resolve("steps"));
+    RootFs built = base(dir.resolve("built"));
+    saveTwoSteps(cache, built);
+    BlobStore packedInto = new BlobStore(dir.resolve("first"));
+    LayerPacker.PackedLayer layer = new LayerPacker(DATE, Compression.GZIP, EventListener.NONE)
+        .pack(built, Optional.empty(), packedInto);
+    assertThat(cache.packedLayer(K2, "r", new BlobStore(dir.resolve("none")), events::add)).isEmpty();
+    cache.keepPackedLayer(K2, "r", layer, packedInto, events::add);
+
+    BlobStore second = new BlobStore(dir.resolve("second"));
+    LayerPacker.PackedLayer again = cache.packedLayer(K2, "r", second, events::add).orElseThrow();
+    assertThat(again).isEqualTo(layer);
+    assertThat(Files.readAllBytes(second.path(layer.descriptor().digest())))
+        .isEqualTo(Files.readAllBytes(packedInto.path(layer.descriptor().digest())));
+    assertThat(cache.packedLayer(K2, "other recipe", new BlobStore(dir.resolve("third")), events::add)).isEmpty();
+    assertThat(cache.packedLayer(K1, "r", new BlobStore(dir.resolve("third")), events::add)).isEmpty();
+
+    // damaged: never copied out, dropped, and packed anew by the caller
+    Path blob = dir.resolve("steps/blobs/sha256").resolve(layer.descriptor().digest().substring("sha256:".length()));
+    byte[] data = Files.readAllBytes(blob);
+    data[data.length / 2] ^= 1;
+    Files.write(blob, data);
+    BlobStore fourth = new BlobStore(dir.resolve("fourth"));
+    assertThat(cache.packedLayer(K2, "r", fourth, events::add)).isEmpty();
+    assertThat(fourth.has(layer.descriptor().digest(), layer.descriptor().size())).isFalse();
+
+    // kept again, then pruned with its entry
+    cache.keepPackedLayer(K2, "r", layer, packedInto, events::add);
+    assertThat(cache.packedLayer(K2, "r", new BlobStore(dir.resolve("fifth")), events::add)).isPresent();
+    cache.prune(Optional.of(Duration.ZERO), Optional.empty());
+    assertThat(cache.size()).isZero();
+    try (Stream<Path> left = Files.list(dir.resolve("steps/packed"))) {
+      assertThat(left).isEmpty();
+    }
   }
 
   @Test

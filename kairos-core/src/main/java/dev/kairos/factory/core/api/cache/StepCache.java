@@ -39,6 +39,22 @@ public interface StepCache {
    */
   void save(Entry entry, Mark since, RootFs root, SourceDate sourceDate, EventListener events) throws IOException;
 
+  /**
+   * A host directory where this store keeps the package manager's indexes between builds, for the
+   * dry run that keys the install phase (see {@link dev.kairos.factory.core.api.distro.PackageManager#RESOLVE_INDEXES_ENV}),
+   * held by this build alone until the handle is closed; empty (the default) where the store
+   * keeps none, and the indexes are then fetched whole every build.
+   */
+  default Optional<KeptIndexes> packageIndexes() throws IOException {
+    return Optional.empty();
+  }
+
+  /** A directory of kept package indexes, held by one build until closed. */
+  interface KeptIndexes extends java.io.Closeable {
+    /** The directory (made when missing). */
+    java.nio.file.Path directory();
+  }
+
   /** An opaque record of a root's state, made by {@link #mark}. */
   interface Mark {}
 

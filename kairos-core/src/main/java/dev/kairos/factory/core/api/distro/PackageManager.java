@@ -51,6 +51,13 @@ public interface PackageManager {
   Command remove(List<String> packages);
 
   /**
+   * The environment variable that may name a directory in the image for {@link #resolve}'s
+   * command to keep its indexes in (and leave there) instead of a directory it removes: a caller
+   * that keeps that directory between runs spares the download of indexes that did not change.
+   */
+  String RESOLVE_INDEXES_ENV = "KAIROS_RESOLVE_INDEXES";
+
+  /**
    * A command that prints what an upgrade and an install of {@code packages} would install from
    * the repositories as they are now, versions included, and leaves the image as it was (e.g.
    * {@code apt-get -s} against indexes fetched into a directory it removes again). The step cache

@@ -11,6 +11,8 @@
  *       and only what the library names in it is ever deleted.
  *   <li>{@link dev.kairos.factory.core.api.io.ExclusiveLock} holds a work directory or an output
  *       for a run; a second run fails at once, naming the holder's pid.
+ *   <li>{@link dev.kairos.factory.core.api.io.WaitingLock} guards a store several builds share
+ *       (a cache): shared or exclusive, it waits for holders in other processes and in this JVM.
  *   <li>{@link dev.kairos.factory.core.api.io.ScratchDirectory} is a private directory removed on
  *       close, and its {@code deleteTree} the one tree deletion: it never follows a symlink and
  *       never crosses a mount point ({@link dev.kairos.factory.core.api.io.MountTable}).

@@ -170,7 +170,7 @@ final class LinuxXattrs {
     return new IOException(host + ": " + what + " failed (errno " + e.getErrorCode() + ")", e);
   }
 
-  private static byte[] cPath(Path host) {
+  static byte[] cPath(Path host) {
     return cString(host.toString(), PATH_CHARSET);
   }
 

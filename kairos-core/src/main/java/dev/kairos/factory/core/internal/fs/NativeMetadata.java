@@ -117,6 +117,10 @@ public final class NativeMetadata {
     if (!privileged) {
       return false;
     }
+    if (LinuxFileCalls.available()) {
+      LinuxFileCalls.lchown(host, uid, gid);
+      return true;
+    }
     Files.setAttribute(host, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
     Files.setAttribute(host, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
     return true;
@@ -125,7 +129,9 @@ public final class NativeMetadata {
   /** Applies the mode natively; false if (part of) it must be kept in the overlay. */
   public boolean writeMode(Path host, FileType type, int mode) throws IOException {
     if (privileged) {
-      if (isNode(type)) {
+      if (LinuxFileCalls.available()) {
+        LinuxFileCalls.chmod(host, mode); // by path: never opens the file, a FIFO or a device included
+      } else if (isNode(type)) {
         // The JDK opens a file to chmod it: that blocks on a FIFO and opens a real device.
         runTool("chmod", Integer.toOctalString(mode), host.toString());
       } else {
@@ -146,6 +152,10 @@ public final class NativeMetadata {
 
   /** Sets the modification time of the file itself (a symlink is not followed). */
   public void writeMtime(Path host, FileType type, Instant mtime) throws IOException {
+    if (defaultFs && LinuxFileCalls.available()) {
+      LinuxFileCalls.setMtime(host, mtime);
+      return;
+    }
     if (defaultFs && isNode(type)) {
       // As with chmod, the JDK would open the node. touch -c -h sets the time by path (utimensat).
       runTool("touch", "-c", "-h", "-m", "-d", "@" + mtime.getEpochSecond() + "." + String.format("%09d", mtime.getNano()),

@@ -164,6 +164,14 @@ public final class Pipeline {
     return cache.flatMap(StepCacheRun::report);
   }
 
+  /**
+   * Whether the step cache's final key (see {@link #stepCacheReport()}) names the root's content
+   * after the last {@link #run()}: artifacts made from the root may then be kept under it.
+   */
+  public boolean stepCacheKeysTheRoot() {
+    return cache.map(StepCacheRun::keysTheRoot).orElse(false);
+  }
+
   /** Runs the phases the options ask for. */
   public void run() throws IOException {
     String lastGood = null;

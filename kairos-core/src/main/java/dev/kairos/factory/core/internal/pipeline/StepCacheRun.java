@@ -13,7 +13,13 @@ import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandResult;
+import dev.kairos.factory.core.api.fs.ImagePath;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +30,9 @@ import java.util.Set;
  * The step cache during one pipeline run. Each slot of a phase gets a key chained from the one
  * before it (its name, what its actions do, the stage extensions it runs); the phase's first key
  * covers every input that can change the root (see {@link #start()}). Snapshots are kept after the
- * slots worth keeping: the package installs, the initrd, every stage-extension slot that runs (a
- * user changes those most), and the end of each phase. At a phase's start the deepest kept slot
+ * slots worth keeping: the package installs, the initrd, every stage-extension slot that runs and
+ * the slot just before it (a user changes extensions most: a change re-runs exactly the
+ * extension's slot and those after it), and the end of each phase. At a phase's start the deepest kept slot
  * whose key the store holds is restored, and the slots up to it are reported as reused.
  */
 final class StepCacheRun {
@@ -68,6 +75,8 @@ final class StepCacheRun {
    * (every command sees it), the distro and whether stage extensions are loaded.
    */
   void start() throws IOException {
+    long began = System.nanoTime();
+    ctx.events().onEvent(new KairosEvent.StepStarted("cacheKey", "step cache: digests the base, the framework and the providers for the key"));
     var o = ctx.options();
     StepKeys k = new StepKeys().put("library", ctx.initVersion()).put("base", base)
         .put("base.tree", StepKeys.tree(ctx.root(), false)).put("distro", ctx.distro().toString())
@@ -83,6 +92,12 @@ final class StepCacheRun {
     }
     inputs = k.parts();
     chain = k.digest();
+    finished("cacheKey", began);
+  }
+
+  /** Times a part of the cache's own work as a step, so a rebuild shows where it spends its time. */
+  private void finished(String name, long began) {
+    ctx.events().onEvent(new KairosEvent.StepFinished(name, java.time.Duration.ofNanos(System.nanoTime() - began), false));
   }
 
   /**
@@ -94,7 +109,10 @@ final class StepCacheRun {
     this.slots = slots;
     StepKeys seed = new StepKeys().put("previous", chain).put("phase", phase.id());
     if (phase == Phase.INSTALL) {
+      long began = System.nanoTime();
+      ctx.events().onEvent(new KairosEvent.StepStarted("resolve", "step cache: the package manager's dry run for the key"));
       Optional<String> packages = resolvedPackages();
+      finished("resolve", began);
       if (packages.isEmpty()) {
         off = true;
       } else {
@@ -119,6 +137,18 @@ final class StepCacheRun {
       }
       return 0;
     }
+    long began = System.nanoTime();
+    ctx.events().onEvent(new KairosEvent.StepStarted("restore:" + phase.id(), "step cache: looks up and restores the "
+        + phase.id() + " phase"));
+    try {
+      return restoreDeepest();
+    } finally {
+      finished("restore:" + phase.id(), began);
+    }
+  }
+
+  /** Restores the deepest kept slot of the phase the store holds; the index of the first slot to run. */
+  private int restoreDeepest() throws IOException {
     for (int c = slots.size(); c >= 0; c--) {
       if (!kept(c)) {
         continue;
@@ -166,6 +196,15 @@ final class StepCacheRun {
         + ran.size() + " ran)");
   }
 
+  /**
+   * Whether the final key names the root's content: the cache was on for the whole run (every
+   * input resolved, every save taken) and not refreshed, so what is made from the root may be
+   * kept and reused under that key.
+   */
+  boolean keysTheRoot() {
+    return chain != null && !off && !refresh;
+  }
+
   Optional<StepCacheReport> report() {
     return chain == null ? Optional.empty() : Optional.of(new StepCacheReport(chain, restored, reused, ran, saved));
   }
@@ -182,7 +221,20 @@ final class StepCacheRun {
       return true;
     }
     Slot s = slots.get(i);
-    return !s.skipped() && (s.stage().isPresent() || s.step().map(KEPT::contains).orElse(false));
+    return !s.skipped() && (s.stage().isPresent() || s.step().map(KEPT::contains).orElse(false) || beforeExtensions(i));
+  }
+
+  /**
+   * Whether the next slot that runs after {@code i} is a stage-extension slot: the root is kept
+   * then, so that a changed extension re-runs exactly its own slot and the ones after it.
+   */
+  private boolean beforeExtensions(int i) {
+    for (int j = i + 1; j < slots.size(); j++) {
+      if (!slots.get(j).skipped()) {
+        return slots.get(j).stage().isPresent();
+      }
+    }
+    return false;
   }
 
   private void save(String key) throws IOException {
@@ -233,6 +285,54 @@ final class StepCacheRun {
     return m;
   }
 
+  /** Where the kept indexes are put in the image for the dry run; removed again after it. */
+  private static final ImagePath INDEXES = ImagePath.of("/tmp/kairos-resolve-indexes");
+
+  /**
+   * Runs the dry run with the indexes an earlier build kept: moved into the image, brought up to
+   * date there by the package manager (which fetches only what changed), and moved back.
+   */
+  private CommandResult resolveWithKept(Command.Builder resolve, Path kept) throws IOException {
+    RootFs root = ctx.root();
+    if (root.exists(INDEXES)) {
+      root.deleteRecursively(INDEXES);
+    }
+    root.createDirectories(INDEXES);
+    Path inImage = root.hostPath(INDEXES, true);
+    try {
+      moveFiles(kept, inImage);
+      return ctx.runner().run(root, resolve.env(PackageManager.RESOLVE_INDEXES_ENV, INDEXES.toString()).build());
+    } finally {
+      try {
+        clearFiles(kept);
+        moveFiles(inImage, kept);
+      } finally {
+        root.deleteRecursively(INDEXES);
+      }
+    }
+  }
+
+  /** Moves the regular files directly in {@code from} into {@code to}, times kept (apt asks the mirror by them). */
+  private static void moveFiles(Path from, Path to) throws IOException {
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(from)) {
+      for (Path f : s) {
+        if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && !f.getFileName().toString().equals("lock")) {
+          Files.move(f, to.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+  }
+
+  private static void clearFiles(Path dir) throws IOException {
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      for (Path f : s) {
+        if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+          Files.delete(f);
+        }
+      }
+    }
+  }
+
   /**
    * A digest of what the install phase's package steps would install now, from the package
    * manager's dry run; empty (and the cache off) when it cannot say.
@@ -265,7 +365,15 @@ final class StepCacheRun {
         out.append(line.line()).append('\n');
       }
     };
-    CommandResult r = ctx.runner().run(ctx.root(), resolve.get().toBuilder().output(collect).build());
+    CommandResult r;
+    Optional<StepCache.KeptIndexes> kept = store.packageIndexes();
+    if (kept.isEmpty()) {
+      r = ctx.runner().run(ctx.root(), resolve.get().toBuilder().output(collect).build());
+    } else {
+      try (StepCache.KeptIndexes k = kept.get()) {
+        r = resolveWithKept(resolve.get().toBuilder().output(collect), k.directory());
+      }
+    }
     if (!r.succeeded()) {
       ctx.events().log(KairosEvent.Level.WARN, "step cache: off: resolving the packages failed (exit " + r.exitCode()
           + "): " + r.outputTail());
