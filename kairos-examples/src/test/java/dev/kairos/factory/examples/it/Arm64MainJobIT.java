@@ -6,6 +6,7 @@ import dev.kairos.factory.boot.it.QemuBoot;
 import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
+import dev.kairos.factory.examples.cli.CliRunner;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -70,6 +71,42 @@ class Arm64MainJobIT {
 
   @Test
   @Order(2)
+  void theEfiMediaBootAa64LoadersAndTheHostMakesGrubFromTheImagesModules() throws Exception {
+    // the build's raw disk: the image's own signed shim as BOOTAA64.EFI, its GRUB beside it
+    Path disk = job.out.resolve("kairos.raw");
+    assertThat(MainJobIT.host("sfdisk", "--json", disk.toString())).contains("\"name\": \"efi\"", "\"name\": \"recovery\"");
+    assertThat(MainJobIT.host("mdir", "-b", "-i", disk + "@@1M", "::/EFI/BOOT"))
+        .contains("::/EFI/BOOT/BOOTAA64.EFI", "::/EFI/BOOT/shimaa64.efi", "::/EFI/BOOT/grubaa64.efi");
+    assertThat(peMachine(espFile(disk, "grubaa64.efi"))).isEqualTo(0xaa64);
+
+    // GRUB arm64-efi made by this (amd64) host's grub-mkimage from the image's /usr/lib/grub/arm64-efi
+    Path hostGrubDisk = job.scratch.resolve("host-grub.raw");
+    CliRunner disk2 = CliRunner.run("build-disk", "--root", root.toString(), "-o", hostGrubDisk.toString(),
+        "--efi-loader", "host-grub", "--work", job.scratch.resolve("disk-work").toString(), "--json");
+    assertThat(disk2.exit()).as(disk2.err()).isZero();
+    assertThat(MainJobIT.host("mdir", "-b", "-i", hostGrubDisk + "@@1M", "::/EFI/BOOT")).contains("::/EFI/BOOT/BOOTAA64.EFI")
+        .doesNotContain("shim");
+    assertThat(peMachine(espFile(hostGrubDisk, "BOOTAA64.EFI"))).isEqualTo(0xaa64);
+    Files.delete(hostGrubDisk);
+  }
+
+  /** Copies {@code EFI/BOOT/name} out of the disk's ESP (at 1 MiB) and returns its bytes. */
+  private static byte[] espFile(Path disk, String name) throws Exception {
+    Path out = job.scratch.resolve("esp-" + name);
+    Files.deleteIfExists(out);
+    MainJobIT.host("mcopy", "-i", disk + "@@1M", "::/EFI/BOOT/" + name, out.toString());
+    return Files.readAllBytes(out);
+  }
+
+  /** The machine field of a PE file's COFF header (0xaa64 for arm64, 0x8664 for x86_64). */
+  private static int peMachine(byte[] pe) {
+    int lfanew = (pe[0x3c] & 0xff) | (pe[0x3d] & 0xff) << 8 | (pe[0x3e] & 0xff) << 16 | (pe[0x3f] & 0xff) << 24;
+    assertThat(new String(pe, lfanew, 4, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("PE\0\0");
+    return (pe[lfanew + 4] & 0xff) | (pe[lfanew + 5] & 0xff) << 8;
+  }
+
+  @Test
+  @Order(3)
   void theIsoBootsUnderAavmfToTheMarker() throws Exception {
     Path work = Scratch.create("arm64-boot");
     try {

@@ -99,7 +99,7 @@ public final class MainJob implements AutoCloseable {
    * file name in {@link #out}) besides the OCI layout.
    */
   static MainJob build(Architecture arch, String... outputs) throws Exception {
-    Path scratch = Scratch.create("main-job");
+    Path scratch = arch == Architecture.ARM64 ? stableScratch("kairos-main-job-arm64") : Scratch.create("main-job");
     Path base = scratch.resolve("base");
     DebianFixture.extract(arch == Architecture.ARM64 ? DebianFixture.arm64MinbaseTarball() : DebianFixture.minbaseTarball(),
         base);
@@ -116,6 +116,17 @@ public final class MainJob implements AutoCloseable {
     CliRunner build = CliRunner.run(argv.toArray(String[]::new));
     assertThat(build.exit()).as(build.err()).isZero();
     return new MainJob(scratch, base, out, MainJobIT.JSON.readTree(build.out()));
+  }
+
+  /**
+   * An empty directory of this name under the JVM's temporary directory, the same in every run:
+   * the step cache keys the base by where it came from ({@code dir:PATH}), so an emulated build,
+   * which takes an hour cold, is reused by the next run only from the same path.
+   */
+  private static Path stableScratch(String name) throws IOException {
+    Path dir = Path.of(System.getProperty("java.io.tmpdir")).resolve(name);
+    Scratch.delete(dir);
+    return Files.createDirectories(dir).toRealPath();
   }
 
   /** The serial port QEMU's machine for {@code arch} logs: the 16550 of q35, the PL011 of virt. */
