@@ -31,10 +31,15 @@ public final class DracutRootfs {
    * off. Also empties {@code /etc/machine-id}, so that every boot is a first boot.
    */
   public static void markerUnit(RootFs root, String marker, String details) throws IOException {
+    markerUnit(root, marker, details, "ttyS0");
+  }
+
+  /** As {@link #markerUnit(RootFs, String, String)}, on serial port {@code tty} ({@code ttyAMA0} on arm64). */
+  public static void markerUnit(RootFs root, String marker, String details, String tty) throws IOException {
     root.writeString(ImagePath.of("/etc/systemd/system/kairos-marker.service"), "[Unit]\n"
         + "Description=Boot test marker\n"
         + "[Service]\nType=oneshot\n"
-        + "ExecStart=/bin/sh -c 'echo \"" + marker + " " + details + "\" > /dev/ttyS0'\n"
+        + "ExecStart=/bin/sh -c 'echo \"" + marker + " " + details + "\" > /dev/" + tty + "'\n"
         + "ExecStartPost=/bin/systemctl poweroff --no-block\n"
         + "[Install]\nWantedBy=multi-user.target\n");
     root.createDirectories(ImagePath.of("/etc/systemd/system/multi-user.target.wants"));

@@ -12,8 +12,9 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Boots a disk, an ISO, a kernel or the network under QEMU (OVMF or SeaBIOS) with software
- * emulation (TCG), watching the serial log:
+ * Boots a disk, an ISO, a kernel or the network under QEMU (OVMF or SeaBIOS; for arm64,
+ * {@code qemu-system-aarch64 -machine virt -cpu cortex-a72} with AAVMF) with software emulation
+ * (TCG), watching the serial log:
  * QEMU is stopped as soon as the marker appears, or a failure line ({@code Kernel panic},
  * {@code Access Denied}, ...), or the hard timeout expires. Reusable by other modules' boot tests
  * through the kairos-boot test jar.
@@ -56,6 +57,9 @@ public final class QemuBoot {
   public static final Path SNAKEOIL_KEY = Path.of("/usr/share/ovmf/PkKek-1-snakeoil.key");
   public static final Path SNAKEOIL_CERT = Path.of("/usr/share/ovmf/PkKek-1-snakeoil.pem");
   public static final String SNAKEOIL_PASSPHRASE = "snakeoil";
+  /** The arm64 UEFI firmware (Debian's qemu-efi-aarch64) and its variable store template. */
+  public static final Path AAVMF_CODE = Path.of("/usr/share/AAVMF/AAVMF_CODE.fd");
+  public static final Path AAVMF_VARS = Path.of("/usr/share/AAVMF/AAVMF_VARS.fd");
 
   /** Lines that end a boot as failed. */
   public static final List<String> DEFAULT_FAILURES = List.of("Kernel panic", "Access Denied",
@@ -77,6 +81,7 @@ public final class QemuBoot {
   private final String append;
   private final boolean userNetwork;
   private final String pxeBootfile;
+  private final boolean aarch64;
 
   private QemuBoot(Builder b) {
     this.workDir = b.workDir;
@@ -95,6 +100,7 @@ public final class QemuBoot {
     this.append = b.append;
     this.userNetwork = b.userNetwork;
     this.pxeBootfile = b.pxeBootfile;
+    this.aarch64 = b.aarch64;
   }
 
   public static Builder builder(Path workDir) {
@@ -108,6 +114,12 @@ public final class QemuBoot {
         && Files.isRegularFile(secureBoot ? OVMF_VARS_SNAKEOIL : OVMF_VARS);
   }
 
+  /** True when qemu-system-aarch64 and AAVMF are installed. */
+  public static boolean availableAarch64() {
+    return Files.isExecutable(Path.of("/usr/bin/qemu-system-aarch64"))
+        && Files.isRegularFile(AAVMF_CODE) && Files.isRegularFile(AAVMF_VARS);
+  }
+
   /** True when QEMU and OVMF's Secure Boot firmware with Microsoft's keys are installed. */
   public static boolean availableWithMicrosoftKeys() {
     return available(true) && Files.isRegularFile(OVMF_VARS_MICROSOFT);
@@ -117,12 +129,14 @@ public final class QemuBoot {
   public Result run() throws IOException, InterruptedException {
     Files.createDirectories(workDir);
     Path vars = workDir.resolve("ovmf-vars.fd");
-    Files.copy(secureBoot ? secureBootVars : OVMF_VARS, vars, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(aarch64 ? AAVMF_VARS : secureBoot ? secureBootVars : OVMF_VARS, vars, StandardCopyOption.REPLACE_EXISTING);
     Path log = workDir.resolve("serial.log");
     Files.deleteIfExists(log);
     Files.createFile(log);
-    List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64",
-        "-machine", secureBoot ? "q35,smm=on" : "q35", "-accel", "tcg", "-m", String.valueOf(memoryMiB),
+    List<String> cmd = new ArrayList<>(aarch64
+        ? List.of("qemu-system-aarch64", "-machine", "virt", "-cpu", "cortex-a72")
+        : List.of("qemu-system-x86_64", "-machine", secureBoot ? "q35,smm=on" : "q35"));
+    cmd.addAll(List.of("-accel", "tcg", "-m", String.valueOf(memoryMiB),
         "-serial", "file:" + log, "-display", "none", "-monitor", "none", "-no-reboot"));
     // user networking: the guest is 10.0.2.15 and reaches the host's 127.0.0.1 as 10.0.2.2
     String nic = "user,model=virtio-net-pci" + (pxeBootfile == null ? "" : ",bootfile=" + pxeBootfile);
@@ -137,13 +151,19 @@ public final class QemuBoot {
       cmd.addAll(List.of("-global", "driver=cfi.pflash01,property=secure,value=on"));
     }
     if (!seabios) {
-      cmd.addAll(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + (secureBoot ? OVMF_CODE_SECBOOT : OVMF_CODE),
+      Path code = aarch64 ? AAVMF_CODE : secureBoot ? OVMF_CODE_SECBOOT : OVMF_CODE;
+      cmd.addAll(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
           "-drive", "if=pflash,format=raw,unit=1,file=" + vars));
     }
     if (disk != null) {
       cmd.addAll(List.of("-drive", "file=" + disk + ",format=" + diskFormat + ",if=virtio,snapshot=on"));
     }
-    if (cdrom != null) {
+    if (cdrom != null && aarch64) {
+      // the virt machine has no IDE: the CD drive hangs off a virtio SCSI controller
+      cmd.addAll(List.of("-device", "virtio-scsi-pci,id=scsi0",
+          "-drive", "if=none,id=cd0,file=" + cdrom + ",format=raw,media=cdrom,readonly=on",
+          "-device", "scsi-cd,bus=scsi0.0,drive=cd0"));
+    } else if (cdrom != null) {
       cmd.addAll(List.of("-drive", "file=" + cdrom + ",format=raw,media=cdrom,readonly=on"));
     }
     Process qemu = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -196,6 +216,7 @@ public final class QemuBoot {
     private String append;
     private boolean userNetwork;
     private String pxeBootfile;
+    private boolean aarch64;
 
     private Builder(Path workDir) {
       this.workDir = Objects.requireNonNull(workDir, "workDir");
@@ -287,7 +308,19 @@ public final class QemuBoot {
       return this;
     }
 
+    /**
+     * An arm64 machine: {@code qemu-system-aarch64 -machine virt -cpu cortex-a72} with AAVMF (no
+     * Secure Boot, no SeaBIOS); its serial port is a PL011 ({@code ttyAMA0}).
+     */
+    public Builder aarch64(boolean on) {
+      this.aarch64 = on;
+      return this;
+    }
+
     public QemuBoot build() {
+      if (aarch64 && (seabios || secureBoot)) {
+        throw new IllegalArgumentException("the arm64 machine boots AAVMF without Secure Boot only");
+      }
       if (disk == null && cdrom == null && kernel == null && pxeBootfile == null) {
         throw new IllegalArgumentException("nothing to boot: give a disk, a cdrom, a kernel or a PXE boot file");
       }

@@ -114,6 +114,21 @@ public final class DebianFixture {
     return cached("debian-" + SUITE + "-kernel-" + RECIPE, (root, log) -> aptInstall(extract(base, root), log, KERNEL_PACKAGES));
   }
 
+  /** What {@link #arm64WithKernelTarball()} adds to the arm64 base: the kernel packages and the signed arm64 pair. */
+  public static final List<String> ARM64_KERNEL_PACKAGES = List.of("linux-image-arm64", "systemd", "systemd-sysv",
+      "dracut", "dracut-live", "shim-signed", "grub-efi-arm64-signed");
+
+  /**
+   * The arm64 base ({@link #arm64MinbaseTarball()}) plus {@link #ARM64_KERNEL_PACKAGES}, installed as
+   * {@link #withKernelTarball()} installs its own, every command under emulation; made on first
+   * use (tens of minutes on a loaded machine), then cached.
+   */
+  public static synchronized Path arm64WithKernelTarball() throws IOException {
+    Path base = arm64MinbaseTarball();
+    return cached("debian-" + SUITE + "-arm64-kernel-" + RECIPE,
+        (root, log) -> aptInstall(extract(base, root), log, ARM64_KERNEL_PACKAGES));
+  }
+
   /**
    * The kernel root plus Debian's signed shim and GRUB ({@link #SIGNED_BOOT_PACKAGES}), the pair a
    * Secure Boot live ISO boots through. Made on first use (under a minute after the kernel root), then cached.

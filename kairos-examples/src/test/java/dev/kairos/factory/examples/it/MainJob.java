@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.boot.it.QemuBoot;
+import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import dev.kairos.factory.examples.cli.CliRunner;
@@ -11,6 +12,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -30,8 +33,12 @@ public final class MainJob implements AutoCloseable {
   public static final String VERSION = "v1.0.0";
   /** The artifact name the build reports for the base and version. */
   public static final String NAME = "kairos-debian-12-core-amd64-generic-v1.0.0";
-  /** The stage extension: a unit, enabled after install, that prints {@link #MARKER} at boot. */
-  public static final String EXTENSION = String.join("\n",
+  /** The stage extension: a unit, enabled after install, that prints {@link #MARKER} at boot on {@code ttyS0}. */
+  public static final String EXTENSION = extension("ttyS0");
+
+  /** The stage extension with the marker printed on serial port {@code tty} ({@code ttyAMA0} on arm64). */
+  public static String extension(String tty) {
+    return String.join("\n",
       "stages:",
       "  after-install:",
       "    - name: boot marker",
@@ -44,12 +51,13 @@ public final class MainJob implements AutoCloseable {
       "            After=basic.target",
       "            [Service]",
       "            Type=oneshot",
-      "            ExecStart=/bin/sh -c 'echo " + MARKER + " > /dev/ttyS0'",
+      "            ExecStart=/bin/sh -c 'echo " + MARKER + " > /dev/" + tty + "'",
       "            [Install]",
       "            WantedBy=multi-user.target",
       "      systemctl:",
       "        enable: [kairos-e2e-marker]",
       "");
+  }
 
   /** Holds this build's base, inputs, outputs and work directory; deleted when the run ends. */
   public final Path scratch;
@@ -82,27 +90,70 @@ public final class MainJob implements AutoCloseable {
   /** Builds the main job with the CLI, in-process. */
   static MainJob build() throws Exception {
     DebianFixture.assumeUsable();
-    Path scratch = Scratch.create("main-job");
+    return build(Architecture.AMD64, "--iso", "kairos.iso");
+  }
+
+  /**
+   * Builds the main job for {@code arch} (its own cached Debian base; on arm64 the marker goes to
+   * {@code ttyAMA0}) with the CLI, in-process, with {@code outputs} (pairs of an output flag and a
+   * file name in {@link #out}) besides the OCI layout.
+   */
+  static MainJob build(Architecture arch, String... outputs) throws Exception {
+    Path scratch = arch == Architecture.ARM64 ? stableScratch("kairos-main-job-arm64") : Scratch.create("main-job");
     Path base = scratch.resolve("base");
-    DebianFixture.extract(DebianFixture.minbaseTarball(), base);
+    DebianFixture.extract(arch == Architecture.ARM64 ? DebianFixture.arm64MinbaseTarball() : DebianFixture.minbaseTarball(),
+        base);
     Path extensions = Files.createDirectories(scratch.resolve("extensions"));
-    Files.writeString(extensions.resolve("10-marker.yaml"), EXTENSION);
+    Files.writeString(extensions.resolve("10-marker.yaml"), extension(serialPort(arch)));
     Path out = scratch.resolve("out");
-    CliRunner build = CliRunner.run("build", "--from", "dir:" + base, "--version", VERSION,
+    List<String> argv = new ArrayList<>(List.of("build", "--from", "dir:" + base, "--version", VERSION,
         "-x", extensions.toString(), "--work", scratch.resolve("work").toString(),
-        "--cache", packageCache().toString(),
-        "--oci-layout", out.resolve("oci").toString(), "--iso", out.resolve("kairos.iso").toString(), "--json");
+        "--cache", packageCache().toString(), "--oci-layout", out.resolve("oci").toString()));
+    for (int i = 0; i < outputs.length; i += 2) {
+      argv.addAll(List.of(outputs[i], out.resolve(outputs[i + 1]).toString()));
+    }
+    argv.add("--json");
+    CliRunner build = CliRunner.run(argv.toArray(String[]::new));
     assertThat(build.exit()).as(build.err()).isZero();
     return new MainJob(scratch, base, out, MainJobIT.JSON.readTree(build.out()));
   }
 
+  /**
+   * An empty directory of this name under the JVM's temporary directory, the same in every run:
+   * the step cache keys the base by where it came from ({@code dir:PATH}), so an emulated build,
+   * which takes an hour cold, is reused by the next run only from the same path.
+   */
+  private static Path stableScratch(String name) throws IOException {
+    Path dir = Path.of(System.getProperty("java.io.tmpdir")).resolve(name);
+    Scratch.delete(dir);
+    return Files.createDirectories(dir).toRealPath();
+  }
+
+  /** The serial port QEMU's machine for {@code arch} logs: the 16550 of q35, the PL011 of virt. */
+  static String serialPort(Architecture arch) {
+    return arch == Architecture.ARM64 ? "ttyAMA0" : "ttyS0";
+  }
+
   /** The built ISO boots under QEMU + OVMF to {@link #MARKER} (skipped without QEMU or OVMF). */
   public static void assertBootsToMarker(Path iso, Path work) throws Exception {
-    assumeTrue(QemuBoot.available(false), "qemu-system-x86_64 or OVMF is not installed");
-    QemuBoot.Result r = QemuBoot.builder(Files.createDirectories(work))
-        .cdrom(iso).marker(MARKER).memoryMiB(2048)
-        .timeout(Duration.ofMinutes(12)).build().run();
-    assertThat(r.outcome()).as(r.log()).isEqualTo(QemuBoot.Outcome.MARKER);
+    assertBootsToMarker(Architecture.AMD64, QemuBoot.builder(Files.createDirectories(work)).cdrom(iso),
+        Duration.ofMinutes(12));
+  }
+
+  /**
+   * {@code qemu} (an ISO or a disk to boot) boots on {@code arch}'s machine (q35 + OVMF, or virt +
+   * AAVMF) to {@link #MARKER} within {@code timeout}; skipped without QEMU or the firmware.
+   */
+  static QemuBoot.Result assertBootsToMarker(Architecture arch, QemuBoot.Builder qemu, Duration timeout) throws Exception {
+    if (arch == Architecture.ARM64) {
+      assumeTrue(QemuBoot.availableAarch64(), "qemu-system-aarch64 or AAVMF is not installed");
+    } else {
+      assumeTrue(QemuBoot.available(false), "qemu-system-x86_64 or OVMF is not installed");
+    }
+    QemuBoot.Result r = qemu.aarch64(arch == Architecture.ARM64).marker(MARKER).memoryMiB(2048)
+        .timeout(timeout).build().run();
+    assertThat(r.outcome()).as(r + "\n" + r.log()).isEqualTo(QemuBoot.Outcome.MARKER);
+    return r;
   }
 
   /** The ISO is this build's to the byte. */

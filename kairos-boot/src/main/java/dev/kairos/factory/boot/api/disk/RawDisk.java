@@ -14,12 +14,14 @@ import dev.kairos.factory.boot.internal.disk.Ext2Images;
 import dev.kairos.factory.boot.internal.fat.FatImage;
 import dev.kairos.factory.boot.internal.io.TargetRun;
 import dev.kairos.factory.boot.internal.io.WorkArea;
+import dev.kairos.factory.boot.internal.iso.EfiArch;
 import dev.kairos.factory.boot.internal.iso.EfiBootFiles;
 import dev.kairos.factory.boot.internal.iso.GrubImages;
 import dev.kairos.factory.boot.internal.iso.KernelFiles;
 import dev.kairos.factory.boot.internal.iso.SignedEfiLoader;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.UnsupportedTargetException;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
@@ -32,6 +34,7 @@ import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -46,8 +49,8 @@ import java.util.Objects;
  * {@code KAIROS_DISK}, as in Kairos.
  *
  * <p>The boot partition depends on the {@link Firmware}: for {@link Firmware#EFI}, {@code efi}
- * (ESP, FAT labelled {@code COS_GRUB}) with {@code EFI/BOOT/BOOTX64.EFI} (see below); for
- * {@link Firmware#BIOS}, {@code bios} (a 1 MiB BIOS boot partition) with GRUB's i386-pc core
+ * (ESP, FAT labelled {@code COS_GRUB}) with {@code EFI/BOOT/BOOTX64.EFI}, for an arm64 image
+ * {@code EFI/BOOT/BOOTAA64.EFI} (see below); for {@link Firmware#BIOS} (amd64 images only), {@code bios} (a 1 MiB BIOS boot partition) with GRUB's i386-pc core
  * image, and GRUB's {@code boot.img} in the protective MBR pointing at it, as
  * {@code grub-install --target=i386-pc} leaves a disk. Either GRUB finds {@code COS_RECOVERY} and
  * runs its {@code /etc/cos/grub.cfg}, which reads the grubenv and boots the recovery system.
@@ -73,7 +76,7 @@ import java.util.Objects;
 public final class RawDisk implements ArtifactTarget {
   /** The firmware the disk boots with. */
   public enum Firmware {
-    /** UEFI: an ESP with GRUB for x86_64 EFI ({@code disk.efi}). */
+    /** UEFI: an ESP with GRUB for the image's EFI architecture, x86_64 or arm64 ({@code disk.efi}). */
     EFI,
     /** Legacy BIOS: GRUB's MBR code and an i386-pc core in a BIOS boot partition ({@code disk.bios}). */
     BIOS
@@ -183,6 +186,7 @@ public final class RawDisk implements ArtifactTarget {
    * Builds the partition images in the work area and writes the disk in its format.
    *
    * @throws KairosException if the root has no {@code /boot} with a kernel and an initrd, or a host tool fails
+   * @throws UnsupportedTargetException if a BIOS disk is asked for an image that is not amd64
    * @throws IllegalArgumentException if the root is not on the host file system (mke2fs reads it)
    */
   @Override
@@ -195,6 +199,9 @@ public final class RawDisk implements ArtifactTarget {
     KernelFiles.find(rootfs);
     if (firmware == Firmware.EFI) {
       EfiBootFiles.signedLoader(rootfs, options.efiLoader(), SignedEfiLoader.Media.DISK);
+    } else if (EfiArch.of(rootfs) != EfiArch.X64) {
+      throw new UnsupportedTargetException("firmware for an " + EfiArch.of(rootfs).architecture() + " image",
+          "bios", List.of("efi"));
     }
     String step = switch (format) {
       case RAW -> "raw-disk";
@@ -229,7 +236,7 @@ public final class RawDisk implements ArtifactTarget {
     GptDisk.Builder gpt = GptDisk.builder();
     if (firmware == Firmware.EFI) {
       EfiBootFiles efi = EfiBootFiles.of(rootfs, options.efiLoader(), SignedEfiLoader.Media.DISK, CHAIN,
-          () -> grub.efiBinary(work, CHAIN, GrubImages.DISK));
+          () -> grub.efiBinary(work, CHAIN, GrubImages.DISK, rootfs));
       FatImage esp = efi.addTo(FatImage.builder().label("COS_GRUB").sourceDate(date).size(ESP_MIB * MIB)
           .hiddenSectors(FIRST_LBA)).build();
       gpt.add(GptDisk.partition("efi").type(GptType.ESP).guid(label("COS_GRUB")).attributes(1)

@@ -20,6 +20,8 @@ import java.util.Objects;
 public final class GrubConfigs {
   /** The consoles of the live menu unless replaced. */
   public static final String DEFAULT_LIVE_CONSOLE = "console=ttyS0 console=tty1";
+  /** The consoles of an arm64 image's live menu unless replaced: arm64 machines' serial port is a PL011 ({@code ttyAMA0}). */
+  public static final String ARM64_LIVE_CONSOLE = "console=ttyAMA0 console=tty1";
 
   private final String entryName;
   private final String arch;

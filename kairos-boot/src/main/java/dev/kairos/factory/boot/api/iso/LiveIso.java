@@ -6,6 +6,7 @@ import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.internal.fat.FatImage;
 import dev.kairos.factory.boot.internal.io.TargetRun;
 import dev.kairos.factory.boot.internal.io.WorkArea;
+import dev.kairos.factory.boot.internal.iso.EfiArch;
 import dev.kairos.factory.boot.internal.iso.EfiBootFiles;
 import dev.kairos.factory.boot.internal.iso.GrubImages;
 import dev.kairos.factory.boot.internal.iso.KernelFiles;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -34,7 +36,10 @@ import java.util.Objects;
  * {@code EFI_LIVE} with {@code EFI/BOOT/BOOTX64.EFI}); the GRUB stubs and the live menu
  * ({@code /boot/grub2/grub.cfg}); {@code /config.yaml} when the options carry a cloud-config. The
  * image is hybrid (MBR + GPT with the EFI image as ESP), so the same file boots as a CD and as a
- * disk. Next to the ISO, {@code <name>.sha256} holds its checksum. Both files are written beside
+ * disk. An arm64 image gets an EFI-only ISO: no BIOS image and no MBR boot code, the EFI image
+ * with {@code EFI/BOOT/BOOTAA64.EFI}, and the serial console arm64 machines have
+ * ({@code console=ttyAMA0}) unless {@link #console} says otherwise. Next to the ISO,
+ * {@code <name>.sha256} holds its checksum. Both files are written beside
  * their final names and renamed into place.
  *
  * <pre>{@code
@@ -69,8 +74,8 @@ public final class LiveIso implements ArtifactTarget {
 
   /** The live ISO, to be written to {@code iso}, with the default options. */
   public static LiveIso to(Path iso) {
-    return new LiveIso(Objects.requireNonNull(iso, "iso"), BootMediaOptions.DEFAULTS, null,
-        GrubConfigs.DEFAULT_LIVE_CONSOLE, "");
+    // the console stays unset until the image's architecture is known (see grubConfigs)
+    return new LiveIso(Objects.requireNonNull(iso, "iso"), BootMediaOptions.DEFAULTS, null, null, "");
   }
 
   /** With these options (work directory, source date, EFI loader, tool timeout, cloud-config, squashfs writer). */
@@ -83,7 +88,10 @@ public final class LiveIso implements ArtifactTarget {
     return new LiveIso(iso, options, Objects.requireNonNull(text, "menu"), console, extraCmdline);
   }
 
-  /** With these console arguments in the menu entries (AuroraBoot's {@code --live-console}). */
+  /**
+   * With these console arguments in the menu entries (AuroraBoot's {@code --live-console}); default
+   * {@link GrubConfigs#DEFAULT_LIVE_CONSOLE}, for an arm64 image {@link GrubConfigs#ARM64_LIVE_CONSOLE}.
+   */
   public LiveIso console(String args) {
     return new LiveIso(iso, options, menu, Objects.requireNonNull(args, "console"), extraCmdline);
   }
@@ -124,15 +132,17 @@ public final class LiveIso implements ArtifactTarget {
 
   private void writeIso(RootFs rootfs, SourceDate date, Path work) throws IOException {
     KernelFiles kf = KernelFiles.find(rootfs);
+    // arm64 machines boot EFI only: no BIOS El Torito image and no hybrid MBR code for them
+    boolean bios = EfiArch.of(rootfs) == EfiArch.X64;
     GrubConfigs configs = grubConfigs(rootfs);
     String stub = configs.isoStub();
     byte[] stubBytes = stub.getBytes(StandardCharsets.UTF_8);
     GrubImages grub = new GrubImages(options.toolTimeout());
     EfiBootFiles efi = EfiBootFiles.of(rootfs, options.efiLoader(), SignedEfiLoader.Media.LIVE, stub,
-        () -> grub.efiBinary(work, stub));
+        () -> grub.efiBinary(work, stub, List.of(), rootfs));
     Path squashfs = work.resolve("rootfs.squashfs");
     options.squashfsFor(date).write(rootfs, squashfs);
-    Path eltorito = grub.biosEltorito(work);
+    Path eltorito = bios ? grub.biosEltorito(work) : null;
     Path uefiImg = work.resolve("uefi.img");
     long content = efi.size();
     efi.addTo(FatImage.builder().label("EFI_LIVE").sourceDate(date)
@@ -141,23 +151,29 @@ public final class LiveIso implements ArtifactTarget {
     String liveMenu = menu != null ? menu : configs.liveMenu();
     IsoImage.Builder b = IsoImage.builder().volumeId(VOLUME_ID).sourceDate(date)
         .file("/boot/kernel", rootfs.hostPath(kf.kernel(), true))
-        .file("/boot/initrd", rootfs.hostPath(kf.initrd(), true))
-        .file("/boot/eltorito.img", eltorito)
-        .file("/boot/boot_hybrid.img", grub.hybridMbr())
-        .file("/boot/uefi.img", uefiImg)
+        .file("/boot/initrd", rootfs.hostPath(kf.initrd(), true));
+    if (bios) {
+      b.file("/boot/eltorito.img", eltorito)
+          .file("/boot/boot_hybrid.img", grub.hybridMbr());
+    }
+    b.file("/boot/uefi.img", uefiImg)
         .file("/boot/grub2/grub.cfg", liveMenu.getBytes(StandardCharsets.UTF_8))
         .file("/boot/grub/grub.cfg", stubBytes)
         .file("/EFI/BOOT/grub.cfg", stubBytes)
-        .file("/rootfs.squashfs", squashfs)
-        .biosBoot("/boot/eltorito.img", grub.hybridMbr())
-        .efiBoot("/boot/uefi.img");
+        .file("/rootfs.squashfs", squashfs);
+    if (bios) {
+      b.biosBoot("/boot/eltorito.img", grub.hybridMbr());
+    }
+    b.efiBoot("/boot/uefi.img");
     options.cloudConfig().ifPresent(c -> b.file("/config.yaml", c.getBytes(StandardCharsets.UTF_8)));
     b.build().writeTo(iso);
   }
 
   /** The menu name, architecture and model come from the image's {@code /etc/kairos-release}, when it has one. */
   private GrubConfigs grubConfigs(RootFs rootfs) throws IOException {
-    GrubConfigs.Builder g = GrubConfigs.builder().liveConsole(console).extendCmdline(extraCmdline);
+    String consoles = console != null ? console
+        : EfiArch.of(rootfs) == EfiArch.AA64 ? GrubConfigs.ARM64_LIVE_CONSOLE : GrubConfigs.DEFAULT_LIVE_CONSOLE;
+    GrubConfigs.Builder g = GrubConfigs.builder().liveConsole(consoles).extendCmdline(extraCmdline);
     if (rootfs.isRegularFile(KairosRelease.PATH)) {
       g.fromRelease(OsRelease.parse(KairosRelease.PATH.toString(), rootfs.readString(KairosRelease.PATH)).fields());
     }

@@ -17,7 +17,7 @@ import java.util.TreeMap;
 /**
  * The files of an EFI system partition (or of the ISO's EFI image) that boot GRUB into
  * {@code config}. With the image's signed shim and GRUB: {@code EFI/BOOT/BOOTX64.EFI} (the
- * removable-media path firmware boots) and the shim's own name are the shim, next to them GRUB
+ * removable-media path firmware boots; {@code BOOTAA64.EFI} for an arm64 image) and the shim's own name are the shim, next to them GRUB
  * under the name shim loads, and {@code config} wherever that GRUB looks: {@code EFI/BOOT} (its
  * own directory), {@code boot/grub} (the Debian and Ubuntu GRUBs' fallback prefix) and
  * {@code EFI/<vendor>} (a distribution GRUB's built-in prefix). Otherwise GRUB made on the host
@@ -35,8 +35,6 @@ public record EfiBootFiles(SortedMap<String, Path> files, SortedMap<String, byte
     Path build() throws IOException;
   }
 
-  private static final String FALLBACK_LOADER = "/EFI/BOOT/BOOTX64.EFI";
-
   public EfiBootFiles {
     files = Collections.unmodifiableSortedMap(new TreeMap<>(files));
     configs = Collections.unmodifiableSortedMap(new TreeMap<>(configs));
@@ -50,6 +48,7 @@ public record EfiBootFiles(SortedMap<String, Path> files, SortedMap<String, byte
   public static EfiBootFiles of(RootFs root, EfiLoader loader, SignedEfiLoader.Media media, String config,
       HostGrub hostGrub) throws IOException {
     Optional<SignedEfiLoader> signed = signedLoader(root, loader, media);
+    String fallbackLoader = EfiArch.of(root).removableLoader();
     byte[] text = config.getBytes(StandardCharsets.UTF_8);
     SortedMap<String, Path> files = new TreeMap<>();
     SortedMap<String, byte[]> configs = new TreeMap<>();
@@ -59,12 +58,12 @@ public record EfiBootFiles(SortedMap<String, Path> files, SortedMap<String, byte
     }
     if (signed.isPresent()) {
       Path shim = root.hostPath(signed.get().shim(), true);
-      files.put(FALLBACK_LOADER, shim);
+      files.put(fallbackLoader, shim);
       files.put("/EFI/BOOT/" + signed.get().shimName(), shim);
       files.put("/EFI/BOOT/" + signed.get().grubName(), root.hostPath(signed.get().grub(), true));
       SignedEfiLoader.VENDOR_DIRECTORIES.forEach(d -> configs.put("/EFI/" + d + "/grub.cfg", text));
     } else {
-      files.put(FALLBACK_LOADER, hostGrub.build());
+      files.put(fallbackLoader, hostGrub.build());
     }
     return new EfiBootFiles(files, configs, signed.isPresent());
   }
@@ -79,7 +78,7 @@ public record EfiBootFiles(SortedMap<String, Path> files, SortedMap<String, byte
     Optional<SignedEfiLoader> signed = loader == EfiLoader.HOST_GRUB
         ? Optional.empty() : SignedEfiLoader.find(root, media);
     if (signed.isEmpty() && loader == EfiLoader.IMAGE_SHIM) {
-      throw new KairosException(root.root() + ": " + SignedEfiLoader.searched(media));
+      throw new KairosException(root.root() + ": " + SignedEfiLoader.searched(media, EfiArch.of(root)));
     }
     return signed;
   }

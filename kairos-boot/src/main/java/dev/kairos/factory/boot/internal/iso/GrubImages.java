@@ -2,6 +2,8 @@ package dev.kairos.factory.boot.internal.iso;
 
 import dev.kairos.factory.boot.internal.host.HostCommand;
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,8 +15,12 @@ import java.util.List;
 /**
  * The GRUB binaries a live ISO boots with, made by the host's {@code grub-mkimage} (Debian's
  * grub-pc-bin and grub-efi-amd64-bin): the BIOS El Torito image ({@code cdboot.img} + core,
- * prefix {@code /boot/grub2}), GRUB's hybrid MBR, and an x86_64 EFI binary whose embedded
- * configuration finds the ISO by its kernel and reads the live menu from it.
+ * prefix {@code /boot/grub2}), GRUB's hybrid MBR, and an EFI binary whose embedded
+ * configuration finds the ISO by its kernel and reads the live menu from it. The EFI binary is
+ * for the image's architecture: x86_64 from the host's modules, arm64 from the host's modules
+ * when it has them, else from the image's own ({@code /usr/lib/grub/arm64-efi}, Debian's
+ * grub-efi-arm64-bin, which is an arm64 package): {@code grub-mkimage} builds for any platform
+ * from that platform's module directory.
  */
 public final class GrubImages {
   private static final Path GRUB_LIB = Path.of("/usr/lib/grub");
@@ -54,7 +60,33 @@ public final class GrubImages {
 
   /** As {@link #efiBinary(Path, String)}, with {@code extraModules} built in too. */
   public Path efiBinary(Path dir, String embeddedConfig, List<String> extraModules) throws IOException {
-    return mkimage("x86_64-efi", dir.resolve("bootx64.efi"), dir, embeddedConfig, extraModules, "efi_gop", "efi_uga");
+    return mkimage(EfiArch.X64.grubPlatform(), lib(EfiArch.X64.grubPlatform()), dir.resolve("bootx64.efi"), dir,
+        embeddedConfig, extraModules, EfiArch.X64.platformModules());
+  }
+
+  /**
+   * Writes {@code boot<suffix>.efi} ({@code bootx64.efi}, {@code bootaa64.efi}) for the architecture
+   * of {@code image} with {@code embeddedConfig} and {@code extraModules} into {@code dir} and
+   * returns it; GRUB's modules come from the host, else from the image.
+   *
+   * @throws KairosException if neither has the platform's modules
+   */
+  public Path efiBinary(Path dir, String embeddedConfig, List<String> extraModules, RootFs image) throws IOException {
+    EfiArch arch = EfiArch.of(image);
+    if (arch == EfiArch.X64) {
+      return efiBinary(dir, embeddedConfig, extraModules);
+    }
+    Path modules = GRUB_LIB.resolve(arch.grubPlatform());
+    if (!Files.isDirectory(modules)) {
+      ImagePath inImage = ImagePath.of("/usr/lib/grub/" + arch.grubPlatform());
+      if (!image.isDirectory(inImage)) {
+        throw new KairosException("GRUB " + arch.grubPlatform() + " modules are neither in " + modules
+            + " nor in the image's " + inImage + " (Debian package " + arch.grubPackage() + ", in the image)");
+      }
+      modules = image.hostPath(inImage, true);
+    }
+    return mkimage(arch.grubPlatform(), modules, dir.resolve("boot" + arch.suffix() + ".efi"), dir, embeddedConfig,
+        extraModules, arch.platformModules());
   }
 
   /**
@@ -62,7 +94,7 @@ public final class GrubImages {
    * partition into {@code dir} and returns it; the MBR's {@code boot.img} must be pointed at it.
    */
   public Path biosCore(Path dir, String embeddedConfig, List<String> extraModules) throws IOException {
-    return mkimage("i386-pc", dir.resolve("core.img"), dir, embeddedConfig, extraModules, "biosdisk");
+    return mkimage("i386-pc", lib("i386-pc"), dir.resolve("core.img"), dir, embeddedConfig, extraModules, List.of("biosdisk"));
   }
 
   /** GRUB's 512-byte i386-pc MBR image ({@code boot.img}). */
@@ -70,13 +102,13 @@ public final class GrubImages {
     return Files.readAllBytes(lib("i386-pc").resolve("boot.img"));
   }
 
-  private Path mkimage(String platform, Path out, Path dir, String embeddedConfig, List<String> extraModules,
-      String... platformModules) throws IOException {
+  private Path mkimage(String platform, Path modules, Path out, Path dir, String embeddedConfig, List<String> extraModules,
+      List<String> platformModules) throws IOException {
     Path cfg = dir.resolve("embedded-" + platform + ".cfg");
     Files.writeString(cfg, embeddedConfig, StandardCharsets.UTF_8);
     List<String> argv = new ArrayList<>(List.of("grub-mkimage", "-O", platform, "-d",
-        lib(platform).toString(), "-p", PREFIX, "-c", cfg.toString(), "-o", out.toString()));
-    argv.addAll(List.of(platformModules));
+        modules.toString(), "-p", PREFIX, "-c", cfg.toString(), "-o", out.toString()));
+    argv.addAll(platformModules);
     argv.addAll(COMMON);
     argv.addAll(extraModules);
     HostCommand.run(argv, timeout);

@@ -8,40 +8,50 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * A distribution's signed shim and GRUB for x86_64, found in a rootfs where the distributions
- * install them, in AuroraBoot's search order; for live media the CD GRUB ({@code gcdx64}) comes
- * first, as it has iso9660 built in. {@code shimName} and {@code grubName} are the names they get in
- * {@code EFI/BOOT}: shim loads GRUB by name from its own directory, so the signing suffixes go
- * and {@code gcdx64.efi} becomes {@code grubx64.efi}; SUSE's shim loads {@code grub.efi}.
+ * A distribution's signed shim and GRUB for the image's EFI architecture (x86_64 or arm64), found
+ * in a rootfs where the distributions install them, in AuroraBoot's search order; for live media
+ * the CD GRUB ({@code gcdx64}, {@code gcdaa64}) comes first, as it has iso9660 built in.
+ * {@code shimName} and {@code grubName} are the names they get in {@code EFI/BOOT}: shim loads GRUB
+ * by name from its own directory, so the signing suffixes go and {@code gcdx64.efi} becomes
+ * {@code grubx64.efi}; SUSE's shim loads {@code grub.efi}.
  */
 public record SignedEfiLoader(ImagePath shim, ImagePath grub, String shimName, String grubName) {
-  /** Where the signed files live on Debian, Ubuntu, Fedora, RHEL and its rebuilds, and openSUSE. */
-  static final List<String> SHIM_PATHS = List.of(
-      "/usr/share/efi/x86_64/shim.efi",
-      "/usr/lib/shim/shimx64.efi.dualsigned",
-      "/usr/lib/shim/shimx64.efi.signed.latest",
-      "/usr/lib/shim/shimx64.efi.signed",
-      "/boot/efi/EFI/fedora/shimx64.efi",
-      "/boot/efi/EFI/rocky/shimx64.efi",
-      "/boot/efi/EFI/redhat/shimx64.efi",
-      "/boot/efi/EFI/almalinux/shimx64.efi");
-  static final List<String> GRUB_PATHS = List.of(
-      "/usr/share/efi/x86_64/grub.efi",
-      "/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed",
-      "/boot/efi/EFI/fedora/grubx64.efi",
-      "/boot/efi/EFI/rocky/grubx64.efi",
-      "/boot/efi/EFI/redhat/grubx64.efi",
-      "/boot/efi/EFI/almalinux/grubx64.efi");
+  /** Where the signed shim lives on Debian, Ubuntu, Fedora, RHEL and its rebuilds, and openSUSE. */
+  static List<String> shimPaths(EfiArch arch) {
+    String x = arch.suffix();
+    return List.of(
+        "/usr/share/efi/" + arch.architecture().unameName() + "/shim.efi",
+        "/usr/lib/shim/shim" + x + ".efi.dualsigned",
+        "/usr/lib/shim/shim" + x + ".efi.signed.latest",
+        "/usr/lib/shim/shim" + x + ".efi.signed",
+        "/boot/efi/EFI/fedora/shim" + x + ".efi",
+        "/boot/efi/EFI/rocky/shim" + x + ".efi",
+        "/boot/efi/EFI/redhat/shim" + x + ".efi",
+        "/boot/efi/EFI/almalinux/shim" + x + ".efi");
+  }
+
+  /** Where the signed GRUB lives, in the same distributions. */
+  static List<String> grubPaths(EfiArch arch) {
+    String x = arch.suffix();
+    return List.of(
+        "/usr/share/efi/" + arch.architecture().unameName() + "/grub.efi",
+        "/usr/lib/grub/" + arch.grubPlatform() + "-signed/grub" + x + ".efi.signed",
+        "/boot/efi/EFI/fedora/grub" + x + ".efi",
+        "/boot/efi/EFI/rocky/grub" + x + ".efi",
+        "/boot/efi/EFI/redhat/grub" + x + ".efi",
+        "/boot/efi/EFI/almalinux/grub" + x + ".efi");
+  }
 
   /** The boot medium, which decides whether the CD GRUB is looked for, first. */
   public enum Media {
-    LIVE(Stream.concat(Stream.of("/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed"), GRUB_PATHS.stream()).toList()),
-    DISK(GRUB_PATHS);
+    LIVE,
+    DISK;
 
-    private final List<String> grubPaths;
-
-    Media(List<String> grubPaths) {
-      this.grubPaths = grubPaths;
+    List<String> grubPaths(EfiArch arch) {
+      return this == LIVE
+          ? Stream.concat(Stream.of("/usr/lib/grub/" + arch.grubPlatform() + "-signed/gcd" + arch.suffix() + ".efi.signed"),
+              SignedEfiLoader.grubPaths(arch).stream()).toList()
+          : SignedEfiLoader.grubPaths(arch);
     }
   }
 
@@ -52,10 +62,11 @@ public record SignedEfiLoader(ImagePath shim, ImagePath grub, String shimName, S
   public static final List<String> VENDOR_DIRECTORIES =
       List.of("debian", "ubuntu", "fedora", "centos", "redhat", "rocky", "almalinux", "opensuse");
 
-  /** The signed pair in {@code root} for {@code media}, or empty if it lacks either. */
+  /** The signed pair in {@code root} for {@code media} and the image's architecture, or empty if it lacks either. */
   public static Optional<SignedEfiLoader> find(RootFs root, Media media) throws IOException {
-    Optional<ImagePath> shim = first(root, SHIM_PATHS);
-    Optional<ImagePath> grub = first(root, media.grubPaths);
+    EfiArch arch = EfiArch.of(root);
+    Optional<ImagePath> shim = first(root, shimPaths(arch));
+    Optional<ImagePath> grub = first(root, media.grubPaths(arch));
     if (shim.isEmpty() || grub.isEmpty()) {
       return Optional.empty();
     }
@@ -63,10 +74,10 @@ public record SignedEfiLoader(ImagePath shim, ImagePath grub, String shimName, S
   }
 
   /** The error text when the pair is required and missing: what was searched. */
-  public static String searched(Media media) {
-    return "no signed shim and GRUB in the image (searched " + String.join(", ", SHIM_PATHS) + " and "
-        + String.join(", ", media.grubPaths)
-        + "; Debian and Ubuntu: packages shim-signed and grub-efi-amd64-signed)";
+  public static String searched(Media media, EfiArch arch) {
+    return "no signed shim and GRUB in the image (searched " + String.join(", ", shimPaths(arch)) + " and "
+        + String.join(", ", media.grubPaths(arch))
+        + "; Debian and Ubuntu: packages " + arch.signedPackages() + ")";
   }
 
   private static Optional<ImagePath> first(RootFs root, List<String> paths) throws IOException {
@@ -87,6 +98,6 @@ public record SignedEfiLoader(ImagePath shim, ImagePath grub, String shimName, S
         break;
       }
     }
-    return name.equals("gcdx64.efi") ? "grubx64.efi" : name;
+    return name.startsWith("gcd") ? "grub" + name.substring("gcd".length()) : name;
   }
 }

@@ -13,6 +13,7 @@ import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.BuiltImage;
+import dev.kairos.factory.core.testing.ElfStub;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -41,6 +42,28 @@ class SignedEfiLoaderTest {
         ImagePath.of("/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed"), "shimx64.efi", "grubx64.efi"));
     assertThat(SignedEfiLoader.find(root, Media.DISK)).get().extracting(l -> l.grub().toString())
         .isEqualTo("/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed");
+  }
+
+  @Test
+  void anArm64ImageGetsItsAa64PairAndNeverAnX64One() throws Exception {
+    RootFs root = rootWith("/usr/lib/shim/shimaa64.efi.signed", "/usr/lib/grub/arm64-efi-signed/grubaa64.efi.signed",
+        "/usr/lib/grub/arm64-efi-signed/gcdaa64.efi.signed", "/usr/lib/shim/shimx64.efi.signed",
+        "/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed");
+    ElfStub.write(root, ImagePath.of("/bin/sh"), ElfStub.EM_AARCH64);
+    assertThat(SignedEfiLoader.find(root, Media.LIVE)).contains(new SignedEfiLoader(
+        ImagePath.of("/usr/lib/shim/shimaa64.efi.signed"),
+        ImagePath.of("/usr/lib/grub/arm64-efi-signed/gcdaa64.efi.signed"), "shimaa64.efi", "grubaa64.efi"));
+    assertThat(SignedEfiLoader.find(root, Media.DISK)).get().extracting(l -> l.grub().toString())
+        .isEqualTo("/usr/lib/grub/arm64-efi-signed/grubaa64.efi.signed");
+    assertThat(SignedEfiLoader.searched(Media.DISK, EfiArch.AA64)).contains("/usr/share/efi/aarch64/shim.efi")
+        .contains("/boot/efi/EFI/fedora/grubaa64.efi").contains("grub-efi-arm64-signed").doesNotContain("x64");
+
+    Path x64Only = dir.resolve("x64-only");
+    RootFs other = RootFs.at(Files.createDirectories(x64Only));
+    ElfStub.write(other, ImagePath.of("/bin/sh"), ElfStub.EM_AARCH64);
+    other.writeString(ImagePath.of("/usr/lib/shim/shimx64.efi.signed"), "x64");
+    other.writeString(ImagePath.of("/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed"), "x64");
+    assertThat(SignedEfiLoader.find(other, Media.DISK)).isEmpty();
   }
 
   @Test
