@@ -3,6 +3,8 @@ package dev.kairos.factory.examples.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.core.it.DebianFixture;
+import dev.kairos.factory.core.it.Scratch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +45,47 @@ record NewUser(String name, Path home) {
       host("usermod", "--add-subuids", "300000-365535", "--add-subgids", "300000-365535", name);
     }
     return user;
+  }
+
+  /**
+   * What a test of a normal user's CLI starts from: its directory (readable by the user), the CLI
+   * jar copied into it, and the new user, its home in the directory. {@link #close()} deletes the
+   * directory (failing on a mount left below it) and then the user.
+   */
+  record Setup(Path dir, Path jar, NewUser user) implements AutoCloseable {
+    /**
+     * Skips the test without root, the cached fixtures, the host tools ({@link #TOOLS} and
+     * {@code moreTools}) or the CLI jar; else makes the user named {@code userPrefix} and a number
+     * in {@code dir}, which it takes over (deleted by {@link #close()}, also when this fails).
+     */
+    static Setup create(Path dir, String userPrefix, String... moreTools) throws Exception {
+      try {
+        DebianFixture.assumeUsable();
+        assumeTools(moreTools);
+        assumeTrue(Files.isRegularFile(Path.of("target/kairos-factory.jar")), "needs the CLI jar (mvn package)");
+        Path jar = readableJar(dir);
+        return new Setup(dir, jar, NewUser.create(userPrefix, dir));
+      } catch (Exception | Error e) {
+        Scratch.delete(dir);
+        throw e;
+      }
+    }
+
+    /** {@code java -jar kairos-factory.jar ARGS} run as the user. */
+    List<String> cli(List<String> args) {
+      List<String> argv = new ArrayList<>(List.of(javaBinary(), "-jar", jar.toString()));
+      argv.addAll(args);
+      return user.runs(argv);
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        assertThat(Scratch.delete(dir)).as("mounts left below the test directory").isEmpty();
+      } finally {
+        user.delete();
+      }
+    }
   }
 
   /** Removes the user (its files stay where the test put them). */

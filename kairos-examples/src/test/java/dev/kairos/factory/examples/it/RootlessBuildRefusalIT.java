@@ -1,11 +1,8 @@
 package dev.kairos.factory.examples.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,38 +19,28 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(600)
 class RootlessBuildRefusalIT {
 
-  static Path scratch;
-  static Path jar;
-  static NewUser user;
+  static NewUser.Setup setup;
 
   @BeforeAll
   static void makeUser() throws Exception {
-    DebianFixture.assumeUsable();
-    NewUser.assumeTools();
-    assumeTrue(Files.isRegularFile(Path.of("target/kairos-factory.jar")), "needs the CLI jar (mvn package)");
-    scratch = Scratch.create("rootless-refusal");
-    jar = NewUser.readableJar(scratch);
-    user = NewUser.create("kairos-rf-", scratch);
+    setup = NewUser.Setup.create(Scratch.create("rootless-refusal"), "kairos-rf-");
   }
 
   @AfterAll
   static void removeUser() throws Exception {
-    if (scratch != null) {
-      assertThat(Scratch.delete(scratch)).as("mounts left below the test directory").isEmpty();
-    }
-    if (user != null) {
-      user.delete();
+    if (setup != null) {
+      setup.close();
     }
   }
 
   @Test
   void withoutASubordinateRangeBuildSaysWhatIsMissingAndExits2BeforeWritingAnything() throws Exception {
+    NewUser user = setup.user();
     long start = user.subordinateStart(Path.of("/etc/subuid"));
     NewUser.host("usermod", "--del-subuids", start + "-" + (start + 65535), user.name());
-    Path work = scratch.resolve("home/refused");
-    List<String> argv = user.runs(List.of(NewUser.javaBinary(), "-jar", jar.toString(),
-        "build", "--from", "debootstrap:bookworm", "--version", "v1.0.0", "--work", work.resolve("work").toString(),
-        "--oci-layout", work.resolve("oci").toString()));
+    Path work = setup.dir().resolve("home/refused");
+    List<String> argv = setup.cli(List.of("build", "--from", "debootstrap:bookworm", "--version", "v1.0.0",
+        "--work", work.resolve("work").toString(), "--oci-layout", work.resolve("oci").toString()));
     Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
