@@ -78,6 +78,33 @@ record NewUser(String name, Path home) {
       return user.runs(argv);
     }
 
+    /**
+     * A directory {@code dir} of the user's own (made by root, given to the user) holding a cache
+     * with only apt's downloads of the test cache ({@code cli-cache/apt-archives}), copied: the
+     * user's build fetches no package again, yet restores no step any other build saved.
+     */
+    Path packagesOnlyCache(Path dir) throws Exception {
+      Path cache = Files.createDirectories(dir);
+      host("cp", "-a", DebianFixture.cacheDir().resolve("cli-cache/apt-archives").toString(),
+          cache.resolve("apt-archives").toString());
+      host("chown", "-R", user.name() + ":", cache.toString());
+      return cache;
+    }
+
+    /**
+     * Extracts the cached base {@code tarball} into {@code dir} as the user, in a user namespace
+     * as the CLI makes one (owners as in the image inside; the user's and its subordinate ids on
+     * the host); {@code dir}'s parent must be the user's.
+     */
+    void extractBase(Path tarball, Path dir) throws Exception {
+      long subuid = user.subordinateStart(Path.of("/etc/subuid"));
+      long subgid = user.subordinateStart(Path.of("/etc/subgid"));
+      List<String> argv = new ArrayList<>(List.of("unshare", "--map-user=0", "--map-group=0",
+          "--map-users=" + subuid + ",1,65536", "--map-groups=" + subgid + ",1,65536", "--"));
+      argv.addAll(extractCommand(tarball, dir));
+      host(user.runs(argv).toArray(String[]::new));
+    }
+
     @Override
     public void close() throws Exception {
       try {
@@ -86,6 +113,18 @@ record NewUser(String name, Path home) {
         user.delete();
       }
     }
+  }
+
+  /** tar extracting the cached base into {@code dir}: owners, modes and xattrs kept, /dev left empty (a user namespace cannot make its nodes). */
+  static List<String> extractCommand(Path tarball, Path dir) {
+    return List.of("sh", "-c", "mkdir -p \"$1\" && exec tar --numeric-owner --xattrs --xattrs-include='*' --zstd"
+        + " --exclude='./dev/*' -xpf \"$0\" -C \"$1\"", tarball.toString(), dir.toString());
+  }
+
+  /** The user's uid. */
+  long uid() throws IOException {
+    Process p = new ProcessBuilder("id", "-u", name).start();
+    return Long.parseLong(new String(p.getInputStream().readAllBytes()).trim());
   }
 
   /** Removes the user (its files stay where the test put them). */

@@ -2,10 +2,10 @@ package dev.kairos.factory.examples.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kairos.factory.core.api.io.MountTable;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import dev.kairos.factory.examples.cli.KairosFactoryCli;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.channels.FileChannel;
@@ -86,24 +86,22 @@ class RootlessSameBytesIT {
 
     // As root: the base extracted by root; apt's downloads and the steps' snapshots kept with the other fixtures.
     Files.createDirectories(job);
-    NewUser.host(extractBase(tarball, job.resolve("base")).toArray(String[]::new));
+    NewUser.host(NewUser.extractCommand(tarball, job.resolve("base")).toArray(String[]::new));
     Path rootOut = scratch.resolve("root-out");
     long t0 = System.nanoTime();
     JsonNode asRoot = build(List.of(), job, cache, rootOut, "root");
     long t1 = System.nanoTime();
-    assertThat(Scratch.delete(job)).as("mounts left by the root build").isEmpty();
+    assertThat(MountTable.mountsBelow(job)).as("mounts left by the root build").isEmpty();
+    // The path is the user's next; root's work goes with the rest at the end (a rename, not minutes of rm).
+    Files.move(job, scratch.resolve("root-job"));
 
     // As the new user: the same base extracted by the user in its user namespace (owners as in
     // the image inside, the user's and its subordinate ids on the host), and a cache of the
     // user's own with only the packages root downloaded: no snapshot of root's steps.
-    Path userCache = scratch.resolve("user-cache");
-    Files.createDirectories(userCache);
-    NewUser.host("cp", "-a", cache.resolve("apt-archives").toString(), userCache.resolve("apt-archives").toString());
+    Path userCache = setup.packagesOnlyCache(scratch.resolve("user-cache"));
     Files.createDirectories(job);
-    NewUser.host("chown", "-R", user.name() + ":", job.toString(), userCache.toString());
-    List<String> extract = new ArrayList<>(userNamespace(user));
-    extract.addAll(extractBase(tarball, job.resolve("base")));
-    NewUser.host(user.runs(extract).toArray(String[]::new));
+    NewUser.host("chown", user.name() + ":", job.toString());
+    setup.extractBase(tarball, job.resolve("base"));
     Path userOut = job.resolve("out");
     long t2 = System.nanoTime();
     JsonNode asUser = build(user.runs(List.of()), job, userCache, userOut, "user");
@@ -118,7 +116,7 @@ class RootlessSameBytesIT {
     assertThat(asUser.at("/stepCache/ran").valueStream().map(JsonNode::asString))
         .contains("installPackages", "initrd", "cleanup");
     Path shadow = Path.of(asUser.get("rootfs").asString(), "etc/shadow");
-    assertThat(Files.getAttribute(shadow, "unix:uid")).isEqualTo(uid(user));
+    assertThat(Files.getAttribute(shadow, "unix:uid")).isEqualTo((int) user.uid());
     assertThat(Files.getAttribute(shadow, "unix:gid"))
         .isEqualTo((int) user.subordinateStart(Path.of("/etc/subgid")) + 41);
 
@@ -155,24 +153,6 @@ class RootlessSameBytesIT {
     String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
     assertThat(p.exitValue()).as(name + "'s build:\n" + tail).isZero();
     return JSON.readTree(Files.readString(json));
-  }
-
-  /** tar extracting the cached base into {@code dir}: owners, modes and xattrs kept, /dev left empty (a user namespace cannot make its nodes). */
-  private static List<String> extractBase(Path tarball, Path dir) {
-    return List.of("sh", "-c", "mkdir -p \"$1\" && exec tar --numeric-owner --xattrs --xattrs-include='*' --zstd"
-        + " --exclude='./dev/*' -xpf \"$0\" -C \"$1\"", tarball.toString(), dir.toString());
-  }
-
-  /** What the CLI runs itself in for the user: root of a user namespace mapping the user's subordinate ids. */
-  private static List<String> userNamespace(NewUser user) throws IOException {
-    long subuid = user.subordinateStart(Path.of("/etc/subuid"));
-    long subgid = user.subordinateStart(Path.of("/etc/subgid"));
-    return List.of("unshare", "--map-user=0", "--map-group=0", "--map-users=" + subuid + ",1,65536",
-        "--map-groups=" + subgid + ",1,65536", "--");
-  }
-
-  private static int uid(NewUser user) throws IOException {
-    return Integer.parseInt(new String(new ProcessBuilder("id", "-u", user.name()).start().getInputStream().readAllBytes()).trim());
   }
 
   private static String digest(JsonNode result, String kind) {
