@@ -57,4 +57,34 @@ public final class HostProcesses {
     }
     return found;
   }
+
+  /**
+   * The pids of live processes whose real uid is in {@code [first, first + count)}: a user
+   * namespace's processes on the host run as the ids it maps (a normal user's build: the user's
+   * own uid and its subordinate ids). Zombies excluded.
+   */
+  public static List<Long> ofUids(long first, long count) throws IOException {
+    List<Long> found = new ArrayList<>();
+    try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path proc : procs) {
+        try {
+          for (String line : Files.readAllLines(proc.resolve("status"), StandardCharsets.UTF_8)) {
+            if (line.startsWith("State:") && line.substring(6).trim().startsWith("Z")) {
+              break;
+            }
+            if (line.startsWith("Uid:")) {
+              long uid = Long.parseLong(line.substring(4).trim().split("\\s+")[0]);
+              if (uid >= first && uid < first + count) {
+                found.add(Long.parseLong(proc.getFileName().toString()));
+              }
+              break;
+            }
+          }
+        } catch (IOException | RuntimeException e) {
+          // gone meanwhile
+        }
+      }
+    }
+    return found;
+  }
 }

@@ -34,7 +34,8 @@ public final class Scratch {
     for (int i = leaked.size() - 1; i >= 0; i--) {
       HostTool.run(Duration.ofSeconds(30), "umount", "-l", leaked.get(i).toString());
     }
-    HostTool.run(Duration.ofMinutes(2), "rm", "-rf", "--one-file-system", "--", dir.toString());
+    // A build's whole work directory takes minutes on a loaded machine's disk.
+    HostTool.run(Duration.ofMinutes(10), "rm", "-rf", "--one-file-system", "--", dir.toString());
     return leaked;
   }
 }

@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -111,8 +112,21 @@ final class UserNamespaceLaunch {
     return false;
   }
 
+  /**
+   * What the inner JVM's environment adds to this one's, for a JVM whose file names are in
+   * {@code jnuEncoding}: {@code LC_ALL=C.UTF-8} unless that is already UTF-8. In the POSIX locale
+   * (a login without {@code LANG}) the JVM cannot name an image's files whose names are not ASCII
+   * (ca-certificates' {@code NetLock_Arany_=Class_Gold=_Főtanúsítvány.pem}), and the build stops
+   * walking the root.
+   */
+  static Map<String, String> innerEnvironment(String jnuEncoding) {
+    return "UTF-8".equalsIgnoreCase(jnuEncoding) ? Map.of() : Map.of("LC_ALL", "C.UTF-8");
+  }
+
   private static int run(List<String> argv) throws IOException {
-    Process inner = new ProcessBuilder(argv).inheritIO().start();
+    ProcessBuilder pb = new ProcessBuilder(argv).inheritIO();
+    pb.environment().putAll(innerEnvironment(System.getProperty("sun.jnu.encoding")));
+    Process inner = pb.start();
     Thread passOn = new Thread(() -> {
       if (inner.isAlive()) {
         inner.destroy(); // SIGTERM: the inner build removes its mounts and work files, as on SIGTERM to us

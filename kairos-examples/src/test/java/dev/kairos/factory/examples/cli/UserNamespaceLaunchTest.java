@@ -37,4 +37,11 @@ class UserNamespaceLaunchTest {
     assertThat(argv.get(argv.indexOf("-cp") + 1)).isEqualTo(System.getProperty("java.class.path"));
     assertThat(argv.subList(argv.size() - 3, argv.size())).containsExactly("build", "--version", "v1.0.0");
   }
+
+  @Test
+  void theInnerJvmNamesFilesInUtf8WhateverTheUsersLocale() {
+    assertThat(UserNamespaceLaunch.innerEnvironment("ANSI_X3.4-1968")).containsExactly(java.util.Map.entry("LC_ALL", "C.UTF-8"));
+    assertThat(UserNamespaceLaunch.innerEnvironment(null)).containsEntry("LC_ALL", "C.UTF-8");
+    assertThat(UserNamespaceLaunch.innerEnvironment("UTF-8")).isEmpty();
+  }
 }

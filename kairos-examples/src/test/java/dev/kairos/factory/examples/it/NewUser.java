@@ -3,6 +3,8 @@ package dev.kairos.factory.examples.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.core.it.DebianFixture;
+import dev.kairos.factory.core.it.Scratch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +45,86 @@ record NewUser(String name, Path home) {
       host("usermod", "--add-subuids", "300000-365535", "--add-subgids", "300000-365535", name);
     }
     return user;
+  }
+
+  /**
+   * What a test of a normal user's CLI starts from: its directory (readable by the user), the CLI
+   * jar copied into it, and the new user, its home in the directory. {@link #close()} deletes the
+   * directory (failing on a mount left below it) and then the user.
+   */
+  record Setup(Path dir, Path jar, NewUser user) implements AutoCloseable {
+    /**
+     * Skips the test without root, the cached fixtures, the host tools ({@link #TOOLS} and
+     * {@code moreTools}) or the CLI jar; else makes the user named {@code userPrefix} and a number
+     * in {@code dir}, which it takes over (deleted by {@link #close()}, also when this fails).
+     */
+    static Setup create(Path dir, String userPrefix, String... moreTools) throws Exception {
+      try {
+        DebianFixture.assumeUsable();
+        assumeTools(moreTools);
+        assumeTrue(Files.isRegularFile(Path.of("target/kairos-factory.jar")), "needs the CLI jar (mvn package)");
+        Path jar = readableJar(dir);
+        return new Setup(dir, jar, NewUser.create(userPrefix, dir));
+      } catch (Exception | Error e) {
+        Scratch.delete(dir);
+        throw e;
+      }
+    }
+
+    /** {@code java -jar kairos-factory.jar ARGS} run as the user. */
+    List<String> cli(List<String> args) {
+      List<String> argv = new ArrayList<>(List.of(javaBinary(), "-jar", jar.toString()));
+      argv.addAll(args);
+      return user.runs(argv);
+    }
+
+    /**
+     * A directory {@code dir} of the user's own (made by root, given to the user) holding a cache
+     * with only apt's downloads of the test cache ({@code cli-cache/apt-archives}), copied: the
+     * user's build fetches no package again, yet restores no step any other build saved.
+     */
+    Path packagesOnlyCache(Path dir) throws Exception {
+      Path cache = Files.createDirectories(dir);
+      host("cp", "-a", DebianFixture.cacheDir().resolve("cli-cache/apt-archives").toString(),
+          cache.resolve("apt-archives").toString());
+      host("chown", "-R", user.name() + ":", cache.toString());
+      return cache;
+    }
+
+    /**
+     * Extracts the cached base {@code tarball} into {@code dir} as the user, in a user namespace
+     * as the CLI makes one (owners as in the image inside; the user's and its subordinate ids on
+     * the host); {@code dir}'s parent must be the user's.
+     */
+    void extractBase(Path tarball, Path dir) throws Exception {
+      long subuid = user.subordinateStart(Path.of("/etc/subuid"));
+      long subgid = user.subordinateStart(Path.of("/etc/subgid"));
+      List<String> argv = new ArrayList<>(List.of("unshare", "--map-user=0", "--map-group=0",
+          "--map-users=" + subuid + ",1,65536", "--map-groups=" + subgid + ",1,65536", "--"));
+      argv.addAll(extractCommand(tarball, dir));
+      host(user.runs(argv).toArray(String[]::new));
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        assertThat(Scratch.delete(dir)).as("mounts left below the test directory").isEmpty();
+      } finally {
+        user.delete();
+      }
+    }
+  }
+
+  /** tar extracting the cached base into {@code dir}: owners, modes and xattrs kept, /dev left empty (a user namespace cannot make its nodes). */
+  static List<String> extractCommand(Path tarball, Path dir) {
+    return List.of("sh", "-c", "mkdir -p \"$1\" && exec tar --numeric-owner --xattrs --xattrs-include='*' --zstd"
+        + " --exclude='./dev/*' -xpf \"$0\" -C \"$1\"", tarball.toString(), dir.toString());
+  }
+
+  /** The user's uid. */
+  long uid() throws IOException {
+    Process p = new ProcessBuilder("id", "-u", name).start();
+    return Long.parseLong(new String(p.getInputStream().readAllBytes()).trim());
   }
 
   /** Removes the user (its files stay where the test put them). */

@@ -95,8 +95,9 @@ public final class UserNamespace {
       try {
         Optional<long[]> range = range(file, user, uid);
         if (range.isEmpty()) {
+          long free = freeStart(file);
           missing.add("no subordinate " + kind + " range for " + user + " in " + file
-              + ": usermod --add-sub" + kind + "s 100000-165535 " + user + " (as root)");
+              + ": usermod --add-sub" + kind + "s " + free + "-" + (free + MAPPED_IDS - 1) + " " + user + " (as root)");
         } else if (range.get()[1] < MAPPED_IDS) {
           missing.add("the subordinate " + kind + " range of " + user + " in " + file + " has " + range.get()[1]
               + " ids, a build needs " + MAPPED_IDS);
@@ -157,6 +158,29 @@ public final class UserNamespace {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Where a new range of {@link #MAPPED_IDS} ids in {@code file} can start without overlapping
+   * any range in it (two users sharing ids could reach each other's files): after the end of the
+   * last one, and not below 100000 (useradd's {@code SUB_UID_MIN}).
+   */
+  static long freeStart(Path file) throws IOException {
+    long free = 100_000;
+    if (!Files.isRegularFile(file)) {
+      return free;
+    }
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String[] f = line.strip().split(":");
+      if (f.length == 3) {
+        try {
+          free = Math.max(free, Long.parseLong(f[1]) + Long.parseLong(f[2]));
+        } catch (NumberFormatException e) {
+          // a malformed line: newuidmap skips it too
+        }
+      }
+    }
+    return free;
   }
 
   private static String sysctl(String name) {

@@ -50,9 +50,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * well kept (Flatpak's sandbox), runs without setuid where user namespaces are allowed, and does
  * in one exec what a build needs and {@code unshare} does not: {@code --die-with-parent} (the
  * sandbox gets SIGKILL when the build process dies, by any signal, SIGKILL of the JVM included),
- * {@code --unshare-pid} (the command is the namespace's first process: when it ends, the kernel
- * kills everything left in the namespace before the exit is reported, so a daemon a package
- * script started dies with it and nothing of the image runs once {@link #run} has returned),
+ * {@code --unshare-pid} (bwrap's init is the namespace's first process: when bwrap has reported
+ * the command's exit, the init dies and the kernel kills everything left in the namespace, which
+ * {@link #run} waits for, so a daemon a package script started dies with it and nothing of the
+ * image runs once {@link #run} has returned),
  * {@code --dev} and {@code --proc}. All mounts live only in the sandbox's mount namespace, so the
  * host never sees a mount under the work directory, not even while a command runs, and nothing
  * is left mounted whatever ended the build.
@@ -146,6 +147,10 @@ public final class ChrootRunner implements CommandRunner {
     // until the sandbox is gone.
     Process p = pb.start();
     setup.attach(p);
+    // bwrap's init (PID 1 of the sandbox, bwrap's one child): once bwrap has reported the exit,
+    // the init dies with it and the kernel kills what is left in the namespace; waited for below,
+    // so that nothing of the image runs once run() has returned.
+    Optional<ProcessHandle> init = sandboxInit(p);
     OutputPump pump = new OutputPump(p.getInputStream(),
         line -> out.onEvent(new KairosEvent.CommandOutput(command.argv(), line)));
     Thread pumpThread = pump.start("sandbox-output");
@@ -168,6 +173,7 @@ public final class ChrootRunner implements CommandRunner {
       }
     }
     pump.rethrowConsumerFailure();
+    awaitGone(init);
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     int exit = timedOut ? -1 : p.exitValue();
     String tail = pump.tail();
@@ -200,6 +206,39 @@ public final class ChrootRunner implements CommandRunner {
       throw new KairosException("cannot run commands in the " + arch.get() + " image " + rootFs.root() + ": " + why.get());
     }
     return Emulation.stretch(asked);
+  }
+
+  /** bwrap's init, its child of the same program, looked for while bwrap runs (it clones it first thing); empty if bwrap ended first. */
+  private static Optional<ProcessHandle> sandboxInit(Process bwrap) {
+    while (bwrap.isAlive()) {
+      Optional<ProcessHandle> init = bwrap.toHandle().children()
+          .filter(c -> c.info().command().filter(cmd -> cmd.endsWith("/bwrap")).isPresent()).findFirst();
+      if (init.isPresent()) {
+        return init;
+      }
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the wait below throws it
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Waits (up to 30 s: the kernel is killing it) until the sandbox's init and so its namespace are gone. */
+  private static void awaitGone(Optional<ProcessHandle> init) throws InterruptedIOException {
+    if (init.isEmpty()) {
+      return;
+    }
+    try {
+      init.get().onExit().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while the sandbox ended");
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // Still there after 30 s (a process stuck in the kernel): it has SIGKILL pending, nothing more to do.
+    }
   }
 
   /** Writes the input on its own thread (a command need not read it before it writes); none: stdin is closed at once. */

@@ -31,10 +31,11 @@ final class Sandbox {
     }
     List<String> argv = new ArrayList<>(List.of(HostTool.find("bwrap"),
         "--die-with-parent", "--new-session",
-        // The command is the PID namespace's first process: when it exits the kernel kills what is
-        // left in the namespace before bwrap reports the exit (bwrap's own init would report it
-        // first, and a daemon could live on for a moment after run() returned).
-        "--unshare-pid", "--as-pid-1", "--unshare-ipc", "--unshare-uts",
+        // bwrap's own init is the PID namespace's first process, not the command (no --as-pid-1):
+        // a parent-death signal is cleared when a process changes its effective ids, as apt-get
+        // and dpkg do, and a command as PID 1 then outlived a SIGKILL of the build with everything
+        // it started. The init never does; when it dies the kernel kills the whole namespace.
+        "--unshare-pid", "--unshare-ipc", "--unshare-uts",
         "--cap-drop", "ALL"));
     for (String cap : ChrootRunner.CAPABILITIES) {
       argv.addAll(List.of("--cap-add", cap));

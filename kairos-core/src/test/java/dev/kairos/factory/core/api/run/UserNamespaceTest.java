@@ -20,6 +20,17 @@ class UserNamespaceTest {
   }
 
   @Test
+  void suggestsARangeAfterEveryRangeInTheFile(@TempDir Path tmp) throws Exception {
+    Path subuid = tmp.resolve("subuid");
+    assertThat(UserNamespace.freeStart(subuid)).isEqualTo(100000);
+    Files.writeString(subuid, "");
+    assertThat(UserNamespace.freeStart(subuid)).isEqualTo(100000);
+    // Out of order, one malformed line, one range below useradd's minimum.
+    Files.writeString(subuid, "bob:165536:65536\nalice:100000:65536\ncarol:x:1\nold:1000:500\n");
+    assertThat(UserNamespace.freeStart(subuid)).isEqualTo(231072);
+  }
+
+  @Test
   void wrapRefusesNamingWhatIsMissingOrMapsTheUserAndItsSubordinateIds() throws Exception {
     // As whatever user runs the tests: either the build could run in a user namespace, and the
     // command says how, or it cannot, and the error lists exactly what missing() found.
