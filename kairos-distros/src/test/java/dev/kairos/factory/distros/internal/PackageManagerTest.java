@@ -72,8 +72,10 @@ class PackageManagerTest {
     Command c = pm("debian-12").resolve(List.of("sudo", "linux-image-amd64")).orElseThrow();
     assertThat(c.argv().subList(0, 2)).containsExactly("/bin/sh", "-c");
     String script = c.argv().get(2);
-    assertThat(script).contains("mktemp -d /tmp/", "trap 'rm -rf \"$d\"' EXIT", "-o Dir::State::Lists=\"$d/lists\"",
-        "-qq update", "apt-get -o Dir::State::Lists=\"$d/lists\" -o Dir::Cache::pkgcache=")
+    // The indexes go to a throwaway directory unless the step cache hands its kept ones over.
+    assertThat(script).contains("mktemp -d /tmp/", "trap 'rm -rf \"$d\"' EXIT",
+        "l=${" + PackageManager.RESOLVE_INDEXES_ENV + ":-$d/lists}", "-o Dir::State::Lists=\"$l\"",
+        "-qq update", "apt-get -o Dir::State::Lists=\"$l\" -o Dir::Cache::pkgcache=")
         .contains("-s '-y' '-o' 'Dpkg::Options::=--force-unsafe-io' 'upgrade'",
             "-s '-y' '-o' 'Dpkg::Options::=--force-unsafe-io' '--no-install-recommends' 'install' 'sudo' 'linux-image-amd64'");
     assertThat(c.env()).containsEntry("DEBIAN_FRONTEND", "noninteractive");
