@@ -30,6 +30,8 @@ public final class MainJob implements AutoCloseable {
   public static final String VERSION = "v1.0.0";
   /** The artifact name the build reports for the base and version. */
   public static final String NAME = "kairos-debian-12-core-amd64-generic-v1.0.0";
+  /** The stage extension's file name in the extensions directory. */
+  public static final String EXTENSION_FILE = "10-marker.yaml";
   /** The stage extension: a unit, enabled after install, that prints {@link #MARKER} at boot. */
   public static final String EXTENSION = String.join("\n",
       "stages:",
@@ -86,14 +88,26 @@ public final class MainJob implements AutoCloseable {
     Path base = scratch.resolve("base");
     DebianFixture.extract(DebianFixture.minbaseTarball(), base);
     Path extensions = Files.createDirectories(scratch.resolve("extensions"));
-    Files.writeString(extensions.resolve("10-marker.yaml"), EXTENSION);
-    Path out = scratch.resolve("out");
+    Files.writeString(extensions.resolve(EXTENSION_FILE), EXTENSION);
+    return new MainJob(scratch, base, scratch.resolve("out"), run(scratch, base, "work", "out"));
+  }
+
+  /**
+   * The same build again, the same command but for its work and output directories
+   * ({@code WORK}, {@code OUT} under this job's scratch directory), as a user rebuilding would.
+   */
+  public MainJob rebuild(String work, String out) throws Exception {
+    return new MainJob(scratch, base, scratch.resolve(out), run(scratch, base, work, out));
+  }
+
+  private static JsonNode run(Path scratch, Path base, String work, String outName) throws Exception {
+    Path out = scratch.resolve(outName);
     CliRunner build = CliRunner.run("build", "--from", "dir:" + base, "--version", VERSION,
-        "-x", extensions.toString(), "--work", scratch.resolve("work").toString(),
+        "-x", scratch.resolve("extensions").toString(), "--work", scratch.resolve(work).toString(),
         "--cache", packageCache().toString(),
         "--oci-layout", out.resolve("oci").toString(), "--iso", out.resolve("kairos.iso").toString(), "--json");
     assertThat(build.exit()).as(build.err()).isZero();
-    return new MainJob(scratch, base, out, MainJobIT.JSON.readTree(build.out()));
+    return MainJobIT.JSON.readTree(build.out());
   }
 
   /** The built ISO boots under QEMU + OVMF to {@link #MARKER} (skipped without QEMU or OVMF). */
