@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
  * stream to {@code succeeded}; its ISO, downloaded by name, is the CLI's ISO to the byte (the same
  * inputs and source date: the server runs the very same build), and boots to the marker.
  */
-@Tag("slow") // a second full build of the main job, about 7 minutes; runs with -Pslow
+@Tag("slow") // a second build of the main job (from the step cache) and a second boot; runs with -Pslow
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(MainJob.Shared.class)
 class WebMainJobIT {
