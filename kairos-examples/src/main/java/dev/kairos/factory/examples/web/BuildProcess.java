@@ -26,6 +26,8 @@ import tools.jackson.databind.JsonNode;
 public final class BuildProcess {
   /** Progress of one task at most this often, plus its last. */
   private static final long PROGRESS_NANOS = 250_000_000L;
+  /** How the pipeline's step cache names a step it restored in its cache hit ({@code "step installPackages"}). */
+  private static final String RESTORED_STEP = "step ";
 
   private BuildProcess() {}
 
@@ -107,6 +109,9 @@ public final class BuildProcess {
       m.put("type", "cacheHit");
       m.put("what", c.what());
       m.put("key", c.key());
+      if (c.what().startsWith(RESTORED_STEP)) { // a step the step cache restored instead of running it
+        m.put("step", c.what().substring(RESTORED_STEP.length()));
+      }
     } else if (event instanceof KairosEvent.Log l) {
       m.put("type", "log");
       m.put("level", l.level().name().toLowerCase(java.util.Locale.ROOT));

@@ -417,12 +417,15 @@ final class FactoryServer implements AutoCloseable {
     m.put("exitCode", b.exitCode());
     List<Map<String, Object>> steps = new ArrayList<>();
     for (BuildStore.Event e : store.events(b.id(), 0)) {
-      if (e.type().equals("stepFinished")) {
-        JsonNode d = Api.JSON.readTree(e.data());
+      JsonNode d = Api.JSON.readTree(e.data());
+      // A step the step cache restored does not run: its cache hit stands in its place, in order.
+      String restored = e.type().equals("cacheHit") && d.hasNonNull("step") ? d.path("step").asString() : null;
+      if (e.type().equals("stepFinished") || restored != null) {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("step", d.path("step").asString());
-        s.put("seconds", d.path("seconds").asDouble());
-        s.put("skipped", d.path("skipped").asBoolean());
+        s.put("step", restored != null ? restored : d.path("step").asString());
+        s.put("seconds", restored != null ? 0.0 : d.path("seconds").asDouble());
+        s.put("skipped", restored == null && d.path("skipped").asBoolean());
+        s.put("cached", restored != null);
         steps.add(s);
       }
     }
@@ -432,6 +435,8 @@ final class FactoryServer implements AutoCloseable {
     m.put("validation", result == null || result.get("validation") == null ? null : result.get("validation"));
     m.put("error", result == null || result.get("error") == null ? null : result.get("error").asString());
     m.put("name", result == null || result.get("name") == null ? null : result.get("name").asString());
+    m.put("stepCache", result == null || result.get("stepCache") == null || result.get("stepCache").isNull()
+        ? null : result.get("stepCache"));
     return m;
   }
 

@@ -33,6 +33,8 @@ public final class MainJob implements AutoCloseable {
   public static final String VERSION = "v1.0.0";
   /** The artifact name the build reports for the base and version. */
   public static final String NAME = "kairos-debian-12-core-amd64-generic-v1.0.0";
+  /** The stage extension's file name in the extensions directory. */
+  public static final String EXTENSION_FILE = "10-marker.yaml";
   /** The stage extension: a unit, enabled after install, that prints {@link #MARKER} at boot on {@code ttyS0}. */
   public static final String EXTENSION = extension("ttyS0");
 
@@ -67,12 +69,15 @@ public final class MainJob implements AutoCloseable {
   public final Path out;
   /** What {@code build --json} printed. */
   public final JsonNode result;
+  /** The output flags and file names given besides the OCI layout, for a rebuild with the same command. */
+  private final List<String> outputs;
 
-  private MainJob(Path scratch, Path base, Path out, JsonNode result) {
+  private MainJob(Path scratch, Path base, Path out, JsonNode result, List<String> outputs) {
     this.scratch = scratch;
     this.base = base;
     this.out = out;
     this.result = result;
+    this.outputs = outputs;
   }
 
   public Path iso() {
@@ -104,18 +109,32 @@ public final class MainJob implements AutoCloseable {
     DebianFixture.extract(arch == Architecture.ARM64 ? DebianFixture.arm64MinbaseTarball() : DebianFixture.minbaseTarball(),
         base);
     Path extensions = Files.createDirectories(scratch.resolve("extensions"));
-    Files.writeString(extensions.resolve("10-marker.yaml"), extension(serialPort(arch)));
-    Path out = scratch.resolve("out");
+    Files.writeString(extensions.resolve(EXTENSION_FILE), extension(serialPort(arch)));
+    List<String> given = List.of(outputs);
+    return new MainJob(scratch, base, scratch.resolve("out"), run(scratch, base, "work", "out", given), given);
+  }
+
+  /**
+   * The same build again, the same command but for its work and output directories
+   * ({@code WORK}, {@code OUT} under this job's scratch directory), as a user rebuilding would.
+   */
+  public MainJob rebuild(String work, String out) throws Exception {
+    return new MainJob(scratch, base, scratch.resolve(out), run(scratch, base, work, out, outputs), outputs);
+  }
+
+  private static JsonNode run(Path scratch, Path base, String work, String outName, List<String> outputs)
+      throws Exception {
+    Path out = scratch.resolve(outName);
     List<String> argv = new ArrayList<>(List.of("build", "--from", "dir:" + base, "--version", VERSION,
-        "-x", extensions.toString(), "--work", scratch.resolve("work").toString(),
+        "-x", scratch.resolve("extensions").toString(), "--work", scratch.resolve(work).toString(),
         "--cache", packageCache().toString(), "--oci-layout", out.resolve("oci").toString()));
-    for (int i = 0; i < outputs.length; i += 2) {
-      argv.addAll(List.of(outputs[i], out.resolve(outputs[i + 1]).toString()));
+    for (int i = 0; i < outputs.size(); i += 2) {
+      argv.addAll(List.of(outputs.get(i), out.resolve(outputs.get(i + 1)).toString()));
     }
     argv.add("--json");
     CliRunner build = CliRunner.run(argv.toArray(String[]::new));
     assertThat(build.exit()).as(build.err()).isZero();
-    return new MainJob(scratch, base, out, MainJobIT.JSON.readTree(build.out()));
+    return MainJobIT.JSON.readTree(build.out());
   }
 
   /**

@@ -259,7 +259,9 @@ final class StepCacheRun {
   private String slotKey(String previous, Slot s) throws IOException {
     StepKeys k = new StepKeys().put("previous", previous).put("slot", s.name()).put("skipped", Boolean.toString(s.skipped()));
     if (s.stage().isPresent()) {
-      k.put("extensions", ctx.extensions().fingerprint(s.stage().get()));
+      // The extensions' content is the whole of what the slot does; its action's text names the
+      // files' paths, which would make the same extensions from another place miss the cache.
+      return k.put("extensions", ctx.extensions().fingerprint(s.stage().get())).digest();
     }
     StringBuilder actions = new StringBuilder();
     for (Action a : s.actions()) {

@@ -79,9 +79,10 @@ final class YipStageExtensions implements StageExtensions {
   public String fingerprint(ExtensionStage stage) {
     StringBuilder b = new StringBuilder();
     for (YipDocument d : withStage(stage)) {
-      // the file's bytes: everything the executor reads comes from them
-      b.append(d.source()).append('\n').append(d.name()).append('\n')
-          .append(digests.getOrDefault(d.source(), "unknown")).append('\n');
+      // The file's bytes, in order: everything the executor reads comes from them. Not the file's
+      // path: the same documents from another directory or file name make the same root (the web
+      // server writes a request's extensions under names of its own).
+      b.append(d.name()).append('\n').append(digests.getOrDefault(d.source(), "unknown")).append('\n');
     }
     return b.isEmpty() ? "" : StepKeys.sha256(b.toString());
   }

@@ -80,6 +80,19 @@ class PipelineStepCacheTest {
   }
 
   @Test
+  void theSameExtensionsFromAnotherDirectoryUnderOtherNamesReuseEveryStep() throws Exception {
+    StepCacheReport cold = build(base(), fake()).stepCache().orElseThrow();
+    // As the web server writes a request's extensions: its own directory and names, the same bytes.
+    Path elsewhere = Files.createDirectories(host.getPath("/server/builds/b/inputs/stage-extensions"));
+    Files.copy(extensions.resolve("10-after-init.yaml"), elsewhere.resolve("00-request.yaml"));
+    Files.copy(extensions.resolve("10-after-install.yaml"), elsewhere.resolve("01-request.yaml"));
+    StepCacheReport warm = build(base(), fake(), elsewhere).stepCache().orElseThrow();
+    assertThat(warm.ran()).isEmpty();
+    assertThat(warm.reused()).isEqualTo(cold.ran());
+    assertThat(warm.key()).isEqualTo(cold.key());
+  }
+
+  @Test
   void aChangedAfterInitExtensionRunsExactlyTheStepsFromItOn() throws Exception {
     StepCacheReport cold = build(base(), fake()).stepCache().orElseThrow();
     extension("after-init", "/etc/from-init", "two");
@@ -143,9 +156,13 @@ class PipelineStepCacheTest {
   }
 
   KairosBuild build(RootFs root, FakePackageManager pm) throws IOException {
+    return build(root, pm, extensions);
+  }
+
+  KairosBuild build(RootFs root, FakePackageManager pm, Path extensionsDir) throws IOException {
     ImageBuilder b = Kairos.fromRoot(root).distros(List.of(new TestDistro())).runner(pm.installOn(Runners.recording()))
         .arch(Architecture.AMD64).onEvent(events::add).version("1.0")
-        .framework(FrameworkSource.directory(framework.root())).stageExtensions(extensions)
+        .framework(FrameworkSource.directory(framework.root())).stageExtensions(extensionsDir)
         .sourceDate(SourceDate.of(Instant.ofEpochSecond(1_700_000_000))).stepCache(store);
     return b.build();
   }

@@ -383,7 +383,8 @@ function track(b) {
     const name = s.name || s.step;
     if (!name) continue;
     known.steps.set(name, Object.assign(known.steps.get(name) || {}, {
-      name, state: s.state || (s.skipped ? 'skipped' : (stepMs(s) !== undefined ? 'done' : 'running')), ms: stepMs(s),
+      name, state: s.state || (s.skipped ? 'skipped' : s.cached ? 'cached' : (stepMs(s) !== undefined ? 'done' : 'running')),
+      ms: s.cached ? undefined : stepMs(s),
     }));
   }
   builds.set(b.id, known);
@@ -435,6 +436,9 @@ function onEvent(id, type, data) {
   } else if (t === 'stepfinished' && step) {
     k.steps.set(step, { name: step, state: data.skipped ? 'skipped' : 'done', ms: stepMs(data) });
     k.progress = null;
+  } else if (t === 'cachehit' && data.step) {
+    // Restored from the step cache instead of run.
+    k.steps.set(data.step, { name: data.step, state: 'cached' });
   } else if (t === 'progress') {
     k.progress = { task: data.task, done: data.done, total: data.total, unit: data.unit };
   } else if (t === 'state' || t === 'finished' || t === 'done' || t === 'end' || t === 'statechanged') {
