@@ -34,6 +34,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -228,10 +229,17 @@ class WebUiIT {
 
     // Back on the list, the finished build's bar is full and its step times are there.
     browser.findElement(By.cssSelector("a.back")).click();
-    WebElement listed = new WebDriverWait(browser, Duration.ofSeconds(30))
-        .until(ExpectedConditions.visibilityOfElementLocated(By.id("row-" + id)));
-    assertThat(listed.findElement(By.cssSelector(".bar")).getAttribute("aria-valuenow")).isEqualTo("100");
-    assertThat(listed.getText()).contains("SUCCEEDED").contains("kairosRelease");
+    // The list re-renders its rows as it polls: each look finds the row afresh, and a row replaced
+    // while it was read (a stale element) is looked at again.
+    String[] listedRow = new WebDriverWait(browser, Duration.ofSeconds(30))
+        .ignoring(StaleElementReferenceException.class)
+        .until(d -> {
+          WebElement listed = d.findElement(By.id("row-" + id));
+          return listed.isDisplayed() ? new String[] {
+              listed.findElement(By.cssSelector(".bar")).getAttribute("aria-valuenow"), listed.getText()} : null;
+        });
+    assertThat(listedRow[0]).isEqualTo("100");
+    assertThat(listedRow[1]).contains("SUCCEEDED").contains("kairosRelease");
     screenshot("web-ui-home.png");
   }
 
