@@ -27,6 +27,8 @@ packages=(
   # arm64 from this machine: qemu-user for commands in an arm64 root (binfmt_misc, below), the
   # arm64 system emulator and its UEFI firmware (AAVMF) for the arm64 boot tests
   qemu-user-static qemu-system-arm qemu-efi-aarch64
+  # objdump for arm64 PE files (the arm64 UKI's sections)
+  binutils-aarch64-linux-gnu
   # cloud disk images (qemu-img info reads the VHD)
   qemu-utils
   # SBOM reader tests: the package managers that check our readers (and rebuild their fixtures)

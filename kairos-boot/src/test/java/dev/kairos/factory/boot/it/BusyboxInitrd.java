@@ -29,9 +29,14 @@ public final class BusyboxInitrd {
 
   /** The tree, in memory; {@code marker} is echoed followed by {@code uname -r}. */
   public static RootFs tree(String marker) throws IOException {
+    return tree(marker, BUSYBOX);
+  }
+
+  /** As {@link #tree(String)}, with the static busybox {@code busybox} (e.g. an arm64 one). */
+  public static RootFs tree(String marker, Path busybox) throws IOException {
     RootFs fs = InMemoryRootFs.create();
     fs.setMode(ImagePath.ROOT, 0755);
-    fs.write(ImagePath.of("/bin/busybox"), Files.readAllBytes(BUSYBOX), 0755);
+    fs.write(ImagePath.of("/bin/busybox"), Files.readAllBytes(busybox), 0755);
     for (String applet : new String[] {"sh", "echo", "mount", "uname", "cat", "poweroff", "sleep", "ls"}) {
       fs.createSymlink(ImagePath.of("/bin/" + applet), "busybox");
     }

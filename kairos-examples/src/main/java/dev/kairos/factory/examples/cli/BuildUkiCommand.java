@@ -34,6 +34,9 @@ final class BuildUkiCommand extends Verb {
     RootFs rootFs = RootFs.at(root.path);
     // /boot/vmlinuz, else the kernel kairos-init would choose from /lib/modules: say which.
     out.err().println("build-uki: " + KernelImage.find(rootFs).description());
+    // the stub follows the image's architecture (its /bin/sh): linuxaa64.efi.stub for arm64
+    out.err().println("build-uki: EFI stub " + BootImages.uki(keys, cmdline, output.path, BootMediaOptions.DEFAULTS)
+        .stubFor(rootFs));
     out.err().flush();
     try (ExclusiveLock lock = output.lock(); OwnedDirectory w = work.claim(root.path, output.path, keys)) {
       FileFacts uki = FileFacts.of("uki", BootImages.write("uki",

@@ -3,6 +3,7 @@ package dev.kairos.factory.boot.api.netboot;
 import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.internal.io.TargetRun;
 import dev.kairos.factory.boot.internal.iso.KernelFiles;
+import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
@@ -46,6 +47,7 @@ public final class NetbootSet implements ArtifactTarget {
   private final String prefix;
   private final String baseUrl;
   private final Optional<String> configUrl;
+  /** Null: {@link #DEFAULT_CONSOLE}, or {@link #ARM64_CONSOLE} for an arm64 image. */
   private final String console;
   private final String extraCmdline;
 
@@ -63,8 +65,16 @@ public final class NetbootSet implements ArtifactTarget {
   /** The set, to be written into {@code dir} (created if missing), served from {@code http://127.0.0.1:8090}. */
   public static NetbootSet to(Path dir) {
     return new NetbootSet(Objects.requireNonNull(dir, "dir"), BootMediaOptions.DEFAULTS, "kairos",
-        "http://127.0.0.1:8090", Optional.empty(), "console=tty1 console=ttyS0 console=tty0", "");
+        "http://127.0.0.1:8090", Optional.empty(), null, "");
   }
+
+  /** The consoles of the command line unless {@link #console} says otherwise: AuroraBoot's. */
+  public static final String DEFAULT_CONSOLE = "console=tty1 console=ttyS0 console=tty0";
+  /**
+   * The consoles for an arm64 image: AuroraBoot's with the serial port of arm64 machines, a PL011
+   * ({@code ttyAMA0}), instead of the PC's {@code ttyS0}, which they do not have.
+   */
+  public static final String ARM64_CONSOLE = "console=tty1 console=ttyAMA0 console=tty0";
 
   /**
    * Where the files go.
@@ -106,7 +116,10 @@ public final class NetbootSet implements ArtifactTarget {
     return new NetbootSet(dir, options, prefix, baseUrl, Optional.of(url(url, "config URL")), console, extraCmdline);
   }
 
-  /** With these console arguments (default {@code console=tty1 console=ttyS0 console=tty0}). */
+  /**
+   * With these console arguments (default {@link #DEFAULT_CONSOLE}, for an arm64 image
+   * {@link #ARM64_CONSOLE}).
+   */
   public NetbootSet console(String args) {
     return new NetbootSet(dir, options, prefix, baseUrl, configUrl, words(args, "console"), extraCmdline);
   }
@@ -128,25 +141,36 @@ public final class NetbootSet implements ArtifactTarget {
   }
 
   /**
-   * The kernel command line: dracut's live root fetched over HTTP, network up by DHCP, Kairos'
-   * netboot mode, and the cloud-config URL when one is set.
+   * The kernel command line of an amd64 image: dracut's live root fetched over HTTP, network up by
+   * DHCP, Kairos' netboot mode, and the cloud-config URL when one is set.
    */
   public String cmdline() {
+    return cmdline(Architecture.AMD64);
+  }
+
+  /** The kernel command line of an image of {@code arch}: {@link #cmdline()} with that architecture's consoles. */
+  public String cmdline(Architecture arch) {
+    String consoles = console != null ? console : arch == Architecture.ARM64 ? ARM64_CONSOLE : DEFAULT_CONSOLE;
     StringBuilder c = new StringBuilder("rd.live.overlay.overlayfs rd.neednet=1 ip=dhcp rd.cos.disable root=live:")
         .append(baseUrl).append('/').append(prefix).append(".squashfs netboot nodepair.enable");
     configUrl.ifPresent(u -> c.append(" config_url=").append(u));
-    c.append(' ').append(console);
+    c.append(' ').append(consoles);
     if (!extraCmdline.isEmpty()) {
       c.append(' ').append(extraCmdline);
     }
     return c.toString();
   }
 
-  /** The iPXE script: kernel and initrd from the base URL, with {@link #cmdline()}. */
+  /** The iPXE script of an amd64 image: kernel and initrd from the base URL, with {@link #cmdline()}. */
   public String ipxeScript() {
+    return ipxeScript(Architecture.AMD64);
+  }
+
+  /** The iPXE script of an image of {@code arch}, with {@link #cmdline(Architecture)}. */
+  public String ipxeScript(Architecture arch) {
     return "#!ipxe\n"
         + "dhcp\n"
-        + "kernel " + baseUrl + "/" + prefix + "-kernel initrd=" + prefix + "-initrd " + cmdline() + "\n"
+        + "kernel " + baseUrl + "/" + prefix + "-kernel initrd=" + prefix + "-initrd " + cmdline(arch) + "\n"
         + "initrd " + baseUrl + "/" + prefix + "-initrd\n"
         + "boot\n";
   }
@@ -164,13 +188,16 @@ public final class NetbootSet implements ArtifactTarget {
   public Artifact write(BuiltImage image, EventListener events) throws IOException {
     return TargetRun.step(events, "netboot", description(), () -> {
       RootFs rootfs = image.rootFs();
+      // the consoles differ by architecture; the kernel is copied as is: arm64's Image (or a
+      // gzip'd one) is what QEMU, GRUB and iPXE's EFI loader start, as the live ISO's /boot/kernel
+      Architecture arch = Architecture.of(rootfs).orElse(Architecture.AMD64);
       KernelFiles kf = KernelFiles.find(rootfs);
       Files f = files();
       copy(rootfs, kf.kernel(), f.kernel());
       copy(rootfs, kf.initrd(), f.initrd());
       AtomicFile.write(f.squashfs(), tmp -> options.squashfsFor(options.sourceDateFor(image)).write(rootfs, tmp));
-      AtomicFile.write(f.ipxeScript(), tmp -> java.nio.file.Files.writeString(tmp, ipxeScript(), StandardCharsets.UTF_8));
-      AtomicFile.write(f.cmdlineFile(), tmp -> java.nio.file.Files.writeString(tmp, cmdline() + "\n", StandardCharsets.UTF_8));
+      AtomicFile.write(f.ipxeScript(), tmp -> java.nio.file.Files.writeString(tmp, ipxeScript(arch), StandardCharsets.UTF_8));
+      AtomicFile.write(f.cmdlineFile(), tmp -> java.nio.file.Files.writeString(tmp, cmdline(arch) + "\n", StandardCharsets.UTF_8));
       return artifact(f);
     });
   }

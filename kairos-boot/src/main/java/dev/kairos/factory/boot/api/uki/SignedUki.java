@@ -7,6 +7,8 @@ import dev.kairos.factory.boot.api.secureboot.Authenticode;
 import dev.kairos.factory.boot.api.secureboot.Pem;
 import dev.kairos.factory.boot.internal.io.TargetRun;
 import dev.kairos.factory.boot.internal.io.WorkArea;
+import dev.kairos.factory.boot.internal.iso.EfiArch;
+import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.event.EventListener;
@@ -49,6 +51,7 @@ public final class SignedUki implements ArtifactTarget {
   private final String keysDescription;
   private final Path out;
   private final String cmdline;
+  /** Null: the stub of the image's architecture, found when the UKI is written. */
   private final Path stub;
   private final BootMediaOptions options;
 
@@ -65,7 +68,7 @@ public final class SignedUki implements ArtifactTarget {
   static SignedUki withKeysIn(Path keys) {
     Objects.requireNonNull(keys, "keys");
     return new SignedUki((unsigned, o) -> Authenticode.sign(unsigned, o, Pem.readPrivateKey(keys.resolve("db.key"), null),
-        Pem.readCertificate(keys.resolve("db.pem"))), keys.toString(), null, UkiCmdlines.DEFAULT, Uki.DEBIAN_STUB,
+        Pem.readCertificate(keys.resolve("db.pem"))), keys.toString(), null, UkiCmdlines.DEFAULT, null,
         BootMediaOptions.DEFAULTS);
   }
 
@@ -74,7 +77,7 @@ public final class SignedUki implements ArtifactTarget {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(cert, "cert");
     return new SignedUki((unsigned, o) -> Authenticode.sign(unsigned, o, key, cert),
-        cert.getSubjectX500Principal().getName(), null, UkiCmdlines.DEFAULT, Uki.DEBIAN_STUB, BootMediaOptions.DEFAULTS);
+        cert.getSubjectX500Principal().getName(), null, UkiCmdlines.DEFAULT, null, BootMediaOptions.DEFAULTS);
   }
 
   /** To be written to {@code file}. */
@@ -91,7 +94,12 @@ public final class SignedUki implements ArtifactTarget {
     return new SignedUki(signer, keysDescription, out, c, stub, options);
   }
 
-  /** With this systemd EFI stub (default {@link Uki#DEBIAN_STUB}). */
+  /**
+   * With this systemd EFI stub; by default the stub of the image's architecture (read from its
+   * binaries, see {@link Architecture#of(RootFs)}; amd64 for a root without any):
+   * {@link Uki#stubPath(Architecture)} on the host ({@code systemd-boot-efi}), else the same path in
+   * the image (an image made for Trusted Boot has systemd-boot-efi installed).
+   */
   public SignedUki stub(Path efiStub) {
     return new SignedUki(signer, keysDescription, out, cmdline, Objects.requireNonNull(efiStub, "stub"), options);
   }
@@ -115,8 +123,8 @@ public final class SignedUki implements ArtifactTarget {
    * Builds the initrd and the unsigned UKI in the work area and writes the signed UKI.
    *
    * @throws IllegalArgumentException if no output file was given with {@link #to}
-   * @throws KairosException if the image has no kernel ({@link KernelImage#find(RootFs)}) or no
-   *     {@code /etc/os-release}
+   * @throws KairosException if the image has no kernel ({@link KernelImage#find(RootFs)}), no
+   *     {@code /etc/os-release}, or no EFI stub of its architecture (see {@link #stub})
    */
   @Override
   public Artifact write(BuiltImage image, EventListener events) throws IOException {
@@ -131,12 +139,19 @@ public final class SignedUki implements ArtifactTarget {
       throw new KairosException(root.root() + ": the image has no " + osRelease + ", which a UKI needs");
     }
     SourceDate date = options.sourceDateFor(image);
+    EfiArch arch = EfiArch.of(root);
+    Path efiStub = stubFor(root);
+    int machine = Uki.peMachine(efiStub);
+    if (machine != arch.peMachine()) {
+      throw new KairosException("the EFI stub " + efiStub + " is not an " + arch.architecture().id()
+          + " EFI binary (PE machine " + String.format("0x%04x", machine) + "), but the image is " + arch.architecture().id());
+    }
     return TargetRun.step(events, "uki", description(), () -> {
       try (WorkArea area = WorkArea.of(options.workDirectory(), out)) {
         Path initrd = area.dir().resolve("initrd.zst");
         Initrd.builder(root).compression(InitrdCompression.ZSTD).sourceDate(date).build().writeTo(initrd);
         Path unsigned = area.dir().resolve("unsigned.efi");
-        Uki.builder().stub(stub).kernel(root.hostPath(kernel, true)).initrd(initrd).cmdline(cmdline)
+        Uki.builder().stub(efiStub).kernel(root.hostPath(kernel, true)).initrd(initrd).cmdline(cmdline)
             .osRelease(root.readString(osRelease)).build().writeTo(unsigned);
         signer.sign(unsigned, out);
         java.nio.file.Files.delete(unsigned);
@@ -144,5 +159,32 @@ public final class SignedUki implements ArtifactTarget {
       }
       return Artifact.ofFile(ArtifactKind.UKI, out);
     });
+  }
+
+  /**
+   * The EFI stub this target uses for the image at {@code root}: the one given with {@link #stub},
+   * else the stub of the image's architecture, the host's or the image's own.
+   *
+   * @throws KairosException if neither the host nor the image has the stub of the image's architecture
+   * @throws dev.kairos.factory.core.api.UnsupportedTargetException if we make no UKIs for the image's architecture
+   */
+  public Path stubFor(RootFs root) throws IOException {
+    if (stub != null) {
+      return stub;
+    }
+    EfiArch arch = EfiArch.of(root);
+    String path = Uki.stubPath(arch.architecture());
+    Path host = Path.of(path);
+    if (java.nio.file.Files.isRegularFile(host)) {
+      return host;
+    }
+    ImagePath inImage = ImagePath.of(path);
+    if (root.isRegularFile(inImage)) {
+      return root.hostPath(inImage, true);
+    }
+    throw new KairosException("no systemd EFI stub for " + arch.architecture().id() + ": neither the host nor the image"
+        + " has " + path + " (install systemd-boot-efi" + (arch == EfiArch.X64 ? "" : ":" + arch.architecture().id()
+        + " on the host with dpkg --add-architecture " + arch.architecture().id()) + ", or systemd-boot-efi in the image,"
+        + " or give the stub)");
   }
 }

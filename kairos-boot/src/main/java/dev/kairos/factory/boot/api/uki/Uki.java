@@ -1,6 +1,10 @@
 package dev.kairos.factory.boot.api.uki;
 
+import dev.kairos.factory.boot.internal.iso.EfiArch;
 import dev.kairos.factory.boot.internal.pe.PeAssembler;
+import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.UnsupportedTargetException;
+import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.io.AtomicFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -42,6 +46,8 @@ import java.util.Optional;
 public final class Uki {
   /** Debian's stub, from the systemd-boot-efi package. */
   public static final Path DEBIAN_STUB = Path.of("/usr/lib/systemd/boot/efi/linuxx64.efi.stub");
+  /** Where systemd-boot-efi installs its stubs, on the host and in an image. */
+  public static final String STUB_DIRECTORY = "/usr/lib/systemd/boot/efi";
 
   /**
    * One section of a written UKI: name, virtual address and size, and where it lies in the file.
@@ -72,6 +78,16 @@ public final class Uki {
     this.uname = uname;
     this.splash = b.splash;
     this.extra = new LinkedHashMap<>(b.extra);
+  }
+
+  /**
+   * Where systemd-boot-efi puts the stub for {@code arch}: {@code linuxx64.efi.stub} for amd64
+   * ({@link #DEBIAN_STUB}), {@code linuxaa64.efi.stub} for arm64, under {@link #STUB_DIRECTORY}.
+   *
+   * @throws UnsupportedTargetException if we make no EFI binaries for {@code arch}
+   */
+  public static String stubPath(Architecture arch) throws UnsupportedTargetException {
+    return STUB_DIRECTORY + "/" + EfiArch.of(arch).systemdStub();
   }
 
   /** Starts a UKI on {@link #DEBIAN_STUB}; kernel, cmdline and os-release must be given. */
@@ -155,17 +171,43 @@ public final class Uki {
 
   /** The SizeOfImage of a PE kernel (the memory it needs), or 0 when the kernel is not PE. */
   private static long kernelImageSize(Path kernel) throws IOException {
-    try (FileChannel ch = FileChannel.open(kernel)) {
+    ByteBuffer b = peHeader(kernel);
+    return b == null ? 0 : Integer.toUnsignedLong(b.getInt(b.getInt(0x3C) + 24 + 56));
+  }
+
+  /**
+   * The PE machine type of an EFI binary or kernel ({@code 0x8664} x86-64, {@code 0xAA64} arm64),
+   * or 0 when the file is not PE. Both an x86 bzImage and an arm64 {@code Image} are PE files.
+   */
+  public static int peMachine(Path file) throws IOException {
+    ByteBuffer b = peHeader(file);
+    return b == null ? 0 : Short.toUnsignedInt(b.getShort(b.getInt(0x3C) + 4));
+  }
+
+  private static boolean isGzip(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return in.read() == 0x1f && in.read() == 0x8b;
+    }
+  }
+
+  private static String machineName(int machine) {
+    return EfiArch.ofPeMachine(machine).map(a -> a.architecture().id())
+        .orElse(String.format("PE machine 0x%04x", machine));
+  }
+
+  /** The first 4 KiB of a PE file with its optional header's SizeOfImage in it, or null. */
+  private static ByteBuffer peHeader(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file)) {
       ByteBuffer b = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
       ch.read(b, 0);
       if (b.position() < 0x40 || b.getShort(0) != 0x5A4D) {
-        return 0;
+        return null;
       }
       int pe = b.getInt(0x3C);
       if (pe < 0 || pe + 24 + 60 > b.position() || b.getInt(pe) != 0x00004550) {
-        return 0;
+        return null;
       }
-      return Integer.toUnsignedLong(b.getInt(pe + 24 + 56));
+      return b;
     }
   }
 
@@ -239,7 +281,11 @@ public final class Uki {
       return this;
     }
 
-    /** The kernel release ({@code .uname}); default read from the kernel's x86 setup header. */
+    /**
+     * The kernel release ({@code .uname}); default read from the kernel's x86 setup header when the
+     * stub is an x86-64 one, and none for other stubs (arm64 kernels carry no such header, and
+     * ukify leaves {@code .uname} out for them).
+     */
     public Builder uname(String uname) {
       this.uname = Objects.requireNonNull(uname, "uname");
       this.unameFromKernel = false;
@@ -274,6 +320,7 @@ public final class Uki {
      *
      * @throws IllegalArgumentException if the kernel, cmdline or os-release is missing
      * @throws java.nio.file.NoSuchFileException if the stub is not a file
+     * @throws KairosException if the kernel is gzip-compressed, or of another architecture than the stub
      * @throws IOException if the kernel cannot be read
      */
     public Uki build() throws IOException {
@@ -285,7 +332,20 @@ public final class Uki {
       if (!Files.isRegularFile(stub)) {
         throw new java.nio.file.NoSuchFileException(stub.toString(), null, "EFI stub not found (systemd-boot-efi)");
       }
-      String u = unameFromKernel ? kernelRelease(kernel).orElse(null) : uname;
+      int stubMachine = peMachine(stub);
+      if (isGzip(kernel)) {
+        // systemd-stub starts .linux as an EFI image; a gzip'd Image (Ubuntu's arm64 vmlinuz) is none
+        throw new KairosException("the kernel " + kernel + " is gzip-compressed; a UKI needs the uncompressed"
+            + " kernel image (gunzip it first)");
+      }
+      int kernelMachine = peMachine(kernel);
+      // an x86 kernel behind an arm64 stub (or the reverse) would only fail in the firmware
+      if (kernelMachine != 0 && kernelMachine != stubMachine) {
+        throw new KairosException("the EFI stub " + stub + " is for " + machineName(stubMachine) + " but the kernel "
+            + kernel + " is for " + machineName(kernelMachine) + ": use the stub of the kernel's architecture ("
+            + EfiArch.ofPeMachine(kernelMachine).map(EfiArch::systemdStub).orElse("none known") + ")");
+      }
+      String u = unameFromKernel && stubMachine == EfiArch.X64.peMachine() ? kernelRelease(kernel).orElse(null) : uname;
       return new Uki(this, u);
     }
   }

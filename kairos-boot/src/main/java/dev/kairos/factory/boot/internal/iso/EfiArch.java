@@ -14,24 +14,26 @@ import java.util.Locale;
  * only that platform has, and the Debian packages that bring GRUB's modules and the signed pair.
  */
 public enum EfiArch {
-  X64(Architecture.AMD64, "x86_64-efi", "x64", List.of("efi_gop", "efi_uga"), "grub-efi-amd64-bin",
+  X64(Architecture.AMD64, "x86_64-efi", "x64", 0x8664, List.of("efi_gop", "efi_uga"), "grub-efi-amd64-bin",
       "shim-signed and grub-efi-amd64-signed"),
   // efi_uga is x86 only
-  AA64(Architecture.ARM64, "arm64-efi", "aa64", List.of("efi_gop"), "grub-efi-arm64-bin",
+  AA64(Architecture.ARM64, "arm64-efi", "aa64", 0xAA64, List.of("efi_gop"), "grub-efi-arm64-bin",
       "shim-signed and grub-efi-arm64-signed");
 
   private final Architecture architecture;
   private final String grubPlatform;
   private final String suffix;
+  private final int peMachine;
   private final List<String> platformModules;
   private final String grubPackage;
   private final String signedPackages;
 
-  EfiArch(Architecture architecture, String grubPlatform, String suffix, List<String> platformModules,
+  EfiArch(Architecture architecture, String grubPlatform, String suffix, int peMachine, List<String> platformModules,
       String grubPackage, String signedPackages) {
     this.architecture = architecture;
     this.grubPlatform = grubPlatform;
     this.suffix = suffix;
+    this.peMachine = peMachine;
     this.platformModules = platformModules;
     this.grubPackage = grubPackage;
     this.signedPackages = signedPackages;
@@ -75,6 +77,28 @@ public enum EfiArch {
   /** The loader's suffix in EFI file names: {@code x64}, {@code aa64}. */
   public String suffix() {
     return suffix;
+  }
+
+  /** The PE/COFF machine type of this platform's EFI binaries: {@code 0x8664}, {@code 0xAA64}. */
+  public int peMachine() {
+    return peMachine;
+  }
+
+  /**
+   * The architecture whose EFI binaries carry PE machine type {@code machine}, if we make media for it.
+   */
+  public static java.util.Optional<EfiArch> ofPeMachine(int machine) {
+    for (EfiArch a : values()) {
+      if (a.peMachine == machine) {
+        return java.util.Optional.of(a);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** systemd's EFI stub for UKIs of this platform, as systemd-boot-efi installs it: {@code linuxaa64.efi.stub}. */
+  public String systemdStub() {
+    return "linux" + suffix + ".efi.stub";
   }
 
   /** The path firmware boots from removable media and disks without boot entries: {@code /EFI/BOOT/BOOTX64.EFI}. */

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactKind;
 import dev.kairos.factory.core.api.image.BuiltImage;
+import dev.kairos.factory.core.testing.ElfStub;
 import dev.kairos.factory.core.testing.InMemoryRootFs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +84,24 @@ class NetbootSetTest {
     Artifact first = plain.write(image(root), EventListener.NONE);
     Artifact second = plain.write(image(root), EventListener.NONE);
     assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void anArm64ImageGetsTheArm64SerialConsoleUnlessOneIsGiven() throws Exception {
+    RootFs root = rootfs();
+    ElfStub.write(root, ImagePath.of("/bin/sh"), ElfStub.EM_AARCH64);
+    Path out = root.root().getFileSystem().getPath("/out");
+    NetbootSet set = NetbootSet.to(out);
+    set.write(image(root), EventListener.NONE);
+    String written = Files.readString(set.files().cmdlineFile()).strip();
+    assertThat(written).isEqualTo(set.cmdline(Architecture.ARM64))
+        .endsWith(" console=tty1 console=ttyAMA0 console=tty0").doesNotContain("ttyS0");
+    assertThat(Files.readString(set.files().ipxeScript())).contains("initrd=kairos-initrd " + written + "\n");
+    assertThat(set.cmdline()).as("amd64's, unchanged").endsWith(" console=tty1 console=ttyS0 console=tty0");
+
+    NetbootSet own = set.console("console=ttyS2,115200");
+    own.write(image(root), EventListener.NONE);
+    assertThat(Files.readString(own.files().cmdlineFile())).contains(" console=ttyS2,115200\n").doesNotContain("ttyAMA0");
   }
 
   @Test
