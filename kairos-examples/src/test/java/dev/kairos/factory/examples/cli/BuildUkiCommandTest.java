@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.boot.api.uki.Uki;
 import dev.kairos.factory.core.api.distro.Architecture;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,6 +71,30 @@ class BuildUkiCommandTest {
     assertThat(Uki.peMachine(uki)).isEqualTo(0xAA64);
     // no .uname on arm64 (the stand-in's kernel is no bzImage either way; the real one is in Arm64UkiBootIT)
     assertThat(sectionNames(uki)).endsWith(".osrel", ".cmdline", ".initrd", ".linux").doesNotContain(".uname");
+
+    // a gzip'd vmlinuz (Ubuntu's arm64 kernels are) goes into .linux decompressed: the stub starts an Image
+    byte[] image = ("the uncompressed arm64 Image" + " ".repeat(64)).getBytes(StandardCharsets.US_ASCII);
+    Path vmlinuz = root.resolve("boot/vmlinuz-6.1.0-28-arm64");
+    try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(vmlinuz))) {
+      gz.write(image);
+    }
+    CliRunner gzipped = CliRunner.run(args);
+    assertThat(gzipped.exit()).as(gzipped.err()).isZero();
+    byte[] written = Files.readAllBytes(uki);
+    assertThat(indexOf(written, image)).as(".linux holds the decompressed kernel").isPositive();
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i <= hay.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   /** The names in a PE file's section table. */

@@ -10,8 +10,11 @@ import dev.kairos.factory.boot.api.iso.LiveIso;
 import dev.kairos.factory.boot.api.netboot.NetbootSet;
 import dev.kairos.factory.boot.api.secureboot.SecureBootKeys;
 import dev.kairos.factory.boot.api.uki.Uki;
+import dev.kairos.factory.boot.it.BusyboxInitrd;
+import dev.kairos.factory.boot.it.DebianArm64Files;
 import dev.kairos.factory.boot.it.DebianKernel;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
@@ -41,8 +44,9 @@ import org.junit.jupiter.api.Test;
  * The reproducibility matrix: every artifact kind the project writes, made twice from one root
  * (the cached Debian minbase with a Debian kernel and an initrd of our own), in two work
  * directories, more than a second apart, must be byte-identical. A pair that differs fails with
- * what {@code kairos-factory diff} says about it. A new artifact kind joins {@link #kinds()} in the
- * change that adds it.
+ * what {@code kairos-factory diff} says about it. The arm64 UKI and netboot set are made from a
+ * tiny arm64 image of Debian's arm64 packages ({@link #arm64Image}). A new artifact kind joins
+ * {@link #kinds()} in the change that adds it.
  */
 class ReproducibilityMatrixIT {
   private static final SourceDate DATE = SourceDate.of(Instant.parse("2025-03-01T12:00:00Z"));
@@ -55,6 +59,8 @@ class ReproducibilityMatrixIT {
 
   static Path scratch;
   static BuiltImage image;
+  /** A tiny arm64 image for the arm64 kinds: Debian's arm64 busybox, kernel and stub (see {@link #arm64Image}). */
+  static BuiltImage arm64;
   static SecureBootKeys keys;
 
   @BeforeAll
@@ -74,6 +80,23 @@ class ReproducibilityMatrixIT {
     root.write(ImagePath.of("/boot/initrd.img"), Files.readAllBytes(scratch.resolve("initrd.img")));
     image = BuiltImage.of(root, DATE);
     keys = SecureBootKeys.builder("matrix").build();
+    arm64 = arm64Image();
+  }
+
+  /**
+   * An arm64 root without emulation: Debian's static arm64 busybox as its binaries (so it reads as
+   * arm64), Debian's arm64 kernel, an initrd of ours and systemd-boot-efi's arm64 stub in it, as a
+   * Trusted Boot image has it.
+   */
+  private static BuiltImage arm64Image() throws IOException {
+    RootFs root = BusyboxInitrd.tree("KAIROS_MATRIX", DebianArm64Files.busybox());
+    Path kernel = DebianArm64Files.kernel();
+    Initrd.builder(root).compression(InitrdCompression.ZSTD).sourceDate(DATE).build()
+        .writeTo(scratch.resolve("initrd-arm64.img"));
+    root.write(ImagePath.of("/boot/initrd.img"), Files.readAllBytes(scratch.resolve("initrd-arm64.img")));
+    root.write(ImagePath.of("/boot/vmlinuz"), Files.readAllBytes(kernel));
+    root.write(ImagePath.of(Uki.stubPath(Architecture.ARM64)), Files.readAllBytes(DebianArm64Files.stub()));
+    return BuiltImage.of(root, DATE);
   }
 
   @AfterAll
@@ -112,6 +135,11 @@ class ReproducibilityMatrixIT {
         out.resolve("netboot")));
     k.put("uki", (out, work) -> write(Uki.signed(keys.key(SecureBootKeys.Kind.db), keys.certificate(SecureBootKeys.Kind.db))
         .to(out.resolve("kairos.efi")).options(options(work)), out.resolve("kairos.efi")));
+    k.put("uki-arm64", (out, work) -> write(Uki.signed(keys.key(SecureBootKeys.Kind.db),
+        keys.certificate(SecureBootKeys.Kind.db)).to(out.resolve("arm64.efi")).options(options(work)), arm64,
+        out.resolve("arm64.efi")));
+    k.put("netboot-arm64", (out, work) -> write(NetbootSet.to(out.resolve("netboot")).options(options(work)), arm64,
+        out.resolve("netboot")));
     k.put("initrd", (out, work) -> {
       initrd(image.rootFs()).writeTo(out.resolve("initrd"));
       return out.resolve("initrd");
@@ -128,7 +156,11 @@ class ReproducibilityMatrixIT {
   }
 
   private static Path write(ArtifactTarget target, Path result) throws IOException {
-    target.write(image, EventListener.NONE);
+    return write(target, image, result);
+  }
+
+  private static Path write(ArtifactTarget target, BuiltImage of, Path result) throws IOException {
+    target.write(of, EventListener.NONE);
     return result;
   }
 

@@ -27,7 +27,8 @@ import java.util.Objects;
 
 /**
  * The signed Unified Kernel Image of a Trusted Boot image, as an {@link ArtifactTarget}: systemd's
- * stub, the image's {@code /boot/vmlinuz}, the whole root as a zstd cpio initrd (Trusted Boot
+ * stub of the image's architecture ({@link #stubFor}), the image's {@code /boot/vmlinuz} (a
+ * gzip'd one, as some arm64 distributions ship, decompressed), the whole root as a zstd cpio initrd (Trusted Boot
  * images have no dracut initrd: the root is the initrd), the cmdline and the image's
  * {@code /etc/os-release}, signed with the db key. Everything is Java: no objcopy, no sbsign.
  * The initrd and the unsigned UKI go to the work area; the signed UKI is written beside its final
@@ -150,11 +151,20 @@ public final class SignedUki implements ArtifactTarget {
       try (WorkArea area = WorkArea.of(options.workDirectory(), out)) {
         Path initrd = area.dir().resolve("initrd.zst");
         Initrd.builder(root).compression(InitrdCompression.ZSTD).sourceDate(date).build().writeTo(initrd);
+        Path linux = root.hostPath(kernel, true);
+        if (Uki.isGzip(linux)) {
+          // an arm64 vmlinuz may be a gzip'd Image (Ubuntu's); the stub starts only the Image itself
+          linux = area.dir().resolve("kernel");
+          try (java.io.InputStream in = new java.util.zip.GZIPInputStream(root.newInputStream(kernel))) {
+            java.nio.file.Files.copy(in, linux);
+          }
+        }
         Path unsigned = area.dir().resolve("unsigned.efi");
-        Uki.builder().stub(efiStub).kernel(root.hostPath(kernel, true)).initrd(initrd).cmdline(cmdline)
+        Uki.builder().stub(efiStub).kernel(linux).initrd(initrd).cmdline(cmdline)
             .osRelease(root.readString(osRelease)).build().writeTo(unsigned);
         signer.sign(unsigned, out);
         java.nio.file.Files.delete(unsigned);
+        java.nio.file.Files.deleteIfExists(area.dir().resolve("kernel"));
         java.nio.file.Files.delete(initrd);
       }
       return Artifact.ofFile(ArtifactKind.UKI, out);

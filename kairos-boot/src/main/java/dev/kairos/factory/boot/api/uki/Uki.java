@@ -184,7 +184,8 @@ public final class Uki {
     return b == null ? 0 : Short.toUnsignedInt(b.getShort(b.getInt(0x3C) + 4));
   }
 
-  private static boolean isGzip(Path file) throws IOException {
+  /** True when {@code file} is gzip-compressed (as some distributions' arm64 {@code vmlinuz} is). */
+  static boolean isGzip(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
       return in.read() == 0x1f && in.read() == 0x8b;
     }
@@ -336,7 +337,7 @@ public final class Uki {
       if (isGzip(kernel)) {
         // systemd-stub starts .linux as an EFI image; a gzip'd Image (Ubuntu's arm64 vmlinuz) is none
         throw new KairosException("the kernel " + kernel + " is gzip-compressed; a UKI needs the uncompressed"
-            + " kernel image (gunzip it first)");
+            + " kernel image (gunzip it first; SignedUki does)");
       }
       int kernelMachine = peMachine(kernel);
       // an x86 kernel behind an arm64 stub (or the reverse) would only fail in the firmware
