@@ -27,7 +27,8 @@ import java.util.Optional;
  * {@link ArtifactTarget}: the kernel, the initrd and the rootfs squashfs (the same bytes the live
  * ISO carries when written with the same options), the kernel command line, and an iPXE script
  * that fetches all three over HTTP, and {@code <prefix>.sha256}, their {@code sha256sum} listing
- * ({@code sha256sum -c} checks the set). Each file is written beside its final name and renamed into
+ * ({@code sha256sum -c} checks the set). The command line's serial console follows the image's
+ * architecture ({@code ttyAMA0} for arm64, see {@link #cmdline(Architecture)}). Each file is written beside its final name and renamed into
  * place, so a server reading the directory never sees a partial file; other files in the
  * directory are left alone.
  *
@@ -42,6 +43,14 @@ import java.util.Optional;
  * every method returns a changed copy; a bad value is an {@link IllegalArgumentException}.
  */
 public final class NetbootSet implements ArtifactTarget {
+  /** The consoles of the command line unless {@link #console} says otherwise: AuroraBoot's. */
+  public static final String DEFAULT_CONSOLE = "console=tty1 console=ttyS0 console=tty0";
+  /**
+   * The consoles for an arm64 image: AuroraBoot's with the serial port of arm64 machines, a PL011
+   * ({@code ttyAMA0}), instead of the PC's {@code ttyS0}, which they do not have.
+   */
+  public static final String ARM64_CONSOLE = "console=tty1 console=ttyAMA0 console=tty0";
+
   private final Path dir;
   private final BootMediaOptions options;
   private final String prefix;
@@ -68,13 +77,6 @@ public final class NetbootSet implements ArtifactTarget {
         "http://127.0.0.1:8090", Optional.empty(), null, "");
   }
 
-  /** The consoles of the command line unless {@link #console} says otherwise: AuroraBoot's. */
-  public static final String DEFAULT_CONSOLE = "console=tty1 console=ttyS0 console=tty0";
-  /**
-   * The consoles for an arm64 image: AuroraBoot's with the serial port of arm64 machines, a PL011
-   * ({@code ttyAMA0}), instead of the PC's {@code ttyS0}, which they do not have.
-   */
-  public static final String ARM64_CONSOLE = "console=tty1 console=ttyAMA0 console=tty0";
 
   /**
    * Where the files go.

@@ -60,9 +60,6 @@ class Arm64UkiBootIT {
 
   @BeforeAll
   static void build() throws Exception {
-    assumeTrue(QemuBoot.availableAarch64(), "qemu-system-aarch64 or AAVMF missing");
-    Exec.assumeTool("sbverify");
-    Exec.assumeTool("aarch64-linux-gnu-objdump");
     Exec.assumeTool("openssl");
     long t0 = System.nanoTime();
     kernel = DebianArm64Files.kernel();
@@ -88,6 +85,8 @@ class Arm64UkiBootIT {
 
   @Test
   void sectionsAreArm64sWithoutUnameAtTheStubsAlignmentAndTheSignatureVerifies() throws Exception {
+    Exec.assumeTool("sbverify");
+    Exec.assumeTool("aarch64-linux-gnu-objdump");
     assertThat(Files.mismatch(uki, dir.resolve("again.efi"))).as("two writes of the same image").isEqualTo(-1);
     assertThat(Exec.sh(dir, "sbverify --cert db.pem norole.efi").ok().output()).contains("Signature verification OK");
 
@@ -129,6 +128,7 @@ class Arm64UkiBootIT {
 
   @Test
   void bootsUnderAavmfFromOurDisk() throws Exception {
+    assumeTrue(QemuBoot.availableAarch64(), "qemu-system-aarch64 or AAVMF missing");
     FatImage esp = FatImage.builder().label("COS_GRUB").file("/EFI/BOOT/BOOTAA64.EFI", uki).hiddenSectors(2048).build();
     Path raw = dir.resolve("uki.raw");
     GptDisk.builder().add(GptDisk.partition("efi").type(GptType.ESP).size(esp.size()).content(esp)).build().writeTo(raw);
