@@ -128,6 +128,7 @@ final class SelfImageCommand extends Verb {
         // The date is the base's, read before anything changes it: the same base gives the same image.
         SourceDate date = SourceDate.fromInputs(System.getenv(), base.created(root), root);
         install(root, runner, date, events);
+        pinTrustStoreDates(root, date);
         addJar(root, jarFile, date);
         try (KairosBuild build = cleanup(root, runner, date, events)) {
           Artifact a = build.output(target.withLabel("org.opencontainers.image.created",
@@ -203,6 +204,18 @@ final class SelfImageCommand extends Verb {
           .output(events).build()).requireSuccess();
     }
     events.onEvent(new KairosEvent.StepFinished("packages", Duration.ofNanos(System.nanoTime() - start), false));
+  }
+
+  /** The JRE's trust store, as Debian's ca-certificates-java writes it (a JKS, password {@code changeit}). */
+  static final ImagePath JAVA_CACERTS = ImagePath.of("/etc/ssl/certs/java/cacerts");
+
+  /** Dates the trust store's entries at the source date: they hold the time of the install (see {@link JksDates}). */
+  static void pinTrustStoreDates(RootFs root, SourceDate date) throws IOException {
+    if (root.isRegularFile(JAVA_CACERTS)) {
+      byte[] pinned = JksDates.pin(root.readAllBytes(JAVA_CACERTS), "changeit".toCharArray(), date.instant(),
+          JAVA_CACERTS.toString());
+      root.write(JAVA_CACERTS, pinned, root.metadata(JAVA_CACERTS).mode());
+    }
   }
 
   /** The jar at {@link #JAR} and a launcher at {@link #LAUNCHER} that runs it with the image's java. */
