@@ -110,6 +110,9 @@ final class SelfImageCommand extends Verb {
     if (mirror != null && !(from instanceof SourceSpec.Debootstrap)) {
       throw new ParameterException(spec.commandLine(), "--mirror applies to a debootstrap: base, not " + from.display());
     }
+    if (jar != null && !Files.isRegularFile(jar)) {
+      throw new ParameterException(spec.commandLine(), "Invalid value for option '--jar': " + jar + " is not a file");
+    }
     String version = version();
     Path jarFile = jar != null ? jar : runningJar();
     OciTarget target = target(version);
