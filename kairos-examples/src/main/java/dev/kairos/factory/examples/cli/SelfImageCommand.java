@@ -1,6 +1,5 @@
 package dev.kairos.factory.examples.cli;
 
-import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
 import dev.kairos.factory.core.api.SourceDate;
@@ -159,13 +158,7 @@ final class SelfImageCommand extends Verb {
   private OciTarget target(String version) throws IOException {
     OciTarget t;
     if (push != null) {
-      t = InitOptions.attribute(spec, "--push", () -> {
-        try {
-          return OciTarget.registry(push);
-        } catch (InvalidInputException e) {
-          throw new IllegalArgumentException(e.getMessage(), e);
-        }
-      });
+      t = InitOptions.attribute(spec, "--push", () -> BuildCommand.registry(push));
       if (insecure) {
         t = t.withInsecure(true);
       }
