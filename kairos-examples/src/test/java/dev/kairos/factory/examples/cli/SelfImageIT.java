@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code /proc} (as a container would have; the JRE finds its libraries through it): no container
  * engine. A second build into an OCI layout gives the same manifest digest.
  */
-@Tag("slow") // two builds of a 535 MiB image: 388 s on the loaded 2-core machine (one alone about 4 minutes); runs with -Pslow
+@Tag("slow") // two builds of a 535 MiB image: 294 to 388 s on the loaded 2-core machine (one alone 3 to 4 minutes); runs with -Pslow
 class SelfImageIT {
   static final JsonMapper JSON = JsonMapper.builder().build();
   @TempDir static Path shared;

@@ -58,7 +58,8 @@ import java.util.TreeMap;
  *
  * <p>The new content is one deterministic layer (see {@link Layers}); times are clamped to the
  * image's source date, so the same root gives the same digests. The runtime config (env,
- * entrypoint, labels, ...) is carried over from the base image. A registry on
+ * entrypoint, labels, ...) is carried over from the base image; {@link #withEntrypoint},
+ * {@link #withEnv} and {@link #withLabel} set parts of it over the base's. A registry on
  * {@code localhost}/{@code 127.0.0.1} is spoken to over plain HTTP; elsewhere TLS unless
  * {@link #withInsecure(boolean)}. Blobs the registry has are not sent again, and a base layer of
  * the same registry is mounted across repositories where the registry allows it.
