@@ -11,6 +11,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -106,6 +108,12 @@ final class AptArchiveCache implements CommandRunner {
     }
     for (Path p : seeded) {
       Files.deleteIfExists(p);
+    }
+    // apt downloads through partial/, so without the cache its time would be the install's; a
+    // build with a warm cache must give the same image as one with a cold cache.
+    Path partial = archives.resolve("partial");
+    if (!seeded.isEmpty() && Files.isDirectory(partial, LinkOption.NOFOLLOW_LINKS)) {
+      Files.setLastModifiedTime(partial, FileTime.from(Instant.now()));
     }
   }
 

@@ -538,7 +538,8 @@ final class BuildCommand extends Verb {
     return BootImages.options(scratch, cloudConfig, efiLoader.value);
   }
 
-  private static OciTarget registry(String reference) {
+  /** The registry target of {@code reference}; a malformed one is an IllegalArgumentException, for {@link InitOptions#attribute}. */
+  static OciTarget registry(String reference) {
     try {
       return OciTarget.registry(reference);
     } catch (dev.kairos.factory.core.api.InvalidInputException e) {

@@ -60,6 +60,7 @@ import picocli.CommandLine.IVersionProvider;
       CacheCommand.class,
       OperatorCommand.class,
       MatrixCommand.class,
+      SelfImageCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure", "2:usage error (bad option or value)"})

@@ -28,7 +28,8 @@ final class OperatorCommand extends Verb {
   @Mixin KubeOptions kube;
 
   @Option(names = "--image", paramLabel = "REF",
-      description = "The kairos-factory image the builder Jobs run (default: $" + IMAGE_ENV + ").")
+      description = "The kairos-factory image the builder Jobs run, as 'self-image --push REF' makes it (default: $"
+          + IMAGE_ENV + ").")
   String image;
 
   @Option(names = "--once", description = "Reconcile every OSArtifact once, print their status and exit.")

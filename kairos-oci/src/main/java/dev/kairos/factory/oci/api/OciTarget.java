@@ -58,7 +58,8 @@ import java.util.TreeMap;
  *
  * <p>The new content is one deterministic layer (see {@link Layers}); times are clamped to the
  * image's source date, so the same root gives the same digests. The runtime config (env,
- * entrypoint, labels, ...) is carried over from the base image. A registry on
+ * entrypoint, labels, ...) is carried over from the base image; {@link #withEntrypoint},
+ * {@link #withEnv} and {@link #withLabel} set parts of it over the base's. A registry on
  * {@code localhost}/{@code 127.0.0.1} is spoken to over plain HTTP; elsewhere TLS unless
  * {@link #withInsecure(boolean)}. Blobs the registry has are not sent again, and a base layer of
  * the same registry is mounted across repositories where the registry allows it.
@@ -104,10 +105,11 @@ public final class OciTarget implements ArtifactTarget {
   private final String password;
   private final Boolean insecure;
   private final Path workDirectory;
+  private final ImageAssembler.Runtime runtime;
 
   private OciTarget(Kind kind, ImageReference reference, Path path, String tag, Layers layers,
       LayerCompression compression, Platform platform, Map<String, String> labels, String username,
-      String password, Boolean insecure, Path workDirectory) {
+      String password, Boolean insecure, Path workDirectory, ImageAssembler.Runtime runtime) {
     this.kind = kind;
     this.reference = reference;
     this.path = path;
@@ -120,6 +122,7 @@ public final class OciTarget implements ArtifactTarget {
     this.password = password;
     this.insecure = insecure;
     this.workDirectory = workDirectory;
+    this.runtime = runtime;
   }
 
   /**
@@ -134,19 +137,19 @@ public final class OciTarget implements ArtifactTarget {
       throw new InvalidInputException("image reference '" + reference + "'", "a push target names a tag, not a digest");
     }
     return new OciTarget(Kind.REGISTRY, r, null, r.tag().orElseThrow(), Layers.DIFF, LayerCompression.GZIP, null,
-        Map.of(), null, null, null, null);
+        Map.of(), null, null, null, null, ImageAssembler.Runtime.FROM_BASE);
   }
 
   /** Adds the image to the OCI image layout in {@code directory} (created if missing) under {@code tag}, keeping other tags. */
   public static OciTarget layout(Path directory, String tag) {
     return new OciTarget(Kind.LAYOUT, null, Objects.requireNonNull(directory, "directory"), checkTag(tag), Layers.DIFF,
-        LayerCompression.GZIP, null, Map.of(), null, null, null, null);
+        LayerCompression.GZIP, null, Map.of(), null, null, null, null, ImageAssembler.Runtime.FROM_BASE);
   }
 
   /** Writes an OCI archive (a tar of an image layout, as {@code skopeo copy oci-archive:} reads) to {@code file}, tagged {@code latest}. */
   public static OciTarget archive(Path file) {
     return new OciTarget(Kind.ARCHIVE, null, Objects.requireNonNull(file, "file"), "latest", Layers.DIFF,
-        LayerCompression.GZIP, null, Map.of(), null, null, null, null);
+        LayerCompression.GZIP, null, Map.of(), null, null, null, null, ImageAssembler.Runtime.FROM_BASE);
   }
 
   private static String checkTag(String tag) {
@@ -158,7 +161,7 @@ public final class OciTarget implements ArtifactTarget {
 
   private OciTarget copy(Layers l, LayerCompression c, Platform p, Map<String, String> lab, String u, String pw,
       Boolean ins, Path work, String t) {
-    return new OciTarget(kind, reference, path, t, l, c, p, lab, u, pw, ins, work);
+    return new OciTarget(kind, reference, path, t, l, c, p, lab, u, pw, ins, work, runtime);
   }
 
   /** The tag inside a layout or archive. */
@@ -195,6 +198,41 @@ public final class OciTarget implements ArtifactTarget {
     Map<String, String> l = new TreeMap<>(labels);
     l.put(key, value);
     return copy(layers, compression, platform, l, username, password, insecure, workDirectory, tag);
+  }
+
+  /**
+   * Sets the image config's {@code Entrypoint} (the base's is replaced; by default it is carried
+   * over), e.g. {@code withEntrypoint(List.of("kairos-factory"))}.
+   *
+   * @throws IllegalArgumentException if {@code argv} is empty or holds a null or NUL
+   */
+  public OciTarget withEntrypoint(List<String> argv) {
+    if (argv == null || argv.isEmpty() || argv.stream().anyMatch(a -> a == null || a.indexOf('\0') >= 0)) {
+      throw new IllegalArgumentException("an entrypoint needs at least one argument, none null or with NUL: " + argv);
+    }
+    return withRuntime(new ImageAssembler.Runtime(Optional.of(List.copyOf(argv)), runtime.env()));
+  }
+
+  /**
+   * Sets the variable {@code name} in the image config's {@code Env} (the base's other variables
+   * are kept; the list is written sorted by name), e.g. {@code withEnv("PATH", "/usr/bin:/bin")}.
+   *
+   * @throws IllegalArgumentException if {@code name} is empty or holds {@code =} or NUL, or {@code value} is null or holds NUL
+   */
+  public OciTarget withEnv(String name, String value) {
+    if (name == null || name.isEmpty() || name.contains("=") || name.indexOf('\0') >= 0 || value == null
+        || value.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("an environment variable needs a name without '=' and a value: " + name
+          + "=" + value);
+    }
+    Map<String, String> env = new TreeMap<>(runtime.env());
+    env.put(name, value);
+    return withRuntime(new ImageAssembler.Runtime(runtime.entrypoint(), env));
+  }
+
+  private OciTarget withRuntime(ImageAssembler.Runtime r) {
+    return new OciTarget(kind, reference, path, tag, layers, compression, platform, labels, username, password,
+        insecure, workDirectory, r);
   }
 
   /** Basic credentials for the registry (a bearer token is fetched with them when the registry asks). */
@@ -343,7 +381,7 @@ public final class OciTarget implements ArtifactTarget {
   private Packed pack(BuiltImage image, Optional<BaseImage> base, Platform plat, BlobStore store, EventListener events)
       throws IOException {
     Files.createDirectories(store.root());
-    ImageAssembler assembler = new ImageAssembler(image.sourceDate(), plat, labels,
+    ImageAssembler assembler = new ImageAssembler(image.sourceDate(), plat, labels, runtime,
         "kairos-factory " + layers.name().toLowerCase(Locale.ROOT));
     LayerPacker packer = new LayerPacker(image.sourceDate(), Compression.valueOf(compression.name()), events);
     // A squashed layer is a function of the root alone: a build whose step cache names the root's

@@ -1,6 +1,7 @@
 package dev.kairos.factory.oci.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
@@ -125,21 +126,8 @@ class OciTargetPackTest {
   @Test
   void diffLayerHoldsOnlyChangesAndWhiteoutsOverReusedBaseLayers() throws Exception {
     RootFs a = populated();
-    Path baseLayout = out(a, "base");
-    OciTarget.layout(baseLayout, "base").withLayers(OciTarget.Layers.SQUASHED).write(TestImages.built(a, Optional.empty()), QUIET);
-    Descriptor baseLayer = layers(baseLayout, "base").get(0);
-    BlobStore baseStore = new BlobStore(baseLayout);
-    ObjectNode baseConfig = Json.parse(Files.readAllBytes(baseStore.path(
-        manifest(baseLayout, "base").path("config").path("digest").asString())), "config");
-    baseConfig.withObject("config").put("WorkingDir", "/root");
-
-    RootFs r = InMemoryRootFs.create();
-    try (InputStream in = baseStore.open(baseLayer.digest())) {
-      new LayerUnpacker(r).apply(in, "base");
-    }
-    BaseImages.register(r, new BaseImage(baseConfig, List.of(baseLayer),
-        List.of(baseConfig.path("rootfs").path("diff_ids").get(0).asString()), d -> baseStore.open(d.digest()),
-        Optional.empty(), BaseSnapshot.of(r), Optional.empty()));
+    RootFs r = unpackedBase(a, "base", c -> c.put("WorkingDir", "/root"));
+    Descriptor baseLayer = layers(out(a, "base"), "base").get(0);
     r.writeString(ImagePath.of("/etc/kairos-release"), "KAIROS_VERSION=v1\n");
     r.writeString(ImagePath.of("/etc/os-release"), "ID=kairos\n");
     r.deleteRecursively(ImagePath.of("/home/user"));
@@ -169,6 +157,56 @@ class OciTargetPackTest {
       }
     }
     assertThat(TreeDump.of(q, false)).isEqualTo(TreeDump.of(r, false));
+  }
+
+  @Test
+  void entrypointReplacesTheBasesAndEnvIsMergedIntoItsByName() throws Exception {
+    RootFs a = populated();
+    RootFs r = unpackedBase(a, "base-env", c -> {
+      c.putArray("Entrypoint").add("/bin/sh").add("-c");
+      c.putArray("Env").add("PATH=/bin").add("LANG=C.UTF-8");
+    });
+
+    Path l = out(a, "l-env");
+    OciTarget.layout(l, "v1").withEntrypoint(List.of("kairos-factory")).withEnv("PATH", "/usr/bin:/bin")
+        .withEnv("HOME", "/root").write(TestImages.built(r, Optional.empty()), QUIET);
+    ObjectNode config = Json.parse(Files.readAllBytes(new BlobStore(l).path(manifest(l, "v1").path("config").path("digest").asString())), "config");
+    assertThat(config.path("config").path("Entrypoint").valueStream().map(n -> n.asString())).containsExactly("kairos-factory");
+    assertThat(config.path("config").path("Env").valueStream().map(n -> n.asString()))
+        .containsExactly("HOME=/root", "LANG=C.UTF-8", "PATH=/usr/bin:/bin");
+
+    // Without them the base's are carried over as they were.
+    Path plain = out(a, "l-plain");
+    OciTarget.layout(plain, "v1").write(TestImages.built(r, Optional.empty()), QUIET);
+    ObjectNode kept = Json.parse(Files.readAllBytes(new BlobStore(plain).path(manifest(plain, "v1").path("config").path("digest").asString())), "config");
+    assertThat(kept.path("config").path("Entrypoint").valueStream().map(n -> n.asString())).containsExactly("/bin/sh", "-c");
+    assertThat(kept.path("config").path("Env").valueStream().map(n -> n.asString())).containsExactly("PATH=/bin", "LANG=C.UTF-8");
+
+    assertThatThrownBy(() -> OciTarget.layout(l, "v1").withEntrypoint(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> OciTarget.layout(l, "v1").withEnv("A=B", "c")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("A=B");
+  }
+
+  /**
+   * {@code a} packed as a one-layer base image into the layout {@code name} (its runtime config
+   * changed by {@code edit}), unpacked into a new root that is registered as made from that base.
+   */
+  private RootFs unpackedBase(RootFs a, String name, java.util.function.Consumer<ObjectNode> edit) throws Exception {
+    Path baseLayout = out(a, name);
+    OciTarget.layout(baseLayout, "base").withLayers(OciTarget.Layers.SQUASHED).write(TestImages.built(a, Optional.empty()), QUIET);
+    Descriptor baseLayer = layers(baseLayout, "base").get(0);
+    BlobStore baseStore = new BlobStore(baseLayout);
+    ObjectNode baseConfig = Json.parse(Files.readAllBytes(baseStore.path(
+        manifest(baseLayout, "base").path("config").path("digest").asString())), "config");
+    edit.accept(baseConfig.withObject("config"));
+    RootFs r = InMemoryRootFs.create();
+    try (InputStream in = baseStore.open(baseLayer.digest())) {
+      new LayerUnpacker(r).apply(in, "base");
+    }
+    BaseImages.register(r, new BaseImage(baseConfig, List.of(baseLayer),
+        List.of(baseConfig.path("rootfs").path("diff_ids").get(0).asString()), d -> baseStore.open(d.digest()),
+        Optional.empty(), BaseSnapshot.of(r), Optional.empty()));
+    return r;
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.kairos.factory.core.api.SourceDate;
 import java.io.IOException;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,15 +28,36 @@ public final class ImageAssembler {
     }
   }
 
+  /**
+   * What the target sets in the runtime config over the base's: the entrypoint (empty: the
+   * base's), and environment variables by name (merged into the base's {@code Env}).
+   */
+  public record Runtime(Optional<List<String>> entrypoint, Map<String, String> env) {
+    /** Everything from the base. */
+    public static final Runtime FROM_BASE = new Runtime(Optional.empty(), Map.of());
+
+    public Runtime {
+      entrypoint = entrypoint.map(List::copyOf);
+      env = Collections.unmodifiableMap(new TreeMap<>(env));
+    }
+  }
+
   private final SourceDate sourceDate;
   private final Platform platform;
   private final Map<String, String> labels;
+  private final Runtime runtime;
   private final String createdBy;
 
   public ImageAssembler(SourceDate sourceDate, Platform platform, Map<String, String> labels, String createdBy) {
+    this(sourceDate, platform, labels, Runtime.FROM_BASE, createdBy);
+  }
+
+  public ImageAssembler(SourceDate sourceDate, Platform platform, Map<String, String> labels, Runtime runtime,
+      String createdBy) {
     this.sourceDate = sourceDate;
     this.platform = platform;
     this.labels = new TreeMap<>(labels);
+    this.runtime = runtime;
     this.createdBy = createdBy;
   }
 
@@ -67,6 +89,7 @@ public final class ImageAssembler {
       all.forEach(merged::put);
       runtime.set("Labels", merged);
     }
+    overrideRuntime(runtime);
     config.set("config", runtime);
     ObjectNode rootfs = config.putObject("rootfs");
     rootfs.put("type", "layers");
@@ -99,5 +122,27 @@ public final class ImageAssembler {
     byte[] manifestJson = Json.bytes(manifest);
     Descriptor manifestDesc = store.put(manifestJson, MediaTypes.OCI_MANIFEST);
     return new Image(manifestDesc, manifestJson, configDesc, List.copyOf(layers));
+  }
+
+  /** Sets the entrypoint and merges the variables of {@link #runtime} into {@code config}, {@code Env} sorted by name. */
+  private void overrideRuntime(ObjectNode config) {
+    this.runtime.entrypoint().ifPresent(argv -> {
+      ArrayNode a = config.putArray("Entrypoint");
+      argv.forEach(a::add);
+    });
+    if (!this.runtime.env().isEmpty()) {
+      TreeMap<String, String> all = new TreeMap<>();
+      JsonNode old = config.path("Env");
+      if (old.isArray()) {
+        for (JsonNode e : old) {
+          String kv = e.asString("");
+          int eq = kv.indexOf('=');
+          all.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+        }
+      }
+      all.putAll(this.runtime.env());
+      ArrayNode env = config.putArray("Env");
+      all.forEach((k, v) -> env.add(k + "=" + v));
+    }
   }
 }
