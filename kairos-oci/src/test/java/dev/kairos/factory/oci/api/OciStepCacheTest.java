@@ -297,10 +297,7 @@ class OciStepCacheTest {
 
   /** A base with hard links and times to the nanosecond, the root directory's included. */
   static RootFs exactBase(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    RootFs r = RootFs.at(dir);
-    r.writeString(ImagePath.of("/etc/os-release"), "ID=debian\n");
-    r.writeString(ImagePath.of("/etc/gone"), "to be deleted\n");
+    RootFs r = base(dir);
     r.writeString(ImagePath.of("/etc/console-setup/cached.kmap"), "keymap v1\n");
     r.writeString(ImagePath.of("/usr/lib/a"), "linked\n");
     r.createHardlink(ImagePath.of("/usr/lib/a-link"), ImagePath.of("/usr/lib/a"));
