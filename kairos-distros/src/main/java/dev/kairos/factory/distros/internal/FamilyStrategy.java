@@ -158,10 +158,10 @@ abstract class FamilyStrategy implements DistroStrategy {
 
   abstract void familyServices(DistroInfo info, RootFs root, List<ServiceAction> out) throws IOException;
 
-  /** The package manager named {@code name}, with this family's repositories and blockers. */
+  /** The package manager named {@code name}, with this family's repositories, blockers and shims. */
   PackageManager manager(String name, DistroInfo info) {
     return new TablePackageManager(PackageManagerSpec.named(name), model -> repositories(info, model),
-        serviceStartBlockers());
+        serviceStartBlockers(), installShims());
   }
 
   /** The commands that add repositories before the base install; none by default. */
@@ -171,6 +171,11 @@ abstract class FamilyStrategy implements DistroStrategy {
 
   /** Files that stop package scripts from starting services; none by default (they see the chroot). */
   List<PackageManager.TemporaryFile> serviceStartBlockers() {
+    return List.of();
+  }
+
+  /** Files that spare the install work whose result the image has anyway; none by default. */
+  List<PackageManager.TemporaryFile> installShims() {
     return List.of();
   }
 

@@ -14,11 +14,14 @@ final class TablePackageManager implements PackageManager {
   private final PackageManagerSpec spec;
   private final Function<Model, List<Command>> repositories;
   private final List<TemporaryFile> blockers;
+  private final List<TemporaryFile> shims;
 
-  TablePackageManager(PackageManagerSpec spec, Function<Model, List<Command>> repositories, List<TemporaryFile> blockers) {
+  TablePackageManager(PackageManagerSpec spec, Function<Model, List<Command>> repositories, List<TemporaryFile> blockers,
+      List<TemporaryFile> shims) {
     this.spec = spec;
     this.repositories = repositories;
     this.blockers = List.copyOf(blockers);
+    this.shims = List.copyOf(shims);
   }
 
   @Override
@@ -108,6 +111,11 @@ final class TablePackageManager implements PackageManager {
   @Override
   public List<TemporaryFile> serviceStartBlockers() {
     return blockers;
+  }
+
+  @Override
+  public List<TemporaryFile> installShims() {
+    return shims;
   }
 
   Command command(List<String> argv) {

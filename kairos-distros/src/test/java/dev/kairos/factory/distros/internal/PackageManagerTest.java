@@ -34,8 +34,8 @@ class PackageManagerTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
-      debian-12           | apt-get | apt-get -y update    | apt-get -y -o Dpkg::Options::=--force-unsafe-io upgrade | apt-get -y -o Dpkg::Options::=--force-unsafe-io --no-install-recommends install a b | apt-get -y remove a b
-      ubuntu-24.04        | apt-get | apt-get -y update    | apt-get -y -o Dpkg::Options::=--force-unsafe-io upgrade | apt-get -y -o Dpkg::Options::=--force-unsafe-io --no-install-recommends install a b | apt-get -y remove a b
+      debian-12           | apt-get | apt-get -y update    | apt-get -y -o Dpkg::Options::=--force-unsafe-io -o DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin upgrade | apt-get -y -o Dpkg::Options::=--force-unsafe-io -o DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin --no-install-recommends install a b | apt-get -y remove a b
+      ubuntu-24.04        | apt-get | apt-get -y update    | apt-get -y -o Dpkg::Options::=--force-unsafe-io -o DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin upgrade | apt-get -y -o Dpkg::Options::=--force-unsafe-io -o DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin --no-install-recommends install a b | apt-get -y remove a b
       rocky-9             | dnf     | dnf makecache        | dnf update -y           | dnf install -y --setopt=install_weak_deps=False a b  | dnf remove -y a b
       centos-stream-9     | dnf     | dnf makecache        | dnf update -y           | dnf install -y --setopt=install_weak_deps=False a b  | dnf remove -y a b
       opensuse-leap-15.6  | zypper  | zypper refresh       | zypper update -y        | zypper install -y --no-recommends a b                | zypper remove -y a b
@@ -76,8 +76,9 @@ class PackageManagerTest {
     assertThat(script).contains("mktemp -d /tmp/", "trap 'rm -rf \"$d\"' EXIT",
         "l=${" + PackageManager.RESOLVE_INDEXES_ENV + ":-$d/lists}", "-o Dir::State::Lists=\"$l\"",
         "-qq update", "apt-get -o Dir::State::Lists=\"$l\" -o Dir::Cache::pkgcache=")
-        .contains("-s '-y' '-o' 'Dpkg::Options::=--force-unsafe-io' 'upgrade'",
-            "-s '-y' '-o' 'Dpkg::Options::=--force-unsafe-io' '--no-install-recommends' 'install' 'sudo' 'linux-image-amd64'");
+        .contains("-s '-y' '-o' 'Dpkg::Options::=--force-unsafe-io' '-o' 'DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' 'upgrade'",
+            "-s '-y' '-o' 'Dpkg::Options::=--force-unsafe-io' "
+            + "'-o' 'DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' '--no-install-recommends' 'install' 'sudo' 'linux-image-amd64'");
     assertThat(c.env()).containsEntry("DEBIAN_FRONTEND", "noninteractive");
     assertThat(pm("rocky-9").resolve(List.of("a"))).isEmpty();
   }
@@ -87,6 +88,16 @@ class PackageManagerTest {
     assertThat(pm("debian-12").serviceStartBlockers()).containsExactly(
         new PackageManager.TemporaryFile(ImagePath.of("/usr/sbin/policy-rc.d"), "#!/bin/sh\nexit 101\n", 0755));
     assertThat(pm("rocky-9").serviceStartBlockers()).isEmpty();
+  }
+
+  /** apt puts /usr/local/sbin first on the maintainer scripts' PATH, where Debian's install shims are. */
+  @Test
+  void debianRunsUpdateCaCertificatesThroughItsShim() throws Exception {
+    assertThat(pm("debian-12").installShims()).extracting(PackageManager.TemporaryFile::path).containsExactly(
+        ImagePath.of("/usr/local/sbin/update-ca-certificates"), ImagePath.of("/usr/local/sbin/.update-ca-certificates.state"));
+    assertThat(pm("debian-12").installShims().get(0).content()).startsWith("#!/bin/sh\n")
+        .contains("/usr/sbin/update-ca-certificates \"$@\"");
+    assertThat(pm("rocky-9").installShims()).isEmpty();
   }
 
   @Test

@@ -90,7 +90,13 @@ class PipelineFamiliesTest {
         assertThat(installs).as("base, then kernel").hasSizeGreaterThanOrEqualTo(2);
         assertThat(installs.get(installs.size() - 2)).contains("tar", "zstd", "rsync");
         assertThat(programs.indexOf("depmod")).isLessThan(programs.indexOf(initTool));
+        if (manager.equals("apt-get")) {
+          // the maintainer scripts find the install shims in /usr/local/sbin, which is gone again after
+          assertThat(installs).allSatisfy(a -> assertThat(a).contains("DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"));
+        }
       }
+      assertThat(root.exists(ImagePath.of("/usr/local/sbin/update-ca-certificates"))).isFalse();
+      assertThat(root.exists(ImagePath.of("/usr/local/sbin/.update-ca-certificates.state"))).isFalse();
       assertThat(runner.argvs()).contains(initTool.equals("dracut")
           ? List.of("dracut", "--reproducible", "--nohardlink", "--zstd", "-f", "/boot/initrd", K) : List.of("mkinitfs", "-o", "/boot/initrd", K));
       assertThat(root.readSymlink(ImagePath.of("/boot/vmlinuz"))).isEqualTo("/boot/" + kernelImage);

@@ -1,7 +1,6 @@
 package dev.kairos.factory.oci.api;
 
 import dev.kairos.factory.core.api.InvalidInputException;
-import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.cache.StepCache;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
@@ -70,6 +69,12 @@ import tools.jackson.databind.node.ObjectNode;
 public final class OciStepCache implements StepCache {
   /** The size cap of a store made by {@link #at}, in GiB. */
   public static final long DEFAULT_MAX_SIZE_GIB = 10;
+
+  /**
+   * The format of the entries: 2 since layers keep times exactly (1 clamped them to the source
+   * date). A record of another format is a miss, and pruning removes it.
+   */
+  static final int FORMAT = 2;
 
   private static final String MEDIA = "application/vnd.oci.image.layer.v1.tar+zstd";
   private static final int MAX_CHAIN = 10_000;
@@ -192,16 +197,18 @@ public final class OciStepCache implements StepCache {
   private record Snapshot(BaseSnapshot snapshot) implements Mark {}
 
   @Override
-  public void save(StepCache.Entry entry, Mark since, RootFs root, SourceDate sourceDate, EventListener events)
-      throws IOException {
+  public void save(StepCache.Entry entry, Mark since, RootFs root, EventListener events) throws IOException {
     if (!(since instanceof Snapshot s)) {
       throw new IllegalArgumentException("a mark of another store: " + since);
     }
     Files.createDirectories(entriesDir());
     try (WaitingLock lock = lock(true)) {
-      LayerPacker.PackedLayer layer = new LayerPacker(sourceDate, Compression.ZSTD, events)
+      // Exact, not clamped to the source date: a restored root must be the one the steps left (a
+      // later step may judge a file by its time, as dracut's console-setup module does its keymap).
+      LayerPacker.PackedLayer layer = LayerPacker.exact(Compression.ZSTD, events)
           .pack(root, Optional.of(s.snapshot()), blobs());
       ObjectNode n = Json.object();
+      n.put("format", FORMAT);
       n.put("key", entry.key());
       entry.parent().ifPresent(p -> n.put("parent", p));
       n.put("layer", layer.descriptor().digest());
@@ -388,6 +395,7 @@ public final class OciStepCache implements StepCache {
           remove(all, e.key(), removed);
         }
       }
+      removeUnusable(all, removed);
       removeBroken(all, removed);
       if (maxBytes.isPresent()) {
         List<Entry> lru = new ArrayList<>(all.values());
@@ -464,6 +472,11 @@ public final class OciStepCache implements StepCache {
     }
     try {
       JsonNode n = Json.parse(data, p.toString());
+      if (n.path("format").asInt(1) != FORMAT) {
+        events.log(KairosEvent.Level.INFO, "step cache: entry " + shortKey(key) + " is of an older format ("
+            + n.path("format").asInt(1) + "); not used");
+        return Optional.empty();
+      }
       String k = n.path("key").asString();
       String layer = n.path("layer").asString();
       if (!k.equals(key) || !layer.matches("sha256:[0-9a-f]{64}") || !n.path("size").isNumber()) {
@@ -537,6 +550,20 @@ public final class OciStepCache implements StepCache {
     if (all.remove(key) != null) {
       Files.deleteIfExists(record(key));
       removed.add(key);
+    }
+  }
+
+  /** Deletes the records that are no whole entry of this format (damaged, or older): they are never used. */
+  private void removeUnusable(Map<String, Entry> all, List<String> removed) throws IOException {
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(entriesDir(), "*.json")) {
+      for (Path p : s) {
+        String name = p.getFileName().toString();
+        String key = name.substring(0, name.length() - ".json".length());
+        if (key.matches("[0-9a-f]{16,128}") && !all.containsKey(key)) {
+          Files.deleteIfExists(p);
+          removed.add(key);
+        }
+      }
     }
   }
 

@@ -6,18 +6,24 @@ import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.cache.StepCache;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
+import dev.kairos.factory.core.api.fs.FileMetadata;
+import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.oci.internal.image.BlobStore;
 import dev.kairos.factory.oci.internal.layer.Compression;
 import dev.kairos.factory.oci.internal.layer.LayerPacker;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +60,47 @@ class OciStepCacheTest {
     assertThat(tree(half)).isEqualTo(tree(built));
     assertThat(cache.restore(K1, Optional.of(K2), half, events::add)).as("not on K2's chain").isFalse();
     assertThat(cache.entries()).extracting(OciStepCache.Entry::key).containsExactlyInAnyOrder(K1, K2);
+  }
+
+  /**
+   * A restored root is the root the steps left, to the last bit a build can see: every time to the
+   * nanosecond (newer than the source date too: nothing is clamped), modes with setuid, owners,
+   * xattrs, hard links (new names of old files too), and the times of directories whose files changed in place or
+   * went away without the directory's own time changing.
+   */
+  @Test
+  void aRestoredRootEqualsTheSavedOneInTimesToTheNanosecondModesOwnersXattrsAndHardLinks() throws Exception {
+    OciStepCache cache = OciStepCache.at(dir.resolve("steps"));
+    RootFs built = exactBase(dir.resolve("built"));
+    StepCache.Mark m = cache.mark(built);
+    exactStep(built);
+    cache.save(new StepCache.Entry(K1, Optional.empty(), List.of("step"), Map.of()), m, built, EventListener.NONE);
+
+    RootFs fresh = exactBase(dir.resolve("fresh"));
+    assertThat(exactTree(fresh)).isNotEqualTo(exactTree(built));
+    assertThat(cache.restore(K1, Optional.empty(), fresh, events::add)).isTrue();
+    assertThat(exactTree(fresh)).containsExactlyEntriesOf(exactTree(built));
+  }
+
+  /** An entry saved before layers kept exact times would restore the wrong times: it is a miss, and pruned. */
+  @Test
+  void anEntryOfAnOlderFormatIsAMissAndPruned() throws Exception {
+    OciStepCache cache = OciStepCache.at(dir.resolve("steps"));
+    saveTwoSteps(cache, base(dir.resolve("built")));
+    Path record = dir.resolve("steps/entries/" + K1 + ".json");
+    String json = Files.readString(record);
+    assertThat(json).containsPattern("\"format\"\\s*:\\s*" + OciStepCache.FORMAT);
+    Files.writeString(record, json.replaceFirst("\"format\"\\s*:\\s*\\d+\\s*,", ""));
+
+    RootFs fresh = base(dir.resolve("fresh"));
+    Map<String, String> before = tree(fresh);
+    assertThat(cache.restore(K2, Optional.empty(), fresh, events::add)).isFalse();
+    assertThat(tree(fresh)).isEqualTo(before);
+    assertThat(events).anySatisfy(e -> assertThat(e.toString()).contains("older format"));
+    assertThat(cache.entries()).extracting(OciStepCache.Entry::key).containsExactly(K2);
+    assertThat(cache.prune(Optional.empty(), Optional.empty()).removed()).containsExactlyInAnyOrder(K1, K2);
+    assertThat(Files.exists(record)).isFalse();
+    assertThat(cache.size()).isZero();
   }
 
   @Test
@@ -123,7 +170,7 @@ class OciStepCacheTest {
     RootFs other = base(dir.resolve("other"));
     StepCache.Mark m = cache.mark(other);
     other.writeString(ImagePath.of("/srv/big"), "x".repeat(100_000));
-    cache.save(new StepCache.Entry(k3, Optional.empty(), List.of("other"), Map.of()), m, other, DATE, events::add);
+    cache.save(new StepCache.Entry(k3, Optional.empty(), List.of("other"), Map.of()), m, other, events::add);
     Files.setLastModifiedTime(dir.resolve("steps/entries/" + K1 + ".json"), FileTime.from(Instant.now().minusSeconds(7200)));
     Files.setLastModifiedTime(dir.resolve("steps/entries/" + K2 + ".json"), FileTime.from(Instant.now().minusSeconds(3600)));
 
@@ -220,11 +267,11 @@ class OciStepCacheTest {
   static void saveTwoSteps(OciStepCache cache, RootFs r) throws IOException {
     StepCache.Mark m = cache.mark(r);
     step1(r);
-    cache.save(new StepCache.Entry(K1, Optional.empty(), List.of("step1"), Map.of("base", "test")), m, r, DATE,
+    cache.save(new StepCache.Entry(K1, Optional.empty(), List.of("step1"), Map.of("base", "test")), m, r,
         EventListener.NONE);
     m = cache.mark(r);
     step2(r);
-    cache.save(new StepCache.Entry(K2, Optional.of(K1), List.of("step2"), Map.of()), m, r, DATE, EventListener.NONE);
+    cache.save(new StepCache.Entry(K2, Optional.of(K1), List.of("step2"), Map.of()), m, r, EventListener.NONE);
   }
 
   /** Path to type, mode, owner, size, link target and content (mtimes are clamped by design). */
@@ -243,6 +290,80 @@ class OciStepCacheTest {
       m.put(e.path().toString(), e.type() + " " + Integer.toOctalString(e.metadata().mode()) + " "
           + e.metadata().uid() + " " + e.symlinkTarget().orElse("") + " " + content);
     });
+    return m;
+  }
+
+  static final Instant BASE_TIME = Instant.ofEpochSecond(1_600_000_000, 111_111_111);
+
+  /** A base with hard links and times to the nanosecond, the root directory's included. */
+  static RootFs exactBase(Path dir) throws IOException {
+    RootFs r = base(dir);
+    r.writeString(ImagePath.of("/etc/console-setup/cached.kmap"), "keymap v1\n");
+    r.writeString(ImagePath.of("/usr/lib/a"), "linked\n");
+    r.createHardlink(ImagePath.of("/usr/lib/a-link"), ImagePath.of("/usr/lib/a"));
+    r.writeString(ImagePath.of("/opt/m"), "first name of its link group in the base\n");
+    List<String> all = new ArrayList<>();
+    r.walk(ImagePath.ROOT, e -> all.add(e.path().toString()));
+    for (int i = all.size() - 1; i >= 0; i--) { // children first: setting them leaves the parents' times
+      r.setMtime(ImagePath.of(all.get(i)), BASE_TIME.plusNanos(i));
+    }
+    return r;
+  }
+
+  /** What a step may do that a restore must reproduce exactly. */
+  static void exactStep(RootFs r) throws IOException {
+    Instant late = DATE.instant().plusSeconds(86_400 * 400).plusNanos(123_456_789); // after the source date
+    r.writeString(ImagePath.of("/etc/new"), "new\n");
+    r.setMtime(ImagePath.of("/etc/new"), late);
+    // written in place, as a keymap cache is: its directory's time does not change
+    Files.writeString(r.root().resolve("etc/console-setup/cached.kmap"), "keymap v2\n", StandardOpenOption.APPEND);
+    r.setMtime(ImagePath.of("/etc/console-setup/cached.kmap"), late.plusNanos(1));
+    // deleted, and the directory's time put back (as tar or dpkg may leave it)
+    r.delete(ImagePath.of("/etc/gone"));
+    r.setMtime(ImagePath.of("/etc"), BASE_TIME.plusNanos(7));
+    // a new name for a file of the base, sorting after its first name; and one sorting before
+    r.createHardlink(ImagePath.of("/usr/lib/b"), ImagePath.of("/usr/lib/a"));
+    r.createHardlink(ImagePath.of("/opt/a"), ImagePath.of("/opt/m"));
+    r.write(ImagePath.of("/usr/bin/tool"), "tool".getBytes(StandardCharsets.UTF_8), 0755);
+    r.setMetadata(ImagePath.of("/usr/bin/tool"), r.metadata(ImagePath.of("/usr/bin/tool")).toBuilder().mode(04755)
+        .uid(1000).gid(1001).xattr("trusted.kairos", new byte[] {0, 1, 2, (byte) 0xff}).mtime(late.plusNanos(2)).build());
+    r.createSymlink(ImagePath.of("/usr/bin/alias"), "tool");
+    r.setMtime(ImagePath.of("/usr/bin/alias"), late.plusNanos(3));
+    r.createDirectories(ImagePath.of("/run"));
+    r.createSpecial(ImagePath.of("/run/fifo"), FileMetadata.builder(FileType.FIFO).mode(0600).mtime(late.plusNanos(4))
+        .build());
+    r.setMtime(ImagePath.of("/run/fifo"), late.plusNanos(4));
+    r.setMtime(ImagePath.of("/usr/bin"), late.plusNanos(5));
+    r.setMtime(ImagePath.of("/run"), late.plusNanos(6));
+  }
+
+  /**
+   * Every entry of the tree, the root directory's included, with what {@code lstat} and the
+   * xattrs say of it: type, mode, owner, size, mtime to the nanosecond, link target, content, and
+   * the other names of its inode.
+   */
+  static Map<String, String> exactTree(RootFs r) throws IOException {
+    Map<String, String> m = new TreeMap<>();
+    Map<Object, List<String>> names = new TreeMap<>();
+    Map<String, Object> inodes = new TreeMap<>();
+    r.walk(ImagePath.ROOT, e -> {
+      Path host = e.path().isRoot() ? r.root() : r.root().resolve(e.path().toRelativeString());
+      Map<String, Object> a = Files.readAttributes(host, "unix:mode,uid,gid,size,ino,lastModifiedTime",
+          LinkOption.NOFOLLOW_LINKS);
+      FileTime mtime = (FileTime) a.get("lastModifiedTime");
+      StringBuilder line = new StringBuilder().append(e.type()).append(' ')
+          .append(Integer.toOctalString((Integer) a.get("mode"))).append(' ').append(a.get("uid")).append(':')
+          .append(a.get("gid")).append(' ').append(a.get("size")).append(' ').append(mtime.toInstant())
+          .append(' ').append(e.symlinkTarget().orElse(""));
+      e.metadata().xattrs().forEach((k, v) -> line.append(' ').append(k).append('=').append(HexFormat.of().formatHex(v)));
+      if (e.type() == FileType.REGULAR) {
+        line.append(' ').append(HexFormat.of().formatHex(Files.readAllBytes(host)));
+        names.computeIfAbsent(a.get("ino"), k -> new ArrayList<>()).add(e.path().toString());
+        inodes.put(e.path().toString(), a.get("ino"));
+      }
+      m.put(e.path().toString(), line.toString());
+    });
+    inodes.forEach((path, ino) -> m.put(path, m.get(path) + " names " + names.get(ino)));
     return m;
   }
 

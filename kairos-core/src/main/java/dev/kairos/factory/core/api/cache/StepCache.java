@@ -1,6 +1,5 @@
 package dev.kairos.factory.core.api.cache;
 
-import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
@@ -34,10 +33,12 @@ public interface StepCache {
 
   /**
    * Saves the state of {@code root} as {@code entry}: what changed since {@code since}, which was
-   * taken when the root was in the state of the entry's parent. Timestamps newer than
-   * {@code sourceDate} may be clamped to it (every output clamps them too).
+   * taken when the root was in the state of the entry's parent. Exactly: a {@link #restore} must
+   * give back the root the steps left, the same bytes, modes, owners, extended attributes, hard
+   * links and modification times (to the nanosecond where the file system keeps them, and not
+   * clamped to the source date, as outputs are), since a later step may judge a file by any of them.
    */
-  void save(Entry entry, Mark since, RootFs root, SourceDate sourceDate, EventListener events) throws IOException;
+  void save(Entry entry, Mark since, RootFs root, EventListener events) throws IOException;
 
   /**
    * A host directory where this store keeps the package manager's indexes between builds, for the

@@ -96,6 +96,17 @@ public interface PackageManager {
   List<TemporaryFile> serviceStartBlockers();
 
   /**
+   * Files put in place only while packages install, as the {@link #serviceStartBlockers()} are,
+   * that spare the build work whose result the image has anyway (Debian: ca-certificates'
+   * {@code update-ca-certificates} runs once, not again from its trigger when that would change
+   * nothing). Write them before installing, delete them after; the image is the same without
+   * them. Empty by default.
+   */
+  default List<TemporaryFile> installShims() {
+    return List.of();
+  }
+
+  /**
    * How this package manager records and replays a {@link Lock}; empty where the family has no
    * lock support yet (today only apt has it).
    */

@@ -242,8 +242,7 @@ final class StepCacheRun {
       if (mark == null) {
         throw new IllegalStateException("no mark taken before the steps ran");
       }
-      store.save(new StepCache.Entry(key, applied, sinceApplied, inputs), mark, ctx.root(), ctx.sourceDate(),
-          ctx.events());
+      store.save(new StepCache.Entry(key, applied, sinceApplied, inputs), mark, ctx.root(), ctx.events());
       saved.add(key);
       applied = Optional.of(key);
       sinceApplied.clear();

@@ -97,7 +97,7 @@ final class Steps {
     }
     PackageManager pm = packageManager(ctx);
     List<Action> out = new ArrayList<>(LockSteps.tearDown(ctx, pm));
-    pm.serviceStartBlockers().forEach(t -> out.add(new Action.Remove(t.path())));
+    temporaryFiles(pm).forEach(t -> out.add(new Action.Remove(t.path())));
     return out;
   }
 
@@ -116,9 +116,16 @@ final class Steps {
         .model(ctx.options().model()).trustedBoot(ctx.options().trustedBoot()).fips(ctx.options().fips()).build());
   }
 
+  /** Writes the package manager's service-start blockers and install shims, which {@link #always} removes. */
   private static List<Action> blockers(PackageManager pm) {
-    return pm.serviceStartBlockers().stream()
+    return temporaryFiles(pm).stream()
         .map(t -> (Action) new Action.WriteFile(t.path(), t.content().getBytes(StandardCharsets.UTF_8), t.mode())).toList();
+  }
+
+  private static List<PackageManager.TemporaryFile> temporaryFiles(PackageManager pm) {
+    List<PackageManager.TemporaryFile> all = new ArrayList<>(pm.serviceStartBlockers());
+    all.addAll(pm.installShims());
+    return all;
   }
 
   private static List<Action> installPackages(StepContext ctx) throws IOException {

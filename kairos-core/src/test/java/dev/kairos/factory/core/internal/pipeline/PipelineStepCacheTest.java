@@ -212,8 +212,7 @@ class PipelineStepCacheTest {
     }
 
     @Override
-    public void save(Entry entry, Mark since, RootFs root, SourceDate sourceDate, EventListener events)
-        throws IOException {
+    public void save(Entry entry, Mark since, RootFs root, EventListener events) throws IOException {
       RootFs copy = InMemoryRootFs.create();
       TreeCopy.overlay(root, copy, p -> true);
       entries.put(entry.key(), copy);

@@ -34,6 +34,11 @@ import java.util.Set;
  * where ustar falls short, and a fixed gzip header (no name, no time) or zstd. Either the whole
  * tree (squashed) or only what differs from a {@link BaseSnapshot} (added and changed entries,
  * whiteouts for deleted ones). Sockets are skipped, as tar cannot hold them.
+ *
+ * <p>{@link #exact} packs the layers of the step cache instead, which are never published and
+ * must give back the root exactly as the steps left it: times to the nanosecond and never
+ * clamped (a PAX {@code mtime} with a fraction where the time has one), the root directory when
+ * it changed, and a new name of a file the base already had as a hard link to it.
  */
 public final class LayerPacker {
   /** The result: the blob's descriptor and the digest of the uncompressed tar (the diff ID). */
@@ -48,14 +53,24 @@ public final class LayerPacker {
    */
   static final int GZIP_LEVEL = 2;
 
-  private final SourceDate sourceDate;
+  private final Optional<SourceDate> sourceDate;
   private final Compression compression;
   private final EventListener events;
 
+  /** A packer of image layers: times clamped to {@code sourceDate} and cut to whole seconds. */
   public LayerPacker(SourceDate sourceDate, Compression compression, EventListener events) {
+    this(Optional.of(sourceDate), compression, events);
+  }
+
+  private LayerPacker(Optional<SourceDate> sourceDate, Compression compression, EventListener events) {
     this.sourceDate = sourceDate;
     this.compression = compression;
     this.events = events;
+  }
+
+  /** A packer that keeps the tree exactly (see the class comment), for layers no image publishes. */
+  public static LayerPacker exact(Compression compression, EventListener events) {
+    return new LayerPacker(Optional.empty(), compression, events);
   }
 
   /** Packs {@code root} into {@code store}: all of it if {@code base} is empty, else the diff against it. */
@@ -82,21 +97,28 @@ public final class LayerPacker {
   }
 
   private void write(RootFs root, Optional<BaseSnapshot> base, TarWriter tar) throws IOException {
+    boolean exact = sourceDate.isEmpty();
     Set<ImagePath> seen = new HashSet<>();
     Set<ImagePath> emitted = new HashSet<>();
     root.walk(ImagePath.ROOT, e -> {
       seen.add(e.path());
-      if (e.path().isRoot() || e.type() == FileType.SOCKET) {
+      if ((e.path().isRoot() && !exact) || e.type() == FileType.SOCKET) {
         return;
       }
+      Optional<ImagePath> firstName = e.hardlinkOf();
+      boolean unchanged = false;
       if (base.isPresent()) {
         Optional<BaseSnapshot.Fingerprint> before = base.get().get(e.path());
-        if (before.isPresent() && before.get().equals(BaseSnapshot.Fingerprint.of(e))) {
-          return;
-        }
+        unchanged = before.isPresent() && before.get().equals(BaseSnapshot.Fingerprint.of(e));
       }
-      // A later name of a hardlinked file whose first name is not in this layer carries the content.
-      boolean link = e.hardlinkOf().isPresent() && emitted.contains(e.hardlinkOf().get());
+      // Exact: an unchanged name of a file whose first name is new in this layer is linked to it
+      // again, or the restore would leave it a file of its own.
+      if (unchanged && !(exact && firstName.isPresent() && emitted.contains(firstName.get()))) {
+        return;
+      }
+      // A later name of a hardlinked file whose first name is not in this layer carries the content;
+      // exact, it is a link all the same: a first name left out was unchanged, so the restore has it.
+      boolean link = firstName.isPresent() && (emitted.contains(firstName.get()) || exact);
       if (e.type() == FileType.REGULAR && !link) {
         try (InputStream content = e.openContent()) {
           tar.write(entry(e, false), content);
@@ -127,7 +149,8 @@ public final class LayerPacker {
 
   private TarEntry entry(FsEntry e, boolean link) {
     FileMetadata m = e.metadata();
-    Instant mtime = Instant.ofEpochSecond(sourceDate.clamp(m.mtime()).getEpochSecond());
+    Instant mtime = sourceDate.isEmpty() ? m.mtime()
+        : Instant.ofEpochSecond(sourceDate.get().clamp(m.mtime()).getEpochSecond());
     TarEntry.Kind kind = link ? TarEntry.Kind.HARDLINK : switch (m.type()) {
       case REGULAR -> TarEntry.Kind.REGULAR;
       case DIRECTORY -> TarEntry.Kind.DIRECTORY;

@@ -17,9 +17,11 @@ import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,7 +29,9 @@ import java.util.Set;
  * Applies one OCI layer (a tar stream, compressed or not) to a {@link RootFs}, with the OCI
  * image-spec change-set semantics: {@code .wh.<name>} deletes {@code name} from the layers below,
  * {@code .wh..wh..opq} hides everything the lower layers had in its directory, an entry replaces
- * whatever was at its path (a directory over a directory is kept and its metadata updated).
+ * whatever was at its path (a directory over a directory is kept and its metadata updated). Times
+ * are as archived; a directory the layer does not hold keeps the time it had, though members
+ * were added to it or deleted from it.
  *
  * <p>Containment: member names with a {@code ..} component are refused; absolute names are taken
  * relative to the root. Parent directories are resolved through {@link RootFs}, so a symlink in
@@ -87,9 +91,10 @@ public final class LayerUnpacker {
     Set<ImagePath> added = new HashSet<>();
     Set<ImagePath> fresh = new HashSet<>();
     List<DirTime> dirTimes = new ArrayList<>();
+    Map<ImagePath, Instant> keptTimes = new HashMap<>();
     for (TarEntry e; (e = tar.next()) != null; ) {
       try {
-        applyEntry(e, tar, added, fresh, dirTimes);
+        applyEntry(e, tar, added, fresh, dirTimes, keptTimes);
       } catch (DigestMismatchException ex) {
         throw ex;
       } catch (UnsafePathException ex) {
@@ -99,12 +104,23 @@ public final class LayerUnpacker {
         throw new KairosException("layer " + name + ": member " + ImageText.quote(e.name()) + ": " + ex.getMessage(), ex);
       }
     }
-    // Creating children bumped the directories' times; put back the archived ones, deepest first.
+    // Creating children bumped the directories' times; put back the archived ones, deepest first,
+    // and the times the layer's other directories had before it (a file changed in place, or gone,
+    // leaves its directory's time as it was: so must its unpacking).
+    for (DirTime d : dirTimes) {
+      keptTimes.remove(d.dir());
+    }
+    for (Map.Entry<ImagePath, Instant> k : keptTimes.entrySet()) {
+      setDirTime(new DirTime(k.getKey(), k.getValue()));
+    }
     for (int i = dirTimes.size() - 1; i >= 0; i--) {
-      DirTime d = dirTimes.get(i);
-      if (root.stat(d.dir()).map(m -> m.type() == FileType.DIRECTORY).orElse(false)) {
-        root.setMtime(d.dir(), d.mtime());
-      }
+      setDirTime(dirTimes.get(i));
+    }
+  }
+
+  private void setDirTime(DirTime d) throws IOException {
+    if (root.stat(d.dir()).map(m -> m.type() == FileType.DIRECTORY).orElse(false)) {
+      root.setMtime(d.dir(), d.mtime());
     }
   }
 
@@ -112,14 +128,17 @@ public final class LayerUnpacker {
    * Applies one member. {@code fresh} holds the directories this layer created, still there and
    * still directories: under one of them no symlink can be in the way and nothing exists that
    * this layer did not add, so the lookups a member otherwise needs are skipped. Any deletion
-   * forgets them all, which keeps that true without tracking what went.
+   * forgets them all, which keeps that true without tracking what went. {@code keptTimes} gets
+   * the time of every other directory a member changes, before it changes it.
    */
   private void applyEntry(TarEntry e, TarReader tar, Set<ImagePath> added, Set<ImagePath> fresh,
-      List<DirTime> dirTimes) throws IOException {
+      List<DirTime> dirTimes, Map<ImagePath, Instant> keptTimes) throws IOException {
     ImagePath path = entryPath(e.name(), e.name());
     if (path.isRoot()) {
       if (e.kind() == TarEntry.Kind.DIRECTORY) {
         root.setMetadata(ImagePath.ROOT, metadata(e, FileType.DIRECTORY));
+        dirTimes.add(new DirTime(ImagePath.ROOT, e.mtime()));
+        added.add(ImagePath.ROOT);
         return;
       }
       throw new UnsafePathException(e.name(), "only a directory may stand for the root");
@@ -127,6 +146,12 @@ public final class LayerUnpacker {
     String base = path.fileName();
     boolean inFresh = fresh.contains(path.parent());
     ImagePath parent = inFresh ? path.parent() : root.realPath(path.parent(), true);
+    if (!inFresh && !added.contains(parent) && !keptTimes.containsKey(parent)) {
+      Optional<FileMetadata> before = root.stat(parent);
+      if (before.isPresent() && before.get().type() == FileType.DIRECTORY) {
+        keptTimes.put(parent, before.get().mtime());
+      }
+    }
     if (base.equals(OPAQUE) || base.startsWith(WHITEOUT)) {
       fresh.clear();
     }

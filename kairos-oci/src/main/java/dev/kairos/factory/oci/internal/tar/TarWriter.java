@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.Map;
 /**
  * A deterministic tar writer: ustar headers with numeric owners and no user or group names, and a
  * PAX extended header only for what ustar cannot hold (long or non-ASCII names and link targets,
- * large numbers, extended attributes as {@code SCHILY.xattr.*}). The same entries give the same
- * bytes, whatever the machine or the time.
+ * large numbers, a time with a fraction of a second, extended attributes as
+ * {@code SCHILY.xattr.*}). The same entries give the same bytes, whatever the machine or the time.
  */
 public final class TarWriter implements AutoCloseable {
   private static final int BLOCK = 512;
@@ -56,8 +57,8 @@ public final class TarWriter implements AutoCloseable {
     if (e.size() > MAX_OCTAL_11) {
       pax.add(Map.entry("size", Long.toString(e.size()).getBytes(StandardCharsets.US_ASCII)));
     }
-    if (secs < 0 || secs > MAX_OCTAL_11) {
-      pax.add(Map.entry("mtime", Long.toString(secs).getBytes(StandardCharsets.US_ASCII)));
+    if (secs < 0 || secs > MAX_OCTAL_11 || e.mtime().getNano() != 0) {
+      pax.add(Map.entry("mtime", paxTime(e.mtime()).getBytes(StandardCharsets.US_ASCII)));
     }
     for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
       pax.add(Map.entry("SCHILY.xattr." + x.getKey(), x.getValue()));
@@ -125,6 +126,20 @@ public final class TarWriter implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /** Seconds since the epoch, with nine decimals when the time has a fraction ({@code -1.5} is half a second before {@code -1}). */
+  static String paxTime(Instant t) {
+    long secs = t.getEpochSecond();
+    int nanos = t.getNano();
+    if (nanos == 0) {
+      return Long.toString(secs);
+    }
+    if (secs >= 0) {
+      return secs + "." + String.format("%09d", nanos);
+    }
+    // Instant keeps a positive fraction above a negative second; PAX writes the value's sign and magnitude.
+    return "-" + (-(secs + 1)) + "." + String.format("%09d", 1_000_000_000 - nanos);
   }
 
   private static boolean ascii(byte[] b) {
