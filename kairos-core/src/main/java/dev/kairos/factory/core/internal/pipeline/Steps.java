@@ -97,7 +97,11 @@ final class Steps {
     }
     PackageManager pm = packageManager(ctx);
     List<Action> out = new ArrayList<>(LockSteps.tearDown(ctx, pm));
-    temporaryFiles(pm).forEach(t -> out.add(new Action.Remove(t.path())));
+    for (PackageManager.TemporaryFile t : temporaryFiles(pm)) {
+      out.add(new Action.Remove(t.path()));
+      out.add(new Action.Deferred("put the image's own " + t.path() + " back, if it had one",
+          c -> putBack(c.root(), t.path())));
+    }
     return out;
   }
 
@@ -118,8 +122,36 @@ final class Steps {
 
   /** Writes the package manager's service-start blockers and install shims, which {@link #always} removes. */
   private static List<Action> blockers(PackageManager pm) {
-    return temporaryFiles(pm).stream()
-        .map(t -> (Action) new Action.WriteFile(t.path(), t.content().getBytes(StandardCharsets.UTF_8), t.mode())).toList();
+    List<Action> out = new ArrayList<>();
+    for (PackageManager.TemporaryFile t : temporaryFiles(pm)) {
+      // a base may ship a file of its own at that path (its own policy-rc.d): it is kept, not lost
+      out.add(new Action.Deferred("keep the image's own " + t.path() + " aside, if it has one",
+          c -> keepAside(c.root(), t.path())));
+      out.add(new Action.WriteFile(t.path(), t.content().getBytes(StandardCharsets.UTF_8), t.mode()));
+    }
+    return out;
+  }
+
+  /** Where the image's own file waits while a temporary file of ours takes its path. */
+  static ImagePath keptAside(ImagePath path) {
+    return ImagePath.of(path + ".kairos-kept");
+  }
+
+  private static void keepAside(RootFs root, ImagePath path) throws IOException {
+    ImagePath aside = keptAside(path);
+    if (root.exists(aside) || !root.exists(path)) {
+      return; // already aside (a run that died before putting it back), or nothing to keep
+    }
+    Files.move(root.hostPath(path, false), root.hostPath(aside, false));
+  }
+
+  private static void putBack(RootFs root, ImagePath path) throws IOException {
+    ImagePath aside = keptAside(path);
+    if (!root.exists(aside)) {
+      return;
+    }
+    root.deleteRecursively(path);
+    Files.move(root.hostPath(aside, false), root.hostPath(path, false));
   }
 
   private static List<PackageManager.TemporaryFile> temporaryFiles(PackageManager pm) {

@@ -188,6 +188,19 @@ class PipelineTest {
   }
 
   @Test
+  void aBaseWithAFileOfItsOwnWhereTheInstallPutsATemporaryOneKeepsIt() throws Exception {
+    ImagePath own = ImagePath.of("/usr/sbin/policy-rc.d");
+    root.createDirectories(own.parent());
+    root.write(own, "#!/bin/sh\n# the base's own\nexit 0\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0700);
+    try (KairosBuild build = builder().build()) {
+      assertThat(runner.argvs()).isNotEmpty(); // packages were installed with ours in place
+      assertThat(root.readString(own)).contains("the base's own");
+      assertThat(root.metadata(own).mode() & 07777).isEqualTo(0700);
+      assertThat(root.exists(Steps.keptAside(own))).isFalse();
+    }
+  }
+
+  @Test
   void installThenInitEqualsAllAndInitTakesTheRecordedOptions() throws Exception {
     java.time.Instant base = java.time.Instant.parse("2026-03-14T09:26:53Z");
     ImagePath status = ImagePath.of("/var/lib/dpkg/status");
