@@ -15,7 +15,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -38,7 +41,10 @@ import java.util.stream.Stream;
  * build by a normal user start from the same tree; its {@code /dev} is left empty in both (a user
  * namespace cannot make device nodes; every command in the image gets a {@code /dev} of its own
  * from the sandbox, and a booted system mounts {@code devtmpfs}). Only the variant
- * {@code fakechroot} is still run by {@code debootstrap} (as root). Immutable: each
+ * {@code fakechroot} is still run by {@code debootstrap} (as root). Reproducible: the bootstrap
+ * runs at a {@linkplain #sourceDate source date}, no file time is later than it, and no package is
+ * marked automatically installed (as debootstrap leaves a base), so two bootstraps of the same
+ * packages, a replay from a lock included, give the same tree. Immutable: each
  * setter returns a changed copy. The run is killed after {@link #timeout(Duration)} (default 30
  * minutes).
  *
@@ -400,8 +406,24 @@ public final class Debootstrap implements ImageSource {
       // The replay bootstrapped from a repository of its own: the sources are what the usual bootstrap writes.
       Files.writeString(directory.resolve("etc/apt/sources.list"), sourcesLine() + "\n", StandardCharsets.UTF_8);
     }
+    manualOnly(directory.resolve("var/lib/apt/extended_states"));
     clampTimes(directory, date, events);
     return RootFs.at(directory);
+  }
+
+  /**
+   * Empties apt's record of automatically installed packages, as debootstrap leaves a base (it
+   * installs with dpkg and marks nothing). mmdebstrap's apt marks the variant's dependencies
+   * automatic, a replay (which names every locked package) marks none: without this the two
+   * differ in that file alone.
+   */
+  private static void manualOnly(Path extendedStates) throws IOException {
+    if (Files.isRegularFile(extendedStates, LinkOption.NOFOLLOW_LINKS)) {
+      try (SeekableByteChannel c = Files.newByteChannel(extendedStates, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS)) {
+        c.position(0);
+      }
+    }
   }
 
   private static Instant defaultSourceDate() {
