@@ -186,11 +186,15 @@ class LockReplayIT {
   @Order(4)
   void theReplayGivesTheSameOciDigestAndTheSameIso() throws Exception {
     // When they differ, the failure says where: what `diff` finds between the two images, the two ISOs.
-    CliRunner diff = CliRunner.run("diff", scratch.resolve("day1/oci").toString(), scratch.resolve("replay/oci").toString(),
-        "--work", scratch.resolve("work-diff").toString());
-    assertThat(digest(replayed)).as(diff.out() + diff.err()).isEqualTo(digest(first));
-    CliRunner isoDiff = CliRunner.run("diff", iso("day1").toString(), iso("replay").toString(), "--limit", "40");
-    assertThat(sha256(iso("replay"))).as(isoDiff.out() + isoDiff.err()).isEqualTo(sha256(iso("day1")));
+    if (!digest(replayed).equals(digest(first))) {
+      CliRunner diff = CliRunner.run("diff", scratch.resolve("day1/oci").toString(), scratch.resolve("replay/oci").toString(),
+          "--work", scratch.resolve("work-diff").toString());
+      assertThat(digest(replayed)).as(diff.out() + diff.err()).isEqualTo(digest(first));
+    }
+    if (!sha256(iso("replay")).equals(sha256(iso("day1")))) {
+      CliRunner diff = CliRunner.run("diff", iso("day1").toString(), iso("replay").toString(), "--limit", "40");
+      assertThat(sha256(iso("replay"))).as(diff.out() + diff.err()).isEqualTo(sha256(iso("day1")));
+    }
     System.out.printf("LockReplayIT: the same OCI digest %s and ISO sha256:%s (%d bytes)%n", digest(first),
         sha256(iso("day1")), Files.size(iso("day1")));
   }
@@ -217,9 +221,9 @@ class LockReplayIT {
     return CliRunner.run(args.toArray(String[]::new));
   }
 
-  /** The OCI image's digest (the layout is the build's first artifact, the ISO after it). */
+  /** The OCI image's manifest digest (the layout is the build's first artifact, the ISO after it). */
   private static String digest(JsonNode result) {
-    assertThat(result.get("artifacts").get(0).get("kind").asString()).isEqualTo("OCI_IMAGE");
+    assertThat(result.get("artifacts").get(0).get("kind").asString()).isEqualTo("OCI_LAYOUT");
     return result.get("artifacts").get(0).get("digest").asString();
   }
 
