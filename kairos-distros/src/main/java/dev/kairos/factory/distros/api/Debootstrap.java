@@ -6,6 +6,7 @@ import dev.kairos.factory.core.api.distro.OsRelease;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.ImageSource;
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.io.ScratchDirectory;
 import dev.kairos.factory.core.api.lock.Lock;
 import dev.kairos.factory.core.api.run.HostProcess;
@@ -13,8 +14,14 @@ import dev.kairos.factory.core.api.run.UserNamespace;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +41,10 @@ import java.util.stream.Stream;
  * build by a normal user start from the same tree; its {@code /dev} is left empty in both (a user
  * namespace cannot make device nodes; every command in the image gets a {@code /dev} of its own
  * from the sandbox, and a booted system mounts {@code devtmpfs}). Only the variant
- * {@code fakechroot} is still run by {@code debootstrap} (as root). Immutable: each
+ * {@code fakechroot} is still run by {@code debootstrap} (as root). Reproducible: the bootstrap
+ * runs at a {@linkplain #sourceDate source date}, no file time is later than it, and no package is
+ * marked automatically installed (as debootstrap leaves a base), so two bootstraps of the same
+ * packages, a replay from a lock included, give the same tree. Immutable: each
  * setter returns a changed copy. The run is killed after {@link #timeout(Duration)} (default 30
  * minutes).
  *
@@ -87,9 +97,10 @@ public final class Debootstrap implements ImageSource {
   private final List<String> include;
   private final List<String> components;
   private final Duration timeout;
+  private final Optional<Instant> sourceDate;
 
   private Debootstrap(String suite, Optional<String> mirror, Optional<String> variant, Architecture arch,
-      List<String> include, List<String> components, Duration timeout) {
+      List<String> include, List<String> components, Duration timeout, Optional<Instant> sourceDate) {
     this.suite = suite;
     this.mirror = mirror;
     this.variant = variant;
@@ -97,6 +108,7 @@ public final class Debootstrap implements ImageSource {
     this.include = List.copyOf(include);
     this.components = List.copyOf(components);
     this.timeout = timeout;
+    this.sourceDate = sourceDate;
   }
 
   static Debootstrap of(String suite) {
@@ -104,7 +116,7 @@ public final class Debootstrap implements ImageSource {
       throw new IllegalArgumentException("suite must be a lower-case release name such as bookworm or noble, got: '" + suite + "'");
     }
     return new Debootstrap(suite, Optional.empty(), Optional.empty(), Architecture.AMD64, List.of(), List.of(),
-        Duration.ofMinutes(30));
+        Duration.ofMinutes(30), Optional.empty());
   }
 
   /** The mirror to bootstrap from: an {@code http}, {@code https} or {@code file} URL. */
@@ -118,7 +130,7 @@ public final class Debootstrap implements ImageSource {
     if (!Set.of("http", "https", "file").contains(String.valueOf(u.getScheme())) || u.getPath() == null) {
       throw new IllegalArgumentException("mirror must be an http, https or file URL, got: '" + url + "'");
     }
-    return new Debootstrap(suite, Optional.of(url), variant, arch, include, components, timeout);
+    return new Debootstrap(suite, Optional.of(url), variant, arch, include, components, timeout, sourceDate);
   }
 
   /** The debootstrap variant: {@code minbase}, {@code buildd} or {@code fakechroot} (default: debootstrap's own). */
@@ -126,12 +138,12 @@ public final class Debootstrap implements ImageSource {
     if (!VARIANTS.contains(variant)) {
       throw new IllegalArgumentException("variant must be one of " + VARIANTS + ", got: '" + variant + "'");
     }
-    return new Debootstrap(suite, mirror, Optional.of(variant), arch, include, components, timeout);
+    return new Debootstrap(suite, mirror, Optional.of(variant), arch, include, components, timeout, sourceDate);
   }
 
   /** The architecture of the root (default amd64); another than the host's needs qemu-user and binfmt. */
   public Debootstrap arch(Architecture arch) {
-    return new Debootstrap(suite, mirror, variant, Objects.requireNonNull(arch, "arch"), include, components, timeout);
+    return new Debootstrap(suite, mirror, variant, Objects.requireNonNull(arch, "arch"), include, components, timeout, sourceDate);
   }
 
   /** The architecture of the root. */
@@ -169,12 +181,12 @@ public final class Debootstrap implements ImageSource {
 
   /** Extra packages to install during the bootstrap. */
   public Debootstrap include(String... packages) {
-    return new Debootstrap(suite, mirror, variant, arch, names(packages, "package"), components, timeout);
+    return new Debootstrap(suite, mirror, variant, arch, names(packages, "package"), components, timeout, sourceDate);
   }
 
   /** Archive components, e.g. {@code main, contrib, non-free-firmware} (default: main). */
   public Debootstrap components(String... components) {
-    return new Debootstrap(suite, mirror, variant, arch, include, names(components, "component"), timeout);
+    return new Debootstrap(suite, mirror, variant, arch, include, names(components, "component"), timeout, sourceDate);
   }
 
   /** How long debootstrap may run before it is killed. */
@@ -182,7 +194,20 @@ public final class Debootstrap implements ImageSource {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, got " + timeout);
     }
-    return new Debootstrap(suite, mirror, variant, arch, include, components, timeout);
+    return new Debootstrap(suite, mirror, variant, arch, include, components, timeout, sourceDate);
+  }
+
+  /**
+   * The base's source date: no file of the base has a modification time after it (later ones,
+   * those of the files the bootstrap itself made, are set to it), and the bootstrap runs with it as
+   * {@code SOURCE_DATE_EPOCH} (so that e.g. the accounts' last password change is its day, not
+   * today). Default: {@code SOURCE_DATE_EPOCH} of this process, else the time the bootstrap starts,
+   * in whole seconds; a build then takes it from the base's package database as its own source date.
+   * Two bootstraps of the same packages at one source date give the same tree, times included.
+   */
+  public Debootstrap sourceDate(Instant date) {
+    return new Debootstrap(suite, mirror, variant, arch, include, components, timeout,
+        Optional.of(Objects.requireNonNull(date, "date").truncatedTo(ChronoUnit.SECONDS)));
   }
 
   private static List<String> names(String[] values, String what) {
@@ -342,7 +367,10 @@ public final class Debootstrap implements ImageSource {
     return materialize(directory, events, Optional.empty());
   }
 
-  /** As {@link #materialize(Path, EventListener)}; with {@code replay}, that command (mmdebstrap) instead of the usual. */
+  /**
+   * As {@link #materialize(Path, EventListener)}; with {@code replay}, that command (mmdebstrap)
+   * instead of the usual, after which the root's {@code sources.list} is the usual one.
+   */
   RootFs materialize(Path directory, EventListener events, Optional<List<String>> replay) throws IOException {
     // debootstrap is a host program: a path of another file system (jimfs) would name a host directory.
     if (directory.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
@@ -370,10 +398,58 @@ public final class Debootstrap implements ImageSource {
       }
       argv = UserNamespace.isRoot() ? rootlessCommand(directory) : UserNamespace.wrap(rootlessCommand(directory));
     }
+    Instant date = sourceDate.orElseGet(Debootstrap::defaultSourceDate);
     Files.createDirectories(directory);
-    HostProcess.run(argv, Map.of(), timeout, events);
+    HostProcess.run(argv, Map.of(SourceDate.ENVIRONMENT_VARIABLE, Long.toString(date.getEpochSecond())), timeout, events);
     emptyDev(directory.resolve("dev"));
+    if (replay.isPresent()) {
+      // The replay bootstrapped from a repository of its own: the sources are what the usual bootstrap writes.
+      Files.writeString(directory.resolve("etc/apt/sources.list"), sourcesLine() + "\n", StandardCharsets.UTF_8);
+    }
+    manualOnly(directory.resolve("var/lib/apt/extended_states"));
+    clampTimes(directory, date, events);
     return RootFs.at(directory);
+  }
+
+  /**
+   * Empties apt's record of automatically installed packages, as debootstrap leaves a base (it
+   * installs with dpkg and marks nothing). mmdebstrap's apt marks the variant's dependencies
+   * automatic, a replay (which names every locked package) marks none: without this the two
+   * differ in that file alone.
+   */
+  private static void manualOnly(Path extendedStates) throws IOException {
+    if (Files.isRegularFile(extendedStates, LinkOption.NOFOLLOW_LINKS)) {
+      try (SeekableByteChannel c = Files.newByteChannel(extendedStates, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS)) {
+        c.position(0);
+      }
+    }
+  }
+
+  private static Instant defaultSourceDate() {
+    String given = System.getenv(SourceDate.ENVIRONMENT_VARIABLE);
+    try {
+      return given != null && !given.isBlank() ? SourceDate.fromEnvironment().instant()
+          : Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    } catch (KairosException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Sets every modification time in {@code directory} later than {@code date} to {@code date}
+   * (links themselves, never across a mount point). mmdebstrap clamps times only in the tarballs
+   * it writes, not in a directory; dpkg gives unpacked files their package's times, but what the
+   * bootstrap makes (accounts, dpkg's database, maintainer scripts' files, directories that gained
+   * entries) gets the clock's, which would make every bootstrap's tree, and its image layer, differ.
+   * A host command, not a walk in Java: without root the tree's other owners are subordinate ids
+   * that only the bootstrap's user namespace may touch.
+   */
+  private static void clampTimes(Path directory, Instant date, EventListener events) throws IOException {
+    String at = "@" + date.getEpochSecond();
+    List<String> argv = List.of("find", directory.toAbsolutePath().toString(), "-xdev", "-newermt", at,
+        "-exec", "touch", "--no-create", "--no-dereference", "--date=" + at, "{}", "+");
+    HostProcess.run(UserNamespace.isRoot() ? argv : UserNamespace.wrap(argv), Map.of(), Duration.ofMinutes(10), events);
   }
 
   /**

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -145,12 +146,10 @@ public final class LockedBootstrap implements ImageSource {
       // preinst needs /usr merged already; without usrmerge in the set, merge it as they did.
       List<String> options = names.contains("usr-is-merged") && !names.contains("usrmerge")
           ? List.of("--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr") : List.of();
-      RootFs root = base.materialize(directory, events,
+      // At the lock's source date: what the bootstrap makes gets the original's times, not today's.
+      return base.sourceDate(Instant.ofEpochSecond(lock.sourceDate())).materialize(directory, events,
           // copy://, not file://: mmdebstrap unpacks the files from inside the new root, which cannot see ours.
           Optional.of(base.commandFor(directory, options, names, "deb [trusted=yes] copy://" + repo.toAbsolutePath() + " ./")));
-      // What the usual bootstrap writes; the temporary repository is gone with the scratch directory.
-      Files.writeString(directory.resolve("etc/apt/sources.list"), base.sourcesLine() + "\n", StandardCharsets.UTF_8);
-      return root;
     }
   }
 

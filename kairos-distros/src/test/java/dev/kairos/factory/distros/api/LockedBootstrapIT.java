@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.core.api.diff.DiffReport;
+import dev.kairos.factory.core.api.diff.TreeDiff;
 import dev.kairos.factory.core.api.event.EventListener;
+import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.lock.Lock;
 import dev.kairos.factory.core.api.lock.LockMismatchException;
@@ -15,6 +18,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,9 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
  * since moved on to a newer {@code hostname} and no longer serves the locked one, which a lock
  * mirror (a local {@code file:} repository) still holds; the build cache holds {@code bash}. The
  * replay's base holds exactly the locked packages, the locked {@code hostname} among them. A mirror
- * serving another file under the locked version is refused before anything is bootstrapped.
+ * serving another file under the locked version is refused before anything is bootstrapped. A
+ * second replay, minutes later, gives the same tree, modification times included: every time the
+ * bootstrap made is the lock's source date.
  */
-@Tag("slow") // a real bootstrap: about 4 minutes on a loaded 2-core machine; runs with -Pslow
+@Tag("slow") // two real bootstraps: about 6 minutes on a loaded 2-core machine; runs with -Pslow
 class LockedBootstrapIT {
   private static final String PACKAGE = "hostname";
 
@@ -111,6 +117,24 @@ class LockedBootstrapIT {
       assertThat(Files.readString(root.resolve("etc/apt/sources.list"))).isEqualTo("deb " + url + " bookworm main\n");
       assertThat(replay.lockEntries(RootFs.at(root))).isEqualTo(d.lockEntries());
       assertThat(Files.readSymbolicLink(root.resolve("bin")).toString()).isEqualTo("usr/bin");
+
+      // Another day's replay (minutes later, every file from the caches): the same tree, times
+      // included; what the bootstrap made has the lock's source date, not the clock's.
+      Path again = tmp.resolve("again");
+      start = System.nanoTime();
+      LockedBootstrap.of(d, lock).packageCache(repo).packageCache(lockMirror).materialize(again, EventListener.NONE);
+      System.out.printf("LockedBootstrapIT: the second locked bootstrap took %d s%n", (System.nanoTime() - start) / 1_000_000_000L);
+      DiffReport diff = TreeDiff.compare(RootFs.at(root), RootFs.at(again));
+      assertThat(diff.identical()).as(diff.explain(40)).isTrue();
+      Instant date = Instant.ofEpochSecond(lock.sourceDate());
+      List<String> later = new ArrayList<>();
+      RootFs.at(again).walk(ImagePath.ROOT, e -> {
+        if (e.metadata().mtime().isAfter(date)) {
+          later.add(e.path() + " " + e.metadata().mtime());
+        }
+      });
+      assertThat(later).isEmpty();
+      assertThat(RootFs.at(again).metadata(ImagePath.of("/var/lib/dpkg/status")).mtime()).isEqualTo(date);
     } finally {
       server.destroy();
       server.waitFor(10, TimeUnit.SECONDS);

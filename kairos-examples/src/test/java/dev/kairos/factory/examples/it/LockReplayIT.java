@@ -3,12 +3,19 @@ package dev.kairos.factory.examples.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kairos.factory.boot.api.initrd.Initrd;
+import dev.kairos.factory.boot.api.initrd.InitrdCompression;
+import dev.kairos.factory.boot.it.BusyboxInitrd;
+import dev.kairos.factory.boot.it.DebianKernel;
+import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.lock.Lock;
 import dev.kairos.factory.core.api.lock.LockedPackage;
 import dev.kairos.factory.core.it.DebianFixture;
 import dev.kairos.factory.core.it.Scratch;
 import dev.kairos.factory.examples.cli.CliRunner;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +24,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -38,7 +47,7 @@ import tools.jackson.databind.json.JsonMapper;
  * repository (apt-ftparchive over the cached package files, served by busybox httpd on
  * 127.0.0.1), builds (without kernel and initrd) to an OCI layout and records {@code kairos.lock}. Then a
  * newer conntrack is added to the repository: {@code build --lock} still installs the locked
- * version, records the same lock and gives the same OCI digest, a build without the lock takes the newer one, and a
+ * version, records the same lock and gives the same OCI digest and the same ISO, a build without the lock takes the newer one, and a
  * repository serving a tampered conntrack under the locked version fails the replay naming the
  * package and both hashes, before dpkg unpacks it.
  */
@@ -89,7 +98,12 @@ class LockReplayIT {
         Files.delete(p);
       }
     }
-    first = build("day1", List.of());
+    // The ISO boots what the base holds: Debian's kernel and a small initrd of ours (the image's
+    // own kernel and dracut initrd are skipped below; they are slow and not what a lock is about).
+    Files.copy(DebianKernel.vmlinuz(), base.resolve("boot/vmlinuz"));
+    Initrd.builder(BusyboxInitrd.tree("lock-replay")).compression(InitrdCompression.ZSTD)
+        .sourceDate(SourceDate.of(Instant.ofEpochSecond(1_700_000_000L))).build().writeTo(base.resolve("boot/initrd.img"));
+    first = build("day1", List.of("--iso", iso("day1").toString()));
     firstLock = Path.of(first.get("lock").asString());
     lock = Lock.read(firstLock);
   }
@@ -133,7 +147,7 @@ class LockReplayIT {
     addVersion(NEWER, false);
     index();
 
-    JsonNode replay = build("replay", List.of("--lock", firstLock.toString()));
+    JsonNode replay = build("replay", List.of("--lock", firstLock.toString(), "--iso", iso("replay").toString()));
     assertThat(Lock.read(Path.of(replay.get("lock").asString())).format()).isEqualTo(lock.format());
     assertThat(installedVersion(replay, PACKAGE)).isEqualTo(locked);
     replayed = replay;
@@ -170,11 +184,19 @@ class LockReplayIT {
 
   @Test
   @Order(4)
-  void theReplayGivesTheSameOciDigest() {
-    // When they differ, the failure says where: what `diff` finds between the two images.
-    CliRunner diff = CliRunner.run("diff", scratch.resolve("day1/oci").toString(), scratch.resolve("replay/oci").toString(),
-        "--work", scratch.resolve("work-diff").toString());
-    assertThat(digest(replayed)).as(diff.out() + diff.err()).isEqualTo(digest(first));
+  void theReplayGivesTheSameOciDigestAndTheSameIso() throws Exception {
+    // When they differ, the failure says where: what `diff` finds between the two images, the two ISOs.
+    if (!digest(replayed).equals(digest(first))) {
+      CliRunner diff = CliRunner.run("diff", scratch.resolve("day1/oci").toString(), scratch.resolve("replay/oci").toString(),
+          "--work", scratch.resolve("work-diff").toString());
+      assertThat(digest(replayed)).as(diff.out() + diff.err()).isEqualTo(digest(first));
+    }
+    if (!sha256(iso("replay")).equals(sha256(iso("day1")))) {
+      CliRunner diff = CliRunner.run("diff", iso("day1").toString(), iso("replay").toString(), "--limit", "40");
+      assertThat(sha256(iso("replay"))).as(diff.out() + diff.err()).isEqualTo(sha256(iso("day1")));
+    }
+    System.out.printf("LockReplayIT: the same OCI digest %s and ISO sha256:%s (%d bytes)%n", digest(first),
+        sha256(iso("day1")), Files.size(iso("day1")));
   }
 
   // ------------------------------------------------------------------ helpers
@@ -199,8 +221,14 @@ class LockReplayIT {
     return CliRunner.run(args.toArray(String[]::new));
   }
 
+  /** The OCI image's manifest digest (the layout is the build's first artifact, the ISO after it). */
   private static String digest(JsonNode result) {
+    assertThat(result.get("artifacts").get(0).get("kind").asString()).isEqualTo("OCI_LAYOUT");
     return result.get("artifacts").get(0).get("digest").asString();
+  }
+
+  private static Path iso(String name) {
+    return scratch.resolve(name).resolve("kairos.iso");
   }
 
   private static String installedVersion(JsonNode result, String pkg) throws IOException {
@@ -273,6 +301,10 @@ class LockReplayIT {
   }
 
   private static String sha256(Path file) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(md.digest());
   }
 }
