@@ -63,17 +63,6 @@ public final class DebianArm64Files {
     return extract(pkg, "usr/lib/" + pkg + "/broadcom", dir);
   }
 
-  /** The directory {@code path} of the arm64 package {@code pkg} (e.g. {@code usr/lib/raspi-firmware}), unpacked on a cold cache. */
-  public static synchronized Path directory(String pkg, String path) throws IOException {
-    Path dir = DebianKernel.cacheDir().resolve("debian-arm64-files/" + pkg);
-    Path target = dir.resolve(Path.of(path).getFileName());
-    if (Files.isDirectory(target)) {
-      return target;
-    }
-    Files.createDirectories(dir);
-    return extract(pkg, path, dir);
-  }
-
   /** The versioned package {@code linux-image-arm64} depends on, e.g. {@code linux-image-6.1.0-28-arm64}. */
   private static String kernelPackage(Path cwd) throws IOException {
     String depends = apt(List.of("apt-cache", "depends", "linux-image-arm64"), cwd);
@@ -84,11 +73,14 @@ public final class DebianArm64Files {
     return m.group(1);
   }
 
-  /** The file {@code path} of the arm64 package {@code pkg}, downloaded and unpacked on a cold cache. */
+  /**
+   * The file or directory {@code path} (e.g. {@code usr/lib/raspi-firmware}) of the arm64 package
+   * {@code pkg}, downloaded and unpacked on a cold cache.
+   */
   public static synchronized Path file(String pkg, String path) throws IOException {
     Path dir = DebianKernel.cacheDir().resolve("debian-arm64-files/" + pkg);
     Path target = dir.resolve(Path.of(path).getFileName());
-    if (Files.isRegularFile(target)) {
+    if (Files.exists(target)) {
       return target;
     }
     Files.createDirectories(dir);

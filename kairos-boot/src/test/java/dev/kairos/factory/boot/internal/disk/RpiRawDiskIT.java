@@ -48,12 +48,12 @@ class RpiRawDiskIT {
   static void fetch() throws Exception {
     assumeTrue(HostCommand.available("mdir") && HostCommand.available("sfdisk") && HostCommand.available("mke2fs")
         && HostCommand.available("apt-get") && HostCommand.available("dpkg-deb"), "host tools missing");
-    firmware = DebianArm64Files.directory("raspi-firmware", "usr/lib/raspi-firmware");
+    firmware = DebianArm64Files.file("raspi-firmware", "usr/lib/raspi-firmware");
     dtbs = DebianArm64Files.kernelDeviceTrees();
     ubootArm64 = DebianArm64Files.file("u-boot-rpi", "usr/lib/u-boot/rpi_arm64/u-boot.bin");
     // rpi_3's u-boot.bin has the same file name: kept apart
     uboot3 = Files.createDirectories(work.resolve("rpi_3")).resolve("u-boot.bin");
-    Files.copy(DebianArm64Files.directory("u-boot-rpi", "usr/lib/u-boot/rpi_3").resolve("u-boot.bin"), uboot3);
+    Files.copy(DebianArm64Files.file("u-boot-rpi", "usr/lib/u-boot/rpi_3").resolve("u-boot.bin"), uboot3);
   }
 
   /** A small arm64 root of model {@code model}; u-boot from {@code rpi_arm64}, or else from {@code rpi_3}. */
