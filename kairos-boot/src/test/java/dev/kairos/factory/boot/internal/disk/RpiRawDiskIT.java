@@ -147,5 +147,34 @@ class RpiRawDiskIT {
     assertSame(disk, "/u-boot.bin", uboot3);
     assertThat(mtype(disk, "/config.txt")).isEqualTo(RpiBootFiles.configTxt("rpi3"));
     assertThat(mtype(disk, "/EFI/BOOT/BOOTAA64.EFI")).isEqualTo("shim");
+
+    assumeTrue(HostCommand.available("qemu-system-aarch64"), "qemu-system-aarch64 missing: u-boot not started");
+    ubootOnARaspberryPi3FindsBootaa64(disk);
+  }
+
+  /**
+   * QEMU's raspi3b has no GPU firmware, so it starts the disk's own u-boot.bin with the disk's
+   * device tree itself, the disk as its SD card: u-boot reads the GPT and the ESP's FAT and finds
+   * {@code efi/boot/bootaa64.efi}, as on the board (the loader here is a stand-in, so it stops there).
+   */
+  private static void ubootOnARaspberryPi3FindsBootaa64(Path disk) throws Exception {
+    Path sd = work.resolve("sd.img");
+    Files.copy(disk, sd);
+    try (var f = new java.io.RandomAccessFile(sd.toFile(), "rw")) {
+      f.setLength(1L << 30); // QEMU's SD card is a power of two in size
+    }
+    Path uboot = work.resolve("sd-u-boot.bin");
+    Path dtb = work.resolve("sd.dtb");
+    sh("MTOOLS_SKIP_CHECK=1 mcopy -n -i " + disk + "@@1M ::/u-boot.bin " + uboot
+        + " && MTOOLS_SKIP_CHECK=1 mcopy -n -i " + disk + "@@1M ::/bcm2837-rpi-3-b.dtb " + dtb);
+    Path log = work.resolve("uboot-serial.log");
+    // u-boot's console on the Pi 3 is the mini UART, QEMU's second serial port
+    String out = sh("timeout 60 qemu-system-aarch64 -M raspi3b -accel tcg -kernel " + uboot + " -dtb " + dtb
+        + " -drive if=sd,format=raw,file=" + sd + " -serial null -serial file:" + log
+        + " -display none -monitor none -no-reboot & q=$!; "
+        + "for i in $(seq 1 110); do grep -q -i 'bootaa64.efi' " + log + " 2>/dev/null && break; sleep 0.5; done; "
+        + "kill $q; wait $q; cat " + log);
+    assertThat(out).contains("U-Boot ", "RPI 3 Model B", "Scanning mmc 0:1",
+        "Found EFI removable media binary efi/boot/bootaa64.efi");
   }
 }
