@@ -63,7 +63,9 @@ import java.util.Objects;
  * the firmware of {@code raspi-firmware} ({@code bootcode.bin}, {@code start*.elf},
  * {@code fixup*.dat}), the kernel's {@code bcm*.dtb}, {@code u-boot-rpi}'s {@code u-boot.bin} and
  * a {@code config.txt} that makes the firmware start u-boot, which boots
- * {@code EFI/BOOT/BOOTAA64.EFI}. A missing one fails before any work, naming the package.
+ * {@code EFI/BOOT/BOOTAA64.EFI}. A missing one fails before any work, naming the package. For
+ * {@code rpi3} the MBR is hybrid (the ESP as a FAT32 entry, then the protective one), as the
+ * Pi 3's boot ROM reads MBR partitions only.
  *
  * <p>The same disk goes to the clouds in their import formats ({@link Format}): an Azure fixed VHD
  * (the disk, its size a multiple of 1 MiB, and a 512-byte VHD footer) and a GCE image
@@ -268,6 +270,9 @@ public final class RawDisk implements ArtifactTarget {
       FatImage esp = fat.build();
       gpt.add(GptDisk.partition("efi").type(GptType.ESP).guid(label("COS_GRUB")).attributes(1)
           .startLba(FIRST_LBA).size(ESP_MIB * MIB).content(esp));
+      if (rpi != null && rpi.needsMbrEntry()) {
+        gpt.hybridMbr("efi", 0x0C);
+      }
     } else {
       byte[] core = BiosBootCode.core(Files.readAllBytes(grub.biosCore(work, CHAIN, GrubImages.DISK)), FIRST_LBA);
       if (core.length > BIOS_BOOT_MIB * MIB) {

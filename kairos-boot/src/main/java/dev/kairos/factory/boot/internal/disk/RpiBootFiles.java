@@ -124,6 +124,15 @@ public final class RpiBootFiles {
         + "upstream_kernel=1\n";
   }
 
+  /**
+   * True when the board's boot ROM reads MBR partitions only, so the disk needs a hybrid MBR that
+   * lists the FAT partition (type 0x0C): the Pi 3's ROM does not recognise a GPT's protective entry
+   * (nor even MBR type 0xEF); the Pi 4's EEPROM bootloader reads GPT.
+   */
+  public boolean needsMbrEntry() {
+    return model.equals("rpi3");
+  }
+
   /** Puts the files at the root of the boot partition. */
   public FatImage.Builder addTo(RootFs root, FatImage.Builder fat) throws IOException {
     fat.tree(root, FIRMWARE, "/");

@@ -121,6 +121,7 @@ class RpiRawDiskIT {
         .containsPattern("\"partitions\":\\[\\{\"node\":\"[^\"]*rpi4.raw1\",\"start\":2048,\"size\":131072,"
             + "\"type\":\"C12A7328-F81F-11D2-BA4B-00A0C93EC93B\",\"uuid\":\"[^\"]*\",\"name\":\"efi\"");
 
+    assertThat(sh("fdisk -l -t dos " + disk)).as("a protective MBR only").doesNotContain("FAT32");
     String top = sh("MTOOLS_SKIP_CHECK=1 mdir -b -i " + disk + "@@1M ::/");
     assertThat(top).contains("::/start4.elf", "::/fixup4.dat", "::/bcm2711-rpi-4-b.dtb", "::/u-boot.bin",
         "::/config.txt", "::/EFI/");
@@ -141,6 +142,9 @@ class RpiRawDiskIT {
     assertThat(dtbs.resolve("bcm2837-rpi-3-b.dtb")).exists();
     Path disk = disk(root("rpi3", false), "rpi3.raw");
     String top = sh("MTOOLS_SKIP_CHECK=1 mdir -b -i " + disk + "@@1M ::/");
+    // the Pi 3's boot ROM reads MBR partitions only: the ESP is also an MBR FAT32 entry (hybrid MBR)
+    assertThat(sh("fdisk -l -t dos " + disk)).containsPattern(disk + "1 +2048 +133119 +131072 +64M +c W95 FAT32 \\(LBA\\)")
+        .containsPattern(disk + "2 +1 +2047 +2047 .* ee GPT");
     assertThat(top).contains("::/bootcode.bin", "::/start.elf", "::/fixup.dat", "::/bcm2837-rpi-3-b.dtb",
         "::/bcm2837-rpi-3-b-plus.dtb", "::/u-boot.bin", "::/config.txt");
     assertSame(disk, "/bootcode.bin", firmware.resolve("bootcode.bin"));
