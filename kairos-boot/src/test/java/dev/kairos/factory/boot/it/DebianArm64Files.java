@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * directory, so a warm cache needs no network.
  */
 public final class DebianArm64Files {
-  private static final String MIRROR = "http://deb.debian.org/debian bookworm main";
+  /** non-free-firmware for the Raspberry Pi's firmware ({@code raspi-firmware}). */
+  private static final String MIRROR = "http://deb.debian.org/debian bookworm main non-free-firmware";
 
   private DebianArm64Files() {
   }
@@ -41,26 +42,52 @@ public final class DebianArm64Files {
         return cached;
       }
     }
-    String depends = apt(List.of("apt-cache", "depends", "linux-image-arm64"), dir);
+    return extract(kernelPackage(dir), "boot/vmlinuz-*", dir);
+  }
+
+  /**
+   * The Broadcom device trees of {@code linux-image-arm64}'s kernel ({@code bcm2837-rpi-3-b.dtb},
+   * {@code bcm2711-rpi-4-b.dtb}, ...): a directory {@code broadcom} in one named after the kernel
+   * package, as the package puts them in {@code /usr/lib/<package>/broadcom}.
+   */
+  public static synchronized Path kernelDeviceTrees() throws IOException {
+    Path top = Files.createDirectories(DebianKernel.cacheDir().resolve("debian-arm64-files/kernel-dtbs"));
+    try (Stream<Path> s = Files.list(top)) {
+      Path cached = s.filter(p -> Files.isDirectory(p.resolve("broadcom"))).findFirst().orElse(null);
+      if (cached != null) {
+        return cached.resolve("broadcom");
+      }
+    }
+    String pkg = kernelPackage(top);
+    Path dir = Files.createDirectories(top.resolve(pkg));
+    return extract(pkg, "usr/lib/" + pkg + "/broadcom", dir);
+  }
+
+  /** The versioned package {@code linux-image-arm64} depends on, e.g. {@code linux-image-6.1.0-28-arm64}. */
+  private static String kernelPackage(Path cwd) throws IOException {
+    String depends = apt(List.of("apt-cache", "depends", "linux-image-arm64"), cwd);
     Matcher m = Pattern.compile("Depends: (linux-image-[0-9][^\\s]*-arm64)").matcher(depends);
     if (!m.find()) {
       throw new IOException("cannot find the arm64 kernel package in: " + depends);
     }
-    return extract(m.group(1), "boot/vmlinuz-*", dir);
+    return m.group(1);
   }
 
-  /** The file {@code path} of the arm64 package {@code pkg}, downloaded and unpacked on a cold cache. */
+  /**
+   * The file or directory {@code path} (e.g. {@code usr/lib/raspi-firmware}) of the arm64 package
+   * {@code pkg}, downloaded and unpacked on a cold cache.
+   */
   public static synchronized Path file(String pkg, String path) throws IOException {
     Path dir = DebianKernel.cacheDir().resolve("debian-arm64-files/" + pkg);
     Path target = dir.resolve(Path.of(path).getFileName());
-    if (Files.isRegularFile(target)) {
+    if (Files.exists(target)) {
       return target;
     }
     Files.createDirectories(dir);
     return extract(pkg, path, dir);
   }
 
-  /** Downloads {@code pkg}, unpacks the one file matching {@code pattern} and moves it into {@code dir}. */
+  /** Downloads {@code pkg}, unpacks the one file or directory matching {@code pattern} and moves it into {@code dir}. */
   private static Path extract(String pkg, String pattern, Path dir) throws IOException {
     Path work = Files.createTempDirectory(dir, "download");
     try {
@@ -105,7 +132,8 @@ public final class DebianArm64Files {
     }
     boolean hasLists;
     try (Stream<Path> s = Files.list(a.resolve("var/lib/apt/lists"))) {
-      hasLists = s.anyMatch(p -> p.getFileName().toString().endsWith("_Packages"));
+      // Lists fetched before non-free-firmware was a component are fetched again.
+      hasLists = s.anyMatch(p -> p.getFileName().toString().endsWith("non-free-firmware_binary-arm64_Packages"));
     }
     if (!hasLists) {
       Exec.run(cwd, 600, List.of("sh", "-c", "APT_CONFIG=" + conf + " apt-get -q update")).ok();

@@ -27,6 +27,11 @@ public final class DebianStrategy extends FamilyStrategy {
     super(Family.DEBIAN, List.of("debian", "ubuntu"), Map.of());
   }
 
+  /** Adds non-free-firmware to the main archive's lines, once, in whichever sources file the root has. */
+  static final String RPI_COMPONENTS = "if [ -f /etc/apt/sources.list.d/debian.sources ]; then "
+      + "sed -i '/^Components: main/ {/non-free-firmware/! s/$/ non-free-firmware/}' /etc/apt/sources.list.d/debian.sources; "
+      + "else sed -i '/^deb .* main/ {/non-free-firmware/! s/$/ non-free-firmware/}' /etc/apt/sources.list; fi";
+
   @Override
   public PackageManager packageManager(DistroInfo info) {
     return manager("apt-get", info);
@@ -35,9 +40,9 @@ public final class DebianStrategy extends FamilyStrategy {
   @Override
   List<Command> repositories(DistroInfo info, Model model) {
     if (model.isRaspberryPi() && info.distro().equals("debian")) {
-      // The Raspberry Pi firmware lives in non-free-firmware.
-      return List.of(Command.of("sed", "-i", "/^Components: main/ s/$/ non-free-firmware/",
-          "/etc/apt/sources.list.d/debian.sources"));
+      // The Raspberry Pi firmware lives in non-free-firmware. kairos-init edits the deb822 file of
+      // Debian's container images; a debootstrapped root has the one-line sources.list instead.
+      return List.of(Command.of("/bin/sh", "-c", RPI_COMPONENTS));
     }
     return List.of();
   }

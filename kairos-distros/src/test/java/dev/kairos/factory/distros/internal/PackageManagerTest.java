@@ -135,7 +135,7 @@ class PackageManagerTest {
     assertThat(pm("fedora-42").addRepositories(Model.GENERIC)).isEmpty();
     assertThat(pm("debian-12").addRepositories(Model.GENERIC)).isEmpty();
     assertThat(pm("debian-12").addRepositories(Model.RPI4)).extracting(PackageManagerTest::line)
-        .containsExactly("sed -i /^Components: main/ s/$/ non-free-firmware/ /etc/apt/sources.list.d/debian.sources");
+        .containsExactly("/bin/sh -c " + DebianStrategy.RPI_COMPONENTS);
     assertThat(pm("ubuntu-24.04").addRepositories(Model.RPI4)).isEmpty();
     List<Command> micro = pm("sle-micro-rancher-5.4").addRepositories(Model.GENERIC);
     assertThat(micro).extracting(PackageManagerTest::line).containsExactly(

@@ -11,6 +11,7 @@ import dev.kairos.factory.boot.api.grub.GrubEnv;
 import dev.kairos.factory.boot.internal.disk.BiosBootCode;
 import dev.kairos.factory.boot.internal.disk.CloudImages;
 import dev.kairos.factory.boot.internal.disk.Ext2Images;
+import dev.kairos.factory.boot.internal.disk.RpiBootFiles;
 import dev.kairos.factory.boot.internal.fat.FatImage;
 import dev.kairos.factory.boot.internal.io.TargetRun;
 import dev.kairos.factory.boot.internal.io.WorkArea;
@@ -30,6 +31,7 @@ import dev.kairos.factory.core.api.image.Artifact;
 import dev.kairos.factory.core.api.image.ArtifactKind;
 import dev.kairos.factory.core.api.image.ArtifactTarget;
 import dev.kairos.factory.core.api.image.BuiltImage;
+import dev.kairos.factory.core.api.release.KairosRelease;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -54,6 +56,16 @@ import java.util.Objects;
  * image, and GRUB's {@code boot.img} in the protective MBR pointing at it, as
  * {@code grub-install --target=i386-pc} leaves a disk. Either GRUB finds {@code COS_RECOVERY} and
  * runs its {@code /etc/cos/grub.cfg}, which reads the grubenv and boots the recovery system.
+ *
+ * <p>For a Raspberry Pi image ({@code KAIROS_MODEL} {@code rpi3} or {@code rpi4} in
+ * {@code /etc/kairos-release}, arm64) the ESP also carries what the board's boot ROM and firmware
+ * read, as AuroraBoot copies them for {@code rpi*} models, taken from the image's own packages:
+ * the firmware of {@code raspi-firmware} ({@code bootcode.bin}, {@code start*.elf},
+ * {@code fixup*.dat}), the kernel's {@code bcm*.dtb}, {@code u-boot-rpi}'s {@code u-boot.bin} and
+ * a {@code config.txt} that makes the firmware start u-boot, which boots
+ * {@code EFI/BOOT/BOOTAA64.EFI}. A missing one fails before any work, naming the package. For
+ * {@code rpi3} the MBR is hybrid (the ESP as a FAT32 entry, then the protective one), as the
+ * Pi 3's boot ROM reads MBR partitions only.
  *
  * <p>The same disk goes to the clouds in their import formats ({@link Format}): an Azure fixed VHD
  * (the disk, its size a multiple of 1 MiB, and a 512-byte VHD footer) and a GCE image
@@ -186,7 +198,9 @@ public final class RawDisk implements ArtifactTarget {
    * Builds the partition images in the work area and writes the disk in its format.
    *
    * @throws KairosException if the root has no {@code /boot} with a kernel and an initrd, or a host tool fails
-   * @throws UnsupportedTargetException if a BIOS disk is asked for an image that is not amd64
+   * @throws UnsupportedTargetException if a BIOS disk is asked for an image that is not amd64, or a
+   *     Raspberry Pi model's image is not arm64
+   * @throws KairosException also when a Raspberry Pi model's image lacks its firmware, device tree or u-boot
    * @throws IllegalArgumentException if the root is not on the host file system (mke2fs reads it)
    */
   @Override
@@ -197,8 +211,18 @@ public final class RawDisk implements ArtifactTarget {
     }
     // A root without a kernel would make a disk that cannot boot: refused before any work, as the ISO does.
     KernelFiles.find(rootfs);
+    String model = KairosRelease.read(rootfs).getOrDefault(KairosRelease.MODEL, "generic");
+    RpiBootFiles rpi = null;
     if (firmware == Firmware.EFI) {
       EfiBootFiles.signedLoader(rootfs, options.efiLoader(), SignedEfiLoader.Media.DISK);
+      if (RpiBootFiles.isRpi(model)) {
+        if (EfiArch.of(rootfs) != EfiArch.AA64) {
+          throw new UnsupportedTargetException("architecture for model " + model,
+              EfiArch.of(rootfs).architecture().id(), List.of("arm64"));
+        }
+        // Found before any work, so a missing package is named at once.
+        rpi = RpiBootFiles.find(rootfs, model);
+      }
     } else if (EfiArch.of(rootfs) != EfiArch.X64) {
       throw new UnsupportedTargetException("firmware for an " + EfiArch.of(rootfs).architecture() + " image",
           "bios", List.of("efi"));
@@ -208,10 +232,11 @@ public final class RawDisk implements ArtifactTarget {
       case VHD -> "vhd";
       case GCE -> "gce";
     };
+    RpiBootFiles board = rpi;
     return TargetRun.step(events, step, description(), () -> {
       SourceDate date = options.sourceDateFor(image);
       try (WorkArea area = WorkArea.of(options.workDirectory(), disk)) {
-        GptDisk gpt = layout(rootfs, date, area);
+        GptDisk gpt = layout(rootfs, board, date, area);
         switch (format) {
           case RAW -> gpt.writeTo(disk);
           case VHD -> CloudImages.writeVhd(gpt, disk, date);
@@ -226,8 +251,8 @@ public final class RawDisk implements ArtifactTarget {
     });
   }
 
-  /** The disk's partitions, their images made in the work area; the GCE format rounds the size up to 1 GiB. */
-  private GptDisk layout(RootFs rootfs, SourceDate date, WorkArea area) throws IOException {
+  /** The disk's partitions (a Raspberry Pi's boot files on the ESP when {@code rpi} is given), their images made in the work area; the GCE format rounds the size up to 1 GiB. */
+  private GptDisk layout(RootFs rootfs, RpiBootFiles rpi, SourceDate date, WorkArea area) throws IOException {
     Path work = area.dir();
     Ext2Images ext2 = new Ext2Images(options.toolTimeout());
     GrubImages grub = new GrubImages(options.toolTimeout());
@@ -237,10 +262,17 @@ public final class RawDisk implements ArtifactTarget {
     if (firmware == Firmware.EFI) {
       EfiBootFiles efi = EfiBootFiles.of(rootfs, options.efiLoader(), SignedEfiLoader.Media.DISK, CHAIN,
           () -> grub.efiBinary(work, CHAIN, GrubImages.DISK, rootfs));
-      FatImage esp = efi.addTo(FatImage.builder().label("COS_GRUB").sourceDate(date).size(ESP_MIB * MIB)
-          .hiddenSectors(FIRST_LBA)).build();
+      FatImage.Builder fat = efi.addTo(FatImage.builder().label("COS_GRUB").sourceDate(date).size(ESP_MIB * MIB)
+          .hiddenSectors(FIRST_LBA));
+      if (rpi != null) {
+        rpi.addTo(rootfs, fat);
+      }
+      FatImage esp = fat.build();
       gpt.add(GptDisk.partition("efi").type(GptType.ESP).guid(label("COS_GRUB")).attributes(1)
           .startLba(FIRST_LBA).size(ESP_MIB * MIB).content(esp));
+      if (rpi != null && rpi.needsMbrEntry()) {
+        gpt.hybridMbr("efi", 0x0C);
+      }
     } else {
       byte[] core = BiosBootCode.core(Files.readAllBytes(grub.biosCore(work, CHAIN, GrubImages.DISK)), FIRST_LBA);
       if (core.length > BIOS_BOOT_MIB * MIB) {

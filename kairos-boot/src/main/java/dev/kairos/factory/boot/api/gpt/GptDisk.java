@@ -48,12 +48,18 @@ public final class GptDisk {
   private final UUID diskGuid;
   private final List<Partition> partitions;
   private final byte[] bootCode;
+  /** The partition (index) the MBR also lists, with its MBR type; -1 for a plain protective MBR. */
+  private final int hybridIndex;
+  private final int hybridType;
 
-  private GptDisk(long sectors, UUID diskGuid, List<Partition> partitions, byte[] bootCode) {
+  private GptDisk(long sectors, UUID diskGuid, List<Partition> partitions, byte[] bootCode, int hybridIndex,
+      int hybridType) {
     this.sectors = sectors;
     this.diskGuid = diskGuid;
     this.partitions = List.copyOf(partitions);
     this.bootCode = bootCode;
+    this.hybridIndex = hybridIndex;
+    this.hybridType = hybridType;
   }
 
   /** Starts an empty disk: GUID from the default seed, 1 MiB alignment, size fitted to the partitions. */
@@ -154,7 +160,18 @@ public final class GptDisk {
         b.add(partition(nul < 0 ? name : name.substring(0, nul)).type(type).guid(Guids.fromMixedEndian(entries.array(), at + 16))
             .startLba(start).size((end - start + 1) * SECTOR).attributes(entries.getLong(at + 48)));
       }
-      return b.build();
+      GptDisk read = b.build();
+      // A hybrid MBR lists one GPT partition in its first entry, the protective one second.
+      int type = mbr.get(446 + 4) & 0xFF;
+      long first = mbr.getInt(446 + 8) & 0xFFFF_FFFFL;
+      if (type != 0 && type != 0xEE && (mbr.get(446 + 16 + 4) & 0xFF) == 0xEE) {
+        for (Partition p : read.partitions()) {
+          if (p.startLba() == first) {
+            return b.hybridMbr(p.name(), type).build();
+          }
+        }
+      }
+      return read;
     } catch (IllegalArgumentException e) {
       throw new KairosException("GPT entries do not fit the disk: " + e.getMessage());
     }
@@ -210,9 +227,19 @@ public final class GptDisk {
       b.put(bootCode);
     }
     b.position(446);
+    long protect = sectors - 1;
+    if (hybridIndex >= 0) {
+      // A hybrid MBR: the partition first, for firmware that reads MBR only (CHS unused: all 0xFF),
+      // then the protective entry over the GPT's own sectors in front of it.
+      Partition p = partitions.get(hybridIndex);
+      b.put((byte) 0).put((byte) 0xFF).put((byte) 0xFF).put((byte) 0xFF);
+      b.put((byte) hybridType).put((byte) 0xFF).put((byte) 0xFF).put((byte) 0xFF);
+      b.putInt((int) p.startLba()).putInt((int) (p.endLba() - p.startLba() + 1));
+      protect = p.startLba() - 1;
+    }
     b.put((byte) 0).put((byte) 0).put((byte) 2).put((byte) 0); // status, CHS of LBA 1
     b.put((byte) 0xEE).put((byte) 0xFF).put((byte) 0xFF).put((byte) 0xFF);
-    b.putInt(1).putInt((int) Math.min(sectors - 1, 0xFFFF_FFFFL));
+    b.putInt(1).putInt((int) Math.min(protect, 0xFFFF_FFFFL));
     b.position(510);
     b.put((byte) 0x55).put((byte) 0xAA);
     return b.array();
@@ -394,8 +421,25 @@ public final class GptDisk {
     private long size = -1;
     private long alignment = 1 << 20;
     private byte[] bootCode;
+    private String hybridName;
+    private int hybridType;
 
     private Builder() {
+    }
+
+    /**
+     * Also lists the partition named {@code name} in the MBR, first, with MBR type {@code mbrType}
+     * (e.g. {@code 0x0C}, FAT32 LBA), before the protective entry, which then covers only the
+     * sectors in front of it: a hybrid MBR, for firmware that reads MBR partitions only (the
+     * Raspberry Pi 3's boot ROM). The partition must end below 2 TiB.
+     */
+    public Builder hybridMbr(String name, int mbrType) {
+      if (mbrType <= 0 || mbrType > 0xFF || mbrType == 0xEE) {
+        throw new IllegalArgumentException("MBR partition type must be 0x01..0xFF and not 0xEE, got " + mbrType);
+      }
+      this.hybridName = Objects.requireNonNull(name, "name");
+      this.hybridType = mbrType;
+      return this;
     }
 
     /** Adds a partition described with {@link GptDisk#partition(String)}; its settings are read now. */
@@ -498,7 +542,18 @@ public final class GptDisk {
         UUID guid = s.guid != null ? s.guid : Guids.v5(diskGuid, (i + 1) + ":" + s.name);
         out.add(new Partition(s, guid, starts[i], ends[i]));
       }
-      return new GptDisk(sectors, diskGuid, out, bootCode);
+      int hybrid = -1;
+      if (hybridName != null) {
+        for (int i = 0; i < out.size(); i++) {
+          if (out.get(i).name().equals(hybridName)) {
+            hybrid = i;
+          }
+        }
+        if (hybrid < 0 || out.get(hybrid).endLba() > 0xFFFF_FFFFL) {
+          throw new IllegalArgumentException("hybrid MBR: no partition " + hybridName + " below 2 TiB");
+        }
+      }
+      return new GptDisk(sectors, diskGuid, out, bootCode, hybrid, hybridType);
     }
 
     private static long roundUp(long v, long a) {

@@ -46,6 +46,32 @@ class GptDiskTest {
   }
 
   @Test
+  void aHybridMbrListsThePartitionFirstThenProtectsOnlyWhatIsInFront() throws IOException {
+    GptDisk plain = sample();
+    GptDisk hybrid = GptDisk.builder()
+        .add(GptDisk.partition("efi").type(GptType.ESP).size(4L << 20))
+        .add(GptDisk.partition("oem").size(1L << 20))
+        .hybridMbr("efi", 0x0C).size(16L << 20).build();
+    ByteBuffer mbr = ByteBuffer.wrap(bytes(hybrid), 0, 512).order(ByteOrder.LITTLE_ENDIAN);
+    assertThat(mbr.get(446 + 4) & 0xFF).isEqualTo(0x0C);
+    assertThat(mbr.getInt(446 + 8)).isEqualTo(2048);
+    assertThat(mbr.getInt(446 + 12)).isEqualTo(8192);
+    assertThat(mbr.get(462 + 4) & 0xFF).isEqualTo(0xEE);
+    assertThat(mbr.getInt(462 + 8)).isEqualTo(1);
+    assertThat(mbr.getInt(462 + 12)).isEqualTo(2047);
+    assertThat(mbr.get(478 + 4)).isZero();
+    // read back, written again: the same sector; a plain protective MBR stays plain
+    byte[] again = bytes(GptDisk.read(new SeekableInMemoryByteChannel(bytes(hybrid))));
+    assertThat(Arrays.copyOf(again, 512)).isEqualTo(Arrays.copyOf(bytes(hybrid), 512));
+    ByteBuffer plainMbr = ByteBuffer.wrap(bytes(GptDisk.read(new SeekableInMemoryByteChannel(bytes(plain)))), 0, 512)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    assertThat(plainMbr.get(446 + 4) & 0xFF).isEqualTo(0xEE);
+    assertThatThrownBy(() -> GptDisk.builder().add(GptDisk.partition("efi").size(1L << 20)).hybridMbr("esp", 0x0C).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("hybrid MBR: no partition esp below 2 TiB");
+    assertThatThrownBy(() -> GptDisk.builder().hybridMbr("efi", 0xEE)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void readingRefusesABrokenTable() throws IOException {
     byte[] img = bytes(sample());
     img[512 + 60] ^= 1; // a bit of the disk GUID: the header CRC no longer matches
