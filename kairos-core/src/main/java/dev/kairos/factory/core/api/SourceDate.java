@@ -131,6 +131,21 @@ public final class SourceDate {
     return instant;
   }
 
+  /**
+   * The value a command run in the image gets as {@code SOURCE_DATE_EPOCH}: this date in whole
+   * seconds, but never before the second day of 1970. Shadow files count days since the epoch,
+   * and a last password change on day 0 means "must change the password at the next login",
+   * which systemd-sysusers would otherwise write for the accounts it makes.
+   *
+   * <pre>{@code
+   * SourceDate.of(Instant.EPOCH).commandEpoch();               // "86400"
+   * SourceDate.of(Instant.ofEpochSecond(1700000000)).commandEpoch(); // "1700000000"
+   * }</pre>
+   */
+  public String commandEpoch() {
+    return Long.toString(Math.max(SECONDS_PER_DAY, instant.getEpochSecond())); // 1970-01-02, the shadow file's day 1
+  }
+
   /** {@code time}, or the source date if {@code time} is later. */
   public Instant clamp(Instant time) {
     return time.isAfter(instant) ? instant : time;

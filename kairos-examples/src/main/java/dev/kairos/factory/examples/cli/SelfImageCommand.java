@@ -194,9 +194,8 @@ final class SelfImageCommand extends Verb {
     PackageManager pm = Distros.strategy(info.family()).packageManager(info);
     List<String> packages = new ArrayList<>(PACKAGES);
     packages.addAll(grubModules(info.arch()));
-    String epoch = Long.toString(Math.max(86_400, date.instant().getEpochSecond()));
     for (Command c : List.of(pm.refresh(), pm.install(packages))) {
-      runner.run(root, c.toBuilder().env(SourceDate.ENVIRONMENT_VARIABLE, epoch).timeout(Duration.ofMinutes(30))
+      runner.run(root, c.toBuilder().env(SourceDate.ENVIRONMENT_VARIABLE, date.commandEpoch()).timeout(Duration.ofMinutes(30))
           .output(events).build()).requireSuccess();
     }
     events.onEvent(new KairosEvent.StepFinished("packages", Duration.ofNanos(System.nanoTime() - start), false));

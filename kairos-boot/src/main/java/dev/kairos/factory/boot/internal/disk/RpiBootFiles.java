@@ -2,6 +2,7 @@ package dev.kairos.factory.boot.internal.disk;
 
 import dev.kairos.factory.boot.internal.fat.FatImage;
 import dev.kairos.factory.core.api.KairosException;
+import dev.kairos.factory.core.api.distro.Model;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
@@ -40,7 +41,7 @@ public final class RpiBootFiles {
 
   /** True for the models whose boot partition carries these files ({@code rpi3}, {@code rpi4}). */
   public static boolean isRpi(String model) {
-    return "rpi3".equals(model) || "rpi4".equals(model);
+    return Model.ids().contains(model) && Model.of(model).isRaspberryPi();
   }
 
   /**

@@ -13,19 +13,15 @@ import java.util.Objects;
  * that honour it (dracut's cpio, man-db, python's byte-compiler, gzip and friends in package
  * scripts) write the build's source date instead of the clock. A command that sets the variable
  * itself keeps its own value. A date before the second day of 1970 (SOURCE_DATE_EPOCH=0, given on purpose)
- * is given as that day: shadow files count days since the epoch, and a last password change on
- * day 0 means "must change the password at the next login", which systemd-sysusers would
- * otherwise write for the accounts it makes.
+ * is given as that day (see {@link SourceDate#commandEpoch()}).
  */
 final class SourceDateRunner implements CommandRunner {
-  /** 1970-01-02T00:00:00Z, day 1 of the shadow file's count. */
-  static final long FIRST_SAFE_DAY = 86_400;
   private final CommandRunner delegate;
   private final String epochSeconds;
 
   SourceDateRunner(CommandRunner delegate, SourceDate date) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
-    this.epochSeconds = Long.toString(Math.max(FIRST_SAFE_DAY, date.instant().getEpochSecond()));
+    this.epochSeconds = date.commandEpoch();
   }
 
   @Override
