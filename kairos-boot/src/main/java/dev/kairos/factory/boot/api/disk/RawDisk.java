@@ -23,6 +23,7 @@ import dev.kairos.factory.boot.internal.iso.SignedEfiLoader;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.UnsupportedTargetException;
+import dev.kairos.factory.core.api.distro.Model;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
@@ -211,11 +212,13 @@ public final class RawDisk implements ArtifactTarget {
     }
     // A root without a kernel would make a disk that cannot boot: refused before any work, as the ISO does.
     KernelFiles.find(rootfs);
-    String model = KairosRelease.read(rootfs).getOrDefault(KairosRelease.MODEL, "generic");
+    String modelId = KairosRelease.read(rootfs).getOrDefault(KairosRelease.MODEL, "generic");
+    // a model this library does not know (a downstream board) gets the generic disk
+    Model model = Model.ids().contains(modelId) ? Model.of(modelId) : Model.GENERIC;
     RpiBootFiles rpi = null;
     if (firmware == Firmware.EFI) {
       EfiBootFiles.signedLoader(rootfs, options.efiLoader(), SignedEfiLoader.Media.DISK);
-      if (RpiBootFiles.isRpi(model)) {
+      if (model.isRaspberryPi()) {
         if (EfiArch.of(rootfs) != EfiArch.AA64) {
           throw new UnsupportedTargetException("architecture for model " + model,
               EfiArch.of(rootfs).architecture().id(), List.of("arm64"));

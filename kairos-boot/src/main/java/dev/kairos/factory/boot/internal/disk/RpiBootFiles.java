@@ -29,29 +29,22 @@ public final class RpiBootFiles {
   private static final ImagePath FIRMWARE = ImagePath.of("/usr/lib/raspi-firmware");
   private static final ImagePath LIB = ImagePath.of("/usr/lib");
 
-  private final String model;
+  private final Model model;
   private final ImagePath dtbDir;
   private final ImagePath uboot;
 
-  private RpiBootFiles(String model, ImagePath dtbDir, ImagePath uboot) {
+  private RpiBootFiles(Model model, ImagePath dtbDir, ImagePath uboot) {
     this.model = model;
     this.dtbDir = dtbDir;
     this.uboot = uboot;
-  }
-
-  /** True for the models whose boot partition carries these files ({@code rpi3}, {@code rpi4}). */
-  public static boolean isRpi(String model) {
-    return Model.ids().contains(model) && Model.of(model).isRaspberryPi();
   }
 
   /**
    * Finds the files in {@code root} for {@code model}; fails naming the package to install when
    * one the board reads is missing.
    */
-  public static RpiBootFiles find(RootFs root, String model) throws IOException {
-    if (!isRpi(model)) {
-      throw new IllegalArgumentException("not a Raspberry Pi model: " + model);
-    }
+  public static RpiBootFiles find(RootFs root, Model model) throws IOException {
+    String board = board(model);
     List<String> missing = new ArrayList<>();
     for (String f : firmwareFiles(model)) {
       if (!root.isRegularFile(FIRMWARE.resolve(f))) {
@@ -66,7 +59,7 @@ public final class RpiBootFiles {
         + " boot partition needs the board's device tree " + dtb(model) + ", found in no "
         + "/usr/lib/linux-image-*/broadcom: install the kernel package (Debian: linux-image-arm64) in the image"));
     List<ImagePath> ubootCandidates = List.of(ImagePath.of("/usr/lib/u-boot/rpi_arm64/u-boot.bin"),
-        ImagePath.of("/usr/lib/u-boot/" + (model.equals("rpi3") ? "rpi_3" : "rpi_4") + "/u-boot.bin"));
+        ImagePath.of("/usr/lib/u-boot/rpi_" + board + "/u-boot.bin"));
     ImagePath uboot = null;
     for (ImagePath p : ubootCandidates) {
       if (root.isRegularFile(p)) {
@@ -81,18 +74,44 @@ public final class RpiBootFiles {
     return new RpiBootFiles(model, dtbDir, uboot);
   }
 
+  /**
+   * The board's number, {@code 3} or {@code 4}, as u-boot's build directories and
+   * {@code config.txt}'s comment name it.
+   *
+   * @throws IllegalArgumentException for a model that is not a Raspberry Pi
+   */
+  private static String board(Model model) {
+    return switch (model) {
+      case RPI3 -> "3";
+      case RPI4 -> "4";
+      default -> throw notAPi(model);
+    };
+  }
+
   /** The GPU firmware files the board cannot start without. */
-  static List<String> firmwareFiles(String model) {
-    return model.equals("rpi3") ? List.of("bootcode.bin", "start.elf", "fixup.dat") : List.of("start4.elf", "fixup4.dat");
+  static List<String> firmwareFiles(Model model) {
+    return switch (model) {
+      case RPI3 -> List.of("bootcode.bin", "start.elf", "fixup.dat");
+      case RPI4 -> List.of("start4.elf", "fixup4.dat");
+      default -> throw notAPi(model);
+    };
   }
 
   /** The board's upstream device tree (the firmware picks it by board revision, e.g. the 3B+ its own). */
-  static String dtb(String model) {
-    return model.equals("rpi3") ? "bcm2837-rpi-3-b.dtb" : "bcm2711-rpi-4-b.dtb";
+  static String dtb(Model model) {
+    return switch (model) {
+      case RPI3 -> "bcm2837-rpi-3-b.dtb";
+      case RPI4 -> "bcm2711-rpi-4-b.dtb";
+      default -> throw notAPi(model);
+    };
+  }
+
+  private static IllegalArgumentException notAPi(Model model) {
+    return new IllegalArgumentException("not a Raspberry Pi model: " + model);
   }
 
   /** The last {@code /usr/lib/linux-image-*}{@code /broadcom} (by name) that holds the model's device tree. */
-  private static Optional<ImagePath> dtbDir(RootFs root, String model) throws IOException {
+  private static Optional<ImagePath> dtbDir(RootFs root, Model model) throws IOException {
     if (!root.isDirectory(LIB)) {
       return Optional.empty();
     }
@@ -113,11 +132,8 @@ public final class RpiBootFiles {
    * firmware picks {@code bcm2837-rpi-3-b.dtb}, {@code -b-plus.dtb} or {@code bcm2711-rpi-4-b.dtb}
    * by the board's revision, so one file serves every revision of the model).
    */
-  public static String configTxt(String model) {
-    if (!isRpi(model)) {
-      throw new IllegalArgumentException("not a Raspberry Pi model: " + model);
-    }
-    return "# Raspberry Pi " + model.substring(3) + " (Kairos model " + model + "): the firmware starts u-boot,\n"
+  public static String configTxt(Model model) {
+    return "# Raspberry Pi " + board(model) + " (Kairos model " + model + "): the firmware starts u-boot,\n"
         + "# which boots EFI/BOOT/BOOTAA64.EFI; the board's device tree is " + dtb(model) + ".\n"
         + "arm_64bit=1\n"
         + "kernel=u-boot.bin\n"
@@ -131,7 +147,7 @@ public final class RpiBootFiles {
    * (nor even MBR type 0xEF); the Pi 4's EEPROM bootloader reads GPT.
    */
   public boolean needsMbrEntry() {
-    return model.equals("rpi3");
+    return model == Model.RPI3;
   }
 
   /** Puts the files at the root of the boot partition. */

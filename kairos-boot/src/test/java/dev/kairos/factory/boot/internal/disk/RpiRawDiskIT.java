@@ -8,6 +8,7 @@ import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.boot.internal.host.HostCommand;
 import dev.kairos.factory.boot.it.DebianArm64Files;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.distro.Model;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
@@ -127,7 +128,7 @@ class RpiRawDiskIT {
         "::/config.txt", "::/EFI/");
     assertThat(sh("MTOOLS_SKIP_CHECK=1 mdir -b -i " + disk + "@@1M ::/EFI/BOOT")).contains("::/EFI/BOOT/BOOTAA64.EFI");
     assertThat(mtype(disk, "/EFI/BOOT/BOOTAA64.EFI")).isEqualTo("shim");
-    assertThat(mtype(disk, "/config.txt")).isEqualTo(RpiBootFiles.configTxt("rpi4"))
+    assertThat(mtype(disk, "/config.txt")).isEqualTo(RpiBootFiles.configTxt(Model.RPI4))
         .contains("arm_64bit=1\n", "kernel=u-boot.bin\n", "enable_uart=1\n");
     assertSame(disk, "/u-boot.bin", ubootArm64);
     assertSame(disk, "/start4.elf", firmware.resolve("start4.elf"));
@@ -149,7 +150,7 @@ class RpiRawDiskIT {
         "::/bcm2837-rpi-3-b-plus.dtb", "::/u-boot.bin", "::/config.txt");
     assertSame(disk, "/bootcode.bin", firmware.resolve("bootcode.bin"));
     assertSame(disk, "/u-boot.bin", uboot3);
-    assertThat(mtype(disk, "/config.txt")).isEqualTo(RpiBootFiles.configTxt("rpi3"));
+    assertThat(mtype(disk, "/config.txt")).isEqualTo(RpiBootFiles.configTxt(Model.RPI3));
     assertThat(mtype(disk, "/EFI/BOOT/BOOTAA64.EFI")).isEqualTo("shim");
 
     assumeTrue(HostCommand.available("qemu-system-aarch64"), "qemu-system-aarch64 missing: u-boot not started");
