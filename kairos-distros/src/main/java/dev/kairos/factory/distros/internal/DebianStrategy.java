@@ -10,10 +10,6 @@ import dev.kairos.factory.core.api.distro.ServiceAction;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Command;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -62,24 +58,13 @@ public final class DebianStrategy extends FamilyStrategy {
    * state is the second file.
    */
   static final PackageManager.TemporaryFile UPDATE_CA_CERTIFICATES_ONCE = new PackageManager.TemporaryFile(
-      ImagePath.of("/usr/local/sbin/update-ca-certificates"), resource("update-ca-certificates-once.sh"), 0755);
+      ImagePath.of("/usr/local/sbin/update-ca-certificates"), Resources.text("update-ca-certificates-once.sh"), 0755);
   static final PackageManager.TemporaryFile UPDATE_CA_CERTIFICATES_STATE = new PackageManager.TemporaryFile(
       ImagePath.of("/usr/local/sbin/.update-ca-certificates.state"), "", 0600);
 
   @Override
   List<PackageManager.TemporaryFile> installShims() {
     return List.of(UPDATE_CA_CERTIFICATES_ONCE, UPDATE_CA_CERTIFICATES_STATE);
-  }
-
-  private static String resource(String name) {
-    try (InputStream in = DebianStrategy.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /**

@@ -1,9 +1,6 @@
 package dev.kairos.factory.distros.internal;
 
 import dev.kairos.factory.core.api.fs.ImagePath;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,25 +27,18 @@ record PackageManagerSpec(String name, Map<String, String> env, List<String> ref
       List<String> remove, List<List<String>> clean, List<String> logs) {}
 
   private static Map<String, PackageManagerSpec> load() {
-    try (InputStream in = PackageManagerSpec.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + RESOURCE);
+    Map<String, Raw> raw = new YAMLMapper().readValue(Resources.bytes(RESOURCE), new TypeReference<Map<String, Raw>>() {});
+    Map<String, PackageManagerSpec> out = new TreeMap<>();
+    raw.forEach((name, r) -> {
+      if (r.env() == null || empty(r.refresh()) || empty(r.upgrade()) || empty(r.install()) || empty(r.remove())
+          || r.clean() == null || r.clean().stream().anyMatch(PackageManagerSpec::empty) || r.logs() == null) {
+        throw new IllegalStateException(RESOURCE + ": " + name + " needs env, refresh, upgrade, install, remove, clean and logs");
       }
-      Map<String, Raw> raw = new YAMLMapper().readValue(in, new TypeReference<Map<String, Raw>>() {});
-      Map<String, PackageManagerSpec> out = new TreeMap<>();
-      raw.forEach((name, r) -> {
-        if (r.env() == null || empty(r.refresh()) || empty(r.upgrade()) || empty(r.install()) || empty(r.remove())
-            || r.clean() == null || r.clean().stream().anyMatch(PackageManagerSpec::empty) || r.logs() == null) {
-          throw new IllegalStateException(RESOURCE + ": " + name + " needs env, refresh, upgrade, install, remove, clean and logs");
-        }
-        out.put(name, new PackageManagerSpec(name, Map.copyOf(r.env()), List.copyOf(r.refresh()), List.copyOf(r.upgrade()),
-            List.copyOf(r.install()), List.copyOf(r.remove()), r.clean().stream().map(List::copyOf).toList(),
-            r.logs().stream().map(ImagePath::of).toList()));
-      });
-      return Map.copyOf(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+      out.put(name, new PackageManagerSpec(name, Map.copyOf(r.env()), List.copyOf(r.refresh()), List.copyOf(r.upgrade()),
+          List.copyOf(r.install()), List.copyOf(r.remove()), r.clean().stream().map(List::copyOf).toList(),
+          r.logs().stream().map(ImagePath::of).toList()));
+    });
+    return Map.copyOf(out);
   }
 
   private static boolean empty(List<?> l) {

@@ -6,9 +6,6 @@ import dev.kairos.factory.core.api.distro.Family;
 import dev.kairos.factory.core.api.distro.Model;
 import dev.kairos.factory.core.api.distro.PackageSelection;
 import dev.kairos.factory.core.api.distro.PackageSet;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -91,14 +88,8 @@ final class PackageTables {
   }
 
   private static PackageTables load() {
-    try (InputStream in = PackageTables.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + RESOURCE);
-      }
-      return new PackageTables(new YAMLMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new PackageTables(new YAMLMapper().readValue(Resources.bytes(RESOURCE),
+        new TypeReference<Map<String, Object>>() {}));
   }
 
   /**
