@@ -120,36 +120,32 @@ final class SelfImageCommand extends Verb {
     CommandRunner runner = cache.map(c -> c.runner(Runners.chroot())).orElseGet(Runners::chroot);
     EventListener events = events(out);
     long start = System.nanoTime();
-    List<ExclusiveLock> locks = new ArrayList<>();
-    try {
-      if (output != null) {
-        locks.add(ExclusiveLock.forOutput(output));
-      }
-      try (OwnedDirectory w = WorkDirectory.prepare(work, output == null ? List.of() : List.of(output))) {
-        RootFs root = base.materialize(w.path().resolve(WorkDirectory.ROOTFS), events);
-        // The date is the base's, read before anything changes it: the same base gives the same image.
-        SourceDate date = SourceDate.fromInputs(System.getenv(), base.created(root), root);
-        install(root, runner, date, events);
-        pinTrustStoreDates(root, date);
-        addJar(root, jarFile, date);
-        try (KairosBuild build = cleanup(root, runner, date, events)) {
-          Artifact a = build.output(target.withLabel("org.opencontainers.image.created",
-              DateTimeFormatter.ISO_INSTANT.format(date.instant())).withWorkDirectory(w.path()));
-          Map<String, Object> result = new LinkedHashMap<>();
-          result.put("reference", a.location());
-          result.put("digest", a.digest().orElse(null));
-          result.put("size", a.size());
-          result.put("version", version);
-          result.put("sourceDate", date.instant().getEpochSecond());
-          result.put("seconds", (System.nanoTime() - start) / 1e9);
-          out.result(result, "self-image " + a.location() + "  " + ProgressRenderer.amount(a.size())
-              + a.digest().map(d -> "  " + d).orElse(""));
-          return 0;
-        }
+    // The layout directory is this run's until it is written; a push writes nothing here to lock.
+    ExclusiveLock outputLock = output == null ? null : ExclusiveLock.forOutput(output);
+    try (OwnedDirectory w = WorkDirectory.prepare(work, output == null ? List.of() : List.of(output))) {
+      RootFs root = base.materialize(w.path().resolve(WorkDirectory.ROOTFS), events);
+      // The date is the base's, read before anything changes it: the same base gives the same image.
+      SourceDate date = SourceDate.fromInputs(System.getenv(), base.created(root), root);
+      install(root, runner, date, events);
+      pinTrustStoreDates(root, date);
+      addJar(root, jarFile, date);
+      try (KairosBuild build = cleanup(root, runner, date, events)) {
+        Artifact a = build.output(target.withLabel("org.opencontainers.image.created",
+            DateTimeFormatter.ISO_INSTANT.format(date.instant())).withWorkDirectory(w.path()));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("reference", a.location());
+        result.put("digest", a.digest().orElse(null));
+        result.put("size", a.size());
+        result.put("version", version);
+        result.put("sourceDate", date.instant().getEpochSecond());
+        result.put("seconds", (System.nanoTime() - start) / 1e9);
+        out.result(result, "self-image " + a.location() + "  " + ProgressRenderer.amount(a.size())
+            + a.digest().map(d -> "  " + d).orElse(""));
+        return 0;
       }
     } finally {
-      for (ExclusiveLock l : locks) {
-        l.close();
+      if (outputLock != null) {
+        outputLock.close();
       }
     }
   }
