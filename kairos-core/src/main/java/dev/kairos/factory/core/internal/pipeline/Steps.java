@@ -21,6 +21,7 @@ import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.release.KairosRelease;
 import dev.kairos.factory.core.api.run.Command;
+import dev.kairos.factory.core.internal.fs.KeptAside;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -98,9 +99,8 @@ final class Steps {
     PackageManager pm = packageManager(ctx);
     List<Action> out = new ArrayList<>(LockSteps.tearDown(ctx, pm));
     for (PackageManager.TemporaryFile t : temporaryFiles(pm)) {
-      out.add(new Action.Remove(t.path()));
-      out.add(new Action.Deferred("put the image's own " + t.path() + " back, if it had one",
-          c -> putBack(c.root(), t.path())));
+      out.add(new Action.Deferred("remove our " + t.path() + " and put the image's own back, if it had one",
+          c -> KEPT.putBack(c.root(), t.path())));
     }
     return out;
   }
@@ -120,38 +120,19 @@ final class Steps {
         .model(ctx.options().model()).trustedBoot(ctx.options().trustedBoot()).fips(ctx.options().fips()).build());
   }
 
+  /** Where the install phase keeps an image's own file while a temporary file of ours takes its path. */
+  static final KeptAside KEPT = KeptAside.by("kairos-kept");
+
   /** Writes the package manager's service-start blockers and install shims, which {@link #always} removes. */
   private static List<Action> blockers(PackageManager pm) {
     List<Action> out = new ArrayList<>();
     for (PackageManager.TemporaryFile t : temporaryFiles(pm)) {
       // a base may ship a file of its own at that path (its own policy-rc.d): it is kept, not lost
       out.add(new Action.Deferred("keep the image's own " + t.path() + " aside, if it has one",
-          c -> keepAside(c.root(), t.path())));
+          c -> KEPT.makeWay(c.root(), t.path(), c.events())));
       out.add(new Action.WriteFile(t.path(), t.content().getBytes(StandardCharsets.UTF_8), t.mode()));
     }
     return out;
-  }
-
-  /** Where the image's own file waits while a temporary file of ours takes its path. */
-  static ImagePath keptAside(ImagePath path) {
-    return ImagePath.of(path + ".kairos-kept");
-  }
-
-  private static void keepAside(RootFs root, ImagePath path) throws IOException {
-    ImagePath aside = keptAside(path);
-    if (root.exists(aside) || !root.exists(path)) {
-      return; // already aside (a run that died before putting it back), or nothing to keep
-    }
-    Files.move(root.hostPath(path, false), root.hostPath(aside, false));
-  }
-
-  private static void putBack(RootFs root, ImagePath path) throws IOException {
-    ImagePath aside = keptAside(path);
-    if (!root.exists(aside)) {
-      return;
-    }
-    root.deleteRecursively(path);
-    Files.move(root.hostPath(aside, false), root.hostPath(path, false));
   }
 
   private static List<PackageManager.TemporaryFile> temporaryFiles(PackageManager pm) {

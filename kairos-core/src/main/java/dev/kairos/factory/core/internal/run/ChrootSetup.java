@@ -7,14 +7,13 @@ import dev.kairos.factory.core.api.io.MountTable;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.ProcessTree;
+import dev.kairos.factory.core.internal.fs.KeptAside;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
@@ -31,8 +30,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * files back first.
  */
 final class ChrootSetup implements AutoCloseable {
-  /** Suffix of the name under which an image's own file waits while ours is in place. */
-  static final String SAVED_SUFFIX = ".kairos-saved";
+  /**
+   * Where the runner keeps the image's own files while ours are in place; a name apart from the
+   * install phase's, whose {@code policy-rc.d} the runner's replaces around each command.
+   */
+  static final KeptAside KEPT = KeptAside.by("kairos-saved");
   /** Where runs of earlier versions bound the host's file systems; one left there is refused. */
   private static final List<String> OLD_BINDS = List.of("/proc", "/sys", "/dev", "/dev/pts");
   private static final byte[] POLICY_RC_D = "#!/bin/sh\n# Put in place while the image is built: no service starts.\nexit 101\n"
@@ -120,34 +122,18 @@ final class ChrootSetup implements AutoCloseable {
 
   /**
    * Puts {@code content} at {@code dir/name} in the image, if {@code dir} is a directory there.
-   * Whatever was at that name (a file, or a symlink such as systemd-resolved's) is moved aside
-   * and moved back by the undo; a copy left aside by a crashed earlier run is restored first.
+   * Whatever was at that name (a file, or a symlink such as systemd-resolved's) is kept aside and
+   * put back by the undo; what a killed earlier run left is undone first (see {@link KeptAside}).
    */
   private void replace(ImagePath dir, String name, byte[] content, int mode) throws IOException {
     Path hostDir = rootFs.hostPath(dir, true);
     if (!Files.isDirectory(hostDir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
+    ImagePath path = dir.resolve(name);
+    KEPT.makeWay(rootFs, path, events);
+    undo.push(() -> KEPT.putBack(rootFs, path));
     Path file = hostDir.resolve(name);
-    Path saved = hostDir.resolve("." + name + SAVED_SUFFIX);
-    if (Files.exists(saved, LinkOption.NOFOLLOW_LINKS)) {
-      Files.move(saved, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      events.log(KairosEvent.Level.WARN, "restored " + dir.resolve(name) + " left aside by an earlier run");
-    } else if (content == POLICY_RC_D && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
-        && Arrays.equals(Files.readAllBytes(file), POLICY_RC_D)) {
-      // Ours, left by a run killed outright on an image that had none: not the image's own.
-      Files.delete(file);
-    }
-    boolean had = Files.exists(file, LinkOption.NOFOLLOW_LINKS);
-    if (had) {
-      Files.move(file, saved, StandardCopyOption.ATOMIC_MOVE);
-    }
-    undo.push(() -> {
-      Files.deleteIfExists(file);
-      if (had) {
-        Files.move(saved, file, StandardCopyOption.ATOMIC_MOVE);
-      }
-    });
     Files.write(file, content);
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(rwx(mode)));
   }

@@ -196,7 +196,7 @@ class PipelineTest {
       assertThat(runner.argvs()).isNotEmpty(); // packages were installed with ours in place
       assertThat(root.readString(own)).contains("the base's own");
       assertThat(root.metadata(own).mode() & 07777).isEqualTo(0700);
-      assertThat(root.exists(Steps.keptAside(own))).isFalse();
+      assertThat(root.exists(Steps.KEPT.aside(own))).isFalse();
     }
   }
 
