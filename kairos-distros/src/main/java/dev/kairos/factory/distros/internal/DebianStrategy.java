@@ -80,6 +80,17 @@ public final class DebianStrategy extends FamilyStrategy {
     return List.of(ISCSI_INITIATOR);
   }
 
+  /**
+   * The JRE's trust store as ca-certificates-java writes it: a JKS sealed with the password every
+   * Debian and Ubuntu JRE uses, {@code changeit}, each entry dated when the install added it.
+   */
+  static final DatedFile JAVA_TRUST_STORE = new JksDates(ImagePath.of("/etc/ssl/certs/java/cacerts"), "changeit");
+
+  @Override
+  public List<DatedFile> datedFiles(DistroInfo info) {
+    return List.of(JAVA_TRUST_STORE);
+  }
+
   @Override
   void familyServices(DistroInfo info, RootFs root, List<ServiceAction> out) {
     enable(out, "fail2ban", "systemd-timesyncd", "ssh", "systemd-networkd");

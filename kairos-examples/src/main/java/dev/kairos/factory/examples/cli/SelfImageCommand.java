@@ -127,7 +127,6 @@ final class SelfImageCommand extends Verb {
       // The date is the base's, read before anything changes it: the same base gives the same image.
       SourceDate date = SourceDate.fromInputs(System.getenv(), base.created(root), root);
       install(root, runner, date, events);
-      pinTrustStoreDates(root, date);
       addJar(root, jarFile, date);
       try (KairosBuild build = cleanup(root, runner, date, events)) {
         Artifact a = build.output(target.withLabel("org.opencontainers.image.created",
@@ -197,18 +196,6 @@ final class SelfImageCommand extends Verb {
     events.onEvent(new KairosEvent.StepFinished("packages", Duration.ofNanos(System.nanoTime() - start), false));
   }
 
-  /** The JRE's trust store, as Debian's ca-certificates-java writes it (a JKS, password {@code changeit}). */
-  static final ImagePath JAVA_CACERTS = ImagePath.of("/etc/ssl/certs/java/cacerts");
-
-  /** Dates the trust store's entries at the source date: they hold the time of the install (see {@link JksDates}). */
-  static void pinTrustStoreDates(RootFs root, SourceDate date) throws IOException {
-    if (root.isRegularFile(JAVA_CACERTS)) {
-      byte[] pinned = JksDates.pin(root.readAllBytes(JAVA_CACERTS), "changeit".toCharArray(), date.instant(),
-          JAVA_CACERTS.toString());
-      root.write(JAVA_CACERTS, pinned, root.metadata(JAVA_CACERTS).mode());
-    }
-  }
-
   /** The jar at {@link #JAR} and a launcher at {@link #LAUNCHER} that runs it with the image's java. */
   static void addJar(RootFs root, Path jarFile, SourceDate date) throws IOException {
     root.copyIn(jarFile, JAR, FileMetadata.builder(FileType.REGULAR).mode(0644).mtime(date.instant()).build());
@@ -219,7 +206,8 @@ final class SelfImageCommand extends Verb {
 
   /**
    * The build's cleanup step alone (package caches and lists, the package manager's logs,
-   * ldconfig's cache, machine ids): what makes two runs of the same inputs equal.
+   * ldconfig's cache, machine ids, the install's dates in the JRE's trust store): what makes two
+   * runs of the same inputs equal.
    */
   private KairosBuild cleanup(RootFs root, CommandRunner runner, SourceDate date, EventListener events)
       throws IOException {

@@ -5,8 +5,10 @@ import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.run.Command;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything the build needs to know about one {@link Family}: which os-release ids belong to
@@ -100,6 +102,33 @@ public interface DistroStrategy {
    */
   default List<FirstBootFile> firstBootFiles(DistroInfo info) {
     return List.of();
+  }
+
+  /**
+   * Files that package scripts write with the time of the install in their content, not only in
+   * their mtime (Debian's {@code ca-certificates-java}: the JRE's trust store, each entry dated),
+   * so that two builds of the same inputs would differ by them. The cleanup step sets those times
+   * to the build's source date in each of these files the image has, whatever installed it (the
+   * install phase, a stage extension before it). None by default.
+   */
+  default List<DatedFile> datedFiles(DistroInfo info) {
+    return List.of();
+  }
+
+  /** A file whose content holds the time it was written, and how to set that time to another. */
+  interface DatedFile {
+    /** The file in the image. */
+    ImagePath path();
+
+    /**
+     * {@code content} with every time in it set to {@code date}, or empty when {@code content} is
+     * not in this file's format at all: such a file is the image's business and is left as it is.
+     *
+     * @param source names the file in errors
+     * @throws dev.kairos.factory.core.api.KairosException naming {@code source} when the content is
+     *     in the format but cut short, malformed, or not one this can write anew
+     */
+    Optional<byte[]> redate(byte[] content, Instant date, String source) throws IOException;
   }
 
   /**

@@ -545,8 +545,8 @@ final class Steps {
   /**
    * kairos-init's cleanup, plus what makes two builds of the same inputs equal (and keeps machines
    * of one image from sharing an identity): the package manager's logs, ldconfig's aux-cache, the
-   * family's first-boot identities, and an empty {@code /etc/machine-id} on systemd images that
-   * have none.
+   * family's first-boot identities, the install times its packages write into files (dated at the
+   * source date), and an empty {@code /etc/machine-id} on systemd images that have none.
    */
   private static List<Action> cleanup(StepContext ctx) throws IOException {
     List<Action> out = new ArrayList<>();
@@ -569,6 +569,18 @@ final class Steps {
           c.root().write(f.path(), f.content().getBytes(StandardCharsets.UTF_8));
         }
       }));
+    }
+    for (DistroStrategy.DatedFile f : ctx.strategy().datedFiles(ctx.distro())) {
+      out.add(new Action.Deferred("set the times recorded in " + f.path() + " to the source date", Optional.of(f.path()),
+          c -> {
+            if (c.root().isRegularFile(f.path())) {
+              Optional<byte[]> dated = f.redate(c.root().readAllBytes(f.path()), c.sourceDate().instant(),
+                  f.path().toString());
+              if (dated.isPresent()) {
+                c.root().write(f.path(), dated.get()); // an existing file keeps its owner and mode
+              }
+            }
+          }));
     }
     if (hasPackageManager(ctx)) {
       PackageManager pm = packageManager(ctx);

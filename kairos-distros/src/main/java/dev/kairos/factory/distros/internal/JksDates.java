@@ -1,6 +1,9 @@
-package dev.kairos.factory.examples.cli;
+package dev.kairos.factory.distros.internal;
 
 import dev.kairos.factory.core.api.InvalidInputException;
+import dev.kairos.factory.core.api.distro.DistroStrategy;
+import dev.kairos.factory.core.api.fs.ImagePath;
+import java.nio.BufferOverflowException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * Pins the entry dates of a Java keystore in the JKS format to one instant. Debian's
@@ -18,12 +22,40 @@ import java.util.Arrays;
  * milliseconds, then the key and certificates, each with its length; at the end a SHA-1 over the
  * password (UTF-16BE), the text {@code Mighty Aphrodite} and everything before it. Only the dates
  * and that digest change; the entries keep their order.
+ *
+ * <p>As the cleanup step's {@link DistroStrategy.DatedFile}: a file that does not start with the
+ * JKS magic (another format, e.g. a PKCS#12 store a user put there) is left alone; one that does
+ * but is cut short, malformed (a length running past the end, an unknown entry tag, bytes after
+ * the digest) or sealed with another password is refused, naming the file: the JRE could not use
+ * it as it is either, or this could not seal it again, and an image that silently kept the
+ * install's dates would not be reproducible. Lengths are checked against the bytes there are,
+ * so a hostile file costs no more than reading it.
  */
-final class JksDates {
+final class JksDates implements DistroStrategy.DatedFile {
   private static final int MAGIC = 0xFEEDFEED;
   private static final int DIGEST_LENGTH = 20;
 
-  private JksDates() {}
+  private final ImagePath path;
+  private final String password;
+
+  /** The JKS at {@code path}, sealed with {@code password}. */
+  JksDates(ImagePath path, String password) {
+    this.path = path;
+    this.password = password;
+  }
+
+  @Override
+  public ImagePath path() {
+    return path;
+  }
+
+  @Override
+  public Optional<byte[]> redate(byte[] content, Instant date, String source) throws InvalidInputException {
+    if (content.length < 4 || ByteBuffer.wrap(content).getInt() != MAGIC) {
+      return Optional.empty();
+    }
+    return Optional.of(pin(content, password.toCharArray(), date, source));
+  }
 
   /**
    * {@code jks} with every entry dated {@code date} and its digest made anew with
@@ -71,7 +103,7 @@ final class JksDates {
       }
       System.arraycopy(digest(out, end, password), 0, out, end, DIGEST_LENGTH);
       return out;
-    } catch (BufferUnderflowException | IllegalArgumentException e) {
+    } catch (BufferUnderflowException | BufferOverflowException | IllegalArgumentException e) {
       throw new InvalidInputException(source, "cut short or malformed at byte " + b.position());
     }
   }
