@@ -121,6 +121,16 @@ class LiveIsoIT {
   }
 
   @Test
+  void theSquashfsMadeInPlaceIsTheBytesTheWriterMakesAsAFile() throws Exception {
+    Path x = Files.createDirectories(work.resolve("in-place"));
+    sh("cd " + x + " && xorriso -osirrox on -indev " + iso + " -extract /rootfs.squashfs rootfs.squashfs");
+    Path alone = work.resolve("alone.squashfs");
+    BootMediaOptions.DEFAULTS.squashfsFor(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))).write(root, alone);
+    assertThat(Files.size(x.resolve("rootfs.squashfs"))).isEqualTo(Files.size(alone));
+    assertThat(Files.mismatch(x.resolve("rootfs.squashfs"), alone)).isEqualTo(-1L);
+  }
+
+  @Test
   void secondBuildIsByteIdentical() throws Exception {
     Path again = work.resolve("again.iso");
     live(work.resolve("w2"), again).write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))), EventListener.NONE);
