@@ -71,22 +71,37 @@ public final class IsoImage {
     });
   }
 
-  /** Writes the image from position 0 of {@code ch}. */
+  /**
+   * Writes the image from position 0 of {@code ch}, which must read as zeros where nothing is
+   * written (a new file).
+   */
   public void writeTo(SeekableByteChannel ch) throws IOException {
     IsoWriter w = new IsoWriter(volumeId, sourceDate.instant(), boot);
     for (Entry e : entries) {
       if (e.symlink != null) {
         w.addSymlink(e.path, e.symlink);
-      } else if (e.content == null) {
-        w.directory(e.path);
-      } else {
+      } else if (e.content != null) {
         w.addFile(e.path, e.content, e.mode);
+      } else if (e.writer != null) {
+        w.addFile(e.path, e.writer::writeTo, e.mode);
+      } else {
+        w.directory(e.path);
       }
     }
     w.write(ch);
   }
 
-  private record Entry(ImagePath path, IsoWriter.Content content, int mode, String symlink) {}
+  /** Makes the bytes of a file straight into the image; see {@link Builder#file(String, ContentWriter)}. */
+  @FunctionalInterface
+  public interface ContentWriter {
+    /**
+     * Writes the file from position 0 of {@code ch}, a channel over its place in the image that
+     * reads as zeros where nothing is written; the file is as long as the writes reached.
+     */
+    void writeTo(SeekableByteChannel ch) throws IOException;
+  }
+
+  private record Entry(ImagePath path, IsoWriter.Content content, ContentWriter writer, int mode, String symlink) {}
 
   /** Collects the tree and the boot setup; paths are absolute in-image paths. */
   public static final class Builder {
@@ -153,11 +168,23 @@ public final class IsoImage {
       }, 0644);
     }
 
+    /**
+     * A file made when the image is written, mode 0644: {@code writer} writes it straight into its
+     * place in the image, and its size is how far it wrote. For a large file made only to be put
+     * into the image (a squashfs of a whole rootfs): its bytes are written once, instead of to a
+     * file of their own that is then read back and copied in. The output is the same bytes as
+     * with that file given by {@link #file(String, Path)}.
+     */
+    public Builder file(String path, ContentWriter writer) {
+      entries.add(new Entry(file(path), null, Objects.requireNonNull(writer, "writer"), 0644, null));
+      return this;
+    }
+
     private Builder add(String path, IsoWriter.Content content, int mode) {
       if (mode < 0 || mode > 07777) {
         throw new IllegalArgumentException("mode must be within 0..07777, got 0" + Integer.toOctalString(mode));
       }
-      entries.add(new Entry(file(path), content, mode, null));
+      entries.add(new Entry(file(path), content, null, mode, null));
       return this;
     }
 
@@ -166,13 +193,13 @@ public final class IsoImage {
       if (target == null || target.isEmpty()) {
         throw new IllegalArgumentException("symlink " + path + " needs a target");
       }
-      entries.add(new Entry(file(path), null, 0777, target));
+      entries.add(new Entry(file(path), null, null, 0777, target));
       return this;
     }
 
     /** An (empty) directory and its parents. */
     public Builder directory(String path) {
-      entries.add(new Entry(ImagePath.of(path), null, 0755, null));
+      entries.add(new Entry(ImagePath.of(path), null, null, 0755, null));
       return this;
     }
 
@@ -180,7 +207,8 @@ public final class IsoImage {
      * Boots BIOS machines from the file at {@code imagePath} (a no-emulation image, loaded 2048
      * bytes at a time as GRUB's {@code eltorito.img} expects). With {@code hybridMbr} (GRUB's
      * {@code boot_hybrid.img}, at least 432 bytes) the image is treated as GRUB's: its boot info is
-     * patched and the MBR loads it when the file boots as a disk; null for a plain CD boot.
+     * patched and the MBR loads it when the file boots as a disk; null for a plain CD boot. The
+     * image is read to fill in its boot-info table, so it cannot be a file made in place.
      */
     public Builder biosBoot(String imagePath, byte[] hybridMbr) {
       if (hybridMbr != null && (hybridMbr.length < 432 || hybridMbr.length > 512)) {

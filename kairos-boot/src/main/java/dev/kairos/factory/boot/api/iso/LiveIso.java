@@ -3,6 +3,7 @@ package dev.kairos.factory.boot.api.iso;
 import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.grub.GrubConfigs;
+import dev.kairos.factory.boot.api.squashfs.SquashfsWriter;
 import dev.kairos.factory.boot.internal.fat.FatImage;
 import dev.kairos.factory.boot.internal.io.TargetRun;
 import dev.kairos.factory.boot.internal.io.WorkArea;
@@ -11,6 +12,7 @@ import dev.kairos.factory.boot.internal.iso.EfiBootFiles;
 import dev.kairos.factory.boot.internal.iso.GrubImages;
 import dev.kairos.factory.boot.internal.iso.KernelFiles;
 import dev.kairos.factory.boot.internal.iso.SignedEfiLoader;
+import dev.kairos.factory.boot.internal.squashfs.JavaSquashfsWriter;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.distro.OsRelease;
 import dev.kairos.factory.core.api.event.EventListener;
@@ -116,7 +118,10 @@ public final class LiveIso implements ArtifactTarget {
     return "ISO " + iso;
   }
 
-  /** Builds the squashfs, the GRUB images and the EFI image in the work area, then writes the ISO and its checksum file. */
+  /**
+   * Builds the GRUB images in the work area, then writes the ISO, the squashfs and the EFI image
+   * made in their places in it, and its checksum file.
+   */
   @Override
   public Artifact write(BuiltImage image, EventListener events) throws IOException {
     // What can be refused is refused before anything is written.
@@ -140,13 +145,10 @@ public final class LiveIso implements ArtifactTarget {
     GrubImages grub = new GrubImages(options.toolTimeout());
     EfiBootFiles efi = EfiBootFiles.of(rootfs, options.efiLoader(), SignedEfiLoader.Media.LIVE, stub,
         () -> grub.efiBinary(work, stub, List.of(), rootfs));
-    Path squashfs = work.resolve("rootfs.squashfs");
-    options.squashfsFor(date).write(rootfs, squashfs);
     Path eltorito = bios ? grub.biosEltorito(work) : null;
-    Path uefiImg = work.resolve("uefi.img");
     long content = efi.size();
-    efi.addTo(FatImage.builder().label("EFI_LIVE").sourceDate(date)
-        .size((content / (4L << 20)) * (4L << 20) + (4L << 20))).build().writeTo(uefiImg);
+    FatImage uefiImg = efi.addTo(FatImage.builder().label("EFI_LIVE").sourceDate(date)
+        .size((content / (4L << 20)) * (4L << 20) + (4L << 20))).build();
 
     String liveMenu = menu != null ? menu : configs.liveMenu();
     IsoImage.Builder b = IsoImage.builder().volumeId(VOLUME_ID).sourceDate(date)
@@ -156,11 +158,21 @@ public final class LiveIso implements ArtifactTarget {
       b.file("/boot/eltorito.img", eltorito)
           .file("/boot/boot_hybrid.img", grub.hybridMbr());
     }
-    b.file("/boot/uefi.img", uefiImg)
+    // The EFI image and the squashfs are made straight into their places in the ISO: the same
+    // bytes as from files of their own, without writing the rootfs's bytes twice and reading them back.
+    b.file("/boot/uefi.img", uefiImg::writeTo)
         .file("/boot/grub2/grub.cfg", liveMenu.getBytes(StandardCharsets.UTF_8))
         .file("/boot/grub/grub.cfg", stubBytes)
-        .file("/EFI/BOOT/grub.cfg", stubBytes)
-        .file("/rootfs.squashfs", squashfs);
+        .file("/EFI/BOOT/grub.cfg", stubBytes);
+    SquashfsWriter squashfs = options.squashfsFor(date);
+    if (squashfs instanceof JavaSquashfsWriter inJava) {
+      b.file("/rootfs.squashfs", ch -> inJava.write(rootfs, ch));
+    } else {
+      // a host tool writes a file of its own
+      Path file = work.resolve("rootfs.squashfs");
+      squashfs.write(rootfs, file);
+      b.file("/rootfs.squashfs", file);
+    }
     if (bios) {
       b.biosBoot("/boot/eltorito.img", grub.hybridMbr());
     }

@@ -71,6 +71,11 @@ public final class WindowChannel implements SeekableByteChannel {
     return this;
   }
 
+  /** How far the writes reached: the end of the furthest byte written, from the window's start. */
+  public long written() {
+    return high;
+  }
+
   /** The window's size (not how much was written). */
   @Override
   public long size() {

@@ -2,6 +2,7 @@ package dev.kairos.factory.boot.internal.iso;
 
 import dev.kairos.factory.boot.api.gpt.GptDisk;
 import dev.kairos.factory.boot.api.gpt.GptType;
+import dev.kairos.factory.boot.internal.io.WindowChannel;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.fs.FsEntry.ContentSource;
 import dev.kairos.factory.core.api.fs.ImagePath;
@@ -57,6 +58,17 @@ public final class IsoWriter {
     long size();
   }
 
+  /**
+   * A file whose bytes are made straight into the image instead of being copied in: it writes from
+   * position 0 of a channel over the file's extent, which reads as zeros where nothing is written,
+   * and the file's size is how far its writes reached. A squashfs of a whole rootfs is hundreds of
+   * MiB; made in place, it is written once instead of being written, read back and written again.
+   */
+  @FunctionalInterface
+  public interface InPlace {
+    void writeTo(SeekableByteChannel ch) throws IOException;
+  }
+
   /** What and how to boot. {@code biosImage}/{@code efiImage} are paths in the tree, or null. */
   public record Boot(ImagePath biosImage, byte[] hybridMbr, ImagePath efiImage, boolean hybrid) {}
 
@@ -66,6 +78,7 @@ public final class IsoWriter {
     final Node parent;
     final boolean dir;
     final Content content;
+    final InPlace inPlace;
     final String symlink;
     final int mode;
     final Map<String, Node> children = new TreeMap<>(ImagePath::compareNames);
@@ -83,13 +96,18 @@ public final class IsoWriter {
     long jolietLba;
     long jolietLength;
 
-    Node(String name, Node parent, boolean dir, Content content, String symlink, int mode) {
+    Node(String name, Node parent, boolean dir, Content content, InPlace inPlace, String symlink, int mode) {
       this.name = name;
       this.parent = parent;
       this.dir = dir;
       this.content = content;
+      this.inPlace = inPlace;
       this.symlink = symlink;
       this.mode = mode;
+    }
+
+    boolean isFile() {
+      return content != null || inPlace != null;
     }
 
     int stMode() {
@@ -105,7 +123,7 @@ public final class IsoWriter {
     }
   }
 
-  private final Node root = new Node("", null, true, null, null, 0755);
+  private final Node root = new Node("", null, true, null, null, null, 0755);
   private final String volumeId;
   private final Instant time;
   private final Boot boot;
@@ -118,19 +136,22 @@ public final class IsoWriter {
 
   /** Adds a regular file (and its missing parent directories) with the given permission bits. */
   public void addFile(ImagePath path, Content content, int mode) {
-    Node parent = directory(path.parent());
-    if (parent.children.containsKey(path.fileName())) {
+    add(path, new Node(path.fileName(), directory(path.parent()), false, content, null, null, mode));
+  }
+
+  /** Adds a regular file made in place when the image is written (see {@link InPlace}). */
+  public void addFile(ImagePath path, InPlace content, int mode) {
+    add(path, new Node(path.fileName(), directory(path.parent()), false, null, content, null, mode));
+  }
+
+  private static void add(ImagePath path, Node node) {
+    if (node.parent.children.putIfAbsent(node.name, node) != null) {
       throw new IllegalArgumentException("ISO tree already holds " + path);
     }
-    parent.children.put(path.fileName(), new Node(path.fileName(), parent, false, content, null, mode));
   }
 
   public void addSymlink(ImagePath path, String target) {
-    Node parent = directory(path.parent());
-    if (parent.children.containsKey(path.fileName())) {
-      throw new IllegalArgumentException("ISO tree already holds " + path);
-    }
-    parent.children.put(path.fileName(), new Node(path.fileName(), parent, false, null, target, 0777));
+    add(path, new Node(path.fileName(), directory(path.parent()), false, null, null, target, 0777));
   }
 
   /** The directory at {@code path}, created with its parents if missing. */
@@ -139,7 +160,7 @@ public final class IsoWriter {
     for (String name : path.names()) {
       Node c = d.children.get(name);
       if (c == null) {
-        c = new Node(name, d, true, null, null, 0755);
+        c = new Node(name, d, true, null, null, null, 0755);
         d.children.put(name, c);
       } else if (!c.dir) {
         throw new IllegalArgumentException("ISO tree holds a file where a directory is needed: " + path);
@@ -157,7 +178,7 @@ public final class IsoWriter {
         throw new IllegalArgumentException("boot image " + path + " is not in the ISO tree");
       }
     }
-    if (d.dir || d.content == null) {
+    if (d.dir || !d.isFile()) {
       throw new IllegalArgumentException("boot image " + path + " is not a regular file");
     }
     return d;
@@ -165,7 +186,11 @@ public final class IsoWriter {
 
   // ------------------------------------------------------------------ layout
 
-  /** The result of laying the tree out: where everything goes. */
+  /**
+   * The result of laying the tree out: where everything goes. Files made in place are written to
+   * {@code ch} as they are placed, for only then is their size known; nothing placed before them
+   * depends on it, and what comes after is placed once it is known.
+   */
   private final class Layout {
     final List<Node> dirs = new ArrayList<>();
     final List<Node> jolietDirs = new ArrayList<>();
@@ -184,7 +209,7 @@ public final class IsoWriter {
     long isoEndBlock;
     int continuationBytes;
 
-    Layout() throws KairosException {
+    Layout(SeekableByteChannel ch) throws IOException {
       Deque<Node> queue = new ArrayDeque<>(List.of(root));
       long serial = 1;
       while (!queue.isEmpty()) {
@@ -198,7 +223,7 @@ public final class IsoWriter {
             queue.add(c);
           } else {
             c.serial = serial++;
-            if (c.content != null && c != bios && c != efi) {
+            if (c.isFile() && c != bios && c != efi) {
               files.add(c);
             }
           }
@@ -242,13 +267,16 @@ public final class IsoWriter {
       continuationLba = next;
       next += blocks(continuationBytes);
       if (bios != null) {
-        next = place(bios, next);
+        if (bios.content == null) {
+          throw new IllegalArgumentException("BIOS boot image " + path(bios) + " is patched, so it cannot be made in place");
+        }
+        next = place(bios, next, ch);
       }
       for (Node f : files) {
-        next = place(f, next);
+        next = place(f, next, ch);
       }
       if (efi != null) {
-        next = place(efi, next);
+        next = place(efi, next, ch);
       }
       isoEndBlock = next;
       totalBlocks = next + (boot.hybrid() ? GPT_TAIL_BLOCKS : 0);
@@ -257,8 +285,17 @@ public final class IsoWriter {
       }
     }
 
-    private long place(Node f, long next) throws KairosException {
-      f.length = f.content.size();
+    private long place(Node f, long next, SeekableByteChannel ch) throws IOException {
+      if (f.inPlace != null) {
+        // bounded at the largest size a single extent can record
+        try (WindowChannel w = new WindowChannel(ch, next * BLOCK, 0xFFFF_FFFFL, "ISO 9660 file " + path(f)
+            + " (files of 4 GiB and more are not supported)")) {
+          f.inPlace.writeTo(w);
+          f.length = w.written();
+        }
+      } else {
+        f.length = f.content.size();
+      }
       if (f.length > 0xFFFF_FFFFL) {
         throw new KairosException("ISO 9660 file " + path(f) + " is " + f.length
             + " bytes; files of 4 GiB and more are not supported");
@@ -593,7 +630,7 @@ public final class IsoWriter {
 
   /** Writes the whole image from position 0 of {@code ch}. */
   public void write(SeekableByteChannel ch) throws IOException {
-    Layout l = new Layout();
+    Layout l = new Layout(ch);
     long next = SYSTEM_AREA_BLOCKS;
     put(ch, next++ * BLOCK, volumeDescriptor(l, false));
     if (l.catalogLba >= 0) {
@@ -643,8 +680,9 @@ public final class IsoWriter {
     }
   }
 
+  /** Copies a file's content to its extent; one made in place is there already. */
   private static void copy(SeekableByteChannel ch, Node f) throws IOException {
-    if (f.length == 0) {
+    if (f.length == 0 || f.inPlace != null) {
       return;
     }
     ch.position(f.lba * BLOCK);

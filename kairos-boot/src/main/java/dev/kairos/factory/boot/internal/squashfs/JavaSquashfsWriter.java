@@ -68,9 +68,18 @@ public final class JavaSquashfsWriter implements SquashfsWriter {
   public void write(RootFs root, Path output) throws IOException {
     try (SeekableByteChannel ch = Files.newByteChannel(output, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      try (Run run = new Run(ch)) {
-        run.write(root);
-      }
+      write(root, ch);
+    }
+  }
+
+  /**
+   * Writes the image from position 0 of {@code ch} (e.g. a window on its place in an ISO, so that
+   * it is not copied there afterwards), the same bytes as {@link #write(RootFs, Path)}; the image
+   * ends where the last write ends.
+   */
+  public void write(RootFs root, SeekableByteChannel ch) throws IOException {
+    try (Run run = new Run(ch)) {
+      run.write(root);
     }
   }
 

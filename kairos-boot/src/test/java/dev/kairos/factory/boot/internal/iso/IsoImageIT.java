@@ -42,15 +42,14 @@ class IsoImageIT {
     Path bigFile = work.resolve("big");
     Files.write(bigFile, big);
     iso = work.resolve("t.iso");
-    builder(eltorito, uefi, bigFile).build().writeTo(iso);
+    builder(eltorito, bigFile).file("/boot/uefi.img", uefi).file("/rootfs.squashfs", bigFile).build().writeTo(iso);
   }
 
-  private static IsoImage.Builder builder(Path eltorito, Path uefi, Path bigFile) throws Exception {
+  /** The image's tree but for {@code /boot/uefi.img} and {@code /rootfs.squashfs}. */
+  private static IsoImage.Builder builder(Path eltorito, Path bigFile) throws Exception {
     return IsoImage.builder().volumeId("COS_LIVE").sourceDate(SourceDate.of(Instant.parse("2025-06-01T12:00:00Z")))
         .file("/boot/eltorito.img", eltorito)
-        .file("/boot/uefi.img", uefi)
         .file("/boot/grub2/grub.cfg", "set timeout=1\n".getBytes(StandardCharsets.UTF_8))
-        .file("/rootfs.squashfs", bigFile)
         .file("/usr/bin/tool", "#!/bin/sh\n".getBytes(StandardCharsets.UTF_8))
         .file("/usr/bin/run.sh", bigFile, 0755)
         .file("/a/" + "long-name-".repeat(20) + ".conf", "x".getBytes(StandardCharsets.UTF_8))
@@ -135,9 +134,27 @@ class IsoImageIT {
   }
 
   @Test
+  void filesMadeInPlaceGiveTheImageXorrisoRead() throws Exception {
+    FatImage uefi = FatImage.builder().label("EFI_LIVE").sourceDate(SourceDate.of(Instant.EPOCH))
+        .file("/EFI/BOOT/grub.cfg", "configfile /boot/grub2/grub.cfg\n".getBytes(StandardCharsets.UTF_8)).build();
+    Path inPlace = work.resolve("in-place.iso");
+    builder(work.resolve("eltorito.img"), work.resolve("big"))
+        .file("/rootfs.squashfs", ch -> {
+          java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(big);
+          while (b.hasRemaining()) {
+            ch.write(b);
+          }
+        })
+        .file("/boot/uefi.img", uefi::writeTo)
+        .build().writeTo(inPlace);
+    assertThat(Files.mismatch(iso, inPlace)).isEqualTo(-1L);
+  }
+
+  @Test
   void secondWriteIsByteIdentical() throws Exception {
     Path again = work.resolve("again.iso");
-    builder(work.resolve("eltorito.img"), work.resolve("uefi.img"), work.resolve("big")).build().writeTo(again);
+    builder(work.resolve("eltorito.img"), work.resolve("big")).file("/boot/uefi.img", work.resolve("uefi.img"))
+        .file("/rootfs.squashfs", work.resolve("big")).build().writeTo(again);
     assertThat(Files.mismatch(iso, again)).isEqualTo(-1L);
   }
 }

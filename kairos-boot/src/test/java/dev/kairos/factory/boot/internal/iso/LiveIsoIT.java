@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kairos.factory.boot.api.BootMediaOptions;
 import dev.kairos.factory.boot.api.iso.LiveIso;
+import dev.kairos.factory.boot.api.squashfs.SquashfsOptions;
+import dev.kairos.factory.boot.api.squashfs.SquashfsWriter;
 import dev.kairos.factory.boot.internal.host.HostCommand;
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.image.BuiltImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.util.stream.Stream;
 import dev.kairos.factory.core.api.image.ArtifactKind;
@@ -118,6 +121,39 @@ class LiveIsoIT {
     assertThat(a.size()).isEqualTo(Files.size(out));
     assertThat(Files.readString(dir.resolve("k.iso.sha256")))
         .isEqualTo(a.digest().orElseThrow().substring("sha256:".length()) + "  k.iso\n");
+  }
+
+  @Test
+  void theSquashfsMadeInPlaceIsTheBytesTheWriterMakesAsAFile() throws Exception {
+    Path x = Files.createDirectories(work.resolve("in-place"));
+    sh("cd " + x + " && xorriso -osirrox on -indev " + iso + " -extract /rootfs.squashfs rootfs.squashfs");
+    Path alone = work.resolve("alone.squashfs");
+    BootMediaOptions.DEFAULTS.squashfsFor(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))).write(root, alone);
+    assertThat(Files.size(x.resolve("rootfs.squashfs"))).isEqualTo(Files.size(alone));
+    assertThat(Files.mismatch(x.resolve("rootfs.squashfs"), alone)).isEqualTo(-1L);
+  }
+
+  @Test
+  void aSquashfsWriterThatOnlyWritesFilesGivesTheSameIsoAsTheOneMadeInPlace() throws Exception {
+    // any writer but the Java one makes a file that is copied in: the way every ISO was made before
+    SquashfsWriter inJava = BootMediaOptions.DEFAULTS.squashfsFor(SourceDate.of(Instant.parse("2025-01-01T00:00:00Z")));
+    SquashfsWriter viaFile = new SquashfsWriter() {
+      @Override
+      public void write(RootFs r, Path output) throws IOException {
+        inJava.write(r, output);
+      }
+
+      @Override
+      public SquashfsOptions options() {
+        return inJava.options();
+      }
+    };
+    Path copied = work.resolve("copied.iso");
+    LiveIso.to(copied).options(BootMediaOptions.builder().workDirectory(work.resolve("w3")).cloudConfig(CONFIG)
+        .squashfs(viaFile).build())
+        .write(BuiltImage.of(root, SourceDate.of(Instant.parse("2025-01-01T00:00:00Z"))), EventListener.NONE);
+    assertThat(Files.exists(work.resolve("w3/rootfs.squashfs"))).isTrue();
+    assertThat(Files.mismatch(iso, copied)).isEqualTo(-1L);
   }
 
   @Test

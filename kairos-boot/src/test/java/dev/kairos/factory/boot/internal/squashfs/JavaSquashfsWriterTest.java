@@ -11,7 +11,11 @@ import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.testing.InMemoryRootFs;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import dev.kairos.factory.boot.internal.io.WindowChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -111,6 +115,26 @@ class JavaSquashfsWriterTest {
     assertThat(new String(name, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("capability");
     assertThat(kv.getInt(14)).isEqualTo(cap.length);
     assertThat(write(root, SquashfsCompression.GZIP)).isEqualTo(img);
+  }
+
+  @Test
+  void writtenIntoAWindowOfAnotherFileItIsTheSameBytes() throws Exception {
+    RootFs root = InMemoryRootFs.create();
+    SampleTree.fill(root, BLOCK);
+    byte[] alone = write(root, SquashfsCompression.ZSTD);
+    SquashfsOptions o = SquashfsOptions.builder().compression(SquashfsCompression.ZSTD).blockSize(BLOCK).sourceDate(DATE).build();
+    Path host = root.root().getFileSystem().getPath("/host.img");
+    long offset = 5 * 2048;
+    long written;
+    try (SeekableByteChannel ch = Files.newByteChannel(host, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        WindowChannel w = new WindowChannel(ch, offset, 1L << 32, "squashfs")) {
+      new JavaSquashfsWriter(o).write(root, w);
+      written = w.written();
+    }
+    byte[] all = Files.readAllBytes(host);
+    assertThat(written).isEqualTo(alone.length);
+    assertThat(all.length).isEqualTo(offset + alone.length);
+    assertThat(Arrays.copyOfRange(all, (int) offset, all.length)).isEqualTo(alone);
   }
 
   /** The uncompressed payload of the metadata block at {@code offset} (gzip images). */
