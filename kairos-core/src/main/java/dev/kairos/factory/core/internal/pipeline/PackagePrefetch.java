@@ -10,9 +10,11 @@ import dev.kairos.factory.core.api.run.CommandResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -28,7 +30,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,6 +71,9 @@ final class PackagePrefetch {
   /** apt's hash names that are strong enough to trust a file by, as the JDK names them. */
   private static final Map<String, String> DIGESTS = Map.of("SHA256", "SHA-256", "SHA512", "SHA-512");
 
+  /** The most of a listing read, in characters. */
+  private static final int MAX_LISTING = 16 << 20;
+
   private PackagePrefetch() {}
 
   /** An action that prefetches what {@code install} would download; empty where the package manager cannot say. */
@@ -85,11 +92,13 @@ final class PackagePrefetch {
   static void prefetch(StepContext ctx, PackageManager pm, Command list, Limits limits) throws IOException {
     StringBuilder printed = new StringBuilder();
     EventListener collect = e -> {
-      if (e instanceof KairosEvent.CommandOutput line) {
+      // an image's apt prints about 100 bytes a file; a listing past this is not one to follow
+      if (e instanceof KairosEvent.CommandOutput line && printed.length() < MAX_LISTING) {
         printed.append(line.line()).append('\n');
       }
     };
     long start = System.nanoTime();
+    ctx.events().log(KairosEvent.Level.DEBUG, "run: " + list);
     CommandResult r = ctx.runner().run(ctx.root(), list.toBuilder().output(collect).build());
     if (!r.succeeded()) {
       ctx.events().log(KairosEvent.Level.DEBUG, "prefetch: left to " + pm.name() + ": listing the downloads failed (exit "
@@ -166,8 +175,9 @@ final class PackagePrefetch {
       t.setDaemon(true);
       return t;
     });
+    Set<String> unreachable = ConcurrentHashMap.newKeySet();
     List<Callable<Optional<String>>> tasks = taken.stream().<Callable<Optional<String>>>map(j -> () -> fetchOne(http, j,
-        limits, stop)).toList();
+        limits, stop, unreachable)).toList();
     List<Path> fetched = new ArrayList<>();
     long bytes = 0;
     try {
@@ -205,11 +215,19 @@ final class PackagePrefetch {
     return new Result(List.copyOf(fetched), bytes, List.copyOf(left));
   }
 
-  /** Fetches one job, retrying what may pass on a second try; empty when the file is in place, else why not. */
-  private static Optional<String> fetchOne(HttpClient http, Job j, Limits limits, AtomicBoolean stop)
-      throws InterruptedException {
+  /**
+   * Fetches one job, retrying what may pass on a second try; empty when the file is in place, else
+   * why not. A host that cannot be connected to is noted in {@code unreachable} and not tried again
+   * for any file: where only apt's own configuration reaches the mirror (a proxy), the prefetch
+   * costs one connection timeout, not one a file.
+   */
+  private static Optional<String> fetchOne(HttpClient http, Job j, Limits limits, AtomicBoolean stop,
+      Set<String> unreachable) throws InterruptedException {
     String why = "";
     for (int attempt = 1; attempt <= limits.attempts(); attempt++) {
+      if (unreachable.contains(j.uri().getHost())) {
+        return Optional.of("cannot connect to " + j.uri().getHost() + (why.isEmpty() ? " (an earlier file found)" : ": " + why));
+      }
       if (attempt > 1) {
         Thread.sleep(500L * (attempt - 1));
       }
@@ -220,6 +238,9 @@ final class PackagePrefetch {
           throw new InterruptedException(e.toString());
         }
         why = e.toString(); // a dropped connection, a timeout, a 5xx: worth another try
+        if (e instanceof ConnectException || e instanceof HttpConnectTimeoutException) {
+          unreachable.add(j.uri().getHost());
+        }
       }
     }
     return Optional.of(why + " (" + limits.attempts() + " attempts)");

@@ -195,6 +195,28 @@ class PackagePrefetchTest {
   }
 
   @Test
+  void aHostThatRefusesConnectionsIsTriedForOneFileOnly() throws IOException {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    List<Job> jobs = new ArrayList<>();
+    for (String name : List.of("a", "b", "c")) {
+      Job j = job(name);
+      jobs.add(new Job(URI.create("http://127.0.0.1:" + closed + "/" + name), j.target(), partial, j.size(), "SHA256",
+          j.hex()));
+    }
+    Limits one = new Limits(1, 1L << 30, FAST.connectTimeout(), FAST.responseTimeout(), FAST.deadline(), 3);
+    Result r = PackagePrefetch.fetch(jobs, one);
+
+    assertThat(r.fetched()).isEmpty();
+    assertThat(r.left()).hasSize(3);
+    assertThat(r.left().get(0)).contains("/a: cannot connect to 127.0.0.1: java.net.ConnectException");
+    assertThat(r.left().subList(1, 3)).allSatisfy(l -> assertThat(l).contains("cannot connect to 127.0.0.1 (an earlier file found)"));
+    assertThat(left()).isEmpty();
+  }
+
+  @Test
   void fetchesStillRunningAtTheDeadlineAreStoppedAndLeaveNothing() throws IOException {
     delayMillis = 3_000;
     Limits soon = new Limits(4, 1L << 30, FAST.connectTimeout(), Duration.ofSeconds(10), Duration.ofMillis(500), 3);
