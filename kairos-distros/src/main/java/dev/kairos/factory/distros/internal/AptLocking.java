@@ -114,29 +114,46 @@ final class AptLocking implements PackageManager.Locking {
    * A line with another hash than SHA-256 (SHA-512) gives the size and repository but no hash.
    */
   static List<LockedPackage> withPrintedFiles(List<LockedPackage> packages, String text) {
-    Map<String, String[]> byFile = new HashMap<>();
-    for (String line : text.split("\n")) {
-      String[] f = line.trim().split(" ");
-      if (f.length == 4 && f[0].startsWith("'") && f[3].matches("[A-Za-z0-9]+:[0-9A-Fa-f]+")) {
-        byFile.put(f[1], f);
-      }
+    Map<String, PrintedFile> byFile = new HashMap<>();
+    for (PrintedFile f : PrintedFile.parse(text)) {
+      byFile.put(f.file(), f);
     }
     List<LockedPackage> out = new ArrayList<>();
     for (LockedPackage p : packages) {
-      String[] f = byFile.get(fileName(p));
+      PrintedFile f = byFile.get(fileName(p));
       if (f == null) {
         out.add(p);
         continue;
       }
-      String uri = f[0].substring(1, f[0].length() - 1);
+      String uri = f.uri();
       int pool = uri.indexOf("/pool/");
       String repo = pool > 0 ? uri.substring(0, pool) : uri.substring(0, Math.max(uri.lastIndexOf('/'), 0));
-      Optional<String> sha256 = f[3].startsWith("SHA256:")
-          ? Optional.of(f[3].substring("SHA256:".length()).toLowerCase(java.util.Locale.ROOT)) : Optional.empty();
-      out.add(new LockedPackage(p.name(), p.arch(), p.version(), Long.parseLong(f[2]), sha256,
+      Optional<String> sha256 = f.algorithm().equals("SHA256") ? Optional.of(f.hex()) : Optional.empty();
+      out.add(new LockedPackage(p.name(), p.arch(), p.version(), f.size(), sha256,
           Optional.of(repo.isEmpty() ? uri : repo)));
     }
     return out;
+  }
+
+  /**
+   * One line of {@code apt-get --print-uris}: {@code 'URI' FILE SIZE ALGO:HEX}, the hash the
+   * strongest the index carries ({@code SHA256}, {@code SHA512}, ...), its hex in lower case.
+   */
+  record PrintedFile(String uri, String file, long size, String algorithm, String hex) {
+    /** The lines of {@code text} in that form; any other line (apt's messages) is skipped. */
+    static List<PrintedFile> parse(String text) {
+      List<PrintedFile> out = new ArrayList<>();
+      for (String line : text.split("\n")) {
+        String[] f = line.trim().split(" ");
+        if (f.length == 4 && f[0].length() > 2 && f[0].startsWith("'") && f[0].endsWith("'")
+            && f[2].matches("[0-9]{1,18}") && f[3].matches("[A-Za-z0-9]+:[0-9A-Fa-f]+")) {
+          int colon = f[3].indexOf(':');
+          out.add(new PrintedFile(f[0].substring(1, f[0].length() - 1), f[1], Long.parseLong(f[2]),
+              f[3].substring(0, colon), f[3].substring(colon + 1).toLowerCase(java.util.Locale.ROOT)));
+        }
+      }
+      return out;
+    }
   }
 
   /** The file name apt gives a package in its archives: the epoch's colon is {@code %3a}. */

@@ -79,6 +79,43 @@ final class TablePackageManager implements PackageManager {
     return java.util.Optional.of(Command.builder("/bin/sh", "-c", script.toString()).env(spec.env()).build());
   }
 
+  /**
+   * apt only: {@code command} with {@code --print-uris -qq}, which makes apt print each package
+   * file it would download ({@code 'URI' FILE SIZE HASH}) and do nothing else. An install's
+   * listing names the weakest hash of the index (MD5Sum) where {@code apt-get download}'s names
+   * the strongest, so {@code Acquire::ForceHash} asks for SHA-256, which Debian's and Ubuntu's
+   * indexes carry (a file without one is printed without a hash and left to apt).
+   */
+  @Override
+  public java.util.Optional<Command> listDownloads(Command command) {
+    List<String> argv = command.argv();
+    if (!spec.name().equals("apt-get") || !argv.get(0).equals("apt-get")) {
+      return java.util.Optional.empty();
+    }
+    List<String> listing = new ArrayList<>(List.of("apt-get", "--print-uris", "-qq", "-o", "Acquire::ForceHash=SHA256"));
+    listing.addAll(argv.subList(1, argv.size()));
+    Command.Builder b = Command.builder(listing.toArray(new String[0])).env(command.env());
+    return java.util.Optional.of(b.timeout(command.timeout()).build());
+  }
+
+  /** apt's archives, where it looks for a package file before downloading it. */
+  static final ImagePath APT_ARCHIVES = ImagePath.of("/var/cache/apt/archives");
+
+  @Override
+  public List<Download> downloads(String text) {
+    if (!spec.name().equals("apt-get")) {
+      return List.of();
+    }
+    List<Download> out = new ArrayList<>();
+    for (AptLocking.PrintedFile f : AptLocking.PrintedFile.parse(text)) {
+      // a plain file name (apt's NAME_VERSION_ARCH.deb), so that no line can name a path elsewhere
+      if (f.file().matches("[A-Za-z0-9][A-Za-z0-9.+~%_:-]*\\.deb")) {
+        out.add(new Download(f.uri(), APT_ARCHIVES.resolve(f.file()), f.size(), f.algorithm(), f.hex()));
+      }
+    }
+    return out;
+  }
+
   /** {@code argv} as a dry run with {@code opts}, each word quoted for sh. */
   private static String simulated(List<String> argv, String opts) {
     StringBuilder b = new StringBuilder(argv.get(0)).append(' ').append(opts).append(" -s");

@@ -83,6 +83,35 @@ class PackageManagerTest {
     assertThat(pm("rocky-9").resolve(List.of("a"))).isEmpty();
   }
 
+  /** apt's own listing of what the install would fetch: the same command with --print-uris, nothing else changed. */
+  @Test
+  void aptListsAnInstallsDownloadsWithTheSameCommandAndPrintUris() throws Exception {
+    Command install = pm("debian-12").install(List.of("sudo")).toBuilder().env("INITRD", "No").build();
+    Command c = pm("debian-12").listDownloads(install).orElseThrow();
+    assertThat(c.argv()).containsExactly("apt-get", "--print-uris", "-qq", "-o", "Acquire::ForceHash=SHA256", "-y", "-o", "Dpkg::Options::=--force-unsafe-io",
+        "-o", "DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin", "--no-install-recommends", "install", "sudo");
+    assertThat(c.env()).isEqualTo(install.env());
+    assertThat(pm("debian-12").listDownloads(Command.of("dpkg", "-i", "x.deb"))).isEmpty();
+    assertThat(pm("rocky-9").listDownloads(pm("rocky-9").install(List.of("a")))).isEmpty();
+  }
+
+  @Test
+  void aptsPrintedDownloadsGoToItsArchivesAndOnlyByAPlainFileName() throws Exception {
+    String h = "AB".repeat(32);
+    String text = "Reading package lists...\n"
+        + "'http://deb.debian.org/debian/pool/main/s/sudo/sudo_1.9.13p3-1%2bdeb12u1_amd64.deb' sudo_1.9.13p3-1+deb12u1_amd64.deb 1889260 SHA256:" + h + "\n"
+        + "'http://m/pool/x/x_1%3a2_all.deb' x_1%3a2_all.deb 10 SHA512:" + "cd".repeat(64) + "\n"
+        + "'http://m/evil.deb' ../../etc/evil.deb 10 SHA256:" + h + "\n"
+        + "'http://m/not-a-size.deb' y_1_all.deb ten SHA256:" + h + "\n";
+    List<PackageManager.Download> d = pm("debian-12").downloads(text);
+    assertThat(d).containsExactly(
+        new PackageManager.Download("http://deb.debian.org/debian/pool/main/s/sudo/sudo_1.9.13p3-1%2bdeb12u1_amd64.deb",
+            ImagePath.of("/var/cache/apt/archives/sudo_1.9.13p3-1+deb12u1_amd64.deb"), 1889260, "SHA256", h.toLowerCase()),
+        new PackageManager.Download("http://m/pool/x/x_1%3a2_all.deb", ImagePath.of("/var/cache/apt/archives/x_1%3a2_all.deb"),
+            10, "SHA512", "cd".repeat(64)));
+    assertThat(pm("rocky-9").downloads(text)).isEmpty();
+  }
+
   @Test
   void debianBlocksServiceStartsWithPolicyRcD() throws Exception {
     assertThat(pm("debian-12").serviceStartBlockers()).containsExactly(

@@ -86,13 +86,20 @@ class PipelineFamiliesTest {
         assertThat(programs.stream().filter(p -> !p.equals("/bin/sh")).toList()).startsWith(manager)
             .contains("depmod", initTool);
         List<List<String>> installs = runner.argvs().stream()
-            .filter(a -> a.get(0).equals(manager) && (a.contains("install") || a.contains("add"))).toList();
+            .filter(a -> a.get(0).equals(manager) && (a.contains("install") || a.contains("add"))
+                && !a.contains("--print-uris")).toList();
         assertThat(installs).as("base, then kernel").hasSizeGreaterThanOrEqualTo(2);
         assertThat(installs.get(installs.size() - 2)).contains("tar", "zstd", "rsync");
         assertThat(programs.indexOf("depmod")).isLessThan(programs.indexOf(initTool));
         if (manager.equals("apt-get")) {
           // the maintainer scripts find the install shims in /usr/local/sbin, which is gone again after
           assertThat(installs).allSatisfy(a -> assertThat(a).contains("DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"));
+          // right before each install, apt lists what it would download (the prefetch), with the same arguments
+          for (List<String> install : installs) {
+            List<String> listing = new ArrayList<>(List.of("apt-get", "--print-uris", "-qq", "-o", "Acquire::ForceHash=SHA256"));
+            listing.addAll(install.subList(1, install.size()));
+            assertThat(runner.argvs().get(runner.argvs().indexOf(install) - 1)).isEqualTo(listing);
+          }
         }
       }
       assertThat(root.exists(ImagePath.of("/usr/local/sbin/update-ca-certificates"))).isFalse();

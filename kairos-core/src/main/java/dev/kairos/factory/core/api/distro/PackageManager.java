@@ -68,6 +68,50 @@ public interface PackageManager {
     return Optional.empty();
   }
 
+  /**
+   * A command that prints the package files {@code command} (this manager's {@link #upgrade()} or
+   * {@link #install}, as given) would download, and downloads and changes nothing: for apt the
+   * same command with {@code --print-uris}, so it sees the same options, sources and mirror. The
+   * build fetches those files beforehand, several at a time, to where the package manager looks
+   * ({@link #downloads}); the package manager then finds them and verifies them again. Empty by
+   * default and for a command it cannot tell about.
+   */
+  default Optional<Command> listDownloads(Command command) {
+    return Optional.empty();
+  }
+
+  /** The files that {@link #listDownloads}' command printed in {@code text}; other lines are skipped. */
+  default List<Download> downloads(String text) {
+    return List.of();
+  }
+
+  /**
+   * A package file the package manager would download.
+   *
+   * @param uri where from, as the package manager would fetch it (any scheme it knows)
+   * @param path where in the image the package manager looks for it before downloading
+   * @param size its size in bytes
+   * @param algorithm the hash the repository's index gives, as the package manager names it
+   *     (apt: {@code SHA256}, {@code SHA512}, ...)
+   * @param hex that hash in lower-case hex
+   */
+  record Download(String uri, ImagePath path, long size, String algorithm, String hex) {
+    /**
+     * Checks the parts.
+     *
+     * @throws IllegalArgumentException when {@code size} is negative
+     */
+    public Download {
+      Objects.requireNonNull(uri, "uri");
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(algorithm, "algorithm");
+      Objects.requireNonNull(hex, "hex");
+      if (size < 0) {
+        throw new IllegalArgumentException("size must not be negative, got " + size + " for " + uri);
+      }
+    }
+  }
+
   /** Empties the package caches and lists, as the cleanup step does. */
   List<Command> clean();
 

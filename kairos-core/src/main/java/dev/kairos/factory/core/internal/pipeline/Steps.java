@@ -164,7 +164,9 @@ final class Steps {
     out.add(LockSteps.run(ctx, pm, pm.upgrade()));
     List<String> base = packages(ctx).base();
     if (!base.isEmpty()) {
-      out.add(LockSteps.run(ctx, pm, withoutInitrdHook(pm.install(base))));
+      Command install = withoutInitrdHook(pm.install(base));
+      PackagePrefetch.before(pm, install).ifPresent(out::add);
+      out.add(LockSteps.run(ctx, pm, install));
     }
     if (alpine) {
       ImagePath conf = ImagePath.of("/etc/mkinitfs/mkinitfs.conf");
@@ -190,7 +192,9 @@ final class Steps {
     out.add(LockSteps.run(ctx, pm, pm.upgrade()));
     List<String> kernel = packages(ctx).kernel();
     if (!kernel.isEmpty()) {
-      out.add(LockSteps.run(ctx, pm, withoutInitrdHook(pm.install(kernel))));
+      Command install = withoutInitrdHook(pm.install(kernel));
+      PackagePrefetch.before(pm, install).ifPresent(out::add);
+      out.add(LockSteps.run(ctx, pm, install));
     } else {
       ctx.events().log(KairosEvent.Level.WARN, "installKernel: no kernel package is known for " + ctx.distro()
           + " (model " + ctx.options().model() + "); the image must bring its own kernel");
