@@ -105,7 +105,7 @@ class PipelineFamiliesTest {
       assertThat(root.exists(ImagePath.of("/usr/local/sbin/update-ca-certificates"))).isFalse();
       assertThat(root.exists(ImagePath.of("/usr/local/sbin/.update-ca-certificates.state"))).isFalse();
       assertThat(runner.argvs()).contains(initTool.equals("dracut")
-          ? List.of("dracut", "--reproducible", "--nohardlink", "--zstd", "-f", "/boot/initrd", K) : List.of("mkinitfs", "-o", "/boot/initrd", K));
+          ? List.of("dracut", "--reproducible", "--nohardlink", "--compress", "zstd -10 -q -T0", "-f", "/boot/initrd", K) : List.of("mkinitfs", "-o", "/boot/initrd", K));
       assertThat(root.readSymlink(ImagePath.of("/boot/vmlinuz"))).isEqualTo("/boot/" + kernelImage);
       assertThat(root.readString(ImagePath.of("/boot/initrd"))).isEqualTo("built by " + initTool);
       assertThat(root.exists(ImagePath.of("/boot/initramfs-" + K + ".img"))).isFalse();
