@@ -25,9 +25,11 @@ import tools.jackson.databind.JsonNode;
  * (every command in the image under qemu-user: apt, the kernel {@code linux-image-arm64}, dracut)
  * with the marker stage extension, to an OCI layout, an EFI-only live ISO and an EFI raw disk;
  * then the ISO boots under {@code qemu-system-aarch64 -machine virt -cpu cortex-a72} with AAVMF
- * and no KVM to the marker. Emulated twice over (the build's commands, then the whole machine):
- * a cold build takes tens of minutes, so it is in the {@code slow} profile; the step cache makes a
- * rerun's build take minutes.
+ * and no KVM to the marker. The raw disk is read, not booted: its recovery system mounts its root
+ * with immucore, from the Kairos framework, which the main job does not install (booted, it waits
+ * for {@code COS_SYSTEM} and reboots). Emulated twice over (the build's commands, then the whole
+ * machine): a cold build takes tens of minutes, so it is in the {@code slow} profile; the step
+ * cache makes a rerun's build take minutes.
  */
 @Tag("slow")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -43,6 +45,8 @@ class Arm64MainJobIT {
     job = MainJob.build(Architecture.ARM64, "--iso", "kairos.iso", "--disk", "kairos.raw");
     System.out.printf("Arm64MainJobIT: build %d s%n", (System.nanoTime() - t0) / 1_000_000_000L);
     result = job.result;
+    // each step's time (restored steps say so): the cost of emulation, step by step, for the benchmark
+    System.out.println("Arm64MainJobIT: steps " + result.get("steps"));
     root = Path.of(result.get("rootfs").asString());
   }
 
