@@ -11,6 +11,8 @@ import dev.kairos.factory.core.api.distro.PackageSet;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.lock.Lock;
+import dev.kairos.factory.core.api.lock.LockFormatException;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandResult;
 import dev.kairos.factory.core.api.fs.ImagePath;
@@ -299,7 +301,7 @@ final class StepCacheRun {
    * indexes are the ones the lock was made from: the listing would give the same packages, files
    * and hashes. Empty otherwise (then {@link #keepLock} keeps the new one).
    */
-  Optional<dev.kairos.factory.core.api.lock.Lock> keptLock(PackageManager.Locking locking, PackageManager pm)
+  Optional<Lock> keptLock(PackageManager.Locking locking, PackageManager pm)
       throws IOException {
     Optional<String> key = lockKey(locking, pm);
     if (key.isEmpty() || refresh || !applied.equals(Optional.of(chain))) {
@@ -310,11 +312,11 @@ final class StepCacheRun {
       return Optional.empty();
     }
     try {
-      var lock = dev.kairos.factory.core.api.lock.Lock.parse("the step cache's lock " + key.get().substring(0, 16), text.get());
+      var lock = Lock.parse("the step cache's lock " + key.get().substring(0, 16), text.get());
       ctx.events().log(KairosEvent.Level.INFO, "step cache: reused the lock kept with " + chain.substring(0, 16)
           + " (the install phase restored, the same indexes; " + lock.packages().size() + " packages)");
       return Optional.of(lock);
-    } catch (dev.kairos.factory.core.api.lock.LockFormatException e) {
+    } catch (LockFormatException e) {
       ctx.events().log(KairosEvent.Level.WARN, "step cache: the kept lock " + key.get().substring(0, 16)
           + " is damaged (" + e.getMessage() + "); the packages are listed anew");
       return Optional.empty();
@@ -322,7 +324,7 @@ final class StepCacheRun {
   }
 
   /** Keeps the lock made after the install phase with the phase's end entry, for {@link #keptLock}. */
-  void keepLock(dev.kairos.factory.core.api.lock.Lock lock, PackageManager.Locking locking, PackageManager pm)
+  void keepLock(Lock lock, PackageManager.Locking locking, PackageManager pm)
       throws IOException {
     Optional<String> key = lockKey(locking, pm);
     if (key.isPresent() && !off && applied.equals(Optional.of(chain))) {
