@@ -1,5 +1,6 @@
 package dev.kairos.factory.core.testing;
 
+import dev.kairos.factory.core.api.distro.PackageManager;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
@@ -76,6 +77,11 @@ public final class FakePackageManager {
       Map.entry("dracut-core", List.of("/usr/bin/dracut")),
       Map.entry("mkinitfs", List.of("/sbin/mkinitfs")));
 
+  /** Where an image keeps its indexes, which a refresh fills when the image has the directory. */
+  public static final ImagePath LISTS = ImagePath.of("/var/lib/apt/lists");
+  /** The name of the index file a refresh writes (see {@link #withVersion}). */
+  public static final String INDEX_FILE = "fake_dists_stable_Packages";
+
   /** The version the fake index gives a package it has no version for. */
   public static final String DEFAULT_VERSION = "1.0-1";
 
@@ -93,7 +99,8 @@ public final class FakePackageManager {
 
   /**
    * This fake with {@code pkg} at {@code version} in its index: a dry run ({@code apt-get -s},
-   * {@code --simulate}) then prints {@code Inst pkg (version)}, as a mirror update would change it.
+   * {@code --simulate}) then prints {@code Inst pkg (version)}, and a refresh writes it into the
+   * index it leaves, as a mirror update would change both.
    */
   public FakePackageManager withVersion(String pkg, String version) {
     Map<String, String> m = new java.util.HashMap<>(index);
@@ -160,7 +167,10 @@ public final class FakePackageManager {
       }
     }
     if (verb < 0) {
-      return Reply.ok(); // refresh, upgrade, clean: nothing to leave behind
+      if (argv.contains("update")) {
+        writeIndex(root, cmd);
+      }
+      return Reply.ok(); // refresh, upgrade, clean: nothing else to leave behind
     }
     boolean install = INSTALL.contains(argv.get(verb));
     List<String> packages = argv.subList(verb + 1, argv.size()).stream().filter(a -> !a.startsWith("-")).toList();
@@ -179,6 +189,23 @@ public final class FakePackageManager {
       }
     }
     return Reply.ok((install ? "installed " : "removed ") + String.join(" ", packages));
+  }
+
+  /**
+   * A refresh writes the fake's index ({@link #INDEX_FILE}: its versions, sorted) where the indexes
+   * go: the directory {@link PackageManager#RESOLVE_INDEXES_ENV} names for a dry run's update, else
+   * {@link #LISTS} when the image has that directory (as a Debian base has).
+   */
+  private void writeIndex(RootFs root, Command cmd) throws IOException {
+    String dir = cmd.env().get(PackageManager.RESOLVE_INDEXES_ENV);
+    ImagePath lists = dir != null ? ImagePath.of(dir) : LISTS;
+    if (!root.isDirectory(lists)) {
+      return;
+    }
+    StringBuilder text = new StringBuilder();
+    new java.util.TreeMap<>(index).forEach((p, v) -> text.append("Package: ").append(p).append("\nVersion: ").append(v)
+        .append("\n\n"));
+    root.write(lists.resolve(INDEX_FILE), text.toString().getBytes(StandardCharsets.UTF_8), 0644);
   }
 
   private void install(RootFs root, String pkg) throws IOException {

@@ -56,6 +56,12 @@ final class AptLocking implements PackageManager.Locking {
       exit $rc
       """;
 
+  /** apt's lists, which {@code apt-get download --print-uris} reads. */
+  @Override
+  public Optional<ImagePath> indexes() {
+    return Optional.of(ImagePath.of("/var/lib/apt/lists"));
+  }
+
   @Override
   public Command listInstalled(ImagePath out) {
     return Command.shell("dpkg-query -W -f '${db:Status-Abbrev}\\t${Package}\\t${Architecture}\\t${Version}\\n' > " + out);

@@ -55,28 +55,51 @@ final class TablePackageManager implements PackageManager {
   }
 
   /**
-   * apt only: {@code apt-get -s} of the upgrade and the install, against indexes fetched into a
-   * directory under {@code /tmp} that is removed again, so the image's own lists and caches stay
-   * as they are.
+   * apt only: {@code apt-get update} into the directory {@link #RESOLVE_INDEXES_ENV} names (apt
+   * asks the mirror whether each Release file changed, and fetches nothing more when none did), then
+   * {@code apt-get -s} of the upgrade and the install against those indexes, so the image's own
+   * lists and caches stay as they are.
    */
   @Override
-  public java.util.Optional<Command> resolve(List<String> packages) {
+  public java.util.Optional<Resolution> resolve(List<String> packages) {
     if (!spec.name().equals("apt-get")) {
       return java.util.Optional.empty();
     }
     String opts = "-o Dir::State::Lists=\"$l\" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache="
         + " -o APT::Sandbox::User=root -o Debug::NoLocking=1";
-    // Indexes kept by the caller (RESOLVE_INDEXES_ENV) are only brought up to date: apt asks the
-    // mirror whether each Release file changed, and fetches nothing more when none did.
-    StringBuilder script = new StringBuilder("set -e\nd=$(mktemp -d /tmp/kairos-resolve.XXXXXX)\n")
-        .append("trap 'rm -rf \"$d\"' EXIT\nl=${").append(RESOLVE_INDEXES_ENV).append(":-$d/lists}\n")
-        .append("mkdir -p \"$l/partial\"\n")
-        .append("apt-get ").append(opts).append(" -qq update >/dev/null\n")
-        .append(simulated(spec.upgrade(), opts)).append('\n');
+    String head = "set -e\nl=${" + RESOLVE_INDEXES_ENV + ":?names no directory for the indexes}\n";
+    String update = head + "mkdir -p \"$l/partial\"\napt-get " + opts + " -qq update >/dev/null\n";
+    StringBuilder simulate = new StringBuilder(head).append(simulated(spec.upgrade(), opts)).append('\n');
     if (!packages.isEmpty()) {
-      script.append(simulated(withPackages(spec.install(), packages), opts)).append('\n');
+      simulate.append(simulated(withPackages(spec.install(), packages), opts)).append('\n');
     }
-    return java.util.Optional.of(Command.builder("/bin/sh", "-c", script.toString()).env(spec.env()).build());
+    return java.util.Optional.of(new Resolution(Command.builder("/bin/sh", "-c", update).env(spec.env()).build(),
+        Command.builder("/bin/sh", "-c", simulate.toString()).env(spec.env()).build()));
+  }
+
+  /**
+   * apt: an index is vouched for by its repository's {@code InRelease} or {@code Release} (apt
+   * names a repository's files by one prefix, {@code HOST_PATH_dists_SUITE_}, and uses no index whose
+   * SHA-256 differs from the one the Release file names).
+   */
+  @Override
+  public boolean indexVouchedFor(String name, java.util.Set<String> names) {
+    if (!spec.name().equals("apt-get") || isRelease(name)) {
+      return false;
+    }
+    for (String n : names) {
+      if (isRelease(n) && !n.endsWith(".gpg")) {
+        String prefix = n.substring(0, n.length() - (n.endsWith("InRelease") ? "InRelease" : "Release").length());
+        if (!prefix.isEmpty() && name.startsWith(prefix)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean isRelease(String name) {
+    return name.endsWith("InRelease") || name.endsWith("Release") || name.endsWith("Release.gpg");
   }
 
   /**

@@ -66,20 +66,21 @@ class PackageManagerTest {
     assertThatThrownBy(() -> apt.remove(List.of("a b"))).hasMessageContaining("'a b'");
   }
 
-  /** The step cache's dry run: apt's own, against indexes in a directory it removes; none elsewhere yet. */
+  /** The step cache's dry run: apt's own, in two commands against the indexes the caller keeps; none elsewhere yet. */
   @Test
-  void aptResolvesWithADryRunAgainstThrowawayIndexes() throws Exception {
-    Command c = pm("debian-12").resolve(List.of("sudo", "linux-image-amd64")).orElseThrow();
-    assertThat(c.argv().subList(0, 2)).containsExactly("/bin/sh", "-c");
-    String script = c.argv().get(2);
-    // The indexes go to a throwaway directory unless the step cache hands its kept ones over.
-    assertThat(script).contains("mktemp -d /tmp/", "trap 'rm -rf \"$d\"' EXIT",
-        "l=${" + PackageManager.RESOLVE_INDEXES_ENV + ":-$d/lists}", "-o Dir::State::Lists=\"$l\"",
-        "-qq update", "apt-get -o Dir::State::Lists=\"$l\" -o Dir::Cache::pkgcache=")
+  void aptResolvesWithAnUpdateThenADryRunAgainstTheCallersIndexes() throws Exception {
+    PackageManager.Resolution r = pm("debian-12").resolve(List.of("sudo", "linux-image-amd64")).orElseThrow();
+    for (Command c : List.of(r.update(), r.simulate())) {
+      assertThat(c.argv().subList(0, 2)).containsExactly("/bin/sh", "-c");
+      assertThat(c.argv().get(2)).contains("l=${" + PackageManager.RESOLVE_INDEXES_ENV + ":?");
+      assertThat(c.env()).containsEntry("DEBIAN_FRONTEND", "noninteractive");
+    }
+    assertThat(r.update().argv().get(2)).contains("-o Dir::State::Lists=\"$l\"", "-qq update").doesNotContain(" -s ");
+    assertThat(r.simulate().argv().get(2)).doesNotContain("update")
+        .contains("apt-get -o Dir::State::Lists=\"$l\" -o Dir::Cache::pkgcache=")
         .contains("-s '-y' '-o' 'Dpkg::Options::=--force-unsafe-io' '-o' 'DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' 'upgrade'",
             "-s '-y' '-o' 'Dpkg::Options::=--force-unsafe-io' "
             + "'-o' 'DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' '--no-install-recommends' 'install' 'sudo' 'linux-image-amd64'");
-    assertThat(c.env()).containsEntry("DEBIAN_FRONTEND", "noninteractive");
     assertThat(pm("rocky-9").resolve(List.of("a"))).isEmpty();
   }
 
@@ -110,6 +111,21 @@ class PackageManagerTest {
         new PackageManager.Download("http://m/pool/x/x_1%3a2_all.deb", ImagePath.of("/var/cache/apt/archives/x_1%3a2_all.deb"),
             10, "SHA512", "cd".repeat(64)));
     assertThat(pm("rocky-9").downloads(text)).isEmpty();
+  }
+
+  /** A repository's Release file vouches for its indexes (apt checks them against it); nothing vouches for itself. */
+  @Test
+  void aptIndexesAreVouchedForByTheirRepositorysReleaseFile() throws Exception {
+    PackageManager apt = pm("debian-12");
+    java.util.Set<String> names = java.util.Set.of("deb.debian.org_debian_dists_bookworm_InRelease",
+        "deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages", "_srv_repo_._Release", "_srv_repo_._Release.gpg",
+        "_srv_repo_._Packages", "_srv_other_._Packages");
+    assertThat(apt.indexVouchedFor("deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages", names)).isTrue();
+    assertThat(apt.indexVouchedFor("_srv_repo_._Packages", names)).isTrue();
+    assertThat(apt.indexVouchedFor("_srv_other_._Packages", names)).as("a repository without a Release file").isFalse();
+    assertThat(apt.indexVouchedFor("deb.debian.org_debian_dists_bookworm_InRelease", names)).isFalse();
+    assertThat(apt.indexVouchedFor("_srv_repo_._Release.gpg", names)).isFalse();
+    assertThat(pm("rocky-9").indexVouchedFor("_srv_repo_._Packages", names)).isFalse();
   }
 
   @Test

@@ -63,6 +63,10 @@ class StepCacheIT {
     assertThat(again.at("/stepCache/key").asString()).isEqualTo(cold.at("/stepCache/key").asString());
     assertThat(digest(again)).isEqualTo(digest(cold));
     assertThat(lastErr).as("the OCI layer kept under the same final key").contains("reused the layer packed from");
+    assertThat(lastErr).as("apt's indexes unchanged: the dry run's result kept; the install phase restored: its lock")
+        .contains("step cache: reused the dry run of", "step cache: reused the lock kept with");
+    assertThat(Files.readString(Path.of(again.get("lock").asString())))
+        .isEqualTo(Files.readString(Path.of(cold.get("lock").asString())));
   }
 
   @Test

@@ -53,6 +53,8 @@ import tools.jackson.databind.node.ObjectNode;
  * DIR/packed/KEY-R.json  a layer an OCI target packed from the root of entry KEY by recipe R
  *                        (its blob in blobs/), reused by a later build with the same final key;
  *                        pruned with its entry
+ * DIR/notes/KEY.json     a small text kept under KEY (the package manager's dry run on the same
+ *                        indexes, an install phase's lock) and the entry that owns it; pruned with it
  * DIR/lock               shared while restoring and saving, exclusive while pruning
  * </pre>
  *
@@ -332,6 +334,75 @@ public final class OciStepCache implements StepCache {
         .substring("sha256:".length(), "sha256:".length() + 16) + ".json");
   }
 
+  /** The largest note {@link #note} reads: a lock of thousands of packages is far smaller. */
+  private static final long MAX_NOTE = 16L << 20;
+
+  @Override
+  public Optional<String> note(String key) throws IOException {
+    Path p = notePath(key);
+    try {
+      if (Files.size(p) > MAX_NOTE) {
+        return Optional.empty();
+      }
+      JsonNode n = Json.parse(Files.readAllBytes(p), p.toString());
+      if (!n.path("key").asString().equals(key) || !n.path("text").isString()) {
+        return Optional.empty();
+      }
+      return Optional.of(n.path("text").asString());
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (InvalidInputException | RuntimeException e) {
+      return Optional.empty(); // damaged: a miss, made and kept anew
+    }
+  }
+
+  @Override
+  public void keepNote(String key, String owner, String text, EventListener events) throws IOException {
+    record(owner); // checks the owner's key
+    ObjectNode n = Json.object();
+    n.put("key", key);
+    n.put("owner", owner);
+    n.put("text", text);
+    byte[] json = Json.bytes(n);
+    try {
+      Files.createDirectories(dir.resolve("notes"));
+      try (WaitingLock lock = lock(true)) {
+        AtomicFile.write(notePath(key), tmp -> Files.write(tmp, json));
+      }
+    } catch (IOException e) {
+      // as with an entry: a cache that cannot take it does not fail the build
+      events.log(KairosEvent.Level.WARN, "step cache: could not keep note " + shortKey(key) + ": " + e.getMessage());
+    }
+  }
+
+  private Path notePath(String key) {
+    if (!key.matches("[0-9a-f]{16,128}")) {
+      throw new IllegalArgumentException("not a step cache key: '" + key + "'");
+    }
+    return dir.resolve("notes").resolve(key + ".json");
+  }
+
+  /** Deletes the notes whose owner entry is gone (or that do not parse). */
+  private void deleteOrphanNotes(Map<String, Entry> all) throws IOException {
+    Path d = dir.resolve("notes");
+    if (!Files.isDirectory(d)) {
+      return;
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(d, "*.json")) {
+      for (Path p : s) {
+        String owner;
+        try {
+          owner = Files.size(p) > MAX_NOTE ? "" : Json.parse(Files.readAllBytes(p), p.toString()).path("owner").asString();
+        } catch (InvalidInputException | RuntimeException e) {
+          owner = "";
+        }
+        if (!all.containsKey(owner)) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
   /** {@code DIR/indexes}, under an exclusive lock of its own ({@code DIR/indexes.lock}) while a build uses it. */
   @Override
   public Optional<KeptIndexes> packageIndexes() throws IOException {
@@ -417,6 +488,7 @@ public final class OciStepCache implements StepCache {
           Files.deleteIfExists(p.getKey()); // its entry is gone: so is the key it was reused by
         }
       }
+      deleteOrphanNotes(all);
       long freed = deleteUnreferencedBlobs(all);
       return new Pruned(removed, freed, all.size(), size());
     }

@@ -1,6 +1,7 @@
 package dev.kairos.factory.oci.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kairos.factory.core.api.SourceDate;
 import dev.kairos.factory.core.api.cache.StepCache;
@@ -160,6 +161,36 @@ class OciStepCacheTest {
     try (Stream<Path> left = Files.list(dir.resolve("steps/packed"))) {
       assertThat(left).isEmpty();
     }
+  }
+
+  /** A dry run's result or a lock, kept beside the entry that owns it: read back whole, pruned with it. */
+  @Test
+  void aNoteIsReadBackAndPrunedWithItsOwner() throws Exception {
+    OciStepCache cache = OciStepCache.at(dir.resolve("steps"));
+    saveTwoSteps(cache, base(dir.resolve("built")));
+    String n1 = "a".repeat(64);
+    String n2 = "b".repeat(64);
+    assertThat(cache.note(n1)).isEmpty();
+    cache.keepNote(n1, K1, "line one\nline \"two\" \u00e9\n", events::add);
+    cache.keepNote(n2, K2, "of the second", events::add);
+    assertThat(cache.note(n1)).contains("line one\nline \"two\" \u00e9\n");
+    assertThat(cache.note(n2)).contains("of the second");
+    assertThatThrownBy(() -> cache.keepNote(n1, "../x", "t", events::add)).isInstanceOf(IllegalArgumentException.class);
+
+    // a damaged note is a miss
+    Files.writeString(dir.resolve("steps/notes").resolve(n2 + ".json"), "{\"key\": ");
+    assertThat(cache.note(n2)).isEmpty();
+    cache.keepNote(n2, K2, "of the second", events::add);
+
+    // K2 evicted (the least recently used, with the cap at the size of K1's blob): its note goes, K1's stays
+    Files.setLastModifiedTime(dir.resolve("steps/entries").resolve(K2 + ".json"), FileTime.from(Instant.EPOCH));
+    cache.prune(Optional.empty(), Optional.of(cache.entries().stream().filter(e -> e.key().equals(K1))
+        .mapToLong(OciStepCache.Entry::size).sum()));
+    assertThat(cache.entries()).extracting(OciStepCache.Entry::key).containsExactly(K1);
+    assertThat(cache.note(n2)).isEmpty();
+    assertThat(cache.note(n1)).isPresent();
+    cache.prune(Optional.empty(), Optional.of(0L));
+    assertThat(cache.note(n1)).isEmpty();
   }
 
   @Test

@@ -50,6 +50,22 @@ public interface StepCache {
     return Optional.empty();
   }
 
+  /**
+   * The small text an earlier build kept under {@code key} with {@link #keepNote}; empty when
+   * there is none (the default: a store that keeps no notes), or when it is damaged.
+   */
+  default Optional<String> note(String key) throws IOException {
+    return Optional.empty();
+  }
+
+  /**
+   * Keeps a small text under {@code key}: a result that is slow to make and is a function of what
+   * the key covers (the package manager's dry run on the same indexes, the lock of a restored
+   * install phase). It is kept as long as entry {@code owner} is, and removed with it; a store
+   * that cannot take it says so on {@code events} and goes on. Does nothing by default.
+   */
+  default void keepNote(String key, String owner, String text, EventListener events) throws IOException {}
+
   /** A directory of kept package indexes, held by one build until closed. */
   interface KeptIndexes extends java.io.Closeable {
     /** The directory (made when missing). */

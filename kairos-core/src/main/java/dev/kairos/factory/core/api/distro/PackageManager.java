@@ -51,20 +51,23 @@ public interface PackageManager {
   Command remove(List<String> packages);
 
   /**
-   * The environment variable that may name a directory in the image for {@link #resolve}'s
-   * command to keep its indexes in (and leave there) instead of a directory it removes: a caller
-   * that keeps that directory between runs spares the download of indexes that did not change.
+   * The environment variable that names a directory in the image for {@link #resolve}'s commands
+   * to keep the indexes in (and leave there): a caller that keeps that directory between runs
+   * spares the download of indexes that did not change.
    */
   String RESOLVE_INDEXES_ENV = "KAIROS_RESOLVE_INDEXES";
 
   /**
-   * A command that prints what an upgrade and an install of {@code packages} would install from
-   * the repositories as they are now, versions included, and leaves the image as it was (e.g.
-   * {@code apt-get -s} against indexes fetched into a directory it removes again). The step cache
-   * keys the install phase on what it prints, so that a mirror update is a miss. Default: none,
-   * and the install phase is then not cached.
+   * The dry run of an upgrade and an install of {@code packages}, as two commands run one after
+   * the other in the image with {@link #RESOLVE_INDEXES_ENV} set: {@link Resolution#update()}
+   * brings the indexes in that directory up to date with the repositories, and
+   * {@link Resolution#simulate()} prints what would be installed from them, versions included
+   * (e.g. {@code apt-get -s}); neither changes the image. The step cache keys the install phase on
+   * what the second prints, so that a mirror update is a miss, and runs it only when the indexes
+   * differ from those of an earlier dry run (see {@link #indexVouchedFor}). Default: none, and the
+   * install phase is then not cached.
    */
-  default Optional<Command> resolve(List<String> packages) {
+  default Optional<Resolution> resolve(List<String> packages) {
     return Optional.empty();
   }
 
@@ -110,6 +113,32 @@ public interface PackageManager {
         throw new IllegalArgumentException("size must not be negative, got " + size + " for " + uri);
       }
     }
+  }
+
+  /**
+   * The two commands of a dry run ({@link #resolve}).
+   *
+   * @param update brings the indexes in the directory {@link #RESOLVE_INDEXES_ENV} names up to date
+   * @param simulate prints what an upgrade and the install would install from those indexes
+   */
+  record Resolution(Command update, Command simulate) {
+    /** Checks the parts. */
+    public Resolution {
+      Objects.requireNonNull(update, "update");
+      Objects.requireNonNull(simulate, "simulate");
+    }
+  }
+
+  /**
+   * Whether the bytes of index file {@code name} (in a directory of indexes: the one
+   * {@link Resolution#update()} fills, or the image's own) are vouched for by another of the
+   * directory's files, {@code names}, that names its digest, and which the package manager checks
+   * it against (apt: each repository's {@code InRelease} or {@code Release} names every index of
+   * the repository by its SHA-256). A digest of the indexes then covers such a file by its name and
+   * size, and every other file by its bytes. False by default: every file counts by its bytes.
+   */
+  default boolean indexVouchedFor(String name, java.util.Set<String> names) {
+    return false;
   }
 
   /** Empties the package caches and lists, as the cleanup step does. */
@@ -170,6 +199,15 @@ public interface PackageManager {
    * }</pre>
    */
   interface Locking {
+    /**
+     * The directory in the image where the package manager keeps the indexes the listings read
+     * (apt: {@code /var/lib/apt/lists}): a lock is reused only with the same indexes (by
+     * {@link PackageManager#indexVouchedFor}). Empty (the default): a lock is never reused.
+     */
+    default Optional<ImagePath> indexes() {
+      return Optional.empty();
+    }
+
     /** A command that writes the installed packages to {@code out} in the image. */
     Command listInstalled(ImagePath out);
 

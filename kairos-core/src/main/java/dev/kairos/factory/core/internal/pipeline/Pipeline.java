@@ -261,12 +261,18 @@ public final class Pipeline {
         }
       }
       boolean endReused = cache.isPresent() && first > planned.size();
+      boolean lockReused = false;
       if (phase == Phase.INSTALL) {
         if (locking.isPresent()) {
           // Not a step of kairos-init's, but it takes time (apt reads its indexes): timed as one.
           long start = System.nanoTime();
           ctx.events().onEvent(new KairosEvent.StepStarted("lock", "lists the installed packages and their files for the lock"));
-          lock = Optional.of(record(locking.get(), base));
+          // A restored install phase holds the packages its lock listed, from the same indexes: kept with it.
+          Optional<Lock> kept = cache.isPresent() ? cache.get().keptLock(locking.get(), packageManager()) : Optional.empty();
+          lockReused = kept.isPresent();
+          lock = Optional.of(kept.isPresent()
+              ? lockOf(kept.get().basePackages().values(), kept.get().packages().values())
+              : record(locking.get(), base));
           ctx.events().onEvent(new KairosEvent.StepFinished("lock", Duration.ofNanos(System.nanoTime() - start), false));
         }
         if (!endReused) { // a restored phase end holds the record already
@@ -275,6 +281,9 @@ public final class Pipeline {
       }
       if (cache.isPresent()) {
         cache.get().endPhase();
+        if (phase == Phase.INSTALL && lock.isPresent() && !lockReused) {
+          cache.get().keepLock(lock.get(), locking.get(), packageManager());
+        }
       }
     }
     if (cache.isPresent()) {
@@ -288,10 +297,19 @@ public final class Pipeline {
     if (ctx.replay().lock().isPresent()) {
       LockSteps.checkInstalled(ctx.replay().lock().get(), installed, "the image's package database after the install phase");
     }
-    BuildOptions o = ctx.options();
     List<LockedPackage> packages = LockSteps.withFiles(ctx, locking, installed);
+    return lockOf(LockSteps.baseWithFiles(ctx, locking, base, packages), packages);
+  }
+
+  private PackageManager packageManager() throws IOException {
+    return ctx.strategy().packageManager(ctx.distro());
+  }
+
+  /** A lock of these packages, with this build's version, source date and options. */
+  private Lock lockOf(java.util.Collection<LockedPackage> base, java.util.Collection<LockedPackage> packages) {
+    BuildOptions o = ctx.options();
     Lock.Builder b = Lock.builder().kairosVersion(o.version().toString()).sourceDate(ctx.sourceDate().instant().getEpochSecond())
-        .basePackages(LockSteps.baseWithFiles(ctx, locking, base, packages)).packages(packages)
+        .basePackages(base).packages(packages)
         .option("arch", o.arch().id()).option("model", o.model().id()).option("trusted-boot", Boolean.toString(o.trustedBoot()))
         .option("fips", Boolean.toString(o.fips())).option("distro", ctx.distro().distro() + "-" + ctx.distro().version())
         .option("skipped", o.skipped().isEmpty() ? "-" : String.join(",", o.skipped().stream().map(Step::id).sorted().toList()));

@@ -11,6 +11,8 @@ import dev.kairos.factory.core.api.distro.PackageSet;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.lock.Lock;
+import dev.kairos.factory.core.api.lock.LockFormatException;
 import dev.kairos.factory.core.api.run.Command;
 import dev.kairos.factory.core.api.run.CommandResult;
 import dev.kairos.factory.core.api.fs.ImagePath;
@@ -60,6 +62,7 @@ final class StepCacheRun {
   private List<Slot> slots = List.of();
   private List<String> keys = List.of();
   private Phase phase;
+  private Optional<Resolved> resolved = Optional.empty();
 
   StepCacheRun(StepContext ctx, StepCache store, boolean refresh, String base) {
     this.ctx = ctx;
@@ -111,13 +114,14 @@ final class StepCacheRun {
     if (phase == Phase.INSTALL) {
       long began = System.nanoTime();
       ctx.events().onEvent(new KairosEvent.StepStarted("resolve", "step cache: the package manager's dry run for the key"));
-      Optional<String> packages = resolvedPackages();
+      Optional<Resolved> packages = resolvedPackages();
       finished("resolve", began);
       if (packages.isEmpty()) {
         off = true;
       } else {
-        seed.put("packages", packages.get());
-        inputs = withInput("packages", packages.get());
+        seed.put("packages", packages.get().digest());
+        inputs = withInput("packages", packages.get().digest());
+        resolved = packages;
       }
     } else {
       seed.put("version", ctx.options().version().toString());
@@ -131,6 +135,12 @@ final class StepCacheRun {
     k.add(new StepKeys().put("previous", previous).put("end", phase.id()).digest());
     keys = k;
     chain = k.get(k.size() - 1);
+    if (resolved.isPresent() && resolved.get().ran()) {
+      // kept as long as the install phase's end is: the note is found by the indexes, the entry by its result
+      store.keepNote(resolved.get().noteKey(), chain, resolved.get().digest() + " " + resolved.get().installs(),
+          ctx.events());
+    }
+    resolved = Optional.empty();
     if (off || refresh) {
       if (refresh && !off) {
         ctx.events().log(KairosEvent.Level.INFO, "step cache: --refresh: the " + phase.id() + " phase runs and is saved anew");
@@ -286,14 +296,72 @@ final class StepCacheRun {
     return m;
   }
 
-  /** Where the kept indexes are put in the image for the dry run; removed again after it. */
+  /**
+   * The lock of the install phase kept with its end, when that end was restored and the image's
+   * indexes are the ones the lock was made from: the listing would give the same packages, files
+   * and hashes. Empty otherwise (then {@link #keepLock} keeps the new one).
+   */
+  Optional<Lock> keptLock(PackageManager.Locking locking, PackageManager pm)
+      throws IOException {
+    Optional<String> key = lockKey(locking, pm);
+    if (key.isEmpty() || refresh || !applied.equals(Optional.of(chain))) {
+      return Optional.empty();
+    }
+    Optional<String> text = store.note(key.get());
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      var lock = Lock.parse("the step cache's lock " + key.get().substring(0, 16), text.get());
+      ctx.events().log(KairosEvent.Level.INFO, "step cache: reused the lock kept with " + chain.substring(0, 16)
+          + " (the install phase restored, the same indexes; " + lock.packages().size() + " packages)");
+      return Optional.of(lock);
+    } catch (LockFormatException e) {
+      ctx.events().log(KairosEvent.Level.WARN, "step cache: the kept lock " + key.get().substring(0, 16)
+          + " is damaged (" + e.getMessage() + "); the packages are listed anew");
+      return Optional.empty();
+    }
+  }
+
+  /** Keeps the lock made after the install phase with the phase's end entry, for {@link #keptLock}. */
+  void keepLock(Lock lock, PackageManager.Locking locking, PackageManager pm)
+      throws IOException {
+    Optional<String> key = lockKey(locking, pm);
+    if (key.isPresent() && !off && applied.equals(Optional.of(chain))) {
+      store.keepNote(key.get(), chain, lock.format(), ctx.events());
+    }
+  }
+
+  /** The lock's key: the install phase's end (the packages installed) and the image's indexes (their files). */
+  private Optional<String> lockKey(PackageManager.Locking locking, PackageManager pm) throws IOException {
+    if (off || phase != Phase.INSTALL || locking.indexes().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new StepKeys().put("lock", chain)
+        .put("indexes", StepKeys.indexes(ctx.root(), locking.indexes().get(), pm)).digest());
+  }
+
+  /** Where the indexes are put in the image for the dry run; removed again after it. */
   private static final ImagePath INDEXES = ImagePath.of("/tmp/kairos-resolve-indexes");
 
   /**
-   * Runs the dry run with the indexes an earlier build kept: moved into the image, brought up to
-   * date there by the package manager (which fetches only what changed), and moved back.
+   * What the dry run resolved to.
+   *
+   * @param digest the digest of what it printed (the key's input)
+   * @param installs how many packages it would install, for the message
+   * @param noteKey the key it is kept under: the root, the commands and the indexes it ran on
+   * @param ran whether it ran (else it came from a note)
    */
-  private CommandResult resolveWithKept(Command.Builder resolve, Path kept) throws IOException {
+  private record Resolved(String digest, long installs, String noteKey, boolean ran) {}
+
+  /**
+   * The dry run, with the indexes an earlier build kept (when the store keeps them): moved into the
+   * image, brought up to date there by the package manager (which fetches only what changed), and
+   * moved back. When the indexes are then the same as those of an earlier dry run of the same
+   * request on the same root, that run's result is taken instead of simulating again.
+   */
+  private Optional<Resolved> resolveIn(PackageManager pm, PackageManager.Resolution resolution, Optional<Path> kept)
+      throws IOException {
     RootFs root = ctx.root();
     if (root.exists(INDEXES)) {
       root.deleteRecursively(INDEXES);
@@ -301,16 +369,67 @@ final class StepCacheRun {
     root.createDirectories(INDEXES);
     Path inImage = root.hostPath(INDEXES, true);
     try {
-      moveFiles(kept, inImage);
-      return ctx.runner().run(root, resolve.env(PackageManager.RESOLVE_INDEXES_ENV, INDEXES.toString()).build());
+      if (kept.isPresent()) {
+        moveFiles(kept.get(), inImage);
+      }
+      CommandResult u = ctx.runner().run(root, withIndexes(resolution.update()).build());
+      if (!u.succeeded()) {
+        ctx.events().log(KairosEvent.Level.WARN, "step cache: off: updating the package indexes failed (exit "
+            + u.exitCode() + "): " + u.outputTail());
+        return Optional.empty();
+      }
+      String noteKey = new StepKeys().put("resolve", chain).put("update", commandText(resolution.update()))
+          .put("simulate", commandText(resolution.simulate())).put("indexes", StepKeys.indexes(root, INDEXES, pm))
+          .digest();
+      if (!refresh) {
+        Optional<Resolved> known = store.note(noteKey).flatMap(n -> parseResolved(n, noteKey));
+        if (known.isPresent()) {
+          ctx.events().log(KairosEvent.Level.INFO, "step cache: reused the dry run of " + noteKey.substring(0, 16)
+              + " (the same indexes and request)");
+          return known;
+        }
+      }
+      StringBuilder out = new StringBuilder();
+      EventListener collect = e -> {
+        if (e instanceof KairosEvent.CommandOutput line) {
+          out.append(line.line()).append('\n');
+        }
+      };
+      CommandResult r = ctx.runner().run(root, withIndexes(resolution.simulate()).output(collect).build());
+      if (!r.succeeded()) {
+        ctx.events().log(KairosEvent.Level.WARN, "step cache: off: resolving the packages failed (exit " + r.exitCode()
+            + "): " + r.outputTail());
+        return Optional.empty();
+      }
+      return Optional.of(new Resolved(StepKeys.sha256(out.toString()),
+          out.toString().lines().filter(l -> l.startsWith("Inst ")).count(), noteKey, true));
     } finally {
       try {
-        clearFiles(kept);
-        moveFiles(inImage, kept);
+        if (kept.isPresent()) {
+          clearFiles(kept.get());
+          moveFiles(inImage, kept.get());
+        }
       } finally {
         root.deleteRecursively(INDEXES);
       }
     }
+  }
+
+  private static String commandText(Command c) {
+    return c.argv() + " " + new java.util.TreeMap<>(c.env());
+  }
+
+  private static Command.Builder withIndexes(Command c) {
+    return c.toBuilder().env(PackageManager.RESOLVE_INDEXES_ENV, INDEXES.toString());
+  }
+
+  /** A kept dry run's result: its digest and count; empty (a miss) when the note is not one. */
+  private static Optional<Resolved> parseResolved(String note, String noteKey) {
+    String[] f = note.trim().split(" ");
+    if (f.length != 2 || !f[0].matches("[0-9a-f]{64}") || !f[1].matches("[0-9]{1,9}")) {
+      return Optional.empty();
+    }
+    return Optional.of(new Resolved(f[0], Long.parseLong(f[1]), noteKey, false));
   }
 
   /** Moves the regular files directly in {@code from} into {@code to}, times kept (apt asks the mirror by them). */
@@ -335,15 +454,15 @@ final class StepCacheRun {
   }
 
   /**
-   * A digest of what the install phase's package steps would install now, from the package
-   * manager's dry run; empty (and the cache off) when it cannot say.
+   * What the install phase's package steps would install now, from the package manager's dry run;
+   * empty (and the cache off) when it cannot say.
    */
-  private Optional<String> resolvedPackages() throws IOException {
+  private Optional<Resolved> resolvedPackages() throws IOException {
     var o = ctx.options();
     boolean packages = !o.isSkipped(Step.INSTALL_PACKAGES);
     boolean kernel = !o.isSkipped(Step.INSTALL_KERNEL);
     if (ctx.distro().family() == Family.HADRON || !packages && !kernel) {
-      return Optional.of("none");
+      return Optional.of(new Resolved("none", 0, "", false));
     }
     PackageSet set = Steps.packages(ctx);
     List<String> wanted = new ArrayList<>();
@@ -354,35 +473,23 @@ final class StepCacheRun {
       wanted.addAll(set.kernel());
     }
     PackageManager pm = ctx.strategy().packageManager(ctx.distro());
-    Optional<Command> resolve = pm.resolve(wanted);
-    if (resolve.isEmpty()) {
+    Optional<PackageManager.Resolution> resolution = pm.resolve(wanted);
+    if (resolution.isEmpty()) {
       ctx.events().log(KairosEvent.Level.INFO, "step cache: off: " + pm.name() + " cannot say what it would install,"
           + " so a cached install phase could be stale");
       return Optional.empty();
     }
-    StringBuilder out = new StringBuilder();
-    EventListener collect = e -> {
-      if (e instanceof KairosEvent.CommandOutput line) {
-        out.append(line.line()).append('\n');
-      }
-    };
-    CommandResult r;
+    Optional<Resolved> r;
     Optional<StepCache.KeptIndexes> kept = store.packageIndexes();
     if (kept.isEmpty()) {
-      r = ctx.runner().run(ctx.root(), resolve.get().toBuilder().output(collect).build());
+      r = resolveIn(pm, resolution.get(), Optional.empty());
     } else {
       try (StepCache.KeptIndexes k = kept.get()) {
-        r = resolveWithKept(resolve.get().toBuilder().output(collect), k.directory());
+        r = resolveIn(pm, resolution.get(), Optional.of(k.directory()));
       }
     }
-    if (!r.succeeded()) {
-      ctx.events().log(KairosEvent.Level.WARN, "step cache: off: resolving the packages failed (exit " + r.exitCode()
-          + "): " + r.outputTail());
-      return Optional.empty();
-    }
-    String digest = StepKeys.sha256(out.toString());
-    ctx.events().log(KairosEvent.Level.INFO, "step cache: packages resolved to " + digest.substring(0, 16)
-        + " (" + out.toString().lines().filter(l -> l.startsWith("Inst ")).count() + " to install)");
-    return Optional.of(digest);
+    r.ifPresent(x -> ctx.events().log(KairosEvent.Level.INFO, "step cache: packages resolved to "
+        + x.digest().substring(0, 16) + " (" + x.installs() + " to install)"));
+    return r;
   }
 }

@@ -3,6 +3,7 @@ package dev.kairos.factory.core.internal.pipeline;
 import dev.kairos.factory.core.api.fs.FileMetadata;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
+import dev.kairos.factory.core.api.distro.PackageManager;
 import dev.kairos.factory.core.api.fs.RootFs;
 import java.io.IOException;
 import java.io.InputStream;
@@ -89,6 +90,40 @@ final class StepKeys {
         }
       }
     });
+    return HexFormat.of().formatHex(d.digest());
+  }
+
+  /**
+   * A digest of the package indexes in {@code dir} of {@code root} (its regular files, not apt's
+   * {@code lock}; none when it is missing): each file's name, size and, unless the package manager
+   * says another file vouches for its bytes ({@link PackageManager#indexVouchedFor}), its bytes. For
+   * apt that is the Release files whole and the large indexes by name and size, so a mirror update
+   * (a new Release file) changes it and digesting it costs little.
+   */
+  static String indexes(RootFs root, ImagePath dir, PackageManager pm) throws IOException {
+    MessageDigest d = sha256();
+    if (root.isDirectory(dir)) {
+      java.util.SortedSet<String> names = new java.util.TreeSet<>();
+      for (String n : root.list(dir)) {
+        if (!n.equals("lock") && root.isRegularFile(dir.resolve(n))) {
+          names.add(n);
+        }
+      }
+      byte[] buf = new byte[1 << 16];
+      for (String n : names) {
+        ImagePath f = dir.resolve(n);
+        update(d, n + " " + root.metadata(f).size());
+        if (!pm.indexVouchedFor(n, java.util.Collections.unmodifiableSortedSet(names))) {
+          MessageDigest content = sha256();
+          try (InputStream in = root.newInputStream(f)) {
+            for (int k; (k = in.read(buf)) > 0; ) {
+              content.update(buf, 0, k);
+            }
+          }
+          update(d, HexFormat.of().formatHex(content.digest()));
+        }
+      }
+    }
     return HexFormat.of().formatHex(d.digest());
   }
 

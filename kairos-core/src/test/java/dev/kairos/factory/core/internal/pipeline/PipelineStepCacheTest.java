@@ -9,6 +9,7 @@ import dev.kairos.factory.core.api.ImageBuilder;
 import dev.kairos.factory.core.api.Kairos;
 import dev.kairos.factory.core.api.KairosBuild;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.Step;
 import dev.kairos.factory.core.api.cache.StepCache;
 import dev.kairos.factory.core.api.cache.StepCacheReport;
 import dev.kairos.factory.core.api.distro.Architecture;
@@ -16,7 +17,9 @@ import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
+import dev.kairos.factory.core.api.run.RecordingRunner;
 import dev.kairos.factory.core.api.run.Runners;
+import dev.kairos.factory.core.api.lock.Lock;
 import dev.kairos.factory.core.testing.FakePackageManager;
 import dev.kairos.factory.core.testing.InMemoryRootFs;
 import dev.kairos.factory.core.testing.SyntheticFramework;
@@ -45,6 +48,7 @@ class PipelineStepCacheTest {
   RootFs framework;
   CopyStore store = new CopyStore();
   List<KairosEvent> events = new ArrayList<>();
+  RecordingRunner runner;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -137,6 +141,73 @@ class PipelineStepCacheTest {
   }
 
   @Test
+  void theSameIndexesReuseTheDryRunAndChangedOnesRunItAgain() throws Exception {
+    build(base(), fake());
+    assertThat(simulations()).as("the cold build's dry run").isEqualTo(1);
+    StepCacheReport warm = build(base(), fake()).stepCache().orElseThrow();
+    assertThat(simulations()).as("the same indexes and request: the kept result").isZero();
+    assertThat(runner.argvs()).as("the indexes are still brought up to date").contains(List.of("apt-get", "-qq", "update"));
+    assertThat(logged("step cache: reused the dry run of")).isTrue();
+    assertThat(warm.ran()).isEmpty();
+    // a new index that changes nothing this build installs: the dry run runs again, the steps are still reused
+    StepCacheReport unrelated = build(base(), fake().withVersion("unrelated", "2.0-1")).stepCache().orElseThrow();
+    assertThat(simulations()).isEqualTo(1);
+    assertThat(logged("step cache: reused the dry run of")).isFalse();
+    assertThat(unrelated.ran()).isEmpty();
+    assertThat(unrelated.key()).isEqualTo(warm.key());
+    // another request (the kernel skipped) on the same indexes runs it too
+    build(base(), fake().withVersion("unrelated", "2.0-1"));
+    assertThat(simulations()).isZero();
+    Kairos.fromRoot(base()).distros(List.of(new TestDistro())).runner(runner = fake().installOn(Runners.recording()))
+        .arch(Architecture.AMD64).version("1.0").framework(FrameworkSource.directory(framework.root()))
+        .stageExtensions(extensions).skip(Step.INSTALL_KERNEL, Step.KERNEL, Step.INITRD)
+        .sourceDate(SourceDate.of(Instant.ofEpochSecond(1_700_000_000))).stepCache(store).build();
+    assertThat(simulations()).isEqualTo(1);
+    // --refresh runs it whatever is kept
+    Kairos.fromRoot(base()).distros(List.of(new TestDistro())).runner(runner = fake().installOn(Runners.recording()))
+        .arch(Architecture.AMD64).version("1.0").framework(FrameworkSource.directory(framework.root()))
+        .stageExtensions(extensions).sourceDate(SourceDate.of(Instant.ofEpochSecond(1_700_000_000))).stepCache(store)
+        .refreshStepCache().build();
+    assertThat(simulations()).isEqualTo(1);
+  }
+
+  @Test
+  void aRestoredInstallPhaseReusesItsLockUntilTheImagesIndexesDiffer() throws Exception {
+    Lock cold = lockedBuild(fake(), "1.0").lock().orElseThrow();
+    assertThat(runs(TestLocking.FILES)).as("the cold build lists the packages' files").isPositive();
+    assertThat(cold.packages()).isNotEmpty();
+    assertThat(cold.packages().values()).allMatch(p -> p.sha256().isPresent());
+
+    KairosBuild warm = lockedBuild(fake(), "1.0");
+    assertThat(warm.stepCache().orElseThrow().ran()).isEmpty();
+    assertThat(runs(TestLocking.FILES)).as("the restored install phase's lock is reused").isZero();
+    assertThat(logged("step cache: reused the lock kept with")).isTrue();
+    assertThat(warm.lock().orElseThrow()).isEqualTo(cold);
+    assertThat(warm.lock().orElseThrow().format()).isEqualTo(cold.format());
+
+    // another version re-runs the init phase only: the lock is reused, with the new version in it
+    Lock v2 = lockedBuild(fake(), "2.0").lock().orElseThrow();
+    assertThat(runs(TestLocking.FILES)).isZero();
+    assertThat(v2.kairosVersion()).isEqualTo("v2.0.0");
+    assertThat(v2.packages()).isEqualTo(cold.packages());
+
+    // the restored image's indexes differ from those the lock was made from: it is made anew, from them
+    for (RootFs saved : store.entries.values()) {
+      ImagePath index = FakePackageManager.LISTS.resolve(FakePackageManager.INDEX_FILE);
+      if (saved.isRegularFile(index)) {
+        saved.writeString(index, "Package: sudo\nVersion: 9.9-9\n");
+      }
+    }
+    Lock changed = lockedBuild(fake(), "1.0").lock().orElseThrow();
+    assertThat(runs(TestLocking.FILES)).isPositive();
+    assertThat(logged("step cache: reused the lock kept with")).isFalse();
+    assertThat(changed.packages()).isNotEqualTo(cold.packages());
+    // and that new lock is kept for the next build
+    assertThat(lockedBuild(fake(), "1.0").lock().orElseThrow()).isEqualTo(changed);
+    assertThat(runs(TestLocking.FILES)).isZero();
+  }
+
+  @Test
   void refreshRunsEverythingAndSavesAnew() throws Exception {
     build(base(), fake());
     int saved = store.saves;
@@ -160,11 +231,42 @@ class PipelineStepCacheTest {
   }
 
   KairosBuild build(RootFs root, FakePackageManager pm, Path extensionsDir) throws IOException {
-    ImageBuilder b = Kairos.fromRoot(root).distros(List.of(new TestDistro())).runner(pm.installOn(Runners.recording()))
+    return builder(root, pm, extensionsDir, false).build();
+  }
+
+  /** A build with locks ({@link TestLocking}) on a base whose image keeps indexes, as Debian's does. */
+  KairosBuild lockedBuild(FakePackageManager pm, String version) throws IOException {
+    RootFs root = base();
+    root.createDirectories(FakePackageManager.LISTS);
+    for (String d : List.of("/var", "/var/lib", "/var/lib/apt", "/var/lib/apt/lists")) {
+      root.setMtime(ImagePath.of(d), Instant.ofEpochSecond(1_600_000_000));
+    }
+    return builder(root, pm, extensions, true).version(version).build();
+  }
+
+  ImageBuilder builder(RootFs root, FakePackageManager pm, Path extensionsDir, boolean locking) {
+    runner = pm.installOn(Runners.recording());
+    if (locking) {
+      TestLocking.installOn(runner);
+    }
+    events.clear();
+    return Kairos.fromRoot(root).distros(List.of(new TestDistro(locking))).runner(runner)
         .arch(Architecture.AMD64).onEvent(events::add).version("1.0")
         .framework(FrameworkSource.directory(framework.root())).stageExtensions(extensionsDir)
         .sourceDate(SourceDate.of(Instant.ofEpochSecond(1_700_000_000))).stepCache(store);
-    return b.build();
+  }
+
+  /** How many commands of the last build's runner were dry runs (apt-get -s), and how many named {@code program}. */
+  long simulations() {
+    return runner.argvs().stream().filter(a -> a.get(0).equals("apt-get") && a.contains("-s")).count();
+  }
+
+  long runs(String program) {
+    return runner.argvs().stream().filter(a -> a.get(0).equals(program)).count();
+  }
+
+  boolean logged(String text) {
+    return events.stream().anyMatch(e -> e instanceof KairosEvent.Log l && l.message().contains(text));
   }
 
   /** A Debian 12 base as a bootstrap leaves it. */
@@ -191,6 +293,7 @@ class PipelineStepCacheTest {
   static final class CopyStore implements StepCache {
     final Map<String, RootFs> entries = new HashMap<>();
     final Map<String, Optional<String>> parents = new HashMap<>();
+    final Map<String, String> notes = new HashMap<>();
     int saves;
 
     @Override
@@ -204,6 +307,16 @@ class PipelineStepCacheTest {
       }
       TreeCopy.overlay(saved, root, p -> true);
       return true;
+    }
+
+    @Override
+    public Optional<String> note(String key) {
+      return Optional.ofNullable(notes.get(key));
+    }
+
+    @Override
+    public void keepNote(String key, String owner, String text, EventListener events) {
+      notes.put(key, text);
     }
 
     @Override

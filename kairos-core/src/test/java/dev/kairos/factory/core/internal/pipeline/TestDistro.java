@@ -28,6 +28,18 @@ import java.util.Map;
  * kairos-distros, which the core cannot depend on; their family tests run the pipeline there).
  */
 final class TestDistro implements DistroStrategy {
+  private final boolean locking;
+
+  /** Without locks. */
+  TestDistro() {
+    this(false);
+  }
+
+  /** With locks made by {@link TestLocking} when {@code locking}. */
+  TestDistro(boolean locking) {
+    this.locking = locking;
+  }
+
   @Override
   public Family family() {
     return Family.DEBIAN;
@@ -91,10 +103,15 @@ final class TestDistro implements DistroStrategy {
       }
 
       @Override
-      public java.util.Optional<Command> resolve(List<String> packages) {
+      public java.util.Optional<Resolution> resolve(List<String> packages) {
         List<String> a = new ArrayList<>(List.of("apt-get", "-s", "--no-install-recommends", "install"));
         a.addAll(packages);
-        return java.util.Optional.of(cmd(a));
+        return java.util.Optional.of(new Resolution(cmd(List.of("apt-get", "-qq", "update")), cmd(a)));
+      }
+
+      @Override
+      public java.util.Optional<Locking> locking() {
+        return locking ? java.util.Optional.of(new TestLocking()) : java.util.Optional.empty();
       }
 
       @Override
