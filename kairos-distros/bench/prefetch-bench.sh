@@ -7,10 +7,15 @@
 #          built from the commit before the prefetch, to compare
 #   DELAY  when given, apt's sources are a local mirror on 127.0.0.1 holding the packages of a first
 #          run against Debian's mirror, which answers each request after DELAY seconds (python3)
+# PARALLEL_DOWNLOADS (default 4): init's --parallel-downloads; 0 leaves the downloads to apt (give
+# 0 too for a jar from before the flag, which always prefetched)
 # As root. Writes under a temporary directory, removed at the end.
 set -euo pipefail
 jar=$(realpath "$1")
 delay=${2:-}
+parallel=${PARALLEL_DOWNLOADS:-4}
+flag=()
+if [ "$parallel" != 0 ]; then flag=(--parallel-downloads "$parallel"); fi
 cache=${KAIROS_TEST_CACHE:-/var/cache/kairos-factory-tests}
 work=$(mktemp -d)
 server=
@@ -22,7 +27,7 @@ run() {
   tar --zstd -xpf "$cache/debian-bookworm-minbase-v1.tar.zst" --numeric-owner -C "$work/$1/root"
   if [ -n "${2:-}" ]; then echo "$2" > "$work/$1/root/etc/apt/sources.list"; fi
   uptime
-  java -jar "$jar" init --root "$work/$1/root" -v v1.0.0 -p "" -s install --verbose --cache "$work/$1/cache" 2>&1 \
+  java -jar "$jar" init --root "$work/$1/root" -v v1.0.0 -p "" -s install --verbose --cache "$work/$1/cache" ${flag[@]+"${flag[@]}"} 2>&1 \
     | perl -MTime::HiRes=time -ne 'printf "%.2f %s", time, $_' > "$work/$1/log" || true
   grep -E '==> install(Packages|Kernel) [0-9]|Need to get|Fetched [0-9.]+ [kM]B in|prefetched' "$work/$1/log" \
     | grep -v 'kB in [0-9]*s (' || true

@@ -55,6 +55,7 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
   private ImageSource materialized;
   private Optional<StepCache> stepCache = Optional.empty();
   private boolean refreshStepCache;
+  private int parallelDownloads;
 
   ImageBuilder(ImageSource source) {
     this.source = Optional.of(Objects.requireNonNull(source, "source"));
@@ -135,6 +136,30 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
           + " components, got '" + mirror + "'");
     }
     this.lockMirror = Optional.of(mirror);
+    return this;
+  }
+
+  /**
+   * Fetches the package files of each install (the base packages, the kernel) {@code connections}
+   * at a time before the package manager runs, which otherwise downloads them one after another.
+   * 0, the default, leaves the downloads to the package manager. Today only apt can list its
+   * downloads; other package managers download as before.
+   *
+   * <p>It pays where each request is slow, a mirror far away: behind 50 ms more a request, the
+   * Debian base list's download took 9 s instead of 14.4 s. On a near mirror it costs more than it
+   * saves, since listing the downloads is one more run of the package manager (2–4 s an install):
+   * with a mirror a few milliseconds away a cold install phase took 5–10 s longer (measurements and
+   * how to repeat them: docs/benchmarks.md). It changes no byte of the image,
+   * so it is not part of the step cache's key.
+   *
+   * @param connections 0 (off) or how many files to fetch at a time, 1 to 16
+   * @throws IllegalArgumentException when {@code connections} is outside 0..16
+   */
+  public ImageBuilder parallelDownloads(int connections) {
+    if (connections < 0 || connections > 16) {
+      throw new IllegalArgumentException("parallel downloads are 0 (off) or 1 to 16 connections, got " + connections);
+    }
+    this.parallelDownloads = connections;
     return this;
   }
 
@@ -243,7 +268,7 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
       }
     }
     return Pipeline.create(root, runner(), events, o, strategies(), frameworkTree, providerTrees, Kairos.VERSION,
-        sourceDate(), replay, lockMirror);
+        sourceDate(), replay, lockMirror, parallelDownloads);
   }
 
   /** {@code lock} with what only the builder knows: the base's source and the framework and provider sources. */

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The install phase's prefetch against Debian's mirror, on the minimal base: the package files
- * of a small install are fetched beforehand, so apt downloads nothing; and when the listing
- * fails, apt downloads them itself and the build goes on.
+ * The install phase's prefetch ({@code parallelDownloads}) against Debian's mirror, on the minimal
+ * base: the package files of a small install are fetched beforehand, so apt downloads nothing; and
+ * when the listing fails, apt downloads them itself and the build goes on.
  */
 class AptPrefetchIT {
   /** Small packages the minimal base lacks: jq brings libjq1 and libonig5. */
@@ -59,7 +59,8 @@ class AptPrefetchIT {
     RootFs root = DebianFixture.extract(DebianFixture.minbaseTarball(), scratch.resolve("root"));
     List<KairosEvent> events = install(root, Runners.chroot());
 
-    assertThat(logs(events)).anySatisfy(l -> assertThat(l).startsWith("prefetched 4 package files").endsWith(" 0 left to apt-get"));
+    assertThat(logs(events)).anySatisfy(l -> assertThat(l).startsWith("prefetched 4 package files")
+        .contains(" 4 at a time").endsWith(" 0 left to apt-get"));
     List<String> apt = installOutput(events);
     assertThat(apt).as("apt's install output").isNotEmpty().noneMatch(l -> l.startsWith("Get:"))
         .anyMatch(l -> l.startsWith("Need to get 0 B/"));
@@ -97,7 +98,7 @@ class AptPrefetchIT {
     assertInstalled(root);
   }
 
-  /** Only installPackages, of {@link #PACKAGES}, through {@code runner}; the events it gave. */
+  /** Only installPackages, of {@link #PACKAGES}, through {@code runner}, 4 downloads at a time; the events it gave. */
   private static List<KairosEvent> install(RootFs root, CommandRunner runner) throws IOException {
     List<KairosEvent> events = new CopyOnWriteArrayList<>();
     DistroStrategy debian = Strategies.all().stream().filter(s -> s.family() == Family.DEBIAN).findFirst().orElseThrow();
@@ -105,7 +106,7 @@ class AptPrefetchIT {
         .toArray(Step[]::new);
     try (KairosBuild build = Kairos.fromRoot(root).distros(Stream.concat(Strategies.all().stream()
             .filter(s -> s.family() != Family.DEBIAN), Stream.of(withPackages(debian, PACKAGES))).toList())
-        .runner(runner).version("v1.0.0").skip(others).onEvent(events::add).build()) {
+        .runner(runner).version("v1.0.0").skip(others).parallelDownloads(4).onEvent(events::add).build()) {
       return List.copyOf(events);
     }
   }

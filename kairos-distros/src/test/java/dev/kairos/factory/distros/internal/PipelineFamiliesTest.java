@@ -94,12 +94,8 @@ class PipelineFamiliesTest {
         if (manager.equals("apt-get")) {
           // the maintainer scripts find the install shims in /usr/local/sbin, which is gone again after
           assertThat(installs).allSatisfy(a -> assertThat(a).contains("DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"));
-          // right before each install, apt lists what it would download (the prefetch), with the same arguments
-          for (List<String> install : installs) {
-            List<String> listing = new ArrayList<>(List.of("apt-get", "--print-uris", "-qq", "-o", "Acquire::ForceHash=SHA256"));
-            listing.addAll(install.subList(1, install.size()));
-            assertThat(runner.argvs().get(runner.argvs().indexOf(install) - 1)).isEqualTo(listing);
-          }
+          // no prefetch unless asked for (parallelDownloads): apt downloads the files itself
+          assertThat(runner.argvs()).noneMatch(a -> a.contains("--print-uris"));
         }
       }
       assertThat(root.exists(ImagePath.of("/usr/local/sbin/update-ca-certificates"))).isFalse();
@@ -166,6 +162,49 @@ class PipelineFamiliesTest {
           assertThat(e.option()).isEqualTo(BuildOptions.Option.MODEL);
           assertThat(e.problem()).contains("target architecture is amd64 (the image's)");
         });
+  }
+
+  @Test
+  void eachInstallsFilesAreFetchedBeforehandOnlyWhenParallelDownloadsAreAskedFor() throws Exception {
+    String prefetch = "fetch the package files of the next install, 3 at a time";
+    BuildPlan off = Kairos.fromRoot(withKernel("debian-12", ElfStub.EM_X86_64)).distros(Strategies.all())
+        .runner(Runners.recording()).version("1").plan();
+    assertThat(off.steps()).flatExtracting(BuildPlan.PlannedStep::actions).noneMatch(a -> a.startsWith("fetch the package"));
+    BuildPlan on = Kairos.fromRoot(withKernel("debian-12", ElfStub.EM_X86_64)).distros(Strategies.all())
+        .runner(Runners.recording()).version("1").parallelDownloads(3).plan();
+    for (String step : List.of("installPackages", "installKernel")) {
+      List<String> with = actions(on, step);
+      List<String> without = new ArrayList<>(with);
+      without.remove(prefetch);
+      // one prefetch, right before the install, and nothing else changed
+      assertThat(with).as(step).filteredOn(a -> a.startsWith("fetch the package")).containsExactly(prefetch);
+      assertThat(with.get(with.indexOf(prefetch) + 1)).as(step).contains("apt-get").contains(" install ");
+      assertThat(without).as(step).isEqualTo(actions(off, step));
+    }
+    assertThat(on.steps()).filteredOn(s -> !s.name().startsWith("install"))
+        .flatExtracting(BuildPlan.PlannedStep::actions).noneMatch(a -> a.startsWith("fetch the package"));
+
+    // run: apt lists what each install would download right before it, with the same arguments
+    RootFs root = withKernel("debian-12", ElfStub.EM_X86_64);
+    RecordingRunner runner = Runners.recording();
+    Step[] others = java.util.Arrays.stream(Step.values())
+        .filter(s -> !s.isPhase() && s != Step.INSTALL_PACKAGES && s != Step.INSTALL_KERNEL).toArray(Step[]::new);
+    try (KairosBuild build = Kairos.fromRoot(root).distros(Strategies.all()).runner(runner).version("1")
+        .skip(others).parallelDownloads(3).build()) {
+      List<List<String>> installs = runner.argvs().stream()
+          .filter(a -> a.get(0).equals("apt-get") && a.contains("install") && !a.contains("--print-uris")).toList();
+      assertThat(installs).as("base, then kernel").hasSize(2);
+      for (List<String> install : installs) {
+        List<String> listing = new ArrayList<>(List.of("apt-get", "--print-uris", "-qq", "-o", "Acquire::ForceHash=SHA256"));
+        listing.addAll(install.subList(1, install.size()));
+        assertThat(runner.argvs().get(runner.argvs().indexOf(install) - 1)).isEqualTo(listing);
+      }
+      assertThat(runner.argvs()).filteredOn(a -> a.contains("--print-uris")).hasSize(2);
+    }
+  }
+
+  private static List<String> actions(BuildPlan plan, String step) {
+    return plan.steps().stream().filter(s -> s.name().equals(step)).findFirst().orElseThrow().actions();
   }
 
   @Test

@@ -62,6 +62,8 @@ final class BuildCommand extends Verb {
 
   @Mixin CacheOptions cacheOptions;
 
+  @Mixin DownloadOptions downloads;
+
   @Option(names = "--refresh", description = "Reuse no step from the step cache: run every step (downloads are"
       + " still reused) and save the results anew.")
   boolean refresh;
@@ -277,6 +279,7 @@ final class BuildCommand extends Verb {
       kairos.refreshStepCache();
     }
     options.apply(spec, kairos, Sources.framework(options.framework));
+    downloads.apply(spec, kairos);
     return kairos;
   }
 
@@ -431,6 +434,7 @@ final class BuildCommand extends Verb {
         kairos = Kairos.from(base).workDirectory(memory.getPath("/work"));
       }
       options.apply(spec, kairos, Sources.framework(options.framework));
+      downloads.apply(spec, kairos);
       BuildPlan plan = InitOptions.checked(spec, kairos::plan);
       out.result(planJson(plan), plan.toString().strip());
       return 0;

@@ -24,10 +24,13 @@ final class InitCommand extends Verb {
 
   @Mixin CacheOptions cacheOptions;
 
+  @Mixin DownloadOptions downloads;
+
   @Override
   int run(Output out) throws Exception {
     ImageBuilder kairos = options.apply(spec, Kairos.fromRoot(RootFs.at(root.path)), Sources.framework(options.framework));
     cacheOptions.cache().ifPresent(c -> kairos.runner(c.runner(Runners.chroot())));
+    downloads.apply(spec, kairos);
     InitOptions.checked(spec, kairos::options);
     if (options.dryRun) {
       BuildPlan plan = InitOptions.checked(spec, kairos::plan);

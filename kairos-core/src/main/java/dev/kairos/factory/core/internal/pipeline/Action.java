@@ -222,7 +222,24 @@ sealed interface Action {
     }
   }
 
-  /** The body of a {@link Deferred} action. */
+  /**
+   * Work that leaves the image exactly as it would be without it, only sooner: fetching the files
+   * a later command would fetch itself. Planned and shown like any action, but no part of the step
+   * cache's key (see {@code StepCacheRun}), since it changes no byte of the result.
+   */
+  record Help(String description, Work work) implements Action {
+    @Override
+    public String describe() {
+      return description;
+    }
+
+    @Override
+    public void apply(StepContext ctx) throws IOException {
+      work.apply(ctx);
+    }
+  }
+
+  /** The body of a {@link Deferred} or {@link Help} action. */
   @FunctionalInterface
   interface Work {
     void apply(StepContext ctx) throws IOException;

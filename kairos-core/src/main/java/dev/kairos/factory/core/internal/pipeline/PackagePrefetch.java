@@ -49,6 +49,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * hash and size, written under a temporary name in apt's {@code partial/} directory (where apt
  * downloads too) and renamed into place. The install then finds the files and verifies them again.
  *
+ * <p>Off unless a build asks for it ({@code ImageBuilder.parallelDownloads}): the listing is one
+ * more run of the package manager, which costs more than it saves where the mirror is near.
+ *
  * <p>Only a help: whatever cannot be fetched here (another scheme, a proxy only apt knows, a
  * hash mismatch, a 404, the byte cap, a timeout) is left to the package manager and said in
  * verbose output; nothing here fails a build. Nothing is written that apt would not write.
@@ -60,6 +63,17 @@ final class PackagePrefetch {
     /** 4 connections, 4 GiB, 10 s to connect, 30 s to the response's head, 15 minutes for all, 3 attempts a file. */
     static final Limits DEFAULT = new Limits(4, 4L << 30, Duration.ofSeconds(10), Duration.ofSeconds(30),
         Duration.ofMinutes(15), 3);
+
+    Limits {
+      if (connections < 1) {
+        throw new IllegalArgumentException("a prefetch needs at least one connection, got " + connections);
+      }
+    }
+
+    /** These limits with {@code n} connections. */
+    Limits withConnections(int n) {
+      return new Limits(n, maxBytes, connectTimeout, responseTimeout, deadline, attempts);
+    }
   }
 
   /** One file to fetch: from {@code uri} to {@code target}, through a temporary file in {@code scratch}. */
@@ -76,12 +90,16 @@ final class PackagePrefetch {
 
   private PackagePrefetch() {}
 
-  /** An action that prefetches what {@code install} would download; empty where the package manager cannot say. */
-  static Optional<Action> before(PackageManager pm, Command install) {
-    return pm.listDownloads(install).map(list -> new Action.Deferred(
-        "fetch the package files of the next install, " + Limits.DEFAULT.connections() + " at a time", c -> {
+  /**
+   * An action that prefetches what {@code install} would download, {@code connections} at a time;
+   * empty where the package manager cannot say.
+   */
+  static Optional<Action> before(PackageManager pm, Command install, int connections) {
+    Limits limits = Limits.DEFAULT.withConnections(connections);
+    return pm.listDownloads(install).map(list -> new Action.Help(
+        "fetch the package files of the next install, " + connections + " at a time", c -> {
           try {
-            prefetch(c, pm, list, Limits.DEFAULT);
+            prefetch(c, pm, list, limits);
           } catch (IOException e) {
             // a help only: the install downloads whatever is missing
             c.events().log(KairosEvent.Level.DEBUG, "prefetch: left to " + pm.name() + ": " + e);

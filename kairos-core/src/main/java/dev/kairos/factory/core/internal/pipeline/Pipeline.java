@@ -80,17 +80,19 @@ public final class Pipeline {
       List<DistroStrategy> strategies, Optional<RootFs> framework, Map<String, RootFs> providerTrees,
       String initVersion, SourceDate sourceDate) throws IOException {
     return create(root, givenRunner, events, given, strategies, framework, providerTrees, initVersion, sourceDate,
-        Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), 0);
   }
 
   /**
    * As {@link #create(RootFs, CommandRunner, EventListener, BuildOptions, List, Optional, Map, String, SourceDate)},
    * the install steps held to {@code replay} when given (package files looked for in {@code mirror}
-   * too).
+   * too), and each install's package files fetched {@code parallelDownloads} at a time before it
+   * runs when that is above 0 (not part of the step cache's key: it changes no byte of the image).
    */
   public static Pipeline create(RootFs root, CommandRunner givenRunner, EventListener events, BuildOptions given,
       List<DistroStrategy> strategies, Optional<RootFs> framework, Map<String, RootFs> providerTrees,
-      String initVersion, SourceDate sourceDate, Optional<Lock> replay, Optional<String> mirror) throws IOException {
+      String initVersion, SourceDate sourceDate, Optional<Lock> replay, Optional<String> mirror,
+      int parallelDownloads) throws IOException {
     CommandRunner runner = new SourceDateRunner(givenRunner, sourceDate);
     BuildOptions options = given.phase() == Phase.INIT ? InstallRecord.merge(root, given, events) : given;
     DistroInfo detected = Distros.detect(root, strategies);
@@ -98,7 +100,7 @@ public final class Pipeline {
     DistroStrategy strategy = Distros.strategy(distro.family(), strategies);
     StageExtensions extensions = options.stageExtensions() ? YipStageExtensions.load(root, options, events) : StageExtensions.NONE;
     return new Pipeline(new StepContext(root, runner, events, options, distro, strategy, framework, providerTrees,
-        extensions, initVersion, sourceDate, new LockSteps.Replay(replay, mirror)));
+        extensions, initVersion, sourceDate, new LockSteps.Replay(replay, mirror), parallelDownloads));
   }
 
   /**

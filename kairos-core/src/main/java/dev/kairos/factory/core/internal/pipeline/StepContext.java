@@ -26,10 +26,13 @@ import java.util.Optional;
  * @param extensions runs stage extensions; {@link StageExtensions#NONE} when they are off
  * @param sourceDate the build's timestamp (also in every command's {@code SOURCE_DATE_EPOCH})
  * @param replay the lock the install steps are held to, if any
+ * @param parallelDownloads how many package files the install steps fetch at a time before each
+ *     install ({@link PackagePrefetch}); 0 leaves the downloads to the package manager
  */
 record StepContext(RootFs root, CommandRunner runner, EventListener events, BuildOptions options,
     DistroInfo distro, DistroStrategy strategy, Optional<RootFs> framework, Map<String, RootFs> providerTrees,
-    StageExtensions extensions, String initVersion, SourceDate sourceDate, LockSteps.Replay replay) {
+    StageExtensions extensions, String initVersion, SourceDate sourceDate, LockSteps.Replay replay,
+    int parallelDownloads) {
 
   StepContext {
     Objects.requireNonNull(root, "root");
@@ -40,6 +43,9 @@ record StepContext(RootFs root, CommandRunner runner, EventListener events, Buil
     Objects.requireNonNull(strategy, "strategy");
     Objects.requireNonNull(sourceDate, "sourceDate");
     Objects.requireNonNull(replay, "replay");
+    if (parallelDownloads < 0) {
+      throw new IllegalArgumentException("parallelDownloads must be 0 or more, got " + parallelDownloads);
+    }
     providerTrees = Map.copyOf(providerTrees);
   }
 

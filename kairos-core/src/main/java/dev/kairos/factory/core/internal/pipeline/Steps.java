@@ -165,7 +165,7 @@ final class Steps {
     List<String> base = packages(ctx).base();
     if (!base.isEmpty()) {
       Command install = withoutInitrdHook(pm.install(base));
-      PackagePrefetch.before(pm, install).ifPresent(out::add);
+      prefetch(ctx, pm, install).ifPresent(out::add);
       out.add(LockSteps.run(ctx, pm, install));
     }
     if (alpine) {
@@ -181,6 +181,11 @@ final class Steps {
     return out;
   }
 
+  /** The prefetch before {@code install}, when the build asked for parallel downloads and the package manager can list them. */
+  private static Optional<Action> prefetch(StepContext ctx, PackageManager pm, Command install) {
+    return ctx.parallelDownloads() > 0 ? PackagePrefetch.before(pm, install, ctx.parallelDownloads()) : Optional.empty();
+  }
+
   private static List<Action> installKernel(StepContext ctx) throws IOException {
     if (!hasPackageManager(ctx)) {
       return List.of();
@@ -193,7 +198,7 @@ final class Steps {
     List<String> kernel = packages(ctx).kernel();
     if (!kernel.isEmpty()) {
       Command install = withoutInitrdHook(pm.install(kernel));
-      PackagePrefetch.before(pm, install).ifPresent(out::add);
+      prefetch(ctx, pm, install).ifPresent(out::add);
       out.add(LockSteps.run(ctx, pm, install));
     } else {
       ctx.events().log(KairosEvent.Level.WARN, "installKernel: no kernel package is known for " + ctx.distro()

@@ -84,6 +84,31 @@ class PipelineStepCacheTest {
   }
 
   @Test
+  void parallelDownloadsAreNoPartOfAnyKey() throws Exception {
+    StepCacheReport cold = build(base(), fake(), extensions, 0).stepCache().orElseThrow();
+    List<KairosEvent> coldEvents = List.copyOf(events);
+    assertThat(commands(coldEvents)).noneMatch(c -> c.contains("--print-uris"));
+    events.clear();
+    store.entries.clear(); // run every step again, with the prefetch
+    StepCacheReport prefetched = build(base(), fake(), extensions, 4).stepCache().orElseThrow();
+    assertThat(commands(events)).filteredOn(c -> c.contains("--print-uris")).hasSize(2);
+    assertThat(prefetched.reused()).isEmpty();
+    assertThat(prefetched.saved()).isEqualTo(cold.saved());
+    assertThat(prefetched.key()).isEqualTo(cold.key());
+    // and so a build with it reuses what a build without it kept
+    store.entries.clear();
+    build(base(), fake(), extensions, 0);
+    StepCacheReport warm = build(base(), fake(), extensions, 4).stepCache().orElseThrow();
+    assertThat(warm.ran()).isEmpty();
+    assertThat(warm.reused()).isEqualTo(cold.ran());
+  }
+
+  private static List<String> commands(List<KairosEvent> events) {
+    return events.stream().filter(e -> e instanceof KairosEvent.Log l && l.message().startsWith("run: "))
+        .map(e -> ((KairosEvent.Log) e).message()).toList();
+  }
+
+  @Test
   void theSameExtensionsFromAnotherDirectoryUnderOtherNamesReuseEveryStep() throws Exception {
     StepCacheReport cold = build(base(), fake()).stepCache().orElseThrow();
     // As the web server writes a request's extensions: its own directory and names, the same bytes.
@@ -231,7 +256,11 @@ class PipelineStepCacheTest {
   }
 
   KairosBuild build(RootFs root, FakePackageManager pm, Path extensionsDir) throws IOException {
-    return builder(root, pm, extensionsDir, false).build();
+    return builder(root, pm, extensionsDir, false, 0).build();
+  }
+
+  KairosBuild build(RootFs root, FakePackageManager pm, Path extensionsDir, int parallelDownloads) throws IOException {
+    return builder(root, pm, extensionsDir, false, parallelDownloads).build();
   }
 
   /** A build with locks ({@link TestLocking}) on a base whose image keeps indexes, as Debian's does. */
@@ -241,11 +270,13 @@ class PipelineStepCacheTest {
     for (String d : List.of("/var", "/var/lib", "/var/lib/apt", "/var/lib/apt/lists")) {
       root.setMtime(ImagePath.of(d), Instant.ofEpochSecond(1_600_000_000));
     }
-    return builder(root, pm, extensions, true).version(version).build();
+    return builder(root, pm, extensions, true, 0).version(version).build();
   }
 
-  ImageBuilder builder(RootFs root, FakePackageManager pm, Path extensionsDir, boolean locking) {
-    runner = pm.installOn(Runners.recording());
+  ImageBuilder builder(RootFs root, FakePackageManager pm, Path extensionsDir, boolean locking, int parallelDownloads) {
+    // the prefetch's listing prints no file, so it fetches nothing (PackagePrefetchTest fetches)
+    runner = pm.installOn(Runners.recording()).when(c -> c.argv().contains("--print-uris"),
+        (r, c) -> dev.kairos.factory.core.api.run.RecordingRunner.Reply.ok());
     if (locking) {
       TestLocking.installOn(runner);
     }
@@ -253,7 +284,8 @@ class PipelineStepCacheTest {
     return Kairos.fromRoot(root).distros(List.of(new TestDistro(locking))).runner(runner)
         .arch(Architecture.AMD64).onEvent(events::add).version("1.0")
         .framework(FrameworkSource.directory(framework.root())).stageExtensions(extensionsDir)
-        .sourceDate(SourceDate.of(Instant.ofEpochSecond(1_700_000_000))).stepCache(store);
+        .sourceDate(SourceDate.of(Instant.ofEpochSecond(1_700_000_000))).stepCache(store)
+        .parallelDownloads(parallelDownloads);
   }
 
   /** How many commands of the last build's runner were dry runs (apt-get -s), and how many named {@code program}. */

@@ -103,6 +103,13 @@ final class TestDistro implements DistroStrategy {
       }
 
       @Override
+      public java.util.Optional<Command> listDownloads(Command command) {
+        List<String> a = new ArrayList<>(List.of("apt-get", "--print-uris"));
+        a.addAll(command.argv().subList(1, command.argv().size()));
+        return java.util.Optional.of(cmd(a));
+      }
+
+      @Override
       public java.util.Optional<Resolution> resolve(List<String> packages) {
         List<String> a = new ArrayList<>(List.of("apt-get", "-s", "--no-install-recommends", "install"));
         a.addAll(packages);
