@@ -37,7 +37,9 @@ import java.util.Set;
  * relative to the root. Parent directories are resolved through {@link RootFs}, so a symlink in
  * the way (even one pointing at {@code /} or at {@code ../../..}) is followed inside the root, and
  * hardlink targets are resolved inside the root too. Nothing lands outside the root; a refused
- * member fails the layer with an error that names it.
+ * member fails the layer with an error that names it. Files, directories and symlinks are made
+ * through a {@link RootFs.EntryWriter}: relative to directories it holds open, each reached
+ * without following a symlink and forgotten when the layer deletes anything.
  */
 public final class LayerUnpacker {
   private static final String WHITEOUT = ".wh.";
