@@ -7,12 +7,7 @@
 #   instead of the fixture, e.g. the kairosified Debian the tests cache (debian-bookworm-kairos-v1.tar.zst).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# Compiled in the reactor (no install): our own modules come from their target directories, so the
-# class path is built in the same reactor run (alone, it would look for kairos-core in the local repository).
-mvn -B -q -o -pl kairos-oci -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench.classpath
-deps=$(tr ':' '\n' < kairos-oci/target/bench.classpath | grep -v -e '/dev/kairos/factory/' -e '/target/' | paste -sd:)
-cp="kairos-core/target/classes:kairos-core/target/test-classes:kairos-oci/target/classes:kairos-oci/target/test-classes:$deps"
+. kairos-oci/bench/classpath.sh
 export CONTAINERS_REGISTRIES_CONF="$PWD/kairos-oci/src/test/resources/registries.conf"
 exec timeout 3600 java -Xmx512m -cp "$cp" \
   -Dkairos.test.cache="${KAIROS_TEST_CACHE:-/var/cache/kairos-factory-tests}" \
