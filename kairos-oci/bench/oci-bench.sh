@@ -7,7 +7,7 @@
 #   instead of the fixture, e.g. the kairosified Debian the tests cache (debian-bookworm-kairos-v1.tar.zst).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. kairos-oci/bench/classpath.sh
+. kairos-oci/bench/tools/classpath.sh
 export CONTAINERS_REGISTRIES_CONF="$PWD/kairos-oci/src/test/resources/registries.conf"
 exec timeout 3600 java -Xmx512m -cp "$cp" \
   -Dkairos.test.cache="${KAIROS_TEST_CACHE:-/var/cache/kairos-factory-tests}" \

@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * Benchmark, not a test: applies one layer tar to a new directory with {@link LayerUnpacker} alone
  * (no registry, no digest, no inflating) and prints the wall time, the process's CPU and that of
  * the thread that makes the files, split into user and system time. Run under {@code strace -f -c}
- * it counts the system calls an entry costs. Run with {@code kairos-oci/bench/unpack-bench.sh
+ * it counts the system calls an entry costs. Run with {@code kairos-oci/bench/tools/unpack-only.sh
  * LAYER.tar DEST} as root.
  */
 public final class UnpackBench {
