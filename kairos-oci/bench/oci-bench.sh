@@ -7,11 +7,7 @@
 #   instead of the fixture, e.g. the kairosified Debian the tests cache (debian-bookworm-kairos-v1.tar.zst).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# Compiled in the reactor (no install): our own modules come from their target directories.
-mvn -B -q -o -pl kairos-oci -am test-compile
-mvn -B -q -o -pl kairos-oci dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-deps=$(tr ':' '\n' < kairos-oci/target/bench.classpath | grep -v '/dev/kairos/factory/' | paste -sd:)
-cp="kairos-core/target/classes:kairos-core/target/test-classes:kairos-oci/target/classes:kairos-oci/target/test-classes:$deps"
+. kairos-oci/bench/tools/classpath.sh
 export CONTAINERS_REGISTRIES_CONF="$PWD/kairos-oci/src/test/resources/registries.conf"
 exec timeout 3600 java -Xmx512m -cp "$cp" \
   -Dkairos.test.cache="${KAIROS_TEST_CACHE:-/var/cache/kairos-factory-tests}" \

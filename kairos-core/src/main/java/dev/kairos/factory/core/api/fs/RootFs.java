@@ -3,6 +3,7 @@ package dev.kairos.factory.core.api.fs;
 import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.UnsafePathException;
+import dev.kairos.factory.core.internal.fs.DirectoryFds;
 import dev.kairos.factory.core.internal.fs.MetadataOverlay;
 import dev.kairos.factory.core.internal.fs.NativeMetadata;
 import dev.kairos.factory.core.internal.fs.OverlayFile;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A Linux root file system, backed by a directory of any {@link java.nio.file.FileSystem}: a
@@ -71,6 +73,8 @@ public final class RootFs {
   private final Path root;
   private final NativeMetadata nativeMetadata;
   private final MetadataOverlay overlay = new MetadataOverlay();
+  /** Counts deletions: an {@link EntryWriter} drops the directories it holds open when this moves. */
+  private final AtomicLong removals = new AtomicLong();
 
   private RootFs(Path root, NativeMetadata nativeMetadata) {
     this.root = root;
@@ -422,6 +426,155 @@ public final class RootFs {
   }
 
   /**
+   * A writer of many new entries in a row, for unpacking an archive into this root. Its methods
+   * do what {@link #createFile}, {@link #createDirectory} and {@link #createSymlink} followed by
+   * {@link #setMetadata} do, with the same checks and errors; as root on a real Linux directory
+   * it keeps its recent directories open and makes each entry relative to its parent's
+   * descriptor, which takes a third of the system calls. A parent reached through a symlink, and
+   * an entry with extended attributes, take the ordinary path.
+   *
+   * <p>Containment holds as it does for the ordinary methods: a directory is only ever opened
+   * from its parent's descriptor without following a symlink, so every descriptor names a
+   * directory inside the root. Any deletion through this root drops them all, so a path removed
+   * and made again (say as a symlink) is resolved afresh. While a writer is open, the tree must
+   * not change other than through this root. Not for use by several threads; close it when done.
+   *
+   * <pre>{@code
+   * try (RootFs.EntryWriter w = root.entryWriter()) {
+   *   w.createDirectory(ImagePath.of("/etc"), dirMetadata);
+   *   w.createFile(ImagePath.of("/etc/hostname"), fileMetadata, in);
+   * }
+   * }</pre>
+   */
+  public EntryWriter entryWriter() {
+    return new EntryWriter();
+  }
+
+  /** See {@link #entryWriter()}. */
+  public final class EntryWriter implements java.io.Closeable {
+    private final DirectoryFds fds;
+    private long seenRemovals;
+
+    private EntryWriter() {
+      fds = nativeMetadata.privileged() && DirectoryFds.available() ? new DirectoryFds(root) : null;
+      seenRemovals = removals.get();
+    }
+
+    /** As {@link RootFs#createFile}: the parent must exist and nothing may be at {@code path}. */
+    public void createFile(ImagePath path, FileMetadata metadata, InputStream content) throws IOException {
+      requireType(metadata, FileType.REGULAR);
+      byte[] name = fastName(path, metadata);
+      int dir = name == null ? -1 : fds.directory(path.parent());
+      if (dir < 0) {
+        RootFs.this.createFile(path, metadata, content);
+      } else {
+        fds.createFile(dir, path, name, metadata, content);
+        clearStaleRecord(path);
+      }
+    }
+
+    /** As {@link RootFs#createDirectory}: the parent must exist and nothing may be at {@code dir}. */
+    public void createDirectory(ImagePath dir, FileMetadata metadata) throws IOException {
+      requireType(metadata, FileType.DIRECTORY);
+      byte[] name = fastName(dir, metadata);
+      int parent = name == null ? -1 : fds.directory(dir.parent());
+      if (parent < 0) {
+        RootFs.this.createDirectory(dir, metadata);
+      } else {
+        fds.createDirectory(parent, dir, name, metadata);
+        clearStaleRecord(dir);
+      }
+    }
+
+    /**
+     * As {@link RootFs#createSymlink} then {@link RootFs#setMetadata} with {@code metadata}: the
+     * parent must exist and nothing may be at {@code link}.
+     */
+    public void createSymlink(ImagePath link, String target, FileMetadata metadata) throws IOException {
+      requireType(metadata, FileType.SYMLINK);
+      if (target.isEmpty() || target.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("symlink target must be non-empty and free of NUL: " + link);
+      }
+      byte[] name = fastName(link, metadata);
+      byte[] cTarget = name == null ? null : DirectoryFds.cName(target);
+      int dir = cTarget == null ? -1 : fds.directory(link.parent());
+      if (dir < 0) {
+        RootFs.this.createSymlink(link, target);
+        setMetadata(link, metadata);
+      } else {
+        fds.createSymlink(dir, link, name, cTarget, metadata);
+        clearStaleRecord(link);
+      }
+    }
+
+    /**
+     * Sets the modification time of {@code dir} if it is a directory (a final symlink is not
+     * followed, and then nothing is set); returns whether it was set.
+     */
+    public boolean setDirectoryMtime(ImagePath dir, Instant mtime) throws IOException {
+      int fd = fds == null ? -1 : fastDirectory(dir);
+      if (fd >= 0) {
+        fds.setMtime(fd, dir, mtime);
+        return true;
+      }
+      if (stat(dir).map(m -> m.type() == FileType.DIRECTORY).orElse(false)) {
+        setMtime(dir, mtime);
+        return true;
+      }
+      return false;
+    }
+
+    private int fastDirectory(ImagePath dir) throws IOException {
+      syncRemovals();
+      return fds.directory(dir);
+    }
+
+    private void syncRemovals() {
+      long now = removals.get();
+      if (now != seenRemovals) {
+        fds.forgetAll();
+        seenRemovals = now;
+      }
+    }
+
+    /**
+     * A new file may have the inode of one deleted behind this root's back, and with it that
+     * one's overlay record; as the ordinary path does, drop the extended attributes the record
+     * kept. One more lookup, and only when the overlay holds anything at all.
+     */
+    private void clearStaleRecord(ImagePath path) throws IOException {
+      if (overlay.size() == 0) {
+        return;
+      }
+      // Reached from the root without a symlink on the way: the host path is where it lies.
+      BasicFileAttributes attrs = Files.readAttributes(host(path), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      MetadataOverlay.Record rec = overlay.get(keyOf(path, attrs));
+      if (rec != null) {
+        rec.xattrs = null;
+      }
+    }
+
+    /**
+     * The name to make {@code path} under by descriptor, or null where the ordinary path must:
+     * no descriptors here, extended attributes to set, or a name the JDK could not encode either.
+     */
+    private byte[] fastName(ImagePath path, FileMetadata metadata) {
+      if (fds == null || path.isRoot() || !metadata.xattrs().isEmpty()) {
+        return null;
+      }
+      syncRemovals();
+      return DirectoryFds.cName(path.fileName());
+    }
+
+    @Override
+    public void close() {
+      if (fds != null) {
+        fds.close();
+      }
+    }
+  }
+
+  /**
    * Writes {@code content} to a regular file, creating missing parent directories. A new file is
    * root-owned {@code 0644}; an existing file keeps its metadata. A final symlink is followed
    * inside the root.
@@ -760,6 +913,8 @@ public final class RootFs {
       Files.delete(host);
     } catch (java.nio.file.DirectoryNotEmptyException e) {
       throw new java.nio.file.DirectoryNotEmptyException(path.toString());
+    } finally {
+      removals.incrementAndGet();
     }
     if (lastName) {
       overlay.forget(keyOf(real, attrs));

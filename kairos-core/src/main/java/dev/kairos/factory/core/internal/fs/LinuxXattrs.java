@@ -6,6 +6,7 @@ import com.sun.jna.Platform;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -172,6 +173,18 @@ final class LinuxXattrs {
 
   static byte[] cPath(Path host) {
     return cString(host.toString(), PATH_CHARSET);
+  }
+
+  /**
+   * One file name as the JDK would hand it to the kernel, NUL-terminated; null if it has a
+   * character that charset cannot encode (the JDK refuses such a name as a path, too).
+   */
+  static byte[] cName(String name) {
+    CharsetEncoder enc = PATH_CHARSET.newEncoder();
+    if (!enc.canEncode(name)) {
+      return null;
+    }
+    return cString(name, PATH_CHARSET);
   }
 
   private static byte[] cString(String s) {

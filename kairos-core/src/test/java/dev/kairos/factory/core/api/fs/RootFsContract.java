@@ -184,6 +184,105 @@ abstract class RootFsContract {
   }
 
   @Test
+  void entryWriterMakesWhatTheSingleCallsMake() throws Exception {
+    Instant t = Instant.ofEpochSecond(1_600_000_000L, 123_456_789);
+    byte[] big = new byte[(3 << 20) + 17]; // more than one write buffer
+    for (int i = 0; i < big.length; i++) {
+      big[i] = (byte) (i * 31 + (i >>> 13));
+    }
+    try (RootFs.EntryWriter w = root.entryWriter()) {
+      w.createDirectory(p("/usr"), meta(FileType.DIRECTORY).mode(0755).uid(0).gid(0).mtime(t).build());
+      w.createDirectory(p("/usr/bin"), meta(FileType.DIRECTORY).mode(02775).uid(3).gid(4).mtime(t).build());
+      w.createFile(p("/usr/bin/su"), meta(FileType.REGULAR).mode(04755).uid(7).gid(42).mtime(t).build(),
+          new java.io.ByteArrayInputStream("elf".getBytes(StandardCharsets.UTF_8)));
+      w.createFile(p("/usr/bin/big"), meta(FileType.REGULAR).mode(0600).mtime(t).build(), new java.io.ByteArrayInputStream(big));
+      w.createFile(p("/usr/bin/empty"), meta(FileType.REGULAR).mode(0444).mtime(t).build(), InputStream.nullInputStream());
+      w.createSymlink(p("/bin"), "usr/bin", meta(FileType.SYMLINK).uid(1000).gid(1001).mtime(t).build());
+      w.createFile(p("/usr/bin/cap"), meta(FileType.REGULAR).mode(0755).mtime(t).xattr("user.k", new byte[] {1, 2}).build(),
+          InputStream.nullInputStream());
+      // Children bumped /usr/bin's time: the writer puts it back, and skips what is not a directory.
+      assertThat(w.setDirectoryMtime(p("/usr/bin"), t)).isTrue();
+      assertThat(w.setDirectoryMtime(p("/bin"), Instant.EPOCH)).as("a symlink is not followed").isFalse();
+      assertThat(w.setDirectoryMtime(p("/usr/bin/su"), Instant.EPOCH)).isFalse();
+      assertThat(w.setDirectoryMtime(p("/nothing"), Instant.EPOCH)).isFalse();
+    }
+    assertThat(root.metadata(p("/usr/bin"))).extracting(FileMetadata::type, FileMetadata::mode, FileMetadata::uid,
+        FileMetadata::gid, FileMetadata::mtime).containsExactly(FileType.DIRECTORY, 02775, 3, 4, t);
+    assertThat(root.metadata(p("/usr/bin/su"))).extracting(FileMetadata::type, FileMetadata::mode, FileMetadata::uid,
+        FileMetadata::gid, FileMetadata::size, FileMetadata::mtime).containsExactly(FileType.REGULAR, 04755, 7, 42, 3L, t);
+    assertThat(root.readAllBytes(p("/usr/bin/big"))).isEqualTo(big);
+    assertThat(root.metadata(p("/usr/bin/empty"))).extracting(FileMetadata::mode, FileMetadata::size).containsExactly(0444, 0L);
+    FileMetadata link = root.metadata(p("/bin"));
+    assertThat(link).extracting(FileMetadata::type, FileMetadata::uid, FileMetadata::gid, FileMetadata::mtime)
+        .containsExactly(FileType.SYMLINK, 1000, 1001, t);
+    assertThat(root.readSymlink(p("/bin"))).isEqualTo("usr/bin");
+    assertThat(root.metadata(p("/usr/bin/cap")).xattrs()).containsOnlyKeys("user.k");
+    assertThat(root.metadata(p("/usr/bin/cap")).xattrs().get("user.k")).containsExactly(1, 2);
+  }
+
+  @Test
+  void entryWriterNeedsTheParentAndAFreeName() throws Exception {
+    try (RootFs.EntryWriter w = root.entryWriter()) {
+      w.createDirectory(p("/d"), meta(FileType.DIRECTORY).build());
+      w.createFile(p("/d/f"), meta(FileType.REGULAR).build(), InputStream.nullInputStream());
+      assertThatThrownBy(() -> w.createFile(p("/d/f"), meta(FileType.REGULAR).build(), InputStream.nullInputStream()))
+          .isInstanceOf(FileAlreadyExistsException.class).hasMessageContaining("/d/f");
+      assertThatThrownBy(() -> w.createDirectory(p("/d"), meta(FileType.DIRECTORY).build()))
+          .isInstanceOf(FileAlreadyExistsException.class).hasMessageContaining("/d");
+      assertThatThrownBy(() -> w.createSymlink(p("/d/f"), "x", meta(FileType.SYMLINK).build()))
+          .isInstanceOf(FileAlreadyExistsException.class).hasMessageContaining("/d/f");
+      assertThatThrownBy(() -> w.createFile(p("/x/y"), meta(FileType.REGULAR).build(), InputStream.nullInputStream()))
+          .isInstanceOf(NoSuchFileException.class).hasMessageContaining("/x/y");
+      assertThatThrownBy(() -> w.createFile(p("/d/f/y"), meta(FileType.REGULAR).build(), InputStream.nullInputStream()))
+          .isInstanceOf(IOException.class).hasMessageContaining("/d/f");
+      assertThatThrownBy(() -> w.createSymlink(p("/e"), "", meta(FileType.SYMLINK).build()))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> w.createDirectory(p("/e"), meta(FileType.REGULAR).build()))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void entryWriterFollowsSymlinkedParentsInsideTheRoot() throws Exception {
+    root.createDirectories(p(sentinel.toString()));
+    try (RootFs.EntryWriter w = root.entryWriter()) {
+      w.createSymlink(p("/out"), sentinel.toString(), meta(FileType.SYMLINK).build());
+      w.createFile(p("/out/new"), meta(FileType.REGULAR).build(), new java.io.ByteArrayInputStream(new byte[] {'n'}));
+      w.createDirectory(p("/out/dir"), meta(FileType.DIRECTORY).build());
+      w.createSymlink(p("/out/dir/l"), "../keep", meta(FileType.SYMLINK).build());
+      w.createSymlink(p("/up"), "../../../..", meta(FileType.SYMLINK).build());
+      w.createFile(p("/up/top"), meta(FileType.REGULAR).build(), InputStream.nullInputStream());
+    }
+    assertThat(root.readString(p(sentinel + "/new"))).isEqualTo("n");
+    assertThat(root.metadata(p(sentinel + "/dir")).type()).isEqualTo(FileType.DIRECTORY);
+    assertThat(root.readSymlink(p(sentinel + "/dir/l"))).isEqualTo("../keep");
+    assertThat(root.metadata(p("/top")).type()).isEqualTo(FileType.REGULAR);
+  }
+
+  @Test
+  void entryWriterResolvesAgainADirectoryRemovedAndMadeASymlink() throws Exception {
+    // The writer may hold /d open; once /d is gone and a symlink to the sentinel's host path
+    // stands there, a file under /d must be resolved afresh: inside the root, never into the
+    // removed directory and never outside.
+    root.createDirectories(p(sentinel.toString()));
+    try (RootFs.EntryWriter w = root.entryWriter()) {
+      w.createDirectory(p("/d"), meta(FileType.DIRECTORY).build());
+      w.createDirectory(p("/d/sub"), meta(FileType.DIRECTORY).build());
+      w.createFile(p("/d/sub/a"), meta(FileType.REGULAR).build(), InputStream.nullInputStream());
+      root.deleteRecursively(p("/d"));
+      w.createSymlink(p("/d"), sentinel.toString(), meta(FileType.SYMLINK).build());
+      w.createFile(p("/d/keep"), meta(FileType.REGULAR).build(), new java.io.ByteArrayInputStream(new byte[] {'x'}));
+      assertThatThrownBy(() -> w.createFile(p("/d/sub/b"), meta(FileType.REGULAR).build(), InputStream.nullInputStream()))
+          .isInstanceOf(NoSuchFileException.class);
+      root.deleteRecursively(p("/d"));
+      w.createDirectory(p("/d"), meta(FileType.DIRECTORY).build());
+      w.createFile(p("/d/again"), meta(FileType.REGULAR).build(), InputStream.nullInputStream());
+    }
+    assertThat(root.readString(p(sentinel + "/keep"))).isEqualTo("x");
+    assertThat(root.list(p("/d"))).containsExactly("again");
+  }
+
+  @Test
   void copyInTakesContentFromTheHostAndMetadataFromTheCaller() throws Exception {
     root.copyIn(sentinel.resolve("keep"), p("/opt/keep"), meta(FileType.REGULAR).mode(0600).uid(5).gid(6)
         .mtime(Instant.ofEpochSecond(1_000_000)).build());

@@ -37,7 +37,9 @@ import java.util.Set;
  * relative to the root. Parent directories are resolved through {@link RootFs}, so a symlink in
  * the way (even one pointing at {@code /} or at {@code ../../..}) is followed inside the root, and
  * hardlink targets are resolved inside the root too. Nothing lands outside the root; a refused
- * member fails the layer with an error that names it.
+ * member fails the layer with an error that names it. Files, directories and symlinks are made
+ * through a {@link RootFs.EntryWriter}: relative to directories it holds open, each reached
+ * without following a symlink and forgotten when the layer deletes anything.
  */
 public final class LayerUnpacker {
   private static final String WHITEOUT = ".wh.";
@@ -92,35 +94,31 @@ public final class LayerUnpacker {
     Set<ImagePath> fresh = new HashSet<>();
     List<DirTime> dirTimes = new ArrayList<>();
     Map<ImagePath, Instant> keptTimes = new HashMap<>();
-    for (TarEntry e; (e = tar.next()) != null; ) {
-      try {
-        applyEntry(e, tar, added, fresh, dirTimes, keptTimes);
-      } catch (DigestMismatchException ex) {
-        throw ex;
-      } catch (UnsafePathException ex) {
-        throw ex.path().equals(e.name()) ? ex
-            : new UnsafePathException(e.name(), "layer " + name + ": " + ex.getMessage());
-      } catch (IOException | IllegalArgumentException ex) {
-        throw new KairosException("layer " + name + ": member " + ImageText.quote(e.name()) + ": " + ex.getMessage(), ex);
+    try (RootFs.EntryWriter writer = root.entryWriter()) {
+      for (TarEntry e; (e = tar.next()) != null; ) {
+        try {
+          applyEntry(e, tar, writer, added, fresh, dirTimes, keptTimes);
+        } catch (DigestMismatchException ex) {
+          throw ex;
+        } catch (UnsafePathException ex) {
+          throw ex.path().equals(e.name()) ? ex
+              : new UnsafePathException(e.name(), "layer " + name + ": " + ex.getMessage());
+        } catch (IOException | IllegalArgumentException ex) {
+          throw new KairosException("layer " + name + ": member " + ImageText.quote(e.name()) + ": " + ex.getMessage(), ex);
+        }
       }
-    }
-    // Creating children bumped the directories' times; put back the archived ones, deepest first,
-    // and the times the layer's other directories had before it (a file changed in place, or gone,
-    // leaves its directory's time as it was: so must its unpacking).
-    for (DirTime d : dirTimes) {
-      keptTimes.remove(d.dir());
-    }
-    for (Map.Entry<ImagePath, Instant> k : keptTimes.entrySet()) {
-      setDirTime(new DirTime(k.getKey(), k.getValue()));
-    }
-    for (int i = dirTimes.size() - 1; i >= 0; i--) {
-      setDirTime(dirTimes.get(i));
-    }
-  }
-
-  private void setDirTime(DirTime d) throws IOException {
-    if (root.stat(d.dir()).map(m -> m.type() == FileType.DIRECTORY).orElse(false)) {
-      root.setMtime(d.dir(), d.mtime());
+      // Creating children bumped the directories' times; put back the archived ones, deepest first,
+      // and the times the layer's other directories had before it (a file changed in place, or gone,
+      // leaves its directory's time as it was: so must its unpacking).
+      for (DirTime d : dirTimes) {
+        keptTimes.remove(d.dir());
+      }
+      for (Map.Entry<ImagePath, Instant> k : keptTimes.entrySet()) {
+        writer.setDirectoryMtime(k.getKey(), k.getValue());
+      }
+      for (int i = dirTimes.size() - 1; i >= 0; i--) {
+        writer.setDirectoryMtime(dirTimes.get(i).dir(), dirTimes.get(i).mtime());
+      }
     }
   }
 
@@ -131,7 +129,7 @@ public final class LayerUnpacker {
    * forgets them all, which keeps that true without tracking what went. {@code keptTimes} gets
    * the time of every other directory a member changes, before it changes it.
    */
-  private void applyEntry(TarEntry e, TarReader tar, Set<ImagePath> added, Set<ImagePath> fresh,
+  private void applyEntry(TarEntry e, TarReader tar, RootFs.EntryWriter writer, Set<ImagePath> added, Set<ImagePath> fresh,
       List<DirTime> dirTimes, Map<ImagePath, Instant> keptTimes) throws IOException {
     ImagePath path = entryPath(e.name(), e.name());
     if (path.isRoot()) {
@@ -189,18 +187,17 @@ public final class LayerUnpacker {
         if (keepDir) {
           root.setMetadata(target, m);
         } else {
-          root.createDirectory(target, m);
+          writer.createDirectory(target, m);
           fresh.add(target);
         }
         dirTimes.add(new DirTime(target, e.mtime()));
       }
-      case REGULAR -> root.createFile(target, metadata(e, FileType.REGULAR), tar.content());
+      case REGULAR -> writer.createFile(target, metadata(e, FileType.REGULAR), tar.content());
       case SYMLINK -> {
         if (e.linkName().isEmpty()) {
           throw new UnsafePathException(e.name(), "symlink with an empty target");
         }
-        root.createSymlink(target, e.linkName());
-        root.setMetadata(target, metadata(e, FileType.SYMLINK));
+        writer.createSymlink(target, e.linkName(), metadata(e, FileType.SYMLINK));
       }
       case HARDLINK -> {
         ImagePath existingName = entryPath(e.linkName(), e.name());

@@ -60,6 +60,11 @@ class HostileLayerTest {
             .file("d/sentinel", "pwned"), null, "{o}/sentinel"),
         new Case("parent of a new directory replaced by symlink mid-layer", o -> new TestLayer().dir("a/").dir("a/b/")
             .symlink("a", o).file("a/b/sentinel", "pwned"), null, "{o}/b/sentinel"),
+        new Case("written directory whited out, then a symlink out in its place", o -> new TestLayer().dir("d/")
+            .dir("d/sub/").file("d/sub/x", "x").file(".wh.d", "").symlink("d", o).file("d/sentinel", "pwned"),
+            null, "{o}/sentinel"),
+        new Case("written directory replaced by a symlink out, then written through", o -> new TestLayer().dir("d/")
+            .dir("d/sub/").file("d/sub/x", "x").symlink("d", o).file("d/sentinel", "pwned"), null, "{o}/sentinel"),
         new Case("same member twice in a new directory", o -> new TestLayer().dir("d/").file("d/x", "first")
             .file("d/x", "pwned"), null, "/d/x"),
         new Case("whiteout through symlink", o -> new TestLayer().symlink("evil", o).file("evil/.wh.sentinel", ""), null, null),
