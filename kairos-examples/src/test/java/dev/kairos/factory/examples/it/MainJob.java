@@ -132,9 +132,13 @@ public final class MainJob implements AutoCloseable {
       argv.addAll(List.of(outputs.get(i), out.resolve(outputs.get(i + 1)).toString()));
     }
     argv.add("--json");
+    long t0 = System.nanoTime();
     CliRunner build = CliRunner.run(argv.toArray(String[]::new));
     assertThat(build.exit()).as(build.err()).isZero();
-    return MainJobIT.JSON.readTree(build.out());
+    JsonNode json = MainJobIT.JSON.readTree(build.out());
+    // the build's time and each step's, in the test's output: the main job's measurement
+    System.out.printf("MainJob: build %.1f s, steps %s%n", (System.nanoTime() - t0) / 1e9, json.get("steps"));
+    return json;
   }
 
   /**
