@@ -147,8 +147,8 @@ public final class ImageBuilder extends BuildOptions.Setters<ImageBuilder> {
    *
    * <p>It pays where each request is slow, a mirror far away: behind 50 ms more a request, the
    * Debian base list's download took 9 s instead of 14.4 s. On a near mirror it costs more than it
-   * saves, since listing the downloads is one more run of the package manager (2–4 s an install):
-   * with a mirror a few milliseconds away a cold install phase took 5–10 s longer (measurements and
+   * saves, since listing the downloads is one more run of the package manager (1.9–4.2 s an install):
+   * with a mirror a few milliseconds away a cold install phase took 8–13 s longer (measurements and
    * how to repeat them: docs/benchmarks.md). It changes no byte of the image,
    * so it is not part of the step cache's key.
    *

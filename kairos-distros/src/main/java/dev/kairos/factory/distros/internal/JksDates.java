@@ -26,10 +26,11 @@ import java.util.Optional;
  * <p>As the cleanup step's {@link DistroStrategy.DatedFile}: a file that does not start with the
  * JKS magic (another format, e.g. a PKCS#12 store a user put there) is left alone; one that does
  * but is cut short, malformed (a length running past the end, an unknown entry tag, bytes after
- * the digest) or sealed with another password is refused, naming the file: the JRE could not use
- * it as it is either, or this could not seal it again, and an image that silently kept the
- * install's dates would not be reproducible. Lengths are checked against the bytes there are,
- * so a hostile file costs no more than reading it.
+ * the digest) is refused, naming the file: the JRE could not use it as it is either. One sealed
+ * with another password than this one's (ca-certificates-java takes {@code storepass} from
+ * {@code /etc/default/cacerts}, so a user may have set one) cannot be sealed again here: it is left
+ * as it is, with its install dates, and the cleanup step says so. Lengths are checked against the
+ * bytes there are, so a hostile file costs no more than reading it.
  */
 final class JksDates implements DistroStrategy.DatedFile {
   private static final int MAGIC = 0xFEEDFEED;
@@ -54,7 +55,20 @@ final class JksDates implements DistroStrategy.DatedFile {
     if (content.length < 4 || ByteBuffer.wrap(content).getInt() != MAGIC) {
       return Optional.empty();
     }
-    return Optional.of(pin(content, password.toCharArray(), date, source));
+    try {
+      return Optional.of(pin(content, password.toCharArray(), date, source));
+    } catch (SealedWithAnotherPassword e) {
+      return Optional.empty(); // a store of the user's own: theirs to keep as it is
+    }
+  }
+
+  /** A well-formed JKS whose digest does not match the password given. */
+  static final class SealedWithAnotherPassword extends InvalidInputException {
+    private static final long serialVersionUID = 1L;
+
+    SealedWithAnotherPassword(String source) {
+      super(source, "its digest does not match the password given");
+    }
   }
 
   /**
@@ -99,7 +113,7 @@ final class JksDates implements DistroStrategy.DatedFile {
             + DIGEST_LENGTH + "-byte digest");
       }
       if (!Arrays.equals(digest(jks, end, password), Arrays.copyOfRange(jks, end, out.length))) {
-        throw new InvalidInputException(source, "its digest does not match the password given");
+        throw new SealedWithAnotherPassword(source);
       }
       System.arraycopy(digest(out, end, password), 0, out, end, DIGEST_LENGTH);
       return out;

@@ -130,7 +130,7 @@ class JksDatesTest {
   }
 
   @Test
-  void aFileNotInTheFormatIsLeftAloneAndABrokenOrForeignStoreIsRefusedByName() throws Exception {
+  void aFileNotInTheFormatOrSealedWithAnotherPasswordIsLeftAloneAndABrokenStoreIsRefusedByName() throws Exception {
     JksDates store = new JksDates(CACERTS, "changeit");
     byte[] a = jks(false);
     assertThat(store.redate("# not a keystore\n".getBytes(StandardCharsets.UTF_8), DATE, "cacerts")).isEmpty();
@@ -138,7 +138,9 @@ class JksDatesTest {
     byte[] pinned = JksDates.pin(a, PASSWORD, DATE, "cacerts");
     assertThat(store.redate(a, DATE, "cacerts")).hasValueSatisfying(v -> assertThat(v).isEqualTo(pinned));
 
-    assertThatThrownBy(() -> new JksDates(CACERTS, "other").redate(a, DATE, "/etc/ssl/certs/java/cacerts"))
+    // sealed with a password of the user's own (storepass in /etc/default/cacerts): left as it is
+    assertThat(new JksDates(CACERTS, "other").redate(a, DATE, "/etc/ssl/certs/java/cacerts")).isEmpty();
+    assertThatThrownBy(() -> JksDates.pin(a, "other".toCharArray(), DATE, "/etc/ssl/certs/java/cacerts"))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("/etc/ssl/certs/java/cacerts").hasMessageContaining("digest does not match");
     assertThatThrownBy(() -> JksDates.pin(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, PASSWORD, DATE, "cacerts"))

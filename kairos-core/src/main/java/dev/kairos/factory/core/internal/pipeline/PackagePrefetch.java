@@ -21,10 +21,15 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -267,7 +272,8 @@ final class PackagePrefetch {
   private static Optional<String> attemptOne(HttpClient http, Job j, Limits limits, AtomicBoolean stop)
       throws IOException, InterruptedException {
     HttpRequest req = HttpRequest.newBuilder(j.uri()).timeout(limits.responseTimeout()).GET().build();
-    Path tmp = Files.createTempFile(j.scratch(), j.target().getFileName() + ".", ".kairos-prefetch");
+    // a short name: the package's file name and a suffix could pass the file system's name limit
+    Path tmp = Files.createTempFile(j.scratch(), "prefetch-", ".kairos-prefetch");
     try {
       HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
       MessageDigest digest = digest(j.algorithm());
@@ -299,6 +305,12 @@ final class PackagePrefetch {
       if (!hex.equals(j.hex())) {
         return Optional.of(j.algorithm() + " " + hex + ", the index gives " + j.hex());
       }
+      // apt dates a file it downloads by the server's Last-Modified; so does this, so that the
+      // archive holds the same file whoever fetched it
+      Optional<Instant> modified = resp.headers().firstValue("last-modified").flatMap(PackagePrefetch::httpDate);
+      if (modified.isPresent()) {
+        Files.setLastModifiedTime(tmp, FileTime.from(modified.get()));
+      }
       try {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
       } catch (UnsupportedOperationException e) {
@@ -311,6 +323,15 @@ final class PackagePrefetch {
       return Optional.empty();
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** An HTTP date ({@code Tue, 08 Dec 2026 01:00:00 GMT}), or empty when it is not one. */
+  static Optional<Instant> httpDate(String text) {
+    try {
+      return Optional.of(ZonedDateTime.parse(text.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
     }
   }
 

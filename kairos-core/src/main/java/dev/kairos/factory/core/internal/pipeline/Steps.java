@@ -1,5 +1,6 @@
 package dev.kairos.factory.core.internal.pipeline;
 
+import dev.kairos.factory.core.api.InvalidInputException;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.LogLevel;
 import dev.kairos.factory.core.api.Provider;
@@ -16,6 +17,7 @@ import dev.kairos.factory.core.api.distro.PackageSelection;
 import dev.kairos.factory.core.api.distro.PackageSet;
 import dev.kairos.factory.core.api.distro.ServiceAction;
 import dev.kairos.factory.core.api.event.KairosEvent;
+import dev.kairos.factory.core.api.fs.FileMetadata;
 import dev.kairos.factory.core.api.fs.FileType;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
@@ -122,6 +124,9 @@ final class Steps {
 
   /** Where the install phase keeps an image's own file while a temporary file of ours takes its path. */
   static final KeptAside KEPT = KeptAside.by("kairos-kept");
+
+  /** The most bytes of a {@link DistroStrategy.DatedFile} read (a JRE's trust store is about 200 KB). */
+  static final long MAX_DATED_FILE = 64L << 20;
 
   /** Writes the package manager's service-start blockers and install shims, which {@link #always} removes. */
   private static List<Action> blockers(PackageManager pm) {
@@ -582,11 +587,19 @@ final class Steps {
     for (DistroStrategy.DatedFile f : ctx.strategy().datedFiles(ctx.distro())) {
       out.add(new Action.Deferred("set the times recorded in " + f.path() + " to the source date", Optional.of(f.path()),
           c -> {
-            if (c.root().isRegularFile(f.path())) {
+            Optional<FileMetadata> m = c.root().stat(f.path());
+            if (m.isPresent() && m.get().type() == FileType.REGULAR) {
+              if (m.get().size() > MAX_DATED_FILE) { // image text: read only what such a file can be
+                throw new InvalidInputException(f.path().toString(), m.get().size() + " bytes, more than the "
+                    + MAX_DATED_FILE + " a file with times in it may have here");
+              }
               Optional<byte[]> dated = f.redate(c.root().readAllBytes(f.path()), c.sourceDate().instant(),
                   f.path().toString());
               if (dated.isPresent()) {
                 c.root().write(f.path(), dated.get()); // an existing file keeps its owner and mode
+              } else {
+                c.events().log(KairosEvent.Level.WARN, "cleanup: " + f.path() + " is left as it is, with the times"
+                    + " recorded in it: not in the format expected there, or sealed with a password of the image's own");
               }
             }
           }));

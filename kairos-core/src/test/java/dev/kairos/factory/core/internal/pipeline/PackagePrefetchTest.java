@@ -79,6 +79,7 @@ class PackagePrefetchTest {
         return;
       }
       byte[] body = content(name);
+      x.getResponseHeaders().add("Last-Modified", LAST_MODIFIED);
       x.sendResponseHeaders(200, body.length);
       try (OutputStream out = x.getResponseBody()) {
         out.write(body);
@@ -90,6 +91,9 @@ class PackagePrefetchTest {
       x.close();
     }
   }
+
+  /** Every file's Last-Modified, which a fetched file takes as its time, as apt dates its downloads. */
+  private static final String LAST_MODIFIED = "Mon, 04 Dec 2023 10:15:30 GMT";
 
   private static byte[] content(String name) {
     return ("package file " + name + "\n").repeat(1000).getBytes(StandardCharsets.UTF_8);
@@ -134,6 +138,7 @@ class PackagePrefetchTest {
     assertThat(r.fetched()).hasSize(8);
     for (Job j : jobs) {
       assertThat(Files.readAllBytes(j.target())).isEqualTo(content(j.uri().getPath().substring(1)));
+      assertThat(Files.getLastModifiedTime(j.target()).toInstant()).isEqualTo(java.time.Instant.parse("2023-12-04T10:15:30Z"));
     }
     assertThat(r.bytes()).isEqualTo(jobs.stream().mapToLong(Job::size).sum());
     assertThat(mostActive.get()).isBetween(2, 4);
@@ -228,5 +233,11 @@ class PackagePrefetchTest {
     assertThat(r.left()).hasSize(2).allSatisfy(l -> assertThat(l).contains("not done within"));
     assertThat(archives.resolve("slow1.deb")).doesNotExist();
     assertThat(left()).isEmpty();
+  }
+
+  @Test
+  void anHttpDateIsReadAndAnythingElseIsNone() {
+    assertThat(PackagePrefetch.httpDate("Mon, 04 Dec 2023 10:15:30 GMT")).contains(java.time.Instant.parse("2023-12-04T10:15:30Z"));
+    assertThat(PackagePrefetch.httpDate("yesterday")).isEmpty();
   }
 }
