@@ -8,8 +8,10 @@ import dev.kairos.factory.boot.api.disk.RawDisk;
 import dev.kairos.factory.boot.api.grub.EfiLoader;
 import dev.kairos.factory.boot.api.grub.GrubConfigs;
 import dev.kairos.factory.boot.internal.host.HostCommand;
+import dev.kairos.factory.boot.it.DracutRootfs;
 import dev.kairos.factory.boot.it.QemuBoot;
 import dev.kairos.factory.core.api.SourceDate;
+import dev.kairos.factory.core.api.distro.Architecture;
 import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.fs.RootFs;
@@ -66,13 +68,27 @@ class RawDiskBootIT {
     }
   }
 
-  /**
-   * The cached Debian made into what the raw disk expects of a Kairos image: {@code /boot/vmlinuz},
-   * {@code /boot/initrd}, {@code /etc/cos/grub.cfg} and {@code bootargs.cfg}, plus the marker unit.
-   */
+  /** The amd64 recovery root: {@link #recoveryRootfs(Path, Architecture)}. */
   static RootFs recoveryRootfs(Path dir) throws Exception {
-    // With Debian's signed shim and GRUB, for the Secure Boot disk.
-    RootFs root = DebianFixture.extract(DebianFixture.withSignedBootTarball(), dir);
+    return recoveryRootfs(dir, Architecture.AMD64);
+  }
+
+  /**
+   * The cached Debian of {@code arch} made into what the raw disk expects of a Kairos image:
+   * {@code /boot/vmlinuz}, {@code /boot/initrd}, {@code /etc/cos/grub.cfg} and {@code bootargs.cfg},
+   * plus the marker unit, which writes to the first serial port ({@code ttyS0}, on arm64's virt
+   * machine the PL011 {@code ttyAMA0}). Both fixtures have Debian's signed shim and GRUB (the amd64
+   * Secure Boot disk boots through them; for arm64 the host has no GRUB, so RawDisk takes them).
+   * On arm64 dracut runs under emulation, hence its generous timeout.
+   */
+  static RootFs recoveryRootfs(Path dir, Architecture arch) throws Exception {
+    boolean arm64 = switch (arch) {
+      case AMD64 -> false;
+      case ARM64 -> true;
+      default -> throw new IllegalArgumentException("no Debian fixture for " + arch);
+    };
+    RootFs root = DebianFixture.extract(arm64 ? DebianFixture.arm64WithKernelTarball() : DebianFixture.withSignedBootTarball(), dir);
+    String tty = arm64 ? "ttyAMA0" : "ttyS0";
     GrubConfigs grub = GrubConfigs.builder().build();
     root.writeString(ImagePath.of("/etc/cos/grub.cfg"), grub.installedMenu());
     root.writeString(ImagePath.of("/etc/cos/bootargs.cfg"), grub.bootArgs());
@@ -83,7 +99,7 @@ class RawDiskBootIT {
         + " mount -o ro LABEL=COS_OEM /run/oem;"
         + " echo \"RECOVERY label=$(blkid -s LABEL -o value $dev) img=$(losetup -n -O BACK-FILE $dev)"
         + " grubenv=$(grep -a -o \"next_entry=[a-z]*\" /run/oem/grubenv) cmdline=$(cat /proc/cmdline) " + MARKER
-        + "\" > /dev/ttyS0'\n"
+        + "\" > /dev/" + tty + "'\n"
         + "ExecStartPost=/bin/systemctl poweroff --no-block\n"
         + "[Install]\nWantedBy=multi-user.target\n");
     root.createDirectories(ImagePath.of("/etc/systemd/system/multi-user.target.wants"));
@@ -123,13 +139,18 @@ class RawDiskBootIT {
     String kver = root.list(ImagePath.of("/lib/modules")).get(0);
     root.createSymlink(ImagePath.of("/boot/vmlinuz"), "vmlinuz-" + kver);
     Runners.chroot().run(root, Command.builder("dracut", "-q", "--no-hostonly", "--compress", "gzip -1",
-        "-m", "base systemd systemd-initrd dracut-systemd rootfs-block fs-lib shutdown recovery-root",
+        "-m", DracutRootfs.BASE_MODULES + " recovery-root",
         "--drivers", "virtio_pci virtio_blk virtio_scsi sd_mod ahci loop ext4",
-        "-f", "/boot/initrd", kver).timeout(Duration.ofMinutes(5)).build()).requireSuccess();
+        "-f", "/boot/initrd", kver).timeout(Duration.ofMinutes(arm64 ? 30 : 5)).build()).requireSuccess();
     return root;
   }
 
   private static Path disk(RawDisk.Firmware firmware, EfiLoader loader) throws Exception {
+    return disk(scratch, root, firmware, loader);
+  }
+
+  /** The raw disk of {@code root} for {@code firmware} and {@code loader}, made in {@code scratch}. */
+  static Path disk(Path scratch, RootFs root, RawDisk.Firmware firmware, EfiLoader loader) throws Exception {
     Path disk = scratch.resolve("kairos-" + firmware + "-" + loader + ".raw");
     RawDisk.to(disk).firmware(firmware)
         .options(BootMediaOptions.builder().efiLoader(loader).workDirectory(scratch.resolve("work-" + firmware + "-" + loader)).build())
@@ -138,12 +159,21 @@ class RawDiskBootIT {
   }
 
   private static String assertBootsRecovery(String name, QemuBoot.Builder qemu) throws Exception {
+    return assertBootsRecovery("RawDiskBootIT " + name, qemu, BOOT_TIMEOUT);
+  }
+
+  /**
+   * Boots {@code qemu} to the marker within {@code timeout} and checks that the recovery system
+   * came up: root on the loop device of {@code /cOS/recovery.img}, the one-shot grubenv entry
+   * consumed, the recovery cmdline. Returns the serial log.
+   */
+  static String assertBootsRecovery(String name, QemuBoot.Builder qemu, Duration timeout) throws Exception {
     QemuBoot.Result r = qemu.marker(MARKER).failOn("FATAL:").failOn("Failed to mount").failOn("emergency mode")
-        .timeout(BOOT_TIMEOUT).memoryMiB(2048).build().run();
+        .timeout(timeout).memoryMiB(2048).build().run();
     assertThat(r.outcome()).as(r + "\n" + r.log()).isEqualTo(QemuBoot.Outcome.MARKER);
     String log = r.log();
     String line = log.substring(log.lastIndexOf("RECOVERY label=", log.indexOf(MARKER))).lines().findFirst().orElseThrow();
-    System.out.println("RawDiskBootIT " + name + ": " + r + ": " + line);
+    System.out.println(name + ": " + r + ": " + line);
     assertThat(line).contains("label=COS_SYSTEM")
         .contains("img=/run/initramfs/cos-state/cOS/recovery.img")
         // GRUB loaded next_entry=recovery from COS_OEM and cleared it, as a one-shot entry.
