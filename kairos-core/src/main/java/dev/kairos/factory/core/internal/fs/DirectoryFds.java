@@ -8,9 +8,7 @@ import dev.kairos.factory.core.api.fs.ImagePath;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +32,6 @@ public final class DirectoryFds implements Closeable {
   private static final int MAX_OPEN = 64;
   private static final int BUFFER = 1 << 20;
 
-  private static final int AT_FDCWD = -100;
   private static final int O_WRONLY = 01;
   private static final int O_CREAT = 0100;
   private static final int O_EXCL = 0200;
@@ -44,12 +41,6 @@ public final class DirectoryFds implements Closeable {
   private static final int O_NOFOLLOW;
   private static final boolean KNOWN_ARCH;
 
-  private static final int EEXIST = 17;
-  private static final int ENOENT = 2;
-  private static final int ENOTDIR = 20;
-  private static final int ELOOP = 40;
-  private static final int EPERM = 1;
-  private static final int EACCES = 13;
 
   static {
     boolean x86 = Platform.isLinux() && Platform.is64Bit() && Platform.isIntel();
@@ -96,7 +87,7 @@ public final class DirectoryFds implements Closeable {
     if (dir.isRoot()) {
       try {
         // The root's own host path is real (RootFs took it through toRealPath): following it is safe.
-        opened = LinuxFileCalls.openat(AT_FDCWD, LinuxXattrs.cPath(root), O_DIRECTORY | O_CLOEXEC, 0);
+        opened = LinuxFileCalls.openat(LinuxFileCalls.AT_FDCWD, LinuxXattrs.cPath(root), O_DIRECTORY | O_CLOEXEC, 0);
       } catch (LastErrorException e) {
         throw failure(dir, "open", e);
       }
@@ -109,7 +100,8 @@ public final class DirectoryFds implements Closeable {
       try {
         opened = LinuxFileCalls.openat(parent, name, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
       } catch (LastErrorException e) {
-        if (e.getErrorCode() == ENOENT || e.getErrorCode() == ENOTDIR || e.getErrorCode() == ELOOP) {
+        if (e.getErrorCode() == LinuxFileCalls.ENOENT || e.getErrorCode() == LinuxFileCalls.ENOTDIR
+            || e.getErrorCode() == LinuxFileCalls.ELOOP) {
           return -1;
         }
         throw failure(dir, "open", e);
@@ -229,11 +221,6 @@ public final class DirectoryFds implements Closeable {
   }
 
   private static IOException failure(ImagePath path, String call, LastErrorException e) {
-    return switch (e.getErrorCode()) {
-      case EEXIST -> new FileAlreadyExistsException(path.toString());
-      case ENOENT -> new NoSuchFileException(path.toString());
-      case EPERM, EACCES -> new AccessDeniedException(path.toString(), null, call + " refused (errno " + e.getErrorCode() + ")");
-      default -> new IOException(path + ": " + call + " failed (errno " + e.getErrorCode() + ")", e);
-    };
+    return LinuxFileCalls.failure(path.toString(), call, e);
   }
 }

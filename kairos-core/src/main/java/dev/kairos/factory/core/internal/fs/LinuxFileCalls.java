@@ -6,6 +6,7 @@ import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,11 +21,16 @@ import java.time.Instant;
  * made relative to an open directory, with no path to resolve again.
  */
 final class LinuxFileCalls {
-  private static final int AT_FDCWD = -100;
+  /** {@code openat}'s directory for "relative to the working directory". */
+  static final int AT_FDCWD = -100;
   private static final int AT_SYMLINK_NOFOLLOW = 0x100;
-  private static final int ENOENT = 2;
-  private static final int EPERM = 1;
-  private static final int EACCES = 13;
+  /** Linux errno values, the same on x86-64 and aarch64. */
+  static final int EPERM = 1;
+  static final int ENOENT = 2;
+  static final int EACCES = 13;
+  static final int EEXIST = 17;
+  static final int ENOTDIR = 20;
+  static final int ELOOP = 40;
   private static final int EINTR = 4;
   private static final int ENOSPC = 28;
   /** {@code utimensat}'s "leave this time alone". */
@@ -138,10 +144,16 @@ final class LinuxFileCalls {
   }
 
   private static IOException failure(Path host, String call, LastErrorException e) {
+    return failure(host.toString(), call, e);
+  }
+
+  /** The JDK's exception for {@code call}'s errno on {@code file}, as {@code java.nio.file} would throw it. */
+  static IOException failure(String file, String call, LastErrorException e) {
     return switch (e.getErrorCode()) {
-      case ENOENT -> new NoSuchFileException(host.toString());
-      case EPERM, EACCES -> new AccessDeniedException(host.toString(), null, call + " refused (errno " + e.getErrorCode() + ")");
-      default -> new IOException(host + ": " + call + " failed (errno " + e.getErrorCode() + ")", e);
+      case EEXIST -> new FileAlreadyExistsException(file);
+      case ENOENT -> new NoSuchFileException(file);
+      case EPERM, EACCES -> new AccessDeniedException(file, null, call + " refused (errno " + e.getErrorCode() + ")");
+      default -> new IOException(file + ": " + call + " failed (errno " + e.getErrorCode() + ")", e);
     };
   }
 
