@@ -83,7 +83,7 @@ public final class IsoImage {
       } else if (e.content != null) {
         w.addFile(e.path, e.content, e.mode);
       } else if (e.writer != null) {
-        w.addFile(e.path, e.writer::writeTo, e.mode);
+        w.addFile(e.path, e.writer, e.mode);
       } else {
         w.directory(e.path);
       }

@@ -2,6 +2,7 @@ package dev.kairos.factory.boot.internal.iso;
 
 import dev.kairos.factory.boot.api.gpt.GptDisk;
 import dev.kairos.factory.boot.api.gpt.GptType;
+import dev.kairos.factory.boot.api.iso.IsoImage;
 import dev.kairos.factory.boot.internal.io.WindowChannel;
 import dev.kairos.factory.core.api.KairosException;
 import dev.kairos.factory.core.api.fs.FsEntry.ContentSource;
@@ -58,17 +59,6 @@ public final class IsoWriter {
     long size();
   }
 
-  /**
-   * A file whose bytes are made straight into the image instead of being copied in: it writes from
-   * position 0 of a channel over the file's extent, which reads as zeros where nothing is written,
-   * and the file's size is how far its writes reached. A squashfs of a whole rootfs is hundreds of
-   * MiB; made in place, it is written once instead of being written, read back and written again.
-   */
-  @FunctionalInterface
-  public interface InPlace {
-    void writeTo(SeekableByteChannel ch) throws IOException;
-  }
-
   /** What and how to boot. {@code biosImage}/{@code efiImage} are paths in the tree, or null. */
   public record Boot(ImagePath biosImage, byte[] hybridMbr, ImagePath efiImage, boolean hybrid) {}
 
@@ -78,7 +68,7 @@ public final class IsoWriter {
     final Node parent;
     final boolean dir;
     final Content content;
-    final InPlace inPlace;
+    final IsoImage.ContentWriter inPlace;
     final String symlink;
     final int mode;
     final Map<String, Node> children = new TreeMap<>(ImagePath::compareNames);
@@ -96,7 +86,7 @@ public final class IsoWriter {
     long jolietLba;
     long jolietLength;
 
-    Node(String name, Node parent, boolean dir, Content content, InPlace inPlace, String symlink, int mode) {
+    Node(String name, Node parent, boolean dir, Content content, IsoImage.ContentWriter inPlace, String symlink, int mode) {
       this.name = name;
       this.parent = parent;
       this.dir = dir;
@@ -139,8 +129,12 @@ public final class IsoWriter {
     add(path, new Node(path.fileName(), directory(path.parent()), false, content, null, null, mode));
   }
 
-  /** Adds a regular file made in place when the image is written (see {@link InPlace}). */
-  public void addFile(ImagePath path, InPlace content, int mode) {
+  /**
+   * Adds a regular file made in place when the image is written: a squashfs of a whole rootfs is
+   * hundreds of MiB, and made in place it is written once instead of being written, read back and
+   * written again.
+   */
+  public void addFile(ImagePath path, IsoImage.ContentWriter content, int mode) {
     add(path, new Node(path.fileName(), directory(path.parent()), false, null, content, null, mode));
   }
 
