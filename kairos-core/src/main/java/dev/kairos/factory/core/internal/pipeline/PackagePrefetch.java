@@ -2,7 +2,6 @@ package dev.kairos.factory.core.internal.pipeline;
 
 import dev.kairos.factory.core.api.distro.PackageManager;
 import dev.kairos.factory.core.api.distro.PackageManager.Download;
-import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.ImagePath;
 import dev.kairos.factory.core.api.run.Command;
@@ -113,16 +112,11 @@ final class PackagePrefetch {
   }
 
   static void prefetch(StepContext ctx, PackageManager pm, Command list, Limits limits) throws IOException {
-    StringBuilder printed = new StringBuilder();
-    EventListener collect = e -> {
-      // an image's apt prints about 100 bytes a file; a listing past this is not one to follow
-      if (e instanceof KairosEvent.CommandOutput line && printed.length() < MAX_LISTING) {
-        printed.append(line.line()).append('\n');
-      }
-    };
+    // an image's apt prints about 100 bytes a file; a listing past this is not one to follow
+    OutputText printed = new OutputText(MAX_LISTING);
     long start = System.nanoTime();
     ctx.events().log(KairosEvent.Level.DEBUG, "run: " + list);
-    CommandResult r = ctx.runner().run(ctx.root(), list.toBuilder().output(collect).build());
+    CommandResult r = ctx.runner().run(ctx.root(), list.toBuilder().output(printed).build());
     if (!r.succeeded()) {
       ctx.events().log(KairosEvent.Level.DEBUG, "prefetch: left to " + pm.name() + ": listing the downloads failed (exit "
           + r.exitCode() + "): " + r.outputTail());
@@ -130,7 +124,7 @@ final class PackagePrefetch {
     }
     List<Job> jobs = new ArrayList<>();
     List<String> left = new ArrayList<>();
-    for (Download d : pm.downloads(printed.toString())) {
+    for (Download d : pm.downloads(printed.text())) {
       job(ctx, d).ifPresentOrElse(jobs::add, () -> left.add(d.uri() + ": not an http(s) file with a SHA-256 or"
           + " SHA-512 that apt's archives can take"));
     }

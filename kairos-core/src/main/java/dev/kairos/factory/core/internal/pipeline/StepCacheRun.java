@@ -8,7 +8,6 @@ import dev.kairos.factory.core.api.cache.StepCacheReport;
 import dev.kairos.factory.core.api.distro.Family;
 import dev.kairos.factory.core.api.distro.PackageManager;
 import dev.kairos.factory.core.api.distro.PackageSet;
-import dev.kairos.factory.core.api.event.EventListener;
 import dev.kairos.factory.core.api.event.KairosEvent;
 import dev.kairos.factory.core.api.fs.RootFs;
 import dev.kairos.factory.core.api.lock.Lock;
@@ -393,20 +392,15 @@ final class StepCacheRun {
           return known;
         }
       }
-      StringBuilder out = new StringBuilder();
-      EventListener collect = e -> {
-        if (e instanceof KairosEvent.CommandOutput line) {
-          out.append(line.line()).append('\n');
-        }
-      };
-      CommandResult r = ctx.runner().run(root, withIndexes(resolution.simulate()).output(collect).build());
+      OutputText out = new OutputText(Integer.MAX_VALUE);
+      CommandResult r = ctx.runner().run(root, withIndexes(resolution.simulate()).output(out).build());
       if (!r.succeeded()) {
         ctx.events().log(KairosEvent.Level.WARN, "step cache: off: resolving the packages failed (exit " + r.exitCode()
             + "): " + r.outputTail());
         return Optional.empty();
       }
-      return Optional.of(new Resolved(StepKeys.sha256(out.toString()),
-          out.toString().lines().filter(l -> l.startsWith("Inst ")).count(), noteKey, true));
+      return Optional.of(new Resolved(StepKeys.sha256(out.text()),
+          out.text().lines().filter(l -> l.startsWith("Inst ")).count(), noteKey, true));
     } finally {
       try {
         if (kept.isPresent()) {
